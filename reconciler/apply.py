@@ -1,0 +1,271 @@
+"""Carrying out a plan: preflight every request, then write with bounded concurrency.
+
+Nothing is written until every request of every change has been built (so a missing secret
+stops the run before the first write). A write whose outcome is unknown (timeout, dropped
+connection) is never repeated blindly: the tenant is re-read and the write is sent again only
+if it evidently did not happen — so a profile is never created twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from reconciler.engine.plan import Action, Change, Plan, compare
+from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
+from reconciler.graph import GraphClient, GraphResponse
+from reconciler.identity import Identity, Permission
+from reconciler.operations import (
+    BodyBuilder,
+    PreflightError,
+    Request,
+    delete_request,
+    run_state_request,
+)
+from reconciler.tenant import read_run_status
+
+log = logging.getLogger("reconciler.apply")
+
+NEW_ID = "{new-id}"
+
+
+class Status(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class Step:
+    """The requests of one change, sent in order."""
+
+    change: Change
+    requests: tuple[Request, ...]
+
+
+@dataclass
+class Outcome:
+    change: Change
+    status: Status = Status.NOT_ATTEMPTED
+    detail: str = ""
+    object_id: str | None = None
+    sent: list[Request] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    allow_replace: bool = False
+    wait: bool = True
+    wait_timeout: float = 600.0
+    parallelism: int = 4
+    dry_run: bool = False
+
+
+def preflight(
+    plan: Plan, builder: BodyBuilder, identity: Identity, options: ApplyOptions
+) -> list[Step]:
+    """Every request, built before anything is sent; raises PreflightError naming each refusal."""
+    refusals: list[str] = [e.message for e in plan.errors]
+    if identity.permission is Permission.APP_ONLY:
+        refusals += [
+            f"{c.action.value} {c.name!r} needs delegated sign-in (EduAdministration.ReadWrite); "
+            "the current identity is app-only. Sign in with `edusync-reconcile login` (or use "
+            "--target to select only pause/resume changes)"
+            for c in plan.pending
+            if c.changes_configuration
+        ]
+    for change in plan.pending:
+        if change.action is Action.REPLACE:
+            if change.desired and change.desired.lifecycle.protect:
+                refusals.append(
+                    f"{change.name!r} must be replaced but has lifecycle.protect: true; "
+                    "replace it by hand or remove protect"
+                )
+            elif not options.allow_replace:
+                refusals.append(
+                    f"{change.name!r} must be replaced (deleted and created anew); "
+                    "re-run with --allow-replace if that is intended"
+                )
+    if refusals:
+        raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(refusals))
+    steps: list[Step] = []
+    problems: list[str] = []
+    for change in plan.pending:
+        try:
+            steps.append(Step(change, tuple(_requests(change, builder))))
+        except PreflightError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
+    return steps
+
+
+def _requests(change: Change, builder: BodyBuilder) -> list[Request]:
+    kind = change.kind
+    object_id = change.id or NEW_ID
+    requests: list[Request]
+    if change.action is Action.CREATE:
+        requests = [builder.create(change)]
+    elif change.action is Action.UPDATE:
+        requests = [builder.update(change)]
+    elif change.action is Action.REPLACE:
+        requests = [delete_request(kind, object_id), builder.create(change)]
+        object_id = NEW_ID
+    elif change.action is Action.DELETE:
+        requests = [delete_request(kind, object_id)]
+    else:
+        requests = [run_state_request(kind, object_id, change.action)]
+    if change.then:
+        requests.append(run_state_request(kind, object_id, change.then))
+    return requests
+
+
+Writer = Callable[[Request], GraphResponse]
+
+
+class Executor:
+    def __init__(
+        self,
+        client: GraphClient,
+        options: ApplyOptions,
+        progress: Callable[[str], None] = lambda _m: None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.options = options
+        self.progress = progress
+        self.sleep = sleep
+
+    def run(self, steps: list[Step]) -> list[Outcome]:
+        outcomes = [Outcome(step.change) for step in steps]
+        with ThreadPoolExecutor(max_workers=self.options.parallelism) as pool:
+            list(pool.map(self._run_step, steps, outcomes))
+        return outcomes
+
+    def _run_step(self, step: Step, outcome: Outcome) -> None:
+        change = step.change
+        outcome.object_id = change.id
+        try:
+            for planned in step.requests:
+                request = _with_id(planned, outcome.object_id)
+                outcome.sent.append(request)
+                if self.options.dry_run:
+                    continue
+                self._send(change, request, outcome)
+                if request.method == "DELETE" and change.action is Action.REPLACE:
+                    self._wait_gone(change, request.path)  # the new one must not meet the old
+            if self.options.wait and not self.options.dry_run:
+                self._wait_settled(change, outcome)
+            outcome.status = Status.DONE
+        except GraphError as exc:
+            outcome.status = Status.FAILED
+            outcome.detail = str(exc.with_subject(change.name))
+        except ReconcileError as exc:
+            outcome.status = Status.FAILED
+            outcome.detail = f"{change.name}: {exc}"
+
+    # -- writes with unknown-outcome recovery --------------------------------------------------
+    def _send(self, change: Change, request: Request, outcome: Outcome) -> None:
+        try:
+            response = self.client.write(request.method, request.path, request.body)
+        except WriteOutcomeUnknown as exc:
+            log.warning(
+                "%s: %s %s got no answer (%s); re-reading the tenant before deciding",
+                change.name,
+                request.method,
+                request.path,
+                exc.code,
+            )
+            if self._took_effect(change, request, outcome):
+                log.warning("%s: the write had been carried out; not repeating it", change.name)
+                return
+            response = self.client.write(request.method, request.path, request.body)
+        if request.method == "POST" and isinstance(response.body, dict) and response.body.get("id"):
+            outcome.object_id = str(response.body["id"])
+
+    def _took_effect(self, change: Change, request: Request, outcome: Outcome) -> bool:
+        kind = change.kind
+        if request.method == "POST" and request.path == kind.collection:
+            name = change.desired.name if change.desired else change.name
+            found = [
+                o
+                for o in self.client.list(kind.collection)
+                if o.get(kind.natural_key) == name and o.get("state") != "deleting"
+            ]
+            if found:
+                outcome.object_id = str(found[0]["id"])
+            return bool(found)
+        if request.method == "DELETE":
+            current = self.client.get(request.path)
+            return current is None or current.get("state") == "deleting"
+        if request.method in {"PUT", "PATCH"} and change.desired is not None:
+            current = self.client.get(request.path)
+            return current is not None and not compare(change.desired, current)
+        if request.method == "POST" and outcome.object_id:  # pause / resume
+            status = read_run_status(self.client, kind, outcome.object_id)
+            wants_paused = request.path.endswith(f"/{kind.pause_action}")
+            return (status in kind.paused_states) == wants_paused
+        return False
+
+    # -- waiting -------------------------------------------------------------------------------
+    def _poll(self, path: str, done: Callable[[dict[str, object] | None], bool], what: str) -> None:
+        deadline = time.monotonic() + self.options.wait_timeout
+        delay = 0.25
+        while True:
+            current = self.client.get(path)
+            if done(current):
+                return
+            if time.monotonic() + delay > deadline:
+                raise ReconcileError(
+                    f"still not {what} after {self.options.wait_timeout:.0f}s; check the profile "
+                    "in the SDS portal and run plan again"
+                )
+            self.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _wait_gone(self, change: Change, path: str) -> None:
+        kind = change.kind
+
+        def gone(current: dict[str, object] | None) -> bool:
+            if current is not None and current.get("state") in kind.terminal_failure_states:
+                raise ReconcileError(f"deleting failed: state {current.get('state')}")
+            return current is None
+
+        self._poll(path, gone, "deleted")
+
+    def _wait_settled(self, change: Change, outcome: Outcome) -> None:
+        kind = change.kind
+        if not outcome.object_id:
+            return
+        path = f"{kind.collection}/{outcome.object_id}"
+        if change.action is Action.DELETE:
+            self._wait_gone(change, path)
+            return
+        if change.action in {Action.PAUSE, Action.RESUME}:
+            return
+
+        def settled(current: dict[str, object] | None) -> bool:
+            if current is None:
+                raise ReconcileError("the profile disappeared while provisioning")
+            state = current.get("state")
+            if state in kind.terminal_failure_states:
+                raise ReconcileError(f"provisioning failed: state {state}")
+            return state in kind.terminal_success_states
+
+        self.progress(f"waiting for {change.name!r} to finish provisioning")
+        self._poll(path, settled, "provisioned")
+
+
+def _with_id(request: Request, object_id: str | None) -> Request:
+    if NEW_ID not in request.path:
+        return request
+    return Request(
+        request.method,
+        request.path.replace(NEW_ID, object_id or NEW_ID),
+        request.body,
+        request.shown_body,
+    )

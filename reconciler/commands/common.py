@@ -1,0 +1,144 @@
+"""What plan, apply and friends share: loading input, settings, the Graph client and the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from reconciler.cli import options_of
+from reconciler.desired import DesiredState, load_desired
+from reconciler.desired.problems import Severity
+from reconciler.desired.secrets import variable_names
+from reconciler.engine.plan import Plan, PlanOptions, build_plan
+from reconciler.errors import ConfigError
+from reconciler.graph import GraphClient
+from reconciler.identity import Identity, Permission, TokenProvider
+from reconciler.kinds import DEFAULT_KIND, KINDS
+from reconciler.settings import Settings, resolve_settings
+from reconciler.tenant import read_tenant
+
+NEEDS_DELEGATED = (
+    "needs delegated sign-in (EduAdministration.ReadWrite): the current identity is app-only"
+)
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def use_colour(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def style(text: str, colour: str) -> str:
+    return click.style(text, fg=colour)
+
+
+def load_checked(path: str, *, strict: bool = True) -> DesiredState:
+    """Load the desired state; print its problems to stderr and stop (exit 1) on any error."""
+    state = load_desired(path)
+    for problem in state.problems:
+        echo_err(str(problem))
+    if not state.ok and strict:
+        errors = sum(1 for p in state.problems if p.severity is Severity.ERROR)
+        raise ConfigError(
+            f"{errors} problem(s) in {path}; nothing was sent to Graph. Fix them "
+            "(`edusync-reconcile validate` lists them all) and run again"
+        )
+    return state
+
+
+def settings_for(ctx: click.Context, state: DesiredState | None, **flags: Any) -> Settings:
+    opts = options_of(ctx)
+    from reconciler.settings import FileSettings
+
+    return resolve_settings(
+        env=os.environ,
+        file=state.settings if state else FileSettings(),
+        cloud_flag=opts.get("cloud"),
+        graph_url_flag=opts.get("graph_url"),
+        update_method_flag=flags.get("update_method"),
+        parallelism_flag=flags.get("parallelism"),
+    )
+
+
+def token_provider(settings: Settings, env: Mapping[str, str] | None = None) -> TokenProvider:
+    from reconciler.auth import token_provider_from_env
+
+    return token_provider_from_env(
+        env if env is not None else os.environ, settings.cloud, tenant=settings.tenant
+    )
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    plan: Plan
+    state: DesiredState
+    identity: Identity
+
+
+def identity_notes(plan: Plan, identity: Identity) -> Plan:
+    """Mark configuration changes an app-only identity cannot make."""
+    if identity.permission is not Permission.APP_ONLY:
+        return plan
+    from dataclasses import replace
+
+    changes = tuple(
+        replace(c, warnings=(*c.warnings, NEEDS_DELEGATED)) if c.changes_configuration else c
+        for c in plan.changes
+    )
+    return replace(plan, changes=changes)
+
+
+def missing_variable_warnings(state: DesiredState, plan: Plan, env: Mapping[str, str]) -> None:
+    for change in plan.pending:
+        if change.desired is None:
+            continue
+        missing = sorted(n for n in variable_names(change.desired) if n not in env)
+        if missing:
+            echo_err(
+                f"warning: {change.desired.where}: apply will need environment variable(s) "
+                f"{', '.join(missing)} for {change.name!r}"
+            )
+
+
+def compute_plan(
+    client: GraphClient,
+    state: DesiredState,
+    settings: Settings,
+    *,
+    prune: bool,
+    targets: tuple[str, ...],
+    identity: Identity,
+) -> Plan:
+    kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
+    managed = [o for o in state.objects if o.lifecycle.paused is not None]
+    tenant = read_tenant(
+        client,
+        kinds.values(),
+        status_for={(o.kind.name, o.pinned_id) for o in managed if o.pinned_id},
+        status_by_name={(o.kind.name, o.name) for o in managed if not o.pinned_id},
+        parallelism=settings.parallelism,
+    )
+    plan = build_plan(
+        state.objects,
+        tenant,
+        PlanOptions(prune=prune, targets=targets, ignore_changes=settings.ignore_changes),
+        graph_url=settings.graph_url,
+        desired_path=state.root,
+        desired_digest=state.digest,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    )
+    return identity_notes(plan, identity)
+
+
+def describe_identity(identity: Identity, settings: Settings) -> str:
+    who = f" as {identity.principal}" if identity.principal else ""
+    return f"Graph {settings.graph_url} — {identity.credential}{who} ({identity.permission.value})"

@@ -1,0 +1,128 @@
+"""`plan`: read the tenant, compare, print what would change."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from reconciler.cli import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    F,
+    format_option,
+    global_options,
+    parallelism_option,
+    start_logging,
+)
+from reconciler.commands.common import (
+    compute_plan,
+    describe_identity,
+    echo_err,
+    load_checked,
+    missing_variable_warnings,
+    settings_for,
+    style,
+    token_provider,
+    use_colour,
+)
+from reconciler.engine.plan import Plan
+from reconciler.graph import GraphClient
+from reconciler.render.plan_json import render_json
+from reconciler.render.plan_markdown import render_markdown
+from reconciler.render.plan_text import render_text
+
+
+def render(plan: Plan, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(plan)
+    if fmt == "markdown":
+        return render_markdown(plan)
+    return render_text(plan, style if use_colour() else (lambda text, _c: text))
+
+
+def target_option(func: F) -> F:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="NAME",
+        help="Limit to this displayName (repeatable).",
+    )(func)
+
+
+def prune_option(func: F) -> F:
+    return click.option(
+        "--prune",
+        is_flag=True,
+        default=False,
+        help="Also plan deletes of tenant profiles absent from git.",
+    )(func)
+
+
+@click.command(short_help="Show what would change in the tenant (reads only).")
+@click.argument("path", default="desired-state", required=False)
+@format_option
+@click.option(
+    "--out", "out_file", metavar="FILE", help="Also save the plan as JSON for `apply --plan`."
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    default=False,
+    help="Exit 2 when changes are pending (0: none, 1: error).",
+)
+@prune_option
+@target_option
+@parallelism_option
+@global_options
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    path: str,
+    output_format: str | None,
+    out_file: str | None,
+    detailed_exitcode: bool,
+    prune: bool,
+    targets: tuple[str, ...],
+    parallelism: int | None,
+) -> int:
+    """Fetch the actual profiles from Graph and print a semantic plan: create, update,
+    replace, delete (only with --prune), pause/resume, or nothing to do.
+
+    Only what your YAML declares is compared: server defaults, @odata.type spellings, list
+    order and write-only secrets never show up as drift. Reads only; never writes.
+
+    \b
+    Examples:
+      edusync-reconcile plan
+      edusync-reconcile plan desired-state --out plan.json --detailed-exitcode
+      edusync-reconcile plan --format markdown > comment.md
+    """
+    start_logging(ctx)
+    state = load_checked(path)
+    settings = settings_for(ctx, state, parallelism=parallelism)
+    tokens = token_provider(settings)
+    echo_err(describe_identity(tokens.identity, settings))
+    client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
+    try:
+        result = compute_plan(
+            client, state, settings, prune=prune, targets=targets, identity=tokens.identity
+        )
+    finally:
+        client.close()
+    missing_variable_warnings(state, result, os.environ)
+    click.echo(render(result, (output_format or "text").lower()), nl=False)
+    if out_file:
+        Path(out_file).write_text(render_json(result), encoding="utf-8")
+        echo_err(
+            f"Plan saved to {out_file}; carry it out with: "
+            f"edusync-reconcile apply --plan {out_file}"
+        )
+    if result.errors:
+        return EXIT_ERROR
+    if detailed_exitcode and result.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK

@@ -1,0 +1,349 @@
+"""Load a desired-state tree: discover files, read them safely, check every object, and report
+every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from reconciler import fieldpaths
+from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.typecheck import check_object, did_you_mean
+from reconciler.desired.yamlsource import Document, Path, YamlSourceError, read_documents
+from reconciler.errors import ConfigError
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds import DEFAULT_KIND, KINDS
+from reconciler.kinds.model import Kind
+from reconciler.settings import FileSettings
+
+SETTINGS_FILE = "edusync.yaml"
+RESERVED_KEYS = ("kind", "lifecycle")
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    #: None: run state is not managed; True/False: keep the profile paused / running.
+    paused: bool | None = None
+    #: Never delete or replace this object.
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DesiredObject:
+    kind: Kind
+    file: str
+    line: int
+    column: int
+    #: The object as Graph JSON, `${NAME}` references unresolved.
+    body: JSONObject
+    lifecycle: Lifecycle = Lifecycle()
+    #: Paths whose text refers to environment variables (their values are secrets).
+    variables: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.body.get(self.kind.natural_key, ""))
+
+    @property
+    def pinned_id(self) -> str | None:
+        value = self.body.get("id")
+        return str(value) if value else None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    root: str
+    objects: tuple[DesiredObject, ...]
+    settings: FileSettings
+    problems: tuple[Problem, ...]
+    #: sha256 over every file read (path and bytes): a saved plan is stale when this changes.
+    digest: str
+    files: int
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+
+def display_path(path: FsPath, cwd: FsPath) -> str:
+    try:
+        return os.path.relpath(path, cwd) if path.is_absolute() else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def discover(root: FsPath) -> tuple[list[FsPath], list[tuple[FsPath, str]]]:
+    """YAML files below root, sorted, hidden directories skipped; plus refused entries."""
+    if root.is_file():
+        return [root], []
+    real_root = root.resolve()
+    found: list[FsPath] = []
+    refused: list[tuple[FsPath, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = FsPath(dirpath)
+        kept = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            if (here / name).is_symlink():
+                refused.append((here / name, _symlink_problem(here / name, real_root, dir=True)))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+                continue
+            candidate = here / name
+            if candidate.is_symlink():
+                target = candidate.resolve()
+                if not target.is_relative_to(real_root) or not target.is_file():
+                    refused.append((candidate, _symlink_problem(candidate, real_root, dir=False)))
+                    continue
+            found.append(candidate)
+    return sorted(found), refused
+
+
+def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
+    target = path.resolve()
+    if not target.is_relative_to(real_root):
+        return (
+            "symbolic link points outside the desired-state directory; "
+            "copy the file in instead of linking to it"
+        )
+    if dir:
+        return "symbolic links to directories are not followed; move the directory in"
+    return "symbolic link does not point to a file"
+
+
+def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
+    """Load `path` (a directory or one file). Raises ConfigError only if it does not exist."""
+    cwd = cwd or FsPath.cwd()
+    root = FsPath(path)
+    if not root.exists():
+        raise ConfigError(
+            f"desired-state path {path!r} does not exist; pass the directory holding your "
+            "profile YAML files (default: ./desired-state)"
+        )
+    files, refused = discover(root)
+    problems = [Problem(display_path(p, cwd), 1, 1, Severity.ERROR, why) for p, why in refused]
+    digest = hashlib.sha256()
+    objects: list[DesiredObject] = []
+    settings = FileSettings()
+    settings_path = root / SETTINGS_FILE if root.is_dir() else None
+    for file in files:
+        shown = display_path(file, cwd)
+        data = file.read_bytes()
+        rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+        try:
+            docs = read_documents(shown, data)
+        except YamlSourceError as exc:
+            problems.append(exc.problem)
+            continue
+        if settings_path is not None and file == settings_path:
+            settings = _read_settings(shown, docs, problems)
+            continue
+        for doc in docs:
+            obj = _read_object(shown, doc, problems)
+            if obj is not None:
+                objects.append(obj)
+    for ignored in settings.ignore_changes:
+        _check_ignore_path(ignored, settings_path or root, problems, cwd)
+    problems.extend(_duplicates(objects))
+    if not files and not refused:
+        problems.append(
+            Problem(
+                display_path(root, cwd), 1, 1, Severity.WARNING, "no *.yaml or *.yml files found"
+            )
+        )
+    return DesiredState(
+        root=path,
+        objects=tuple(objects),
+        settings=settings,
+        problems=tuple(sorted(set(problems), key=_problem_order)),
+        digest=f"sha256:{digest.hexdigest()}",
+        files=len(files),
+    )
+
+
+def _problem_order(p: Problem) -> tuple[str, int, int, str]:
+    return (p.file, p.line, p.column, p.message)
+
+
+def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredObject | None:
+    value = doc.value
+    if not isinstance(value, dict):
+        line, col = doc.where(())
+        problems.append(
+            Problem(
+                file, line, col, Severity.ERROR, "a profile must be a YAML mapping of properties"
+            )
+        )
+        return None
+    kind_name = value.get("kind", DEFAULT_KIND)
+    kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
+    if kind is None:
+        line, col = doc.where(("kind",))
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                Severity.ERROR,
+                f"unknown kind {kind_name!r}{did_you_mean(str(kind_name), list(KINDS))}; "
+                f"supported: {', '.join(KINDS)}",
+            )
+        )
+        return None
+    body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
+    result = check_object(body, kind.root, file=file, doc=doc, base=())
+    problems.extend(result.problems)
+    lifecycle = _read_lifecycle(file, doc, value.get("lifecycle"), kind, problems)
+    line, col = doc.where(())
+    return DesiredObject(
+        kind=kind,
+        file=file,
+        line=line,
+        column=col,
+        body=result.value,
+        lifecycle=lifecycle,
+        variables=result.variables,
+    )
+
+
+def _read_lifecycle(
+    file: str, doc: Document, value: Any, kind: Kind, problems: list[Problem]
+) -> Lifecycle:
+    def report(path: Path, message: str) -> None:
+        line, col = doc.where(("lifecycle", *path))
+        problems.append(Problem(file, line, col, Severity.ERROR, message))
+
+    if value is None:
+        return Lifecycle()
+    if not isinstance(value, dict):
+        report((), "lifecycle must be a mapping with paused, protect and ignoreChanges")
+        return Lifecycle()
+    allowed = ("paused", "protect", "ignoreChanges")
+    for key in value:
+        if key not in allowed:
+            report((key,), f"unknown lifecycle setting {key!r}{did_you_mean(key, allowed)}")
+    paused = value.get("paused")
+    if paused is not None and not isinstance(paused, bool):
+        report(("paused",), "lifecycle.paused must be true or false")
+        paused = None
+    protect = value.get("protect", False)
+    if not isinstance(protect, bool):
+        report(("protect",), "lifecycle.protect must be true or false")
+        protect = False
+    ignore = value.get("ignoreChanges") or []
+    if not isinstance(ignore, list) or not all(isinstance(p, str) for p in ignore):
+        report(("ignoreChanges",), "lifecycle.ignoreChanges must be a list of field paths")
+        ignore = []
+    for i, entry in enumerate(ignore):
+        message = _ignore_path_problem(entry, kind)
+        if message:
+            report(("ignoreChanges", i), message)
+    return Lifecycle(paused=paused, protect=protect, ignore_changes=tuple(ignore))
+
+
+def _ignore_path_problem(entry: str, kind: Kind) -> str | None:
+    try:
+        segments = fieldpaths.parse(entry)
+    except ValueError as exc:
+        return str(exc)
+    problem = fieldpaths.resolve(kind.root, segments)
+    if problem:
+        names = [p.name for p in kind.root.props if not p.read_only]
+        return f"ignoreChanges: {problem}{did_you_mean(segments[0], names)}"
+    return None
+
+
+def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: FsPath) -> None:
+    messages = [_ignore_path_problem(entry, kind) for kind in KINDS.values()]
+    if all(messages):
+        problems.append(Problem(display_path(where, cwd), 1, 1, Severity.ERROR, str(messages[0])))
+
+
+def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> FileSettings:
+    def report(doc: Document, path: Path, message: str) -> None:
+        line, col = doc.where(path)
+        problems.append(Problem(file, line, col, Severity.ERROR, message))
+
+    if len(docs) != 1 or not isinstance(docs[0].value, dict):
+        problems.append(
+            Problem(
+                file, 1, 1, Severity.ERROR, f"{SETTINGS_FILE} must hold one mapping of settings"
+            )
+        )
+        return FileSettings()
+    doc = docs[0]
+    value: dict[str, Any] = doc.value
+    text_keys = {
+        "tenant": "tenant",
+        "cloud": "cloud",
+        "graphUrl": "graph_url",
+        "updateMethod": "update_method",
+    }
+    allowed = [*text_keys, "parallelism", "ignoreChanges"]
+    fields: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in text_keys:
+            if not isinstance(item, str):
+                report(doc, (key,), f"{key} must be text")
+            else:
+                fields[text_keys[key]] = item
+        elif key == "parallelism":
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                report(doc, (key,), "parallelism must be a whole number of at least 1")
+            else:
+                fields["parallelism"] = item
+        elif key == "ignoreChanges":
+            if not isinstance(item, list) or not all(isinstance(p, str) for p in item):
+                report(doc, (key,), "ignoreChanges must be a list of field paths")
+            else:
+                fields["ignore_changes"] = tuple(item)
+        else:
+            report(
+                doc,
+                (key,),
+                f"unknown setting {key!r}{did_you_mean(key, allowed)}; "
+                f"{SETTINGS_FILE} may set: {', '.join(allowed)}",
+            )
+    return FileSettings(**fields)
+
+
+def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_name: dict[tuple[str, str], DesiredObject] = {}
+    by_id: dict[tuple[str, str], DesiredObject] = {}
+    for obj in objects:
+        for index, key, label in (
+            (by_name, obj.name, obj.kind.natural_key),
+            (by_id, (obj.pinned_id or "").lower(), "id"),
+        ):
+            if not key:
+                continue
+            first = index.get((obj.kind.name, key))
+            if first is None:
+                index[(obj.kind.name, key)] = obj
+                continue
+            problems.append(
+                Problem(
+                    obj.file,
+                    obj.line,
+                    obj.column,
+                    Severity.ERROR,
+                    f"duplicate {label} {key!r}: also declared at {first.where}; "
+                    "each profile must be declared once",
+                )
+            )
+    return problems

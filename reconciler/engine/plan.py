@@ -1,0 +1,356 @@
+"""The Plan: what would change, decided from desired and actual state alone (no I/O).
+
+One immutable Plan renders every output format *and* drives apply, so a dry-run, a reviewed
+plan and the writes cannot disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler import fieldpaths
+from reconciler.desired.loader import DesiredObject
+from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project
+from reconciler.engine.normalize import Mode, normalize
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds import KINDS
+from reconciler.kinds.model import ODATA_TYPE, Kind, Polymorphic
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    PAUSE = "pause"
+    RESUME = "resume"
+    NOOP = "noop"
+
+
+SUMMARY_ORDER = tuple(Action)
+PAUSED_FIELD = "lifecycle.paused"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: Kind
+    name: str
+    id: str | None
+    action: Action
+    fields: tuple[FieldDiff, ...] = ()
+    #: sha256 of the normalised actual object; a saved plan is stale when it moves.
+    fingerprint: str | None = None
+    warnings: tuple[str, ...] = ()
+    desired: DesiredObject | None = None
+    actual: JSONObject | None = None
+    #: Run-state action to carry out after the main one (create/update then pause or resume).
+    then: Action | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.action is not Action.NOOP
+
+    @property
+    def changes_configuration(self) -> bool:
+        """Create/update/replace/delete need a delegated token; pause/resume do not."""
+        return self.action in {Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE}
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    kind: Kind
+    name: str
+    id: str
+
+
+@dataclass(frozen=True)
+class PlanError:
+    """A profile the plan cannot decide on; the plan fails (exit 1) but still shows the rest."""
+
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...]
+    unmanaged: tuple[Unmanaged, ...] = ()
+    errors: tuple[PlanError, ...] = ()
+    graph_url: str = ""
+    desired_path: str = ""
+    desired_digest: str = ""
+    created_at: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.writes)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.pending)
+
+    def summary(self) -> dict[str, int]:
+        counts = {a.value: 0 for a in SUMMARY_ORDER}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class Actual:
+    """One object as read from the tenant, with its run state when that was needed."""
+
+    body: JSONObject
+    run_status: str | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.body.get("id", ""))
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    targets: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+
+
+def fingerprint(kind: Kind, actual: JSONObject) -> str:
+    canonical = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def compare(
+    desired: DesiredObject, actual: JSONObject, extra_ignores: tuple[str, ...] = ()
+) -> list[FieldDiff]:
+    """Field differences between one desired object and its tenant counterpart."""
+    root = desired.kind.root
+    wanted = normalize(desired.body, root, variables=desired.variables)
+    have = project(normalize(actual, root), wanted, root)
+    for ignored in (*extra_ignores, *desired.lifecycle.ignore_changes):
+        segments = fieldpaths.parse(ignored)
+        drop(wanted, segments)
+        drop(have, segments)
+    return diff(have, wanted, root)
+
+
+def replace_reasons(kind: Kind, fields: list[FieldDiff]) -> list[str]:
+    """Type changes of polymorphic members that cannot be made in place."""
+    reasons = []
+    for f in fields:
+        segments = fieldpaths.parse(f.path)
+        if len(segments) == 2 and segments[1] == ODATA_TYPE:
+            prop = kind.root.prop(segments[0])
+            if prop and isinstance(prop.type, Polymorphic) and prop.type.replace_on_type_change:
+                reasons.append(f"{segments[0]} changes type from {f.before} to {f.after}")
+    return reasons
+
+
+def display_fields(desired: DesiredObject) -> tuple[FieldDiff, ...]:
+    tree = normalize(
+        desired.body, desired.kind.root, mode=Mode.DISPLAY, variables=desired.variables
+    )
+    return tuple(leaves(tree, desired.kind.root))
+
+
+def removal_fields(kind: Kind, actual: JSONObject) -> tuple[FieldDiff, ...]:
+    tree = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    return tuple(FieldDiff(f.path, f.after, None) for f in leaves(tree, kind.root))
+
+
+def _run_state_action(
+    desired: DesiredObject, actual: Actual | None
+) -> tuple[Action | None, FieldDiff | None]:
+    wanted = desired.lifecycle.paused
+    if wanted is None:
+        return None, None
+    is_paused = bool(actual and actual.run_status in desired.kind.paused_states)
+    if actual is None:
+        return (Action.PAUSE, FieldDiff(PAUSED_FIELD, None, True)) if wanted else (None, None)
+    if wanted == is_paused:
+        return None, None
+    action = Action.PAUSE if wanted else Action.RESUME
+    return action, FieldDiff(PAUSED_FIELD, is_paused, wanted)
+
+
+def _in_flight(kind: Kind, actual: JSONObject) -> list[str]:
+    state = actual.get("state")
+    if state in kind.in_flight_states:
+        return [f"in flight: the server is still {state} this profile; re-run plan when it settles"]
+    if state in kind.terminal_failure_states:
+        return [f"the profile is in state {state}; check it in the SDS portal"]
+    return []
+
+
+def plan_object(
+    desired: DesiredObject,
+    match: Actual | None,
+    ignores: tuple[str, ...] = (),
+) -> Change:
+    kind = desired.kind
+    if match is None:
+        then, _ = _run_state_action(desired, None)
+        return Change(
+            kind,
+            desired.name,
+            None,
+            Action.CREATE,
+            display_fields(desired),
+            desired=desired,
+            then=then,
+        )
+    actual = match.body
+    fields = compare(desired, actual, ignores)
+    warnings = _in_flight(kind, actual)
+    run_action, run_field = _run_state_action(desired, match)
+    fp = fingerprint(kind, actual)
+    reasons = replace_reasons(kind, fields)
+    if reasons:
+        warnings.append(
+            "REPLACE: " + "; ".join(reasons) + ". The profile will be deleted and created anew "
+            "(sync history and status are lost); apply needs --allow-replace"
+        )
+        if desired.lifecycle.protect:
+            warnings.append("lifecycle.protect is set: apply will refuse to replace this profile")
+        return Change(
+            kind,
+            desired.name,
+            match.id,
+            Action.REPLACE,
+            tuple(fields),
+            fp,
+            tuple(warnings),
+            desired,
+            actual,
+            then=Action.PAUSE if desired.lifecycle.paused else None,
+        )
+    if fields:
+        all_fields = (*fields, run_field) if run_field else tuple(fields)
+        return Change(
+            kind,
+            desired.name,
+            match.id,
+            Action.UPDATE,
+            all_fields,
+            fp,
+            tuple(warnings),
+            desired,
+            actual,
+            then=run_action,
+        )
+    if run_action and run_field:
+        return Change(
+            kind,
+            desired.name,
+            match.id,
+            run_action,
+            (run_field,),
+            fp,
+            tuple(warnings),
+            desired,
+            actual,
+        )
+    return Change(
+        kind, desired.name, match.id, Action.NOOP, (), fp, tuple(warnings), desired, actual
+    )
+
+
+def match_actual(
+    desired: DesiredObject, tenant: list[Actual]
+) -> tuple[Actual | None, PlanError | None]:
+    if desired.pinned_id:
+        pinned = desired.pinned_id.lower()
+        hit = next((a for a in tenant if a.id.lower() == pinned), None)
+        if hit is None:
+            return None, PlanError(
+                desired.name,
+                f"{desired.where}: pinned id {desired.pinned_id} is not in the tenant; remove `id` "
+                "to create the profile anew, or correct it",
+            )
+        return hit, None
+    hits = [a for a in tenant if a.body.get(desired.kind.natural_key) == desired.name]
+    if len(hits) > 1:
+        ids = ", ".join(a.id for a in hits)
+        return None, PlanError(
+            desired.name,
+            f"{desired.where}: the tenant has {len(hits)} profiles named {desired.name!r} "
+            f"(ids {ids}); pin the one to manage with `id:` and remove the others",
+        )
+    return (hits[0] if hits else None), None
+
+
+def build_plan(
+    desired: tuple[DesiredObject, ...],
+    tenant: dict[str, list[Actual]],
+    options: PlanOptions,
+    **meta: Any,
+) -> Plan:
+    """Decide every change. `tenant` maps a kind name to its objects as read."""
+    targets = set(options.targets)
+    changes: list[Change] = []
+    errors: list[PlanError] = []
+    matched: set[tuple[str, str]] = set()
+    for obj in desired:
+        actual_list = tenant.get(obj.kind.name, [])
+        match, error = match_actual(obj, actual_list)
+        if match is not None:
+            matched.add((obj.kind.name, match.id))
+        # A pinned profile renamed in git still claims its tenant object (it is not unmanaged).
+        if targets and obj.name not in targets:
+            continue
+        if error:
+            errors.append(error)
+            continue
+        changes.append(plan_object(obj, match, options.ignore_changes))
+
+    unmanaged: list[Unmanaged] = []
+    kinds_in_git = {o.kind.name for o in desired}
+    for kind_name, objects in tenant.items():
+        for actual in objects:
+            if (kind_name, actual.id) in matched:
+                continue
+            kind = KINDS[kind_name]
+            name = str(actual.body.get(kind.natural_key, ""))
+            if options.prune and kind_name in kinds_in_git and (not targets or name in targets):
+                changes.append(
+                    Change(
+                        kind,
+                        name,
+                        actual.id,
+                        Action.DELETE,
+                        removal_fields(kind, actual.body),
+                        fingerprint(kind, actual.body),
+                        actual=actual.body,
+                    )
+                )
+            else:
+                unmanaged.append(Unmanaged(kind, name, actual.id))
+    plan_warnings: list[str] = []
+    if options.prune and not desired:
+        errors.append(
+            PlanError(
+                "",
+                "refusing to prune: the desired-state path holds no profile, "
+                "so every tenant profile would be deleted",
+            )
+        )
+    missing_targets = targets - {c.name for c in changes} - {e.name for e in errors}
+    if missing_targets:
+        plan_warnings.append(
+            "--target names no profile in git or the tenant: " + ", ".join(sorted(missing_targets))
+        )
+    order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
+    changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
+    return Plan(
+        tuple(changes),
+        tuple(sorted(unmanaged, key=lambda u: u.name)),
+        tuple(errors),
+        warnings=tuple(plan_warnings),
+        **meta,
+    )

@@ -1,0 +1,69 @@
+"""The error hierarchy. Every expected failure is a ReconcileError and becomes exit 1 at the CLI."""
+
+from __future__ import annotations
+
+
+class ReconcileError(Exception):
+    """A failure the user can act on; its message is shown without a traceback."""
+
+
+class ConfigError(ReconcileError):
+    """Bad settings, flags, environment values or desired-state input."""
+
+
+class AuthError(ReconcileError):
+    """A credential source matched but could not produce a token."""
+
+
+class GraphError(ReconcileError):
+    """A Microsoft Graph call failed; carries everything support needs to trace it."""
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        status: int | None,
+        code: str | None = None,
+        message: str | None = None,
+        request_id: str | None = None,
+        client_request_id: str | None = None,
+        subject: str | None = None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.code = code
+        self.graph_message = message
+        self.request_id = request_id
+        self.client_request_id = client_request_id
+        self.subject = subject
+        super().__init__(self._describe())
+
+    def with_subject(self, subject: str) -> GraphError:
+        """The same error, naming the profile (or other object) it concerns."""
+        return GraphError(
+            method=self.method,
+            url=self.url,
+            status=self.status,
+            code=self.code,
+            message=self.graph_message,
+            request_id=self.request_id,
+            client_request_id=self.client_request_id,
+            subject=subject,
+        )
+
+    def _describe(self) -> str:
+        who = f"{self.subject}: " if self.subject else ""
+        status = f"HTTP {self.status}" if self.status is not None else "no response"
+        code = self.code or "-"
+        detail = f": {self.graph_message}" if self.graph_message else ""
+        return (
+            f"{who}{self.method} {self.url} failed with {status} ({code}){detail} "
+            f"[request-id: {self.request_id or '-'}, client-request-id: "
+            f"{self.client_request_id or '-'}]"
+        )
+
+
+class WriteOutcomeUnknown(GraphError):
+    """A write was sent but no response came back: it may or may not have been carried out."""

@@ -1,0 +1,248 @@
+"""The one place that speaks HTTP to Microsoft Graph.
+
+One session for reads and one for writes (their retry policies differ), timeouts on every call,
+`client-request-id` per request, verbatim `@odata.nextLink` paging, and a GraphError carrying
+method, URL, status, Graph's error code and message and the request-id for every failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from reconciler import __version__
+from reconciler.errors import GraphError, WriteOutcomeUnknown
+from reconciler.graph.retry import GraphRetry, read_retry, write_retry
+from reconciler.identity import TokenProvider
+from reconciler.jsontypes import JSON, JSONObject
+
+log = logging.getLogger("reconciler.graph")
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+MAX_PAGES = 10_000
+USER_AGENT = f"edusync-reconcile/{__version__} (+https://github.com/edusync-reconcile)"
+
+
+@dataclass(frozen=True)
+class GraphResponse:
+    status: int
+    body: JSON
+    request_id: str | None
+
+
+class GraphClient:
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenProvider,
+        *,
+        pool_size: int = 4,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+        reads: GraphRetry | None = None,
+        writes: GraphRetry | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._tokens = tokens
+        self._timeout = timeout
+        self._reads = self._session(reads or read_retry(), pool_size)
+        self._writes = self._session(writes or write_retry(), pool_size)
+        self.requests_sent = 0
+
+    @staticmethod
+    def _session(retry: GraphRetry, pool_size: int) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(pool_size, 2))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers["User-Agent"] = USER_AGENT
+        session.headers["Accept"] = "application/json"
+        return session
+
+    def close(self) -> None:
+        self._reads.close()
+        self._writes.close()
+
+    def url(self, path: str) -> str:
+        return (
+            path
+            if path.startswith(("https://", "http://"))
+            else f"{self.base_url}/{path.lstrip('/')}"
+        )
+
+    # -- reads --------------------------------------------------------------------------------
+    def list(self, path: str) -> list[JSONObject]:
+        """Every item of a collection, following `@odata.nextLink` exactly as given."""
+        items: list[JSONObject] = []
+        url: str | None = self.url(path)
+        seen: set[str] = set()
+        while url:
+            if url in seen or len(seen) >= MAX_PAGES:
+                raise GraphError(
+                    method="GET",
+                    url=url,
+                    status=None,
+                    code="PagingLoop",
+                    message="the server repeated a nextLink; stopped to avoid a loop",
+                )
+            seen.add(url)
+            page = self._send("GET", url).body
+            if not isinstance(page, dict) or not isinstance(page.get("value"), list):
+                raise GraphError(
+                    method="GET",
+                    url=url,
+                    status=200,
+                    code="UnexpectedResponse",
+                    message="a collection response without a `value` list",
+                )
+            items.extend(page["value"])
+            next_link = page.get("@odata.nextLink")
+            self._check_same_origin(url, next_link)
+            url = next_link
+        return items
+
+    def get(self, path: str) -> JSONObject | None:
+        """One object, or None when Graph answers 404."""
+        try:
+            body = self._send("GET", self.url(path)).body
+        except GraphError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return body if isinstance(body, dict) else None
+
+    # -- writes -------------------------------------------------------------------------------
+    def write(self, method: str, path: str, body: JSON = None) -> GraphResponse:
+        """POST/PUT/PATCH/DELETE. Raises WriteOutcomeUnknown when the request may have been
+        carried out but no answer came back."""
+        return self._send(method, self.url(path), body)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _check_same_origin(self, url: str, next_link: Any) -> None:
+        # The bearer token goes to every page: never follow a link to another host.
+        if next_link is None:
+            return
+        if not isinstance(next_link, str) or urlsplit(next_link).netloc != urlsplit(url).netloc:
+            raise GraphError(
+                method="GET",
+                url=url,
+                status=200,
+                code="UnexpectedNextLink",
+                message="@odata.nextLink points to another host; refused to send the token there",
+            )
+
+    def _send(self, method: str, url: str, body: JSON = None) -> GraphResponse:
+        is_read = method in {"GET", "HEAD"}
+        session = self._reads if is_read else self._writes
+        client_request_id = str(uuid.uuid4())
+        headers = {
+            "Authorization": f"Bearer {self._tokens.token()}",
+            "client-request-id": client_request_id,
+            "return-client-request-id": "true",
+        }
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode()
+            log.debug("%s %s body: %s", method, url, _preview(body))
+        started = time.monotonic()
+        self.requests_sent += 1
+        try:
+            response = session.request(
+                method, url, data=data, headers=headers, timeout=self._timeout
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            elapsed = time.monotonic() - started
+            log.info(
+                "%s %s → no response after %.2fs (%s) client-request-id=%s",
+                method,
+                url,
+                elapsed,
+                type(exc).__name__,
+                client_request_id,
+            )
+            error_class = GraphError if is_read or _never_sent(exc) else WriteOutcomeUnknown
+            raise error_class(
+                method=method,
+                url=url,
+                status=None,
+                code=type(exc).__name__,
+                message=_reason(exc),
+                client_request_id=client_request_id,
+            ) from None
+        request_id = response.headers.get("request-id")
+        log.info(
+            "%s %s → %d in %.2fs client-request-id=%s request-id=%s",
+            method,
+            url,
+            response.status_code,
+            time.monotonic() - started,
+            client_request_id,
+            request_id,
+        )
+        parsed = _json_or_none(response)
+        if response.status_code >= 400:
+            raise _graph_error(method, url, response, parsed, client_request_id)
+        if parsed is not None:
+            log.debug("%s %s response: %s", method, url, _preview(parsed))
+        return GraphResponse(response.status_code, parsed, request_id)
+
+
+def _never_sent(exc: Exception) -> bool:
+    """A connect failure (refused, DNS, connect timeout) means the request never left."""
+    return isinstance(exc, requests.ConnectTimeout) or "NewConnectionError" in repr(exc)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, requests.Timeout):
+        return f"timed out ({text})"
+    return text
+
+
+def _json_or_none(response: requests.Response) -> JSON:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _graph_error(
+    method: str, url: str, response: requests.Response, body: JSON, client_request_id: str
+) -> GraphError:
+    code, message, inner_request_id = None, None, None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = error.get("message")
+        inner = error.get("innerError") or error.get("innererror")
+        # Walk the innerError chain: the most specific code and any request-id spelling.
+        while isinstance(inner, dict):
+            inner_request_id = inner.get("request-id") or inner.get("requestId") or inner_request_id
+            inner = inner.get("innerError") or inner.get("innererror")
+    if message is None and response.text:
+        message = response.text[:300]
+    return GraphError(
+        method=method,
+        url=url,
+        status=response.status_code,
+        code=code or response.reason,
+        message=message,
+        request_id=response.headers.get("request-id") or inner_request_id,
+        client_request_id=response.headers.get("client-request-id") or client_request_id,
+    )
+
+
+def _preview(body: JSON, limit: int = 2000) -> str:
+    text = json.dumps(body, sort_keys=True)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,101 @@
+"""Retry policy on urllib3's Retry: reads retry on transient failures, writes only when the
+server said it did not act.
+
+- Reads (GET): connection errors, timeouts, 429, 503, 504.
+- Writes: a connection that could not be opened (nothing was sent), or a 429/503 *response*.
+  A timeout or dropped connection after sending is never replayed here: its outcome is unknown
+  and apply re-reads the tenant instead (urllib3 would otherwise replay PUT and DELETE).
+- `Retry-After` is honoured with fractional seconds (urllib3's parser only takes whole ones),
+  every wait is capped at 60 s, at most 6 attempts; otherwise exponential backoff with jitter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from urllib3.util.retry import Retry
+
+MAX_ATTEMPTS = 6
+MAX_WAIT_SECONDS = 60.0
+READ_METHODS = frozenset({"GET", "HEAD"})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+log = logging.getLogger("reconciler.graph")
+
+_SECONDS = re.compile(r"^\s*\d+(\.\d+)?\s*$")
+
+
+class GraphRetry(Retry):
+    """Retry with fractional Retry-After, a 60 s cap per wait, and a log line per retry."""
+
+    max_wait = MAX_WAIT_SECONDS
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        if _SECONDS.match(retry_after):
+            return min(float(retry_after), self.max_wait)
+        return min(super().parse_retry_after(retry_after), self.max_wait)
+
+    def get_backoff_time(self) -> float:
+        return min(super().get_backoff_time(), self.max_wait)
+
+    def new(self, **kw: Any) -> GraphRetry:
+        fresh = super().new(**kw)
+        fresh.max_wait = self.max_wait
+        return fresh
+
+    def increment(  # type: ignore[override]
+        self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
+    ) -> Retry:
+        response = kwargs.get("response")
+        error = kwargs.get("error")
+        retry = super().increment(method, url, *args, **kwargs)
+        reason = f"HTTP {response.status}" if response is not None else type(error).__name__
+        log.info(
+            "retrying %s %s after %s (attempt %d of %d)",
+            method,
+            url,
+            reason,
+            len(retry.history) + 1,
+            MAX_ATTEMPTS,
+        )
+        return retry
+
+
+def read_retry(backoff_factor: float = 0.5) -> GraphRetry:
+    return GraphRetry(
+        total=MAX_ATTEMPTS - 1,
+        connect=MAX_ATTEMPTS - 1,
+        read=MAX_ATTEMPTS - 1,
+        status=MAX_ATTEMPTS - 1,
+        other=0,
+        redirect=0,
+        allowed_methods=READ_METHODS,
+        status_forcelist=frozenset({429, 503, 504}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+        backoff_factor=backoff_factor,
+        backoff_max=MAX_WAIT_SECONDS,
+        backoff_jitter=backoff_factor,
+    )
+
+
+def write_retry(backoff_factor: float = 0.5) -> GraphRetry:
+    return GraphRetry(
+        total=MAX_ATTEMPTS - 1,
+        connect=MAX_ATTEMPTS - 1,  # the request never left: safe to try again
+        read=0,  # sent but no answer: outcome unknown, never replayed blindly
+        status=MAX_ATTEMPTS - 1,
+        other=0,
+        redirect=0,
+        allowed_methods=WRITE_METHODS,
+        status_forcelist=frozenset({429, 503}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+        backoff_factor=backoff_factor,
+        backoff_max=MAX_WAIT_SECONDS,
+        backoff_jitter=backoff_factor,
+    )

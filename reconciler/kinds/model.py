@@ -1,0 +1,149 @@
+"""The vocabulary every resource kind is described in.
+
+A kind is data: its endpoint, natural key and a tree of types whose annotations (read-only,
+write-only secret, polymorphic, keyed list, set, server default) drive loading, validation,
+normalisation, diffing, JSON Schema and request bodies alike. The engine never names a property
+of a particular kind; it only walks these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Union
+
+from reconciler.jsontypes import JSON
+
+
+class ScalarKind(StrEnum):
+    STRING = "string"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    DATE = "date"  # Edm.Date, YYYY-MM-DD
+    DATETIME = "datetime"  # Edm.DateTimeOffset, compared as instants
+
+
+@dataclass(frozen=True)
+class Scalar:
+    kind: ScalarKind
+    enum: tuple[str, ...] = ()
+    #: Enum members Graph echoes in another case (educationUserRole is lowerCamel by contract).
+    enum_case_insensitive: bool = False
+    #: Values Graph echoes for "unset", equivalent to null/absent (DateTime.MinValue).
+    null_sentinels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetOf:
+    """An unordered collection of scalars; `case_insensitive` for GUIDs and the like."""
+
+    item: Scalar
+    case_insensitive: bool = False
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """An ordered collection owned whole."""
+
+    item: TypeExpr
+
+
+@dataclass(frozen=True)
+class KeyedList:
+    """A collection of objects identified by one of their properties; order does not matter."""
+
+    item: ObjectType
+    key: str
+
+
+@dataclass(frozen=True)
+class Polymorphic:
+    """An abstract member whose concrete type is named by `@odata.type`."""
+
+    base: str
+    variants: tuple[ObjectType, ...]
+    #: A change of concrete type cannot be made in place: the resource must be replaced.
+    replace_on_type_change: bool = False
+
+    def variant(self, canonical: str) -> ObjectType | None:
+        return next((v for v in self.variants if v.name == canonical), None)
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Any JSON; used for server-managed members that are only ever dropped."""
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A property of an object type."""
+
+    name: str
+    type: TypeExpr
+    description: str = ""
+    required: bool = False
+    read_only: bool = False
+    #: Write-only: Graph accepts it but never returns it, so it is never compared or shown.
+    secret: bool = False
+    nullable: bool = True
+    #: The value Graph reports when the property was never set (absent is equivalent to it).
+    default: JSON = _MISSING
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _MISSING
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    name: str
+    props: tuple[Prop, ...]
+    description: str = ""
+    #: Other names Graph has used for this type (legacy short names).
+    aliases: tuple[str, ...] = ()
+    _index: Mapping[str, Prop] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {p.name: p for p in self.props})
+
+    def prop(self, name: str) -> Prop | None:
+        return self._index.get(name)
+
+    @property
+    def writable_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.props if not p.read_only)
+
+
+TypeExpr = Union[Scalar, SetOf, ListOf, KeyedList, Polymorphic, ObjectType, Opaque]  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A resource kind the reconciler manages."""
+
+    name: str
+    #: Collection path relative to the Graph root, e.g. `education/synchronizationProfiles`.
+    collection: str
+    root: ObjectType
+    #: Property that identifies an object when no `id` is pinned.
+    natural_key: str
+    #: Sub-resource holding the run state (`{id}/profileStatus`), read only when needed.
+    run_status_path: str | None = None
+    #: Actions that pause and resume the run state (`POST {id}/pause`).
+    pause_action: str | None = None
+    resume_action: str | None = None
+    #: Run-state values (read from the kind's status) that count as paused.
+    paused_states: tuple[str, ...] = ()
+    #: `state` values meaning the server is still working on the object.
+    in_flight_states: tuple[str, ...] = ()
+    terminal_success_states: tuple[str, ...] = ()
+    terminal_failure_states: tuple[str, ...] = ()
+    #: Lower-cased spellings of `@odata.type` that are the resource itself (accepted on input).
+    self_types: tuple[str, ...] = ()
+
+
+ODATA_TYPE = "@odata.type"

@@ -1,0 +1,270 @@
+"""`synchronizationProfile`: the classic SDS educationSynchronizationProfile (Graph beta).
+
+Every property and nested type from the Graph resource pages, with the annotations the engine
+needs. Server defaults follow the create/get examples: the booleans come back `false`,
+`synchronizationStartDate` comes back as DateTime.MinValue when unset.
+"""
+
+from __future__ import annotations
+
+from reconciler.kinds.model import (
+    KeyedList,
+    Kind,
+    ObjectType,
+    Opaque,
+    Polymorphic,
+    Prop,
+    Scalar,
+    ScalarKind,
+    SetOf,
+)
+
+STRING = Scalar(ScalarKind.STRING)
+BOOLEAN = Scalar(ScalarKind.BOOLEAN)
+DATE = Scalar(ScalarKind.DATE)
+#: Graph echoes `0001-01-01T00:00:00Z` for an unset start date (seed create response).
+START_DATE = Scalar(ScalarKind.DATETIME, null_sentinels=("0001-01-01T00:00:00Z",))
+
+USER_ROLES = ("student", "teacher", "faculty", "none", "unknownFutureValue")
+USER_ROLE = Scalar(ScalarKind.STRING, enum=USER_ROLES, enum_case_insensitive=True)
+PROFILE_STATES = (
+    "provisioning",
+    "provisioned",
+    "provisioningFailed",
+    "deleting",
+    "deletionFailed",
+    "unknownFutureValue",
+)
+
+CUSTOMIZATION = ObjectType(
+    "educationSynchronizationCustomization",
+    (
+        Prop(
+            "optionalPropertiesToSync",
+            SetOf(STRING),
+            "Optional source columns to sync (SDS CSV headers). null = all, [] = none.",
+        ),
+        Prop(
+            "synchronizationStartDate",
+            START_DATE,
+            "When syncing of this entity begins; null = as soon as setup completes.",
+        ),
+        Prop("isSyncDeferred", BOOLEAN, "Postpone syncing of this entity.", default=False),
+        Prop(
+            "allowDisplayNameUpdate",
+            BOOLEAN,
+            "Let sync overwrite the object's display name.",
+            default=False,
+        ),
+    ),
+    "Sync options for one SDS entity.",
+)
+
+CUSTOMIZATIONS = ObjectType(
+    "educationSynchronizationCustomizations",
+    tuple(
+        Prop(slot, CUSTOMIZATION, f"Customization of the {slot} entity.")
+        for slot in (
+            "school",
+            "section",
+            "student",
+            "teacher",
+            "studentEnrollment",
+            "teacherRoster",
+        )
+    ),
+    "One optional customization per SDS entity; slots not written are server-managed.",
+)
+
+CUSTOMIZATIONS_PROP = Prop("customizations", CUSTOMIZATIONS, "Per-entity sync options.")
+
+CSV_PROVIDER = ObjectType(
+    "educationCsvDataProvider",
+    (CUSTOMIZATIONS_PROP,),
+    "SDS CSV files uploaded to the profile's SAS URL.",
+    aliases=("csvDataProvider",),
+)
+
+POWERSCHOOL_PROVIDER = ObjectType(
+    "educationPowerSchoolDataProvider",
+    (
+        Prop("connectionUrl", STRING, "PowerSchool instance URL.", required=True),
+        Prop("clientId", STRING, "PowerSchool OAuth client id.", required=True),
+        Prop(
+            "clientSecret",
+            STRING,
+            "PowerSchool OAuth client secret (write-only: write it as ${NAME}).",
+            secret=True,
+        ),
+        Prop("schoolsIds", SetOf(STRING), "Schools to sync."),
+        Prop("schoolYear", STRING, "School year to sync."),
+        Prop(
+            "allowTeachersInMultipleSchools",
+            BOOLEAN,
+            "Whether the source uses several identifiers for one person.",
+        ),
+        CUSTOMIZATIONS_PROP,
+    ),
+    "PowerSchool SIS API.",
+    aliases=("powerSchoolDataProvider",),
+)
+
+CONNECTION_BASE_PROPS = (
+    Prop("clientId", STRING, "OAuth client id.", required=True),
+    Prop(
+        "clientSecret",
+        STRING,
+        "OAuth client secret (write-only: write it as ${NAME}).",
+        secret=True,
+    ),
+)
+
+OAUTH1_SETTINGS = ObjectType(
+    "educationSynchronizationOAuth1ConnectionSettings",
+    CONNECTION_BASE_PROPS,
+    "OneRoster OAuth 1.0a connection.",
+)
+
+OAUTH2_SETTINGS = ObjectType(
+    "educationSynchronizationOAuth2ClientCredentialsConnectionSettings",
+    (
+        *CONNECTION_BASE_PROPS,
+        Prop("tokenUrl", STRING, "OAuth 2 token endpoint.", required=True),
+        Prop("scope", STRING, "OAuth 2 scope (RFC 6749)."),
+    ),
+    "OneRoster OAuth 2 client-credentials connection.",
+)
+
+ONEROSTER_PROVIDER = ObjectType(
+    "educationOneRosterApiDataProvider",
+    (
+        Prop("connectionUrl", STRING, "OneRoster base URL.", required=True),
+        Prop("providerName", STRING, "Service-provider name as the OneRoster spec defines it."),
+        Prop("schoolsIds", SetOf(STRING), "OneRoster org sourcedIds to sync."),
+        Prop("termIds", SetOf(STRING), "OneRoster academic-session ids to sync."),
+        Prop(
+            "connectionSettings",
+            Polymorphic(
+                "educationSynchronizationConnectionSettings", (OAUTH1_SETTINGS, OAUTH2_SETTINGS)
+            ),
+            "How SDS authenticates to the OneRoster API.",
+            required=True,
+        ),
+        CUSTOMIZATIONS_PROP,
+    ),
+    "OneRoster v1.1 REST API.",
+)
+
+IDENTITY_DOMAIN = ObjectType(
+    "educationIdentityDomain",
+    (
+        Prop("appliesTo", USER_ROLE, "Role the domain is for.", required=True, nullable=False),
+        Prop("name", STRING, "UPN domain for users of that role.", required=True),
+    ),
+)
+
+MATCHING_OPTIONS = ObjectType(
+    "educationIdentityMatchingOptions",
+    (
+        Prop("appliesTo", USER_ROLE, "Role the rule is for.", required=True, nullable=False),
+        Prop("sourcePropertyName", STRING, "Source column (case-sensitive).", required=True),
+        Prop("targetPropertyName", STRING, "Entra user property (case-sensitive).", required=True),
+        Prop("targetDomain", STRING, "Domain appended before matching; null = raw value."),
+    ),
+)
+
+IDENTITY_CREATION = ObjectType(
+    "educationIdentityCreationConfiguration",
+    (
+        Prop(
+            "userDomains",
+            KeyedList(IDENTITY_DOMAIN, "appliesTo"),
+            "UPN domain per role.",
+            required=True,
+        ),
+    ),
+    "SDS creates new Entra users.",
+    aliases=("identityCreationConfiguration",),
+)
+
+IDENTITY_MATCHING = ObjectType(
+    "educationIdentityMatchingConfiguration",
+    (
+        Prop(
+            "matchingOptions",
+            KeyedList(MATCHING_OPTIONS, "appliesTo"),
+            "Matching rule per role.",
+            required=True,
+        ),
+    ),
+    "SDS matches existing Entra users and never creates any.",
+    aliases=("identityMatchingConfiguration",),
+)
+
+LICENSE_ASSIGNMENT = ObjectType(
+    "educationSynchronizationLicenseAssignment",
+    (
+        Prop("appliesTo", USER_ROLE, "Role the licenses are for.", required=True, nullable=False),
+        Prop("skuIds", SetOf(STRING, case_insensitive=True), "License SKU GUIDs.", required=True),
+    ),
+)
+
+PROFILE = ObjectType(
+    "educationSynchronizationProfile",
+    (
+        Prop("id", STRING, "Server-assigned id; write it to pin the profile.", read_only=True),
+        Prop(
+            "displayName", STRING, "Profile name (the natural key).", required=True, nullable=False
+        ),
+        Prop(
+            "dataProvider",
+            Polymorphic(
+                "educationSynchronizationDataProvider",
+                (CSV_PROVIDER, POWERSCHOOL_PROVIDER, ONEROSTER_PROVIDER),
+                replace_on_type_change=True,
+            ),
+            "Where SDS reads roster data from.",
+            required=True,
+        ),
+        Prop(
+            "identitySynchronizationConfiguration",
+            Polymorphic(
+                "educationIdentitySynchronizationConfiguration",
+                (IDENTITY_CREATION, IDENTITY_MATCHING),
+                replace_on_type_change=True,
+            ),
+            "Create new users, or match existing ones.",
+            required=True,
+        ),
+        Prop(
+            "licensesToAssign",
+            KeyedList(LICENSE_ASSIGNMENT, "appliesTo"),
+            "License SKUs per role.",
+        ),
+        Prop("expirationDate", DATE, "Date the profile stops syncing (YYYY-MM-DD); null = never."),
+        Prop(
+            "handleSpecialCharacterConstraint",
+            BOOLEAN,
+            "Replace special characters the directory does not support.",
+        ),
+        Prop("state", Scalar(ScalarKind.STRING, enum=PROFILE_STATES), read_only=True),
+        Prop("profileStatus", Opaque(), read_only=True),
+        Prop("errors", Opaque(), read_only=True),
+    ),
+    "A School Data Sync (classic) synchronization profile.",
+)
+
+SYNCHRONIZATION_PROFILE = Kind(
+    name="synchronizationProfile",
+    collection="education/synchronizationProfiles",
+    root=PROFILE,
+    natural_key="displayName",
+    run_status_path="profileStatus",
+    pause_action="pause",
+    resume_action="resume",
+    paused_states=("paused",),
+    in_flight_states=("provisioning", "deleting"),
+    terminal_success_states=("provisioned",),
+    terminal_failure_states=("provisioningFailed", "deletionFailed"),
+    self_types=("educationsynchronizationprofile",),
+)

@@ -1,0 +1,1 @@
+"""Rendering plans and problems for people (text, markdown) and machines (JSON)."""

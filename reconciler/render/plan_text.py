@@ -1,0 +1,106 @@
+"""Terraform-like text: one block per object with + ~ - ± markers, then the summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reconciler.engine.diff import FieldDiff
+from reconciler.engine.normalize import SENSITIVE
+from reconciler.engine.plan import Action, Change, Plan
+from reconciler.render.values import inline
+
+MARKERS = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "±",
+    Action.DELETE: "-",
+    Action.PAUSE: "~",
+    Action.RESUME: "~",
+}
+COLOURS = {"+": "green", "~": "yellow", "-": "red", "±": "magenta", "!": "red"}
+VERBS = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.REPLACE: "must be REPLACED (deleted, then created anew)",
+    Action.DELETE: "will be DELETED",
+    Action.PAUSE: "will be paused",
+    Action.RESUME: "will be resumed",
+}
+
+Style = Callable[[str, str], str]
+
+
+def _plain(text: str, _colour: str) -> str:
+    return text
+
+
+def show(value: object) -> str:
+    return SENSITIVE if value == SENSITIVE else inline(value)
+
+
+def field_line(action: Action, f: FieldDiff) -> tuple[str, str]:
+    if action is Action.CREATE:
+        return "+", f"{f.path}: {show(f.after)}"
+    if action is Action.DELETE:
+        return "-", f"{f.path}: {show(f.before)}"
+    return "~", f"{f.path}: {show(f.before)} → {show(f.after)}"
+
+
+def change_block(change: Change, style: Style) -> list[str]:
+    marker = MARKERS[change.action]
+    ident = f" ({change.id})" if change.id else ""
+    then = f", then {change.then.value}d" if change.then else ""
+    lines = [
+        style(
+            f'  {marker} {change.kind.name} "{change.name}"{ident} {VERBS[change.action]}{then}',
+            COLOURS[marker],
+        )
+    ]
+    for warning in change.warnings:
+        lines.append(style(f"      ! {warning}", "red"))
+    for f in change.fields:
+        sign, text = field_line(change.action, f)
+        lines.append(style(f"      {sign} ", COLOURS[sign]) + text)
+    return lines
+
+
+def summary_line(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "No changes. Tenant matches desired state."
+    s = plan.summary()
+    line = (
+        f"Plan: {s['create']} to create, {s['update']} to update, {s['replace']} to replace, "
+        f"{s['delete']} to delete."
+    )
+    if s["pause"] or s["resume"]:
+        line += f" Run state: {s['pause']} to pause, {s['resume']} to resume."
+    return line
+
+
+def render_text(plan: Plan, style: Style = _plain) -> str:
+    out: list[str] = []
+    pending = plan.pending
+    if pending:
+        out.append("edusync-reconcile will perform these actions:")
+        out.append("")
+        for change in pending:
+            out.extend(change_block(change, style))
+            out.append("")
+    in_sync = [c for c in plan.changes if not c.writes]
+    for change in in_sync:
+        note = "".join(f"\n      ! {w}" for w in change.warnings)
+        out.append(f'  = {change.kind.name} "{change.name}" ({change.id}) is up to date{note}')
+    if in_sync:
+        out.append("")
+    if plan.unmanaged:
+        out.append("Unmanaged (in the tenant, not in git; left alone unless --prune):")
+        out.extend(f'  ? {u.kind.name} "{u.name}" ({u.id})' for u in plan.unmanaged)
+        out.append("")
+    for warning in plan.warnings:
+        out.append(style(f"warning: {warning}", "yellow"))
+    for error in plan.errors:
+        out.append(style(f"error: {error.message}", "red"))
+    if plan.warnings or plan.errors:
+        out.append("")
+    out.append(summary_line(plan))
+    return "\n".join(out) + "\n"

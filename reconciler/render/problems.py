@@ -1,0 +1,64 @@
+"""Validation problems as text, JSON, markdown and GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+
+from reconciler.desired.problems import Problem, Severity
+
+
+def problems_text(problems: tuple[Problem, ...], files: int, objects: int) -> str:
+    lines = [str(p) for p in problems]
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if errors:
+        lines.append(
+            f"{errors} error(s), {warnings} warning(s) in {files} file(s); "
+            "nothing was sent to Graph."
+        )
+    else:
+        lines.append(
+            f"OK: {objects} profile(s) in {files} file(s) are valid"
+            + (f" ({warnings} warning(s))." if warnings else ".")
+        )
+    return "\n".join(lines) + "\n"
+
+
+def problems_json(problems: tuple[Problem, ...]) -> str:
+    return (
+        json.dumps({"format_version": 1, "problems": [p.as_json() for p in problems]}, indent=2)
+        + "\n"
+    )
+
+
+def problems_markdown(problems: tuple[Problem, ...], files: int, objects: int) -> str:
+    if not problems:
+        return (
+            "### edusync-reconcile validate\n\n"
+            f":white_check_mark: {objects} profile(s) in {files} file(s) are valid.\n"
+        )
+    rows = "\n".join(
+        f"| `{p.file}:{p.line}:{p.column}` | {p.severity.value} | "
+        f"{p.message.replace('|', '&#124;')} |"
+        for p in problems
+    )
+    return (
+        f"### edusync-reconcile validate\n\n| where | severity | problem |\n|---|---|---|\n{rows}\n"
+    )
+
+
+def _escape_annotation(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_annotation(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(problems: tuple[Problem, ...]) -> str:
+    """`::error file=…,line=…,col=…::message` workflow commands."""
+    return "".join(
+        f"::{p.severity.value} file={_escape_property(p.file)},line={p.line},col={p.column}::"
+        f"{_escape_annotation(p.message)}\n"
+        for p in problems
+    )

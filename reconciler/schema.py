@@ -1,0 +1,154 @@
+"""JSON Schema (draft 2020-12) for desired-state files, generated from the kind model so that
+editors complete and check exactly what `validate` accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.kinds import KINDS
+from reconciler.kinds.model import (
+    ODATA_TYPE,
+    KeyedList,
+    ListOf,
+    ObjectType,
+    Opaque,
+    Polymorphic,
+    Prop,
+    Scalar,
+    ScalarKind,
+    SetOf,
+    TypeExpr,
+)
+from reconciler.kinds.odata import wire_name
+
+SCHEMA_ID = "https://edusync-reconcile.dev/schema/desired-state.schema.json"
+_VARIABLE = r".*\$\{[A-Za-z_][A-Za-z0-9_]*\}.*"
+
+
+def _scalar(scalar: Scalar, nullable: bool) -> dict[str, Any]:
+    types: list[str]
+    if scalar.kind is ScalarKind.BOOLEAN:
+        out: dict[str, Any] = {"type": "boolean"}
+    elif scalar.kind is ScalarKind.INTEGER:
+        out = {"type": "integer"}
+    elif scalar.kind is ScalarKind.DATE:
+        out = {"type": ["string", "number"], "format": "date"}
+    elif scalar.kind is ScalarKind.DATETIME:
+        out = {"type": "string", "format": "date-time"}
+    elif scalar.enum:
+        out = {"type": "string", "enum": list(scalar.enum)}
+    else:
+        # YAML numbers are accepted where Graph wants text (schoolYear: 2026).
+        out = {"type": ["string", "number"]}
+    if nullable:
+        types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*types, "null"]
+    return out
+
+
+def _object(
+    otype: ObjectType, defs: dict[str, Any], *, type_const: str | None = None
+) -> dict[str, Any]:
+    if otype.name not in defs or type_const:
+        properties: dict[str, Any] = {}
+        if type_const:
+            variants = [type_const, wire_name_of(otype)]
+            properties[ODATA_TYPE] = {
+                "type": "string",
+                "description": f"Concrete type; any Graph spelling of {otype.name}.",
+                "pattern": f"(?i)^#?([A-Za-z.]+\\.)?({'|'.join([otype.name, *otype.aliases])})$",
+                "examples": variants[1:],
+            }
+        else:
+            properties[ODATA_TYPE] = {"type": "string"}
+        for prop in otype.props:
+            if prop.read_only and prop.name != "id":
+                properties[prop.name] = {"description": "Read-only (server-managed); ignored."}
+                continue
+            properties[prop.name] = _prop(prop, defs)
+        schema = {
+            "type": "object",
+            "description": otype.description,
+            "properties": properties,
+            "additionalProperties": False,
+            "required": [p.name for p in otype.props if p.required]
+            + ([ODATA_TYPE] if type_const else []),
+        }
+        if type_const:
+            return schema
+        defs[otype.name] = schema
+    return {"$ref": f"#/$defs/{otype.name}"}
+
+
+def wire_name_of(otype: ObjectType) -> str:
+    return wire_name(otype)
+
+
+def _type(texpr: TypeExpr, defs: dict[str, Any], nullable: bool) -> dict[str, Any]:
+    if isinstance(texpr, Scalar):
+        return _scalar(texpr, nullable)
+    if isinstance(texpr, SetOf):
+        return {
+            "type": ["array", "null"] if nullable else "array",
+            "items": _scalar(texpr.item, False),
+        }
+    if isinstance(texpr, ListOf):
+        return {"type": "array", "items": _type(texpr.item, defs, False)}
+    if isinstance(texpr, KeyedList):
+        return {"type": "array", "items": _object(texpr.item, defs)}
+    if isinstance(texpr, Polymorphic):
+        if texpr.base not in defs:
+            defs[texpr.base] = {
+                "oneOf": [_object(v, defs, type_const=v.name) for v in texpr.variants],
+            }
+        return {"$ref": f"#/$defs/{texpr.base}"}
+    if isinstance(texpr, ObjectType):
+        return _object(texpr, defs)
+    assert isinstance(texpr, Opaque)
+    return {}
+
+
+def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:
+    schema = _type(prop.type, defs, prop.nullable)
+    description = prop.description
+    if prop.secret:
+        description += " Write-only secret: must be a ${NAME} environment reference."
+        schema = {"type": "string", "pattern": _VARIABLE}
+    if description:
+        schema = {**schema, "description": description.strip()}
+    return schema
+
+
+def desired_state_schema() -> dict[str, Any]:
+    defs: dict[str, Any] = {}
+    kinds = []
+    for kind in KINDS.values():
+        body = _object(kind.root, defs)
+        root_def = defs[kind.root.name]
+        root_def["properties"]["kind"] = {"const": kind.name, "description": "Resource kind."}
+        root_def["properties"]["lifecycle"] = {"$ref": "#/$defs/lifecycle"}
+        kinds.append(body)
+    defs["lifecycle"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "paused": {
+                "type": "boolean",
+                "description": "Keep the profile paused (true) or running (false).",
+            },
+            "protect": {"type": "boolean", "description": "Never delete or replace this profile."},
+            "ignoreChanges": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Field paths never compared, e.g. licensesToAssign[teacher].skuIds.",
+            },
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "edusync-reconcile desired-state file",
+        "description": "One School Data Sync profile as Graph JSON, written as YAML.",
+        **(kinds[0] if len(kinds) == 1 else {"oneOf": kinds}),
+        "$defs": defs,
+    }

@@ -1,0 +1,103 @@
+"""Run settings: flag > environment > edusync.yaml > default, resolved once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from reconciler.clouds import CLOUDS, Cloud
+from reconciler.errors import ConfigError
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+class UpdateMethod(StrEnum):
+    PUT = "put"
+    PATCH = "patch"
+
+
+LOG_LEVELS = ("warning", "info", "debug")
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What `edusync.yaml` may set (all optional)."""
+
+    tenant: str | None = None
+    cloud: str | None = None
+    graph_url: str | None = None
+    update_method: str | None = None
+    parallelism: int | None = None
+    ignore_changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    cloud: Cloud
+    graph_url: str
+    graph_url_overridden: bool
+    update_method: UpdateMethod
+    parallelism: int
+    tenant: str | None = None
+    ignore_changes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _pick(flag: object | None, env: str | None, file: object | None, default: object) -> object:
+    for value in (flag, env, file):
+        if value is not None and value != "":
+            return value
+    return default
+
+
+def resolve_settings(
+    *,
+    env: Mapping[str, str],
+    file: FileSettings,
+    cloud_flag: str | None = None,
+    graph_url_flag: str | None = None,
+    update_method_flag: str | None = None,
+    parallelism_flag: int | None = None,
+) -> Settings:
+    """Combine the sources; raises ConfigError naming the offending source."""
+    cloud_name = str(_pick(cloud_flag, env.get("EDUSYNC_CLOUD"), file.cloud, "global")).lower()
+    if cloud_name not in CLOUDS:
+        raise ConfigError(
+            f"unknown cloud {cloud_name!r}: use one of {', '.join(CLOUDS)} "
+            "(--cloud, EDUSYNC_CLOUD or edusync.yaml `cloud`)"
+        )
+    cloud = CLOUDS[cloud_name]
+    explicit_url = _pick(graph_url_flag, env.get("EDUSYNC_GRAPH_URL"), file.graph_url, None)
+    graph_url = str(explicit_url or cloud.graph_url).rstrip("/")
+    if not graph_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"graph URL {graph_url!r} must start with https:// (or http:// for a loopback emulator)"
+        )
+
+    method = str(
+        _pick(update_method_flag, env.get("EDUSYNC_UPDATE_METHOD"), file.update_method, "put")
+    ).lower()
+    if method not in {m.value for m in UpdateMethod}:
+        raise ConfigError(f"update method {method!r} is not one of: put, patch")
+
+    raw_parallelism = _pick(parallelism_flag, env.get("EDUSYNC_PARALLELISM"), file.parallelism, 4)
+    try:
+        parallelism = int(str(raw_parallelism))
+    except ValueError:
+        raise ConfigError(f"parallelism {raw_parallelism!r} is not a whole number") from None
+    if parallelism < 1:
+        raise ConfigError(f"parallelism must be at least 1, not {parallelism}")
+
+    return Settings(
+        cloud=cloud,
+        graph_url=graph_url,
+        graph_url_overridden=explicit_url is not None,
+        update_method=UpdateMethod(method),
+        parallelism=parallelism,
+        tenant=file.tenant,
+        ignore_changes=file.ignore_changes,
+    )
