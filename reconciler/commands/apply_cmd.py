@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 
 import click
 
@@ -83,8 +84,9 @@ def execute_plan(
     *,
     options: ApplyOptions,
     auto_approve: bool,
+    env: Mapping[str, str] | None = None,
 ) -> int:
-    builder = BodyBuilder(os.environ, settings.update_method)
+    builder = BodyBuilder(os.environ if env is None else env, settings.update_method)
     steps = preflight(plan, builder, identity, options)
     if options.dry_run:
         click.echo("\nDry run: these requests would be sent (nothing was written):")

@@ -223,8 +223,9 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
 def _read_lifecycle(
     file: str, doc: Document, value: Any, kind: Kind, problems: list[Problem]
 ) -> Lifecycle:
-    def report(path: Path, message: str) -> None:
-        line, col = doc.where(("lifecycle", *path))
+    def report(path: Path, message: str, *, key: bool = False) -> None:
+        full = ("lifecycle", *path)
+        line, col = doc.key_position(full) if key else doc.where(full)
         problems.append(Problem(file, line, col, Severity.ERROR, message))
 
     if value is None:
@@ -235,7 +236,7 @@ def _read_lifecycle(
     allowed = ("paused", "protect", "ignoreChanges")
     for key in value:
         if key not in allowed:
-            report((key,), f"unknown lifecycle setting {key!r}{did_you_mean(key, allowed)}")
+            report((key,), f"unknown lifecycle setting {key!r}{did_you_mean(key, allowed)}", key=True)
     paused = value.get("paused")
     if paused is not None and not isinstance(paused, bool):
         report(("paused",), "lifecycle.paused must be true or false")
@@ -275,7 +276,7 @@ def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: 
 
 def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> FileSettings:
     def report(doc: Document, path: Path, message: str) -> None:
-        line, col = doc.where(path)
+        line, col = doc.key_position(path)
         problems.append(Problem(file, line, col, Severity.ERROR, message))
 
     if len(docs) != 1 or not isinstance(docs[0].value, dict):

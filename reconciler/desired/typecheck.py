@@ -101,7 +101,7 @@ class _Checker:
                 )
                 continue
             out[key] = self.check(child, prop.type, (*path, key), prop)
-            if prop.secret and isinstance(child, str) and not references(child):
+            if prop.secret and isinstance(child, str) and "${" not in child:
                 self.report(
                     (*path, key),
                     f"{key!r} is a secret: do not commit it; write {key}: ${{SOME_VARIABLE}} and "

@@ -154,7 +154,8 @@ def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator
         for key in tree:
             path = (*prefix, key)
             member, _prop = _member_type(texpr, key, tree)
-            if key == ODATA_TYPE or member is None:
+            # A keyed-list item is shown whole, on one line: it reads like the YAML.
+            if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
                 yield FieldDiff(fieldpaths.join(path), None, tree[key])
             else:
                 yield from leaves(tree[key], member, path)
