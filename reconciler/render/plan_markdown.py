@@ -4,7 +4,7 @@ always within GitHub's 65,536-character comment limit."""
 from __future__ import annotations
 
 from reconciler.engine.plan import Plan
-from reconciler.render.plan_text import MARKERS, VERBS, field_line, summary_line
+from reconciler.render.plan_text import MARKERS, VERBS, field_line, show, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKER_COMMENT = "<!-- edusync-reconcile plan -->"
@@ -38,7 +38,11 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         body_lines = [f"! {w}" for w in change.warnings]
         for f in change.fields:
             sign, text = field_line(change.action, f)
-            body_lines.append(f"{sign} {text}")
+            if sign == "~":
+                # GitHub colours only +/- lines in a diff block: show before and after as a pair.
+                body_lines += [f"- {f.path}: {show(f.before)}", f"+ {f.path}: {show(f.after)}"]
+            else:
+                body_lines.append(f"{sign} {text}")
         sections.append(
             f"<details><summary><code>{marker}</code> <b>{_escape(change.name)}</b>{ident} "
             f"{_escape(VERBS[change.action])}</summary>\n\n{_fence(chr(10).join(body_lines))}\n\n</details>\n"
