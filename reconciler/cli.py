@@ -155,6 +155,28 @@ def cli() -> None:
       edusync-reconcile plan desired-state --out plan.json
       edusync-reconcile apply --plan plan.json
     """
+    _validate_environment()
+
+
+_ENV_CHOICES = {
+    "EDUSYNC_FORMAT": tuple(f.value for f in OutputFormat),
+    "EDUSYNC_CLOUD": ("global", "usgov", "usgovdod", "china"),
+    "EDUSYNC_UPDATE_METHOD": tuple(m.value for m in UpdateMethod),
+}
+
+
+def _validate_environment() -> None:
+    """A bad EDUSYNC_* value is a usage error (exit 64) for every command, used or not."""
+    import os
+
+    for name, choices in _ENV_CHOICES.items():
+        value = os.environ.get(name, "").strip()
+        if value and value.lower() not in choices:
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=name)
+    parallelism = os.environ.get("EDUSYNC_PARALLELISM", "").strip()
+    if parallelism and (not parallelism.isdigit() or int(parallelism) < 1):
+        raise click.BadParameter(f"{parallelism!r} is not a whole number of at least 1",
+                                 param_hint="EDUSYNC_PARALLELISM")
 
 
 def start_logging(ctx: click.Context) -> None:

@@ -1,0 +1,137 @@
+"""The command line contract: commands, help, exit codes, option placement, schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMANDS = ["validate", "plan", "apply", "export", "status", "login", "logout", "demo",
+            "emulator", "schema", "convert-classic"]
+
+
+def test_every_command_is_listed_in_help(cli) -> None:
+    result = cli("--help")
+    assert result.code == 0
+    for command in COMMANDS:
+        assert command in result.out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(cli, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.code == 0
+    assert "Example" in result.out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--no-such-option"],
+        ["frobnicate"],
+        ["plan", "--format", "xml"],
+        ["apply", "--parallelism", "0"],
+        ["plan", "--cloud", "mars"],
+        ["convert-classic"],
+        [],
+    ],
+)
+def test_usage_errors_exit_64(cli, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.code == (0 if not args else 64), result.err
+
+
+@pytest.mark.parametrize(("name", "value"), [("EDUSYNC_FORMAT", "xml"), ("EDUSYNC_PARALLELISM", "zero"),
+                                             ("EDUSYNC_CLOUD", "mars"), ("EDUSYNC_UPDATE_METHOD", "post"),
+                                             ("EDUSYNC_LOG_LEVEL", "loud")])
+def test_bad_environment_values_exit_64(cli, monkeypatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "x")
+    monkeypatch.setenv("EDUSYNC_GRAPH_URL", "http://127.0.0.1:9/beta")
+    result = cli("plan", str(ROOT / "desired-state"))
+    assert result.code == 64, result.out + result.err
+
+
+@pytest.mark.parametrize("command", ["export", "status", "convert-classic"])
+def test_unbuilt_commands_fail_honestly(cli, command: str, tmp_path: Path) -> None:
+    args = [command] + ([str(tmp_path), "--out", str(tmp_path / "o")] if command == "convert-classic" else [])
+    result = cli(*args)
+    assert result.code == 1
+    assert "not implemented yet" in result.err
+
+
+def test_missing_path_exits_1(cli, tmp_path: Path) -> None:
+    result = cli("validate", str(tmp_path / "missing"))
+    assert result.code == 1 and "does not exist" in result.err
+
+
+def test_global_options_before_and_after_the_subcommand(cli, monkeypatch) -> None:
+    from reconciler.emulator import Emulator
+
+    monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "t")
+    monkeypatch.delenv("EDUSYNC_GRAPH_URL", raising=False)
+    with Emulator() as emu:
+        before = cli("--graph-url", emu.base_url, "plan", str(ROOT / "desired-state"))
+        after = cli("plan", str(ROOT / "desired-state"), "--graph-url", emu.base_url)
+        # after wins over before
+        both = cli("--graph-url", "http://127.0.0.1:9/beta", "plan", str(ROOT / "desired-state"),
+                   "--graph-url", emu.base_url)
+    for result in (before, after, both):
+        assert result.code == 0, result.err
+        assert "Plan: 3 to create" in result.out
+
+
+def test_validate_json_format(cli, monkeypatch) -> None:
+    monkeypatch.setenv("POWERSCHOOL_CLIENT_SECRET", "x")
+    monkeypatch.setenv("ONEROSTER_CLIENT_SECRET", "y")
+    result = cli("validate", str(ROOT / "desired-state"), "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out) == {"format_version": 1, "problems": []}
+
+
+def test_validate_github_annotations(cli, write_tree, monkeypatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    root = write_tree({"p.yaml": "displayName: x\nbogus: 1\n"})
+    result = cli("validate", str(root))
+    assert result.code == 1
+    assert "::error file=" in result.out and ",line=2,col=1::unknown property 'bogus'" in result.out
+
+
+def test_python_dash_m_and_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "reconciler", "--version"], capture_output=True,
+                          text=True, check=False, timeout=60)
+    assert done.returncode == 0 and "edusync-reconcile" in done.stdout
+
+
+def test_schema_accepts_the_samples_and_rejects_unknown_keys(cli) -> None:
+    import jsonschema
+    from ruamel.yaml import YAML
+
+    result = cli("schema")
+    assert result.code == 0
+    schema = json.loads(result.out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    yaml = YAML(typ="safe")
+    for sample in sorted((ROOT / "desired-state").glob("*.yaml")):
+        document = yaml.load(sample.read_text())
+        document = json.loads(json.dumps(document, default=str))
+        errors = list(validator.iter_errors(document))
+        assert errors == [], (sample.name, [e.message for e in errors])
+    bad = {"displayName": "x", "dataProvider": {"@odata.type": "#microsoft.graph.educationCsvDataProvider"},
+           "identitySynchronizationConfiguration": {
+               "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration", "userDomains": []},
+           "bogus": 1}
+    assert list(validator.iter_errors(bad))
+
+
+def test_sample_files_point_editors_at_the_shipped_schema(cli) -> None:
+    shipped = ROOT / "schema" / "edusync-profile.schema.json"
+    assert json.loads(shipped.read_text()) == json.loads(cli("schema").out), (
+        "schema/edusync-profile.schema.json is out of date: run edusync-reconcile schema > it")
+    for sample in (ROOT / "desired-state").glob("*.yaml"):
+        assert sample.read_text().startswith("# yaml-language-server: $schema=../schema/edusync-profile.schema.json")
