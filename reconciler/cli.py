@@ -172,11 +172,14 @@ def _validate_environment() -> None:
     for name, choices in _ENV_CHOICES.items():
         value = os.environ.get(name, "").strip()
         if value and value.lower() not in choices:
-            raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=name)
+            raise click.BadParameter(
+                f"{value!r} is not one of {', '.join(choices)}", param_hint=name
+            )
     parallelism = os.environ.get("EDUSYNC_PARALLELISM", "").strip()
     if parallelism and (not parallelism.isdigit() or int(parallelism) < 1):
-        raise click.BadParameter(f"{parallelism!r} is not a whole number of at least 1",
-                                 param_hint="EDUSYNC_PARALLELISM")
+        raise click.BadParameter(
+            f"{parallelism!r} is not a whole number of at least 1", param_hint="EDUSYNC_PARALLELISM"
+        )
 
 
 def start_logging(ctx: click.Context) -> None:

@@ -95,7 +95,9 @@ def merge(desired: Any, actual: Any, texpr: TypeExpr) -> Any:
 def mask(value: Any, texpr: TypeExpr, secrets: frozenset[str]) -> Any:
     """The body with write-only secrets and every value that came from ${NAME} hidden."""
     if isinstance(value, str):
-        return SENSITIVE if any(s and s in value for s in secrets) else value
+        # Short values are matched whole: "1" must not mask every string holding a 1.
+        hidden = any(s == value or (len(s) >= 4 and s in value) for s in secrets if s)
+        return SENSITIVE if hidden else value
     if isinstance(texpr, Polymorphic) and isinstance(value, dict):
         variant = resolve_variant(texpr, str(value.get(ODATA_TYPE, "")))
         return mask(value, variant, secrets) if variant else value

@@ -26,7 +26,7 @@ from reconciler.identity import Identity, Permission, StaticTokenProvider
 from reconciler.render.problems import problems_text
 from reconciler.settings import FileSettings, resolve_settings
 
-DEMO_TOKEN = "demo-token"
+DEMO_TOKEN = "demo-token"  # noqa: S105 (the emulator's own throwaway bearer)
 #: Stand-ins for the CI secrets the sample profiles reference; masked like any secret.
 DEMO_ENV = {
     "POWERSCHOOL_CLIENT_SECRET": "demo-powerschool-secret",
@@ -61,8 +61,12 @@ def _copy_sample(target: Path) -> Path:
 
 
 @click.command(short_help="Run validate → plan → apply → plan against the built-in emulator.")
-@click.option("--keep", is_flag=True, default=False,
-              help="Keep the sample desired-state directory and print where it is.")
+@click.option(
+    "--keep",
+    is_flag=True,
+    default=False,
+    help="Keep the sample desired-state directory and print where it is.",
+)
 @global_options
 @click.pass_context
 def demo(ctx: click.Context, keep: bool) -> int:
@@ -104,20 +108,29 @@ def _run(base_url: str, workdir: Path) -> int:
             return EXIT_ERROR
 
         _heading("2. plan: what would change in the tenant")
-        first = compute_plan(client, state, settings, prune=False, targets=(),
-                             identity=tokens.identity)
+        first = compute_plan(
+            client, state, settings, prune=False, targets=(), identity=tokens.identity
+        )
         click.echo(render(first, "text"), nl=False)
 
         _heading("3. apply --auto-approve: carry the plan out")
         options = ApplyOptions(parallelism=settings.parallelism, wait=True, wait_timeout=60)
-        code = execute_plan(first, client, settings, tokens.identity, options=options,
-                            auto_approve=True, env=DEMO_ENV)
+        code = execute_plan(
+            first,
+            client,
+            settings,
+            tokens.identity,
+            options=options,
+            auto_approve=True,
+            env=DEMO_ENV,
+        )
         if code != EXIT_OK:
             return code
 
         _heading("4. plan again: the tenant now matches git")
-        second = compute_plan(client, state, settings, prune=False, targets=(),
-                              identity=tokens.identity)
+        second = compute_plan(
+            client, state, settings, prune=False, targets=(), identity=tokens.identity
+        )
         click.echo(render(second, "text"), nl=False)
         return EXIT_ERROR if second.has_changes else EXIT_OK
     finally:

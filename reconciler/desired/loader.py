@@ -236,7 +236,8 @@ def _read_lifecycle(
     allowed = ("paused", "protect", "ignoreChanges")
     for key in value:
         if key not in allowed:
-            report((key,), f"unknown lifecycle setting {key!r}{did_you_mean(key, allowed)}", key=True)
+            hint = did_you_mean(key, allowed)
+            report((key,), f"unknown lifecycle setting {key!r}{hint}", key=True)
     paused = value.get("paused")
     if paused is not None and not isinstance(paused, bool):
         report(("paused",), "lifecycle.paused must be true or false")

@@ -55,7 +55,6 @@ class GraphClient:
         self._timeout = timeout
         self._reads = self._session(reads or read_retry(), pool_size)
         self._writes = self._session(writes or write_retry(), pool_size)
-        self.requests_sent = 0
 
     @staticmethod
     def _session(retry: GraphRetry, pool_size: int) -> requests.Session:
@@ -154,7 +153,6 @@ class GraphClient:
             data = json.dumps(body).encode()
             log.debug("%s %s body: %s", method, url, _preview(body))
         started = time.monotonic()
-        self.requests_sent += 1
         try:
             response = session.request(
                 method, url, data=data, headers=headers, timeout=self._timeout

@@ -10,8 +10,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["validate", "plan", "apply", "export", "status", "login", "logout", "demo",
-            "emulator", "schema", "convert-classic"]
+COMMANDS = [
+    "validate",
+    "plan",
+    "apply",
+    "export",
+    "status",
+    "login",
+    "logout",
+    "demo",
+    "emulator",
+    "schema",
+    "convert-classic",
+]
 
 
 def test_every_command_is_listed_in_help(cli) -> None:
@@ -45,9 +56,16 @@ def test_usage_errors_exit_64(cli, args: list[str]) -> None:
     assert result.code == (0 if not args else 64), result.err
 
 
-@pytest.mark.parametrize(("name", "value"), [("EDUSYNC_FORMAT", "xml"), ("EDUSYNC_PARALLELISM", "zero"),
-                                             ("EDUSYNC_CLOUD", "mars"), ("EDUSYNC_UPDATE_METHOD", "post"),
-                                             ("EDUSYNC_LOG_LEVEL", "loud")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("EDUSYNC_FORMAT", "xml"),
+        ("EDUSYNC_PARALLELISM", "zero"),
+        ("EDUSYNC_CLOUD", "mars"),
+        ("EDUSYNC_UPDATE_METHOD", "post"),
+        ("EDUSYNC_LOG_LEVEL", "loud"),
+    ],
+)
 def test_bad_environment_values_exit_64(cli, monkeypatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "x")
@@ -58,7 +76,9 @@ def test_bad_environment_values_exit_64(cli, monkeypatch, name: str, value: str)
 
 @pytest.mark.parametrize("command", ["export", "status", "convert-classic"])
 def test_unbuilt_commands_fail_honestly(cli, command: str, tmp_path: Path) -> None:
-    args = [command] + ([str(tmp_path), "--out", str(tmp_path / "o")] if command == "convert-classic" else [])
+    args = [command] + (
+        [str(tmp_path), "--out", str(tmp_path / "o")] if command == "convert-classic" else []
+    )
     result = cli(*args)
     assert result.code == 1
     assert "not implemented yet" in result.err
@@ -78,8 +98,14 @@ def test_global_options_before_and_after_the_subcommand(cli, monkeypatch) -> Non
         before = cli("--graph-url", emu.base_url, "plan", str(ROOT / "desired-state"))
         after = cli("plan", str(ROOT / "desired-state"), "--graph-url", emu.base_url)
         # after wins over before
-        both = cli("--graph-url", "http://127.0.0.1:9/beta", "plan", str(ROOT / "desired-state"),
-                   "--graph-url", emu.base_url)
+        both = cli(
+            "--graph-url",
+            "http://127.0.0.1:9/beta",
+            "plan",
+            str(ROOT / "desired-state"),
+            "--graph-url",
+            emu.base_url,
+        )
     for result in (before, after, both):
         assert result.code == 0, result.err
         assert "Plan: 3 to create" in result.out
@@ -102,8 +128,13 @@ def test_validate_github_annotations(cli, write_tree, monkeypatch) -> None:
 
 
 def test_python_dash_m_and_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "reconciler", "--version"], capture_output=True,
-                          text=True, check=False, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 0 and "edusync-reconcile" in done.stdout
 
 
@@ -122,16 +153,24 @@ def test_schema_accepts_the_samples_and_rejects_unknown_keys(cli) -> None:
         document = json.loads(json.dumps(document, default=str))
         errors = list(validator.iter_errors(document))
         assert errors == [], (sample.name, [e.message for e in errors])
-    bad = {"displayName": "x", "dataProvider": {"@odata.type": "#microsoft.graph.educationCsvDataProvider"},
-           "identitySynchronizationConfiguration": {
-               "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration", "userDomains": []},
-           "bogus": 1}
+    bad = {
+        "displayName": "x",
+        "dataProvider": {"@odata.type": "#microsoft.graph.educationCsvDataProvider"},
+        "identitySynchronizationConfiguration": {
+            "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration",
+            "userDomains": [],
+        },
+        "bogus": 1,
+    }
     assert list(validator.iter_errors(bad))
 
 
 def test_sample_files_point_editors_at_the_shipped_schema(cli) -> None:
     shipped = ROOT / "schema" / "edusync-profile.schema.json"
     assert json.loads(shipped.read_text()) == json.loads(cli("schema").out), (
-        "schema/edusync-profile.schema.json is out of date: run edusync-reconcile schema > it")
+        "schema/edusync-profile.schema.json is out of date: run edusync-reconcile schema > it"
+    )
     for sample in (ROOT / "desired-state").glob("*.yaml"):
-        assert sample.read_text().startswith("# yaml-language-server: $schema=../schema/edusync-profile.schema.json")
+        assert sample.read_text().startswith(
+            "# yaml-language-server: $schema=../schema/edusync-profile.schema.json"
+        )

@@ -23,13 +23,32 @@ displayName: *g
 """
 
 CORPUS: list[tuple[str, str | bytes, str]] = [
-    ("alias bomb", BILLION_LAUGHS, "1:1: error: document expands to more than 20,000 values through aliases"),
-    ("python object tag", "displayName: !!python/object/apply:os.system ['echo pwned']\n",
-     "1:14: error: custom YAML tag '!!python/object/apply:os.system' is not allowed"),
-    ("local tag", "displayName: !secret x\n", "1:14: error: custom YAML tag '!secret' is not allowed"),
-    ("non-UTF-8", "displayName: caf\xe9\n".encode("latin-1"), "1:1: error: file is not valid UTF-8 (byte 0xe9"),
-    ("oversized", b"# " + b"x" * (2 * 1024 * 1024) + b"\n", "1:1: error: file is 2,097,155 bytes, over the 1 MiB limit"),
-    ("tabs", "displayName: x\ndataProvider:\n\t\"@odata.type\": csv\n", "3:1: error: invalid YAML"),
+    (
+        "alias bomb",
+        BILLION_LAUGHS,
+        "1:1: error: document expands to more than 20,000 values through aliases",
+    ),
+    (
+        "python object tag",
+        "displayName: !!python/object/apply:os.system ['echo pwned']\n",
+        "1:14: error: custom YAML tag '!!python/object/apply:os.system' is not allowed",
+    ),
+    (
+        "local tag",
+        "displayName: !secret x\n",
+        "1:14: error: custom YAML tag '!secret' is not allowed",
+    ),
+    (
+        "non-UTF-8",
+        "displayName: caf\xe9\n".encode("latin-1"),
+        "1:1: error: file is not valid UTF-8 (byte 0xe9",
+    ),
+    (
+        "oversized",
+        b"# " + b"x" * (2 * 1024 * 1024) + b"\n",
+        "1:1: error: file is 2,097,155 bytes, over the 1 MiB limit",
+    ),
+    ("tabs", 'displayName: x\ndataProvider:\n\t"@odata.type": csv\n', "3:1: error: invalid YAML"),
     ("empty", "", "1:1: error: file is empty"),
     ("only comments", "# nothing here\n\n", "1:1: error: file is empty"),
     ("unclosed flow", "displayName: [a, b\n", "error: invalid YAML"),
@@ -38,7 +57,9 @@ CORPUS: list[tuple[str, str | bytes, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("content", "expected"), [(c[1], c[2]) for c in CORPUS], ids=[c[0] for c in CORPUS])
+@pytest.mark.parametrize(
+    ("content", "expected"), [(c[1], c[2]) for c in CORPUS], ids=[c[0] for c in CORPUS]
+)
 def test_hostile_file_is_one_clear_error(write_tree, content: str | bytes, expected: str) -> None:
     problems = problems_for(write_tree({"bad.yaml": content, "good.yaml": VALID}))
     bad = [p for p in problems if p.startswith("desired/bad.yaml:")]
@@ -47,7 +68,9 @@ def test_hostile_file_is_one_clear_error(write_tree, content: str | bytes, expec
 
 
 def test_tabs_message_says_what_to_do(write_tree) -> None:
-    problems = problems_for(write_tree({"bad.yaml": "displayName: x\ndataProvider:\n\t\"@odata.type\": csv\n"}))
+    problems = problems_for(
+        write_tree({"bad.yaml": 'displayName: x\ndataProvider:\n\t"@odata.type": csv\n'})
+    )
     assert "use spaces" in problems[0]
 
 
@@ -58,8 +81,13 @@ def test_symlink_leaving_the_tree_is_refused(write_tree, tmp_path: Path) -> None
     (root / "escape.yaml").symlink_to(outside)
     (root / "linkdir").symlink_to(tmp_path, target_is_directory=True)
     problems = problems_for(root)
-    assert any(p.startswith("desired/escape.yaml:1:1: error: symbolic link points outside") for p in problems), problems
-    assert any(p.startswith("desired/linkdir:1:1: error: symbolic link points outside") for p in problems), problems
+    assert any(
+        p.startswith("desired/escape.yaml:1:1: error: symbolic link points outside")
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith("desired/linkdir:1:1: error: symbolic link points outside") for p in problems
+    ), problems
 
 
 def test_symlink_inside_the_tree_is_read(write_tree) -> None:

@@ -26,8 +26,14 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def graph_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET",
-                 "ACTIONS_ID_TOKEN_REQUEST_URL", "EDUSYNC_FORMAT", "EDUSYNC_UPDATE_METHOD"):
+    for name in (
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_SECRET",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "EDUSYNC_FORMAT",
+        "EDUSYNC_UPDATE_METHOD",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("EDUSYNC_GRAPH_URL", emulator.base_url)

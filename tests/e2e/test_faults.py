@@ -11,11 +11,14 @@ from tests.e2e.test_plan_apply import converge, profiles
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_throttling_bursts_are_retried_with_retry_after(cli, graph_env, sample, status: int) -> None:
+def test_throttling_bursts_are_retried_with_retry_after(
+    cli, graph_env, sample, status: int
+) -> None:
     graph_env.faults.fail_next(status, 3, retry_after=0.05)
     converge(cli)
     assert Counter(p["displayName"] for p in profiles(graph_env)) == Counter(
-        {"Test Profile": 1, "Contoso PowerSchool 2025-26": 1, "Fabrikam OneRoster": 1})
+        {"Test Profile": 1, "Contoso PowerSchool 2025-26": 1, "Fabrikam OneRoster": 1}
+    )
     assert cli("plan", "--detailed-exitcode").code == 0
 
 

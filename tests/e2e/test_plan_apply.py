@@ -14,7 +14,9 @@ COLLECTION = "education/synchronizationProfiles"
 
 
 def client_for(emulator: Emulator) -> GraphClient:
-    return GraphClient(emulator.base_url, StaticTokenProvider(TOKEN, Identity(Permission.UNKNOWN, "test")))
+    return GraphClient(
+        emulator.base_url, StaticTokenProvider(TOKEN, Identity(Permission.UNKNOWN, "test"))
+    )
 
 
 def profiles(emulator: Emulator) -> list[dict]:
@@ -36,7 +38,10 @@ def test_first_apply_creates_everything_then_plan_is_empty(cli, graph_env, sampl
     assert "Plan: 3 to create, 0 to update, 0 to replace, 0 to delete." in first.out
     converge(cli)
     assert sorted(p["displayName"] for p in profiles(graph_env)) == [
-        "Contoso PowerSchool 2025-26", "Fabrikam OneRoster", "Test Profile"]
+        "Contoso PowerSchool 2025-26",
+        "Fabrikam OneRoster",
+        "Test Profile",
+    ]
     again = cli("plan", "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
     assert "No changes. Tenant matches desired state." in again.out
@@ -45,25 +50,40 @@ def test_first_apply_creates_everything_then_plan_is_empty(cli, graph_env, sampl
 def test_every_yaml_edit_shows_as_exactly_that_field(cli, graph_env, sample: Path) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace('schoolsIds: ["101", "102", "205"]', 'schoolsIds: ["101", "205"]'))
+    ps.write_text(
+        ps.read_text().replace('schoolsIds: ["101", "102", "205"]', 'schoolsIds: ["101", "205"]')
+    )
     result = cli("plan", "--format", "json")
     doc = json.loads(result.out)
     pending = [c for c in doc["changes"] if c["action"] != "noop"]
-    assert [(c["name"], c["action"]) for c in pending] == [("Contoso PowerSchool 2025-26", "update")]
+    assert [(c["name"], c["action"]) for c in pending] == [
+        ("Contoso PowerSchool 2025-26", "update")
+    ]
     assert pending[0]["fields"] == [
-        {"path": "dataProvider.schoolsIds", "before": ["101", "102", "205"], "after": ["101", "205"]}]
+        {
+            "path": "dataProvider.schoolsIds",
+            "before": ["101", "102", "205"],
+            "after": ["101", "205"],
+        }
+    ]
 
 
-def test_tenant_drift_is_corrected_and_undeclared_properties_survive_put(cli, graph_env, sample) -> None:
+def test_tenant_drift_is_corrected_and_undeclared_properties_survive_put(
+    cli, graph_env, sample
+) -> None:
     converge(cli)
     client = client_for(graph_env)
     target = next(p for p in client.list(COLLECTION) if p["displayName"] == "Test Profile")
     # An admin clicks in the portal: a declared field drifts, an undeclared one is customised.
     changed = {k: v for k, v in target.items() if k not in ("id", "state", "@odata.context")}
-    changed["licensesToAssign"] = [{"appliesTo": "teacher", "skuIds": ["6fd2c87f-b296-42f0-b197-1e91e994b900"]}]
+    changed["licensesToAssign"] = [
+        {"appliesTo": "teacher", "skuIds": ["6fd2c87f-b296-42f0-b197-1e91e994b900"]}
+    ]
     changed["dataProvider"]["customizations"]["teacher"]["isSyncDeferred"] = True
     changed["dataProvider"]["@odata.type"] = "#microsoft.graph.educationCsvDataProvider"
-    changed["identitySynchronizationConfiguration"]["@odata.type"] = "#microsoft.graph.educationIdentityCreationConfiguration"
+    changed["identitySynchronizationConfiguration"]["@odata.type"] = (
+        "#microsoft.graph.educationIdentityCreationConfiguration"
+    )
     client.write("PUT", f"{COLLECTION}/{target['id']}", changed)
     plan = cli("plan")
     assert "licensesToAssign[student]: (absent) →" in plan.out
@@ -89,15 +109,20 @@ def test_dry_run_sends_no_write_and_masks_secrets(cli, graph_env, sample) -> Non
 
 def test_secrets_never_appear_anywhere(cli, graph_env, sample, tmp_path: Path) -> None:
     out_file = tmp_path / "plan.json"
-    outputs = [cli("plan", "--out", str(out_file), "--debug"), cli("apply", "--auto-approve", "--debug"),
-               cli("plan", "--format", "markdown", "--debug")]
+    outputs = [
+        cli("plan", "--out", str(out_file), "--debug"),
+        cli("apply", "--auto-approve", "--debug"),
+        cli("plan", "--format", "markdown", "--debug"),
+    ]
     text = "".join(r.out + r.err for r in outputs) + out_file.read_text()
     for secret in SECRETS.values():
         assert secret not in text
     assert TOKEN not in text
 
 
-def test_apply_refuses_without_approval_when_not_a_terminal(cli, graph_env, sample, monkeypatch) -> None:
+def test_apply_refuses_without_approval_when_not_a_terminal(
+    cli, graph_env, sample, monkeypatch
+) -> None:
     graph_env.requests_log.clear()
     result = cli("apply")
     assert result.code == 1
@@ -105,10 +130,15 @@ def test_apply_refuses_without_approval_when_not_a_terminal(cli, graph_env, samp
     assert graph_env.requests_log.count_writes() == 0
 
 
-def test_missing_secret_stops_apply_before_the_first_write(cli, graph_env, sample, monkeypatch) -> None:
+def test_missing_secret_stops_apply_before_the_first_write(
+    cli, graph_env, sample, monkeypatch
+) -> None:
     monkeypatch.delenv("ONEROSTER_CLIENT_SECRET")
     plan = cli("plan")
-    assert plan.code == 0 and "apply will need environment variable(s) ONEROSTER_CLIENT_SECRET" in plan.err
+    assert (
+        plan.code == 0
+        and "apply will need environment variable(s) ONEROSTER_CLIENT_SECRET" in plan.err
+    )
     graph_env.requests_log.clear()
     result = cli("apply", "--auto-approve")
     assert result.code == 1
@@ -124,7 +154,9 @@ def test_stale_saved_plan_is_refused(cli, graph_env, sample, tmp_path: Path) -> 
     assert cli("plan", "--out", "plan.json").code == 0
     client = client_for(graph_env)
     target = next(p for p in client.list(COLLECTION) if p["displayName"].startswith("Contoso"))
-    client.write("PATCH", f"{COLLECTION}/{target['id']}", {"handleSpecialCharacterConstraint": False})
+    client.write(
+        "PATCH", f"{COLLECTION}/{target['id']}", {"handleSpecialCharacterConstraint": False}
+    )
     client.close()
     graph_env.requests_log.clear()
     result = cli("apply", "--plan", "plan.json", "--auto-approve")
@@ -144,7 +176,9 @@ def test_saved_plan_is_carried_out_when_fresh(cli, graph_env, sample) -> None:
 
 def test_edited_desired_state_makes_saved_plan_stale(cli, graph_env, sample) -> None:
     assert cli("plan", "--out", "plan.json").code == 0
-    (sample / "test-profile.yaml").write_text((sample / "test-profile.yaml").read_text() + "\n# edited\n")
+    (sample / "test-profile.yaml").write_text(
+        (sample / "test-profile.yaml").read_text() + "\n# edited\n"
+    )
     result = cli("apply", "--plan", "plan.json", "--auto-approve")
     assert result.code == 1 and "desired-state files changed" in result.err
 
@@ -172,11 +206,14 @@ def test_prune_refused_for_an_empty_tree(cli, graph_env, sample) -> None:
 def test_replace_needs_allow_replace_and_then_converges(cli, graph_env, sample) -> None:
     converge(cli)
     tp = sample / "test-profile.yaml"
-    tp.write_text(tp.read_text().replace(
-        '"#Microsoft.Education.DataSync.educationIdentityCreationConfiguration"\n  userDomains:\n'
-        "    - appliesTo: student\n      name: testschool.edu\n    - appliesTo: teacher\n      name: testschool.edu",
-        '"#microsoft.graph.educationIdentityMatchingConfiguration"\n  matchingOptions:\n'
-        "    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName"))
+    tp.write_text(
+        tp.read_text().replace(
+            '"#Microsoft.Education.DataSync.educationIdentityCreationConfiguration"\n  userDomains:\n'
+            "    - appliesTo: student\n      name: testschool.edu\n    - appliesTo: teacher\n      name: testschool.edu",
+            '"#microsoft.graph.educationIdentityMatchingConfiguration"\n  matchingOptions:\n'
+            "    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName",
+        )
+    )
     plan = cli("plan")
     assert "must be REPLACED" in plan.out and "0 to update, 1 to replace" in plan.out
     refused = cli("apply", "--auto-approve")
@@ -191,9 +228,14 @@ def test_replace_needs_allow_replace_and_then_converges(cli, graph_env, sample) 
 def test_protect_forbids_replace(cli, graph_env, sample) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("educationIdentityCreationConfiguration", "educationIdentityMatchingConfiguration")
-                  .replace("userDomains:\n    - appliesTo: student\n      name: students.contoso.edu\n    - appliesTo: teacher\n      name: contoso.edu",
-                           "matchingOptions:\n    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName"))
+    ps.write_text(
+        ps.read_text()
+        .replace("educationIdentityCreationConfiguration", "educationIdentityMatchingConfiguration")
+        .replace(
+            "userDomains:\n    - appliesTo: student\n      name: students.contoso.edu\n    - appliesTo: teacher\n      name: contoso.edu",
+            "matchingOptions:\n    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName",
+        )
+    )
     result = cli("apply", "--auto-approve", "--allow-replace")
     assert result.code == 1 and "lifecycle.protect" in result.err
 
@@ -233,7 +275,10 @@ def test_put_sends_the_complete_object_with_canonical_types(cli, graph_env, samp
     (put,) = graph_env.requests_log.writes()
     target = next(p for p in profiles(graph_env) if p["displayName"].startswith("Contoso"))
     assert put.method == "PUT" and put.path == f"/beta/{COLLECTION}/{target['id']}"
-    assert put.body["dataProvider"]["@odata.type"] == "#microsoft.graph.educationPowerSchoolDataProvider"
+    assert (
+        put.body["dataProvider"]["@odata.type"]
+        == "#microsoft.graph.educationPowerSchoolDataProvider"
+    )
     assert put.body["dataProvider"]["clientSecret"] == SECRETS["POWERSCHOOL_CLIENT_SECRET"]
     assert put.body["dataProvider"]["customizations"]["teacher"]  # server defaults kept
     assert "id" not in put.body and "state" not in put.body

@@ -27,7 +27,9 @@ EXTRA = {
 }
 
 
-def desired_object(tmp_path: Path, request: dict[str, Any], lifecycle: dict[str, Any] | None = None):
+def desired_object(
+    tmp_path: Path, request: dict[str, Any], lifecycle: dict[str, Any] | None = None
+):
     folder = tmp_path / "d"
     folder.mkdir(exist_ok=True)
     body = request | ({"lifecycle": lifecycle} if lifecycle else {})
@@ -64,40 +66,81 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 SKU = "6fd2c87f-b296-42f0-b197-1e91e994b900"
 DRIFTS = [
     ("displayName is the match key: a rename in the tenant means create", None, None, None),
-    ("student optional property removed",
-     _set("dataProvider/customizations/student/optionalPropertiesToSync", ["State ID"]),
-     "dataProvider.customizations.student.optionalPropertiesToSync", (["State ID"], ["Middle Name", "State ID"])),
-    ("optional properties null (sync all) is not []",
-     _set("dataProvider/customizations/student/optionalPropertiesToSync", None),
-     "dataProvider.customizations.student.optionalPropertiesToSync", (None, ["Middle Name", "State ID"])),
-    ("student slot removed by the server",
-     _set("dataProvider/customizations/student", KeyError),
-     "dataProvider.customizations.student.optionalPropertiesToSync", (None, ["Middle Name", "State ID"])),
-    ("teacher license sku changed",
-     _set("licensesToAssign/0/skuIds", ["94763226-9b3c-4e75-a931-5c89701abe66"]),
-     "licensesToAssign[teacher].skuIds", (["94763226-9b3c-4e75-a931-5c89701abe66"], [SKU])),
-    ("license item for a role removed",
-     _set("licensesToAssign", [{"appliesTo": "teacher", "skuIds": [SKU]}]),
-     "licensesToAssign[student]", (None, {"appliesTo": "student", "skuIds": [SKU]})),
-    ("extra license item in the tenant",
-     lambda a: a["licensesToAssign"].append({"appliesTo": "faculty", "skuIds": [SKU]}),
-     "licensesToAssign[faculty]", ({"appliesTo": "faculty", "skuIds": [SKU]}, None)),
-    ("user domain changed",
-     _set("identitySynchronizationConfiguration/userDomains/1/name", "other.edu"),
-     "identitySynchronizationConfiguration.userDomains[teacher].name", ("other.edu", "testschool.edu")),
-    ("expiration date changed",
-     _set("expirationDate", "2025-07-31"), "expirationDate", ("2025-07-31", "2025-06-30")),
-    ("special characters flag flipped",
-     _set("handleSpecialCharacterConstraint", False), "handleSpecialCharacterConstraint", (False, True)),
-    ("provider type changed (replace)",
-     _set("dataProvider", {"@odata.type": "#microsoft.graph.educationPowerSchoolDataProvider",
-                           "connectionUrl": "https://x", "clientId": "y"}),
-     "dataProvider.@odata.type", ("educationPowerSchoolDataProvider", "educationCsvDataProvider")),
+    (
+        "student optional property removed",
+        _set("dataProvider/customizations/student/optionalPropertiesToSync", ["State ID"]),
+        "dataProvider.customizations.student.optionalPropertiesToSync",
+        (["State ID"], ["Middle Name", "State ID"]),
+    ),
+    (
+        "optional properties null (sync all) is not []",
+        _set("dataProvider/customizations/student/optionalPropertiesToSync", None),
+        "dataProvider.customizations.student.optionalPropertiesToSync",
+        (None, ["Middle Name", "State ID"]),
+    ),
+    (
+        "student slot removed by the server",
+        _set("dataProvider/customizations/student", KeyError),
+        "dataProvider.customizations.student.optionalPropertiesToSync",
+        (None, ["Middle Name", "State ID"]),
+    ),
+    (
+        "teacher license sku changed",
+        _set("licensesToAssign/0/skuIds", ["94763226-9b3c-4e75-a931-5c89701abe66"]),
+        "licensesToAssign[teacher].skuIds",
+        (["94763226-9b3c-4e75-a931-5c89701abe66"], [SKU]),
+    ),
+    (
+        "license item for a role removed",
+        _set("licensesToAssign", [{"appliesTo": "teacher", "skuIds": [SKU]}]),
+        "licensesToAssign[student]",
+        (None, {"appliesTo": "student", "skuIds": [SKU]}),
+    ),
+    (
+        "extra license item in the tenant",
+        lambda a: a["licensesToAssign"].append({"appliesTo": "faculty", "skuIds": [SKU]}),
+        "licensesToAssign[faculty]",
+        ({"appliesTo": "faculty", "skuIds": [SKU]}, None),
+    ),
+    (
+        "user domain changed",
+        _set("identitySynchronizationConfiguration/userDomains/1/name", "other.edu"),
+        "identitySynchronizationConfiguration.userDomains[teacher].name",
+        ("other.edu", "testschool.edu"),
+    ),
+    (
+        "expiration date changed",
+        _set("expirationDate", "2025-07-31"),
+        "expirationDate",
+        ("2025-07-31", "2025-06-30"),
+    ),
+    (
+        "special characters flag flipped",
+        _set("handleSpecialCharacterConstraint", False),
+        "handleSpecialCharacterConstraint",
+        (False, True),
+    ),
+    (
+        "provider type changed (replace)",
+        _set(
+            "dataProvider",
+            {
+                "@odata.type": "#microsoft.graph.educationPowerSchoolDataProvider",
+                "connectionUrl": "https://x",
+                "clientId": "y",
+            },
+        ),
+        "dataProvider.@odata.type",
+        ("educationPowerSchoolDataProvider", "educationCsvDataProvider"),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "values"), [(d[1], d[2], d[3]) for d in DRIFTS[1:]],
-                         ids=[d[0] for d in DRIFTS[1:]])
+@pytest.mark.parametrize(
+    ("mutate", "path", "values"),
+    [(d[1], d[2], d[3]) for d in DRIFTS[1:]],
+    ids=[d[0] for d in DRIFTS[1:]],
+)
 def test_drift_is_detected_at_its_path(tmp_path: Path, mutate, path: str, values) -> None:
     desired = desired_object(tmp_path, REQUEST | EXTRA)
     actual = edit(mutate)()
@@ -131,7 +174,10 @@ def test_server_defaults_not_written_are_not_drift(tmp_path: Path) -> None:
 def test_declared_default_equals_absent(tmp_path: Path) -> None:
     request = copy.deepcopy(REQUEST)
     request["dataProvider"]["customizations"]["studentEnrollment"] = {
-        "isSyncDeferred": False, "allowDisplayNameUpdate": False, "synchronizationStartDate": None}
+        "isSyncDeferred": False,
+        "allowDisplayNameUpdate": False,
+        "synchronizationStartDate": None,
+    }
     desired = desired_object(tmp_path, request)
     actual = copy.deepcopy(RESPONSE)
     del actual["dataProvider"]["customizations"]["studentEnrollment"]
@@ -141,20 +187,26 @@ def test_declared_default_equals_absent(tmp_path: Path) -> None:
 def test_datetimes_compare_as_instants(tmp_path: Path) -> None:
     request = copy.deepcopy(REQUEST)
     request["dataProvider"]["customizations"]["studentEnrollment"] = {
-        "synchronizationStartDate": "2025-08-01T02:00:00+02:00"}
+        "synchronizationStartDate": "2025-08-01T02:00:00+02:00"
+    }
     desired = desired_object(tmp_path, request)
     actual = copy.deepcopy(RESPONSE)
     actual["dataProvider"]["customizations"]["studentEnrollment"]["synchronizationStartDate"] = (
-        "2025-08-01T00:00:00.0000000Z")
+        "2025-08-01T00:00:00.0000000Z"
+    )
     assert compare(desired, actual) == []
     actual["dataProvider"]["customizations"]["studentEnrollment"]["synchronizationStartDate"] = (
-        "2025-08-01T00:00:01Z")
+        "2025-08-01T00:00:01Z"
+    )
     assert [f.path for f in compare(desired, actual)] == [
-        "dataProvider.customizations.studentEnrollment.synchronizationStartDate"]
+        "dataProvider.customizations.studentEnrollment.synchronizationStartDate"
+    ]
 
 
 def test_ignore_changes_skips_paths(tmp_path: Path) -> None:
-    desired = desired_object(tmp_path, REQUEST, {"ignoreChanges": ["licensesToAssign[TEACHER].skuIds"]})
+    desired = desired_object(
+        tmp_path, REQUEST, {"ignoreChanges": ["licensesToAssign[TEACHER].skuIds"]}
+    )
     actual = copy.deepcopy(RESPONSE)
     actual["licensesToAssign"][0]["skuIds"] = ["other"]
     assert compare(desired, actual) == []
@@ -165,9 +217,13 @@ def test_ignore_changes_skips_paths(tmp_path: Path) -> None:
 def test_lifecycle_paused_plans_pause_and_resume(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST, {"paused": True})
     actual = copy.deepcopy(RESPONSE)
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(actual, "inProgress")]}, PlanOptions())
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(actual, "inProgress")]}, PlanOptions()
+    )
     assert plan.changes[0].action is Action.PAUSE
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(actual, "paused")]}, PlanOptions())
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(actual, "paused")]}, PlanOptions()
+    )
     assert plan.changes[0].action is Action.NOOP
 
 
@@ -199,10 +255,14 @@ def test_prune_refused_with_empty_desired_state() -> None:
 def test_pinned_id_rename(tmp_path: Path) -> None:
     request = copy.deepcopy(REQUEST) | {"id": RESPONSE["id"], "displayName": "New Name"}
     desired = desired_object(tmp_path, request)
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions())
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions()
+    )
     change = plan.changes[0]
     assert change.action is Action.UPDATE
-    assert [(f.path, f.before, f.after) for f in change.fields] == [("displayName", "Test Profile", "New Name")]
+    assert [(f.path, f.before, f.after) for f in change.fields] == [
+        ("displayName", "Test Profile", "New Name")
+    ]
     assert plan.unmanaged == ()
 
 
@@ -216,20 +276,35 @@ roles = st.sampled_from(["student", "teacher", "faculty"])
 @st.composite
 def profiles(draw: st.DrawFn) -> dict[str, Any]:
     role_list = draw(st.lists(roles, unique=True, max_size=3))
-    slots = draw(st.lists(st.sampled_from(["school", "section", "student", "teacher"]), unique=True))
+    slots = draw(
+        st.lists(st.sampled_from(["school", "section", "student", "teacher"]), unique=True)
+    )
     return {
         "displayName": draw(names),
         "dataProvider": {
-            "@odata.type": draw(st.sampled_from(["#microsoft.graph.educationCsvDataProvider",
-                                                 "microsoft.graph.educationcsvdataprovider"])),
-            "customizations": {s: {"optionalPropertiesToSync": draw(optional_props),
-                                   "isSyncDeferred": draw(st.booleans())} for s in slots},
+            "@odata.type": draw(
+                st.sampled_from(
+                    [
+                        "#microsoft.graph.educationCsvDataProvider",
+                        "microsoft.graph.educationcsvdataprovider",
+                    ]
+                )
+            ),
+            "customizations": {
+                s: {
+                    "optionalPropertiesToSync": draw(optional_props),
+                    "isSyncDeferred": draw(st.booleans()),
+                }
+                for s in slots
+            },
         },
         "identitySynchronizationConfiguration": {
             "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration",
             "userDomains": [{"appliesTo": r, "name": draw(names)} for r in role_list],
         },
-        "licensesToAssign": [{"appliesTo": r, "skuIds": draw(st.lists(names, max_size=3))} for r in role_list],
+        "licensesToAssign": [
+            {"appliesTo": r, "skuIds": draw(st.lists(names, max_size=3))} for r in role_list
+        ],
     }
 
 
@@ -238,11 +313,15 @@ def graph_echo(profile: dict[str, Any], shuffle: st.DrawFn) -> dict[str, Any]:
     echo = copy.deepcopy(profile) | {"id": "x", "state": "provisioned"}
     echo["dataProvider"]["@odata.type"] = "microsoft.graph.educationCsvDataProvider"
     for slot in ("school", "section", "student", "teacher", "studentEnrollment", "teacherRoster"):
-        custom = echo["dataProvider"]["customizations"].setdefault(slot, {"optionalPropertiesToSync": []})
+        custom = echo["dataProvider"]["customizations"].setdefault(
+            slot, {"optionalPropertiesToSync": []}
+        )
         custom.setdefault("isSyncDeferred", False)
         custom.setdefault("allowDisplayNameUpdate", False)
         custom.setdefault("synchronizationStartDate", "0001-01-01T00:00:00Z")
-        custom["optionalPropertiesToSync"] = shuffle(st.permutations(custom["optionalPropertiesToSync"]))
+        custom["optionalPropertiesToSync"] = shuffle(
+            st.permutations(custom["optionalPropertiesToSync"])
+        )
     for item in echo["licensesToAssign"]:
         item["@odata.type"] = "microsoft.graph.educationSynchronizationLicenseAssignment"
         item["skuIds"] = [s.upper() for s in shuffle(st.permutations(item["skuIds"]))]
@@ -250,7 +329,9 @@ def graph_echo(profile: dict[str, Any], shuffle: st.DrawFn) -> dict[str, Any]:
     return echo
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(profile=profiles(), data=st.data())
 def test_a_profile_never_differs_from_its_graph_echo(tmp_path: Path, profile, data) -> None:
     desired = desired_object(tmp_path, profile)

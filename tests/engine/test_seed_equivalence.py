@@ -56,7 +56,11 @@ def test_seed_request_matches_its_response(seed_id: str, tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("provider", "identity"),
-    list(itertools.product(SPELLINGS["dataProvider"], SPELLINGS["identitySynchronizationConfiguration"])),
+    list(
+        itertools.product(
+            SPELLINGS["dataProvider"], SPELLINGS["identitySynchronizationConfiguration"]
+        )
+    ),
 )
 def test_every_spelling_on_either_side(provider: str, identity: str, tmp_path: Path) -> None:
     request = seed("001_create_request.json")
@@ -86,8 +90,15 @@ def test_any_list_order_and_case(tmp_path: Path) -> None:
 def test_read_only_and_unknown_server_members_are_not_drift(tmp_path: Path) -> None:
     desired = desired_from(seed("001_create_request.json"), tmp_path)
     actual = seed("001_create_response.json")
-    actual.update({"@odata.context": "x", "state": "provisioned", "profileStatus": {"status": "paused"},
-                   "errors": [], "someFutureProperty": 1})
+    actual.update(
+        {
+            "@odata.context": "x",
+            "state": "provisioned",
+            "profileStatus": {"status": "paused"},
+            "errors": [],
+            "someFutureProperty": 1,
+        }
+    )
     assert compare(desired, actual) == []
 
 

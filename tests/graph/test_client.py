@@ -83,7 +83,13 @@ def test_403_for_app_only_writes() -> None:
     import base64
     import json
 
-    payload = base64.urlsafe_b64encode(json.dumps({"roles": ["EduAdministration.ReadWrite.All"]}).encode()).decode().rstrip("=")
+    payload = (
+        base64.urlsafe_b64encode(
+            json.dumps({"roles": ["EduAdministration.ReadWrite.All"]}).encode()
+        )
+        .decode()
+        .rstrip("=")
+    )
     with Emulator(page_size=3) as open_emu:  # any bearer accepted; app-only writes refused
         app = GraphClient(open_emu.base_url, tokens(f"eyJhbGciOiJub25lIn0.{payload}.x"))
         assert app.list(COLLECTION) == []
@@ -94,7 +100,9 @@ def test_403_for_app_only_writes() -> None:
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_reads_retry_throttling_with_fractional_retry_after(client: GraphClient, emulator: Emulator, status: int) -> None:
+def test_reads_retry_throttling_with_fractional_retry_after(
+    client: GraphClient, emulator: Emulator, status: int
+) -> None:
     emulator.faults.fail_next(status, 2, retry_after=0.15)
     started = time.monotonic()
     assert client.list(COLLECTION) == []
@@ -108,7 +116,9 @@ def test_reads_retry_504_with_backoff(emulator: Emulator) -> None:
     fast.close()
 
 
-def test_writes_retry_only_on_429_and_503_responses(client: GraphClient, emulator: Emulator) -> None:
+def test_writes_retry_only_on_429_and_503_responses(
+    client: GraphClient, emulator: Emulator
+) -> None:
     emulator.faults.fail_next(429, 2, methods=["POST"], retry_after=0.01)
     created = client.write("POST", COLLECTION, body("a"))
     assert created.status == 201
@@ -119,7 +129,9 @@ def test_writes_retry_only_on_429_and_503_responses(client: GraphClient, emulato
     assert [p["displayName"] for p in client.list(COLLECTION)] == ["a"]
 
 
-def test_retries_give_up_after_six_attempts_and_report(client: GraphClient, emulator: Emulator) -> None:
+def test_retries_give_up_after_six_attempts_and_report(
+    client: GraphClient, emulator: Emulator
+) -> None:
     emulator.faults.fail_next(503, 10, retry_after=0.01)
     emulator.requests_log.clear()
     with pytest.raises(GraphError) as info:
@@ -135,7 +147,9 @@ def test_retry_after_is_capped_at_sixty_seconds() -> None:
     assert isinstance(retry.new(), GraphRetry)
 
 
-def test_dropped_write_is_reported_as_unknown_outcome(client: GraphClient, emulator: Emulator) -> None:
+def test_dropped_write_is_reported_as_unknown_outcome(
+    client: GraphClient, emulator: Emulator
+) -> None:
     emulator.faults.drop_after_commit = 1
     with pytest.raises(WriteOutcomeUnknown):
         client.write("POST", COLLECTION, body("once"))
@@ -169,7 +183,9 @@ def test_next_link_to_another_host_is_refused(emulator: Emulator) -> None:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            payload = json.dumps({"value": [], "@odata.nextLink": "http://127.0.0.2:1/beta/x"}).encode()
+            payload = json.dumps(
+                {"value": [], "@odata.nextLink": "http://127.0.0.2:1/beta/x"}
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -190,11 +206,18 @@ def test_next_link_to_another_host_is_refused(emulator: Emulator) -> None:
         server.shutdown()
 
 
-def test_debug_log_redacts_token_and_secrets(client: GraphClient, emulator: Emulator, caplog, capsys) -> None:
+def test_debug_log_redacts_token_and_secrets(
+    client: GraphClient, emulator: Emulator, caplog, capsys
+) -> None:
     configure_logging("debug")
-    secret_body = body("s") | {"dataProvider": {
-        "@odata.type": "#microsoft.graph.educationPowerSchoolDataProvider",
-        "connectionUrl": "https://ps", "clientId": "id", "clientSecret": "very-secret-value-42"}}
+    secret_body = body("s") | {
+        "dataProvider": {
+            "@odata.type": "#microsoft.graph.educationPowerSchoolDataProvider",
+            "connectionUrl": "https://ps",
+            "clientId": "id",
+            "clientSecret": "very-secret-value-42",
+        }
+    }
     client.write("POST", COLLECTION, secret_body)
     client.list(COLLECTION)
     err = capsys.readouterr().err

@@ -27,16 +27,26 @@ def sample_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Plan:
     shutil.copytree(SAMPLE, tree)
     monkeypatch.chdir(tmp_path)
     state = load_desired("desired-state")
-    test_profile = json.loads((SEEDS / "001_create_response.json").read_text()) | {"state": "provisioned"}
+    test_profile = json.loads((SEEDS / "001_create_response.json").read_text()) | {
+        "state": "provisioned"
+    }
     drifted = copy.deepcopy(test_profile)
     drifted["licensesToAssign"][1]["skuIds"] = ["00000000-1111-2222-3333-444444444444"]
     drifted["dataProvider"]["customizations"]["student"]["optionalPropertiesToSync"] = ["State ID"]
-    legacy = copy.deepcopy(test_profile) | {"id": "11111111-2222-3333-4444-555555555555",
-                                            "displayName": "Legacy 2023"}
+    legacy = copy.deepcopy(test_profile) | {
+        "id": "11111111-2222-3333-4444-555555555555",
+        "displayName": "Legacy 2023",
+    }
     tenant = {"synchronizationProfile": [Actual(drifted), Actual(legacy)]}
-    return build_plan(state.objects, tenant, PlanOptions(), graph_url="https://graph.microsoft.com/beta",
-                      desired_path="desired-state", desired_digest=state.digest,
-                      created_at="2026-11-22T00:00:00Z")
+    return build_plan(
+        state.objects,
+        tenant,
+        PlanOptions(),
+        graph_url="https://graph.microsoft.com/beta",
+        desired_path="desired-state",
+        desired_digest=state.digest,
+        created_at="2026-11-22T00:00:00Z",
+    )
 
 
 def check(name: str, text: str) -> None:
