@@ -9,6 +9,7 @@ if it evidently did not happen — so a profile is never created twice.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -142,8 +143,22 @@ class Executor:
 
     def run(self, steps: list[Step]) -> list[Outcome]:
         outcomes = [Outcome(step.change) for step in steps]
+        finished: list[Outcome] = []
+        lock = threading.Lock()
+
+        def run_one(step: Step, outcome: Outcome) -> None:
+            self._run_step(step, outcome)
+            with lock:
+                finished.append(outcome)
+                failed = sum(o.status is Status.FAILED for o in finished)
+                self.progress(
+                    f"[{len(finished)}/{len(steps)}] {outcome.change.action.value} "
+                    f"{outcome.change.name!r}: {outcome.status.value}"
+                    + (f" ({failed} failed so far)" if failed else "")
+                )
+
         with ThreadPoolExecutor(max_workers=self.options.parallelism) as pool:
-            list(pool.map(self._run_step, steps, outcomes))
+            list(pool.map(run_one, steps, outcomes))
         return outcomes
 
     def _run_step(self, step: Step, outcome: Outcome) -> None:

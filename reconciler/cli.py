@@ -15,7 +15,7 @@ import click
 
 from reconciler import __version__
 from reconciler.errors import ReconcileError
-from reconciler.logsetup import configure_logging
+from reconciler.logsetup import configure_logging, redact
 from reconciler.settings import LOG_LEVELS, OutputFormat, UpdateMethod
 
 EXIT_OK = 0
@@ -219,6 +219,15 @@ def run(args: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: say so plainly, full detail only with --debug
+        if log.isEnabledFor(logging.DEBUG):
+            log.exception("internal error")
+        click.echo(
+            f"internal error: {type(exc).__name__}: {redact(str(exc))}. Run again with --debug "
+            "for the traceback and please report it.",
+            err=True,
+        )
         return EXIT_ERROR
     return int(result) if isinstance(result, int) else EXIT_OK
 
