@@ -63,39 +63,42 @@ class GraphRetry(Retry):
         return retry
 
 
-def read_retry(backoff_factor: float = 0.5) -> GraphRetry:
+def _policy(
+    *, methods: frozenset[str], statuses: frozenset[int], read_errors: int, backoff: float
+) -> GraphRetry:
+    retries = MAX_ATTEMPTS - 1
     return GraphRetry(
-        total=MAX_ATTEMPTS - 1,
-        connect=MAX_ATTEMPTS - 1,
-        read=MAX_ATTEMPTS - 1,
-        status=MAX_ATTEMPTS - 1,
+        total=retries,
+        connect=retries,  # the request never left: always safe to try again
+        read=read_errors,
+        status=retries,
         other=0,
         redirect=0,
-        allowed_methods=READ_METHODS,
-        status_forcelist=frozenset({429, 503, 504}),
+        allowed_methods=methods,
+        status_forcelist=statuses,
         respect_retry_after_header=True,
-        raise_on_status=False,
+        raise_on_status=False,  # the last answer becomes a GraphError with code and request-id
         raise_on_redirect=False,
-        backoff_factor=backoff_factor,
+        backoff_factor=backoff,
         backoff_max=MAX_WAIT_SECONDS,
-        backoff_jitter=backoff_factor,
+        backoff_jitter=backoff,
+    )
+
+
+def read_retry(backoff_factor: float = 0.5) -> GraphRetry:
+    return _policy(
+        methods=READ_METHODS,
+        statuses=frozenset({429, 503, 504}),
+        read_errors=MAX_ATTEMPTS - 1,
+        backoff=backoff_factor,
     )
 
 
 def write_retry(backoff_factor: float = 0.5) -> GraphRetry:
-    return GraphRetry(
-        total=MAX_ATTEMPTS - 1,
-        connect=MAX_ATTEMPTS - 1,  # the request never left: safe to try again
-        read=0,  # sent but no answer: outcome unknown, never replayed blindly
-        status=MAX_ATTEMPTS - 1,
-        other=0,
-        redirect=0,
-        allowed_methods=WRITE_METHODS,
-        status_forcelist=frozenset({429, 503}),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-        raise_on_redirect=False,
-        backoff_factor=backoff_factor,
-        backoff_max=MAX_WAIT_SECONDS,
-        backoff_jitter=backoff_factor,
+    # read_errors=0: sent but no answer means the outcome is unknown; never replayed blindly.
+    return _policy(
+        methods=WRITE_METHODS,
+        statuses=frozenset({429, 503}),
+        read_errors=0,
+        backoff=backoff_factor,
     )
