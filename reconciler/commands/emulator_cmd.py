@@ -1,0 +1,151 @@
+"""`emulator`: serve the built-in Graph emulator on 127.0.0.1 until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from reconciler.cli import EXIT_OK, global_options, start_logging
+from reconciler.emulator import Emulator
+
+_FAULT_STATUSES = ("429", "503")
+
+
+def _parse_faults(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, float]:
+    """`--fault 429=0.05 --fault 503=0.01` -> {"429": 0.05, "503": 0.01} (the last one wins)."""
+    faults: dict[str, float] = {}
+    for value in values:
+        status, sep, probability = value.partition("=")
+        try:
+            chance = float(probability)
+        except ValueError:
+            chance = -1.0
+        if not sep or status.strip() not in _FAULT_STATUSES or not 0.0 <= chance <= 1.0:
+            raise click.BadParameter(
+                f"{value!r}: expected 429=P or 503=P with P a probability from 0 to 1",
+                param_hint="--fault",
+            )
+        faults[status.strip()] = chance
+    return faults
+
+
+def _wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM; the previous handlers are restored afterwards."""
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@click.command(short_help="Serve the built-in Graph emulator on 127.0.0.1 until stopped.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 = any free port."
+)
+@click.option(
+    "--state",
+    "state_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="JSON list of stored profiles: loaded at start, saved after each write and at exit.",
+)
+@click.option(
+    "--token", metavar="TEXT", default=None, help="Required bearer token (default: any non-empty)."
+)
+@click.option(
+    "--page-size", type=click.IntRange(min=1), default=20, show_default=True, help="List page size."
+)
+@click.option(
+    "--latency-ms",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Delay added to every request.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    metavar="STATUS=P",
+    multiple=True,
+    callback=_parse_faults,
+    help="Answer a share P (0..1) of requests with 429 or 503, e.g. 429=0.05. Repeatable.",
+)
+@click.option(
+    "--retry-after",
+    metavar="S",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Retry-After seconds on injected 429/503, fractions allowed (default 0.05).",
+)
+@click.option(
+    "--drop-after-commit",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Carry out the next N writes, then close the connection without a response.",
+)
+@global_options
+@click.pass_context
+def emulator(
+    ctx: click.Context,
+    port: int,
+    state_file: Path | None,
+    token: str | None,
+    page_size: int,
+    latency_ms: int,
+    faults: dict[str, float],
+    retry_after: float | None,
+    drop_after_commit: int,
+) -> int:
+    """Serve the SDS synchronization-profile API of Microsoft Graph on 127.0.0.1 from an
+    in-memory tenant, until interrupted (Ctrl-C or SIGTERM).
+
+    The first line of output is the base URL to pass as --graph-url. Server defaults,
+    @odata.type spellings, paging, errors and asynchronous provisioning follow Graph's
+    documentation; faults can be switched on to test retries.
+
+    \b
+    Examples:
+      edusync-reconcile emulator --port 8765 --state tenant.json
+      edusync-reconcile emulator --token secret --fault 429=0.1 --retry-after 0.5
+      EDUSYNC_ACCESS_TOKEN=secret edusync-reconcile plan \\
+          --graph-url http://127.0.0.1:8765/beta
+    """
+    start_logging(ctx)
+    server = Emulator(
+        token=token,
+        page_size=page_size,
+        latency_ms=latency_ms,
+        state_file=state_file,
+        port=port,
+    )
+    server.faults.p429 = faults.get("429", 0.0)
+    server.faults.p503 = faults.get("503", 0.0)
+    if retry_after is not None:
+        server.faults.retry_after = retry_after
+    server.faults.drop_after_commit = drop_after_commit
+    base_url = server.start()
+    try:
+        click.echo(base_url)
+        click.get_text_stream("stdout").flush()
+        click.echo(f"Serving the Graph emulator at {base_url}; stop with Ctrl-C.", err=True)
+        _wait_for_signal()
+    finally:
+        server.stop()
+    click.echo("Emulator stopped.", err=True)
+    return EXIT_OK
