@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -142,7 +143,7 @@ def emulator(
     base_url = server.start()
     try:
         click.echo(base_url)
-        click.get_text_stream("stdout").flush()
+        sys.stdout.flush()  # the first line must reach a reading parent at once
         click.echo(f"Serving the Graph emulator at {base_url}; stop with Ctrl-C.", err=True)
         _wait_for_signal()
     finally:
