@@ -318,3 +318,12 @@ def test_app_only_identity_plans_but_apply_refuses(cli, graph_env, sample, monke
         result = cli("apply", "--auto-approve")
         assert result.code == 1 and "needs delegated sign-in" in result.err
         assert emu.requests_log.count_writes() == 0
+
+
+def test_demo_converges(cli) -> None:
+    result = cli("demo")
+    assert result.code == 0, result.out + result.err
+    assert "Plan: 1 to create, 1 to update, 0 to replace, 0 to delete." in result.out
+    assert result.out.rstrip().endswith("No changes. Tenant matches desired state.")
+    assert "Legacy 2023 CSV import" in result.out
+    assert "demo-powerschool-secret" not in result.out + result.err
