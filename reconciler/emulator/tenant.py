@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from reconciler.emulator.catalog import PROFILE_STATES, SYNC_STATUSES
 from reconciler.emulator.defaults import fill_profile_defaults
@@ -48,7 +48,7 @@ class _Record:
 
 
 class Page(NamedTuple):
-    items: list[JSONObject]
+    items: list[Any]
     #: Sequence number to continue after, or None on the last page.
     next_after: int | None
     #: Items matching the query over all pages (`@odata.count`).
@@ -64,7 +64,7 @@ def _status(status: str | None, message: str) -> JSONObject:
     }
 
 
-def _page(rows: list[tuple[int, JSONObject]], *, after: int, limit: int, skip: int) -> Page:
+def _page(rows: list[tuple[int, Any]], *, after: int, limit: int, skip: int) -> Page:
     remaining = [(seq, item) for seq, item in rows if seq > after][skip:]
     chunk = remaining[:limit]
     more = len(remaining) > len(chunk) and bool(chunk)
@@ -162,12 +162,18 @@ class Tenant:
         """Profiles in creation order after sequence number `after`, at most `limit` of them."""
         with self._lock:
             self._settle()
-            rows = [
-                (r.seq, self._view(r, Spelling.READ))
-                for r in sorted(self._records.values(), key=lambda r: r.seq)
+            records = {
+                r.seq: r
+                for r in self._records.values()
                 if display_name is None or r.body.get("displayName") == display_name
-            ]
-        return _page(rows, after=after, limit=limit, skip=skip)
+            }
+            # Page on sequence numbers first and render only that page: listing stays linear.
+            page = _page(
+                [(seq, seq) for seq in sorted(records)], after=after, limit=limit, skip=skip
+            )
+            return page._replace(
+                items=[self._view(records[seq], Spelling.READ) for seq in page.items]
+            )
 
     def replace(self, profile_id: str, body: JSON) -> JSONObject:
         """PUT: the whole object is replaced; server defaults are filled again."""

@@ -137,6 +137,8 @@ def compare(
         segments = fieldpaths.parse(ignored)
         drop(wanted, segments)
         drop(have, segments)
+    if have == wanted:  # the common case; deepdiff is only needed to explain a difference
+        return []
     return diff(have, wanted, root)
 
 
@@ -261,12 +263,22 @@ def plan_object(
     )
 
 
+class TenantIndex:
+    """One kind's tenant objects, indexed once so that matching stays linear."""
+
+    def __init__(self, kind_name: str, objects: list[Actual], natural_key: str) -> None:
+        self.kind_name = kind_name
+        self.by_id = {a.id.lower(): a for a in objects}
+        self.by_name: dict[str, list[Actual]] = {}
+        for actual in objects:
+            self.by_name.setdefault(str(actual.body.get(natural_key, "")), []).append(actual)
+
+
 def match_actual(
-    desired: DesiredObject, tenant: list[Actual]
+    desired: DesiredObject, index: TenantIndex
 ) -> tuple[Actual | None, PlanError | None]:
     if desired.pinned_id:
-        pinned = desired.pinned_id.lower()
-        hit = next((a for a in tenant if a.id.lower() == pinned), None)
+        hit = index.by_id.get(desired.pinned_id.lower())
         if hit is None:
             return None, PlanError(
                 desired.name,
@@ -274,7 +286,7 @@ def match_actual(
                 "to create the profile anew, or correct it",
             )
         return hit, None
-    hits = [a for a in tenant if a.body.get(desired.kind.natural_key) == desired.name]
+    hits = index.by_name.get(desired.name, [])
     if len(hits) > 1:
         ids = ", ".join(a.id for a in hits)
         return None, PlanError(
@@ -296,9 +308,13 @@ def build_plan(
     changes: list[Change] = []
     errors: list[PlanError] = []
     matched: set[tuple[str, str]] = set()
+    indexes = {
+        name: TenantIndex(name, objects, KINDS[name].natural_key)
+        for name, objects in tenant.items()
+    }
     for obj in desired:
-        actual_list = tenant.get(obj.kind.name, [])
-        match, error = match_actual(obj, actual_list)
+        index = indexes.get(obj.kind.name) or TenantIndex(obj.kind.name, [], obj.kind.natural_key)
+        match, error = match_actual(obj, index)
         if match is not None:
             matched.add((obj.kind.name, match.id))
         # A pinned profile renamed in git still claims its tenant object (it is not unmanaged).
