@@ -182,12 +182,14 @@ def apply(
     echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
+        saved_options = (saved or {}).get("options") or {}
         plan = compute_plan(
             client,
             state,
             settings,
-            prune=prune or _saved_prunes(saved),
-            targets=targets,
+            # Re-plan exactly as the saved plan was made, or it cannot match.
+            prune=prune or bool(saved_options.get("prune")),
+            targets=targets or tuple(saved_options.get("targets") or ()),
             identity=tokens.identity,
         )
         if saved is not None:
@@ -212,11 +214,3 @@ def apply(
         )
     finally:
         client.close()
-
-
-def _saved_prunes(saved: dict[str, object] | None) -> bool:
-    """A saved plan with deletes was made with --prune; re-planning must include them."""
-    changes = saved.get("changes") if saved else None
-    return isinstance(changes, list) and any(
-        isinstance(c, dict) and c.get("action") == "delete" for c in changes
-    )

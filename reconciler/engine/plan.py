@@ -76,6 +76,13 @@ class PlanError:
 
 
 @dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    targets: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
     unmanaged: tuple[Unmanaged, ...] = ()
@@ -85,6 +92,8 @@ class Plan:
     desired_digest: str = ""
     created_at: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: How the plan was made, so that `apply --plan` re-plans the same way.
+    options: PlanOptions = field(default_factory=PlanOptions)
 
     @property
     def pending(self) -> tuple[Change, ...]:
@@ -111,13 +120,6 @@ class Actual:
     @property
     def id(self) -> str:
         return str(self.body.get("id", ""))
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    prune: bool = False
-    targets: tuple[str, ...] = ()
-    ignore_changes: tuple[str, ...] = ()
 
 
 def fingerprint(kind: Kind, actual: JSONObject) -> str:
@@ -368,5 +370,6 @@ def build_plan(
         tuple(sorted(unmanaged, key=lambda u: u.name)),
         tuple(errors),
         warnings=tuple(plan_warnings),
+        options=options,
         **meta,
     )

@@ -20,6 +20,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "created_at": plan.created_at,
         "desired_path": plan.desired_path,
         "desired_digest": plan.desired_digest,
+        "options": {"prune": plan.options.prune, "targets": list(plan.options.targets)},
         "changes": [
             {
                 "kind": c.kind.name,

@@ -327,3 +327,16 @@ def test_demo_converges(cli) -> None:
     assert result.out.rstrip().endswith("No changes. Tenant matches desired state.")
     assert "Legacy 2023 CSV import" in result.out
     assert "demo-powerschool-secret" not in result.out + result.err
+
+
+def test_saved_plan_keeps_its_target_and_prune(cli, graph_env, sample) -> None:
+    converge(cli)
+    (sample / "oneroster.yaml").unlink()
+    ps = sample / "powerschool.yaml"
+    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    made = cli("plan", "--prune", "--target", "Fabrikam OneRoster", "--out", "plan.json")
+    assert made.code == 0 and "1 to delete" in made.out and "Contoso" not in made.out
+    graph_env.requests_log.clear()
+    result = cli("apply", "--plan", "plan.json", "--auto-approve")
+    assert result.code == 0, result.err
+    assert [w.method for w in graph_env.requests_log.writes()] == ["DELETE"]
