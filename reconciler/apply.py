@@ -86,6 +86,12 @@ def preflight(
                     f"{change.name!r} must be replaced but has lifecycle.protect: true; "
                     "replace it by hand or remove protect"
                 )
+            elif change.desired and change.desired.pinned_id:
+                refusals.append(
+                    f"{change.name!r} must be replaced but is pinned by `id:` in "
+                    f"{change.desired.file}; the new profile gets a new id, which would leave "
+                    "the pin dangling. Remove `id:` there and plan again"
+                )
             elif not options.allow_replace:
                 refusals.append(
                     f"{change.name!r} must be replaced (deleted and created anew); "

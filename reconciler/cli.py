@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from reconciler import __version__
 from reconciler.errors import ReconcileError
@@ -27,15 +28,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("reconciler")
 
 
-# Global options are accepted before and after the subcommand; the later one wins, so each
-# callback only records a value when one was given.
+# Global options are accepted before and after the subcommand; the later one on the command
+# line wins, and a flag anywhere beats the environment (each copy of the option reads it).
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        if value is not None and value is not False:
-            ctx.ensure_object(dict)
-            root = ctx.find_root()
-            root.ensure_object(dict)
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or value is False:
+            return value
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        from_flag = ctx.get_parameter_source(param.name or key) is ParameterSource.COMMANDLINE
+        flagged: set[str] = root.obj.setdefault("_from_flag", set())
+        if from_flag or key not in flagged:
             root.obj[key] = value
+            if from_flag:
+                flagged.add(key)
         return value
 
     return callback
@@ -199,8 +205,9 @@ def run(args: list[str] | None = None) -> int:
     try:
         result = cli.main(args=args, prog_name="edusync-reconcile", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
-        return EXIT_OK
+        # No subcommand is a usage error (64); the help says what to type.
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        return EXIT_USAGE
     except click.UsageError as exc:
         exc.show()
         return EXIT_USAGE

@@ -8,7 +8,8 @@ carry `#microsoft.graph.<typeName>`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,10 +140,14 @@ def missing_secrets(body: JSONObject, texpr: TypeExpr, prefix: tuple[str, ...] =
 class BodyBuilder:
     env: Mapping[str, str]
     update_method: UpdateMethod
+    #: `ignoreChanges` of edusync.yaml; each object's own lifecycle list is added to it.
+    ignore_changes: tuple[str, ...] = ()
 
-    def _resolved(self, change: Change) -> tuple[JSONObject, frozenset[str]]:
+    def _resolved(
+        self, change: Change, only: Collection[str] | None = None
+    ) -> tuple[JSONObject, frozenset[str]]:
         assert change.desired is not None
-        resolved = resolve(change.desired, self.env)
+        resolved = resolve(change.desired, self.env, only=only)
         if resolved.missing:
             names = sorted({name for _path, name in resolved.missing})
             raise PreflightError(
@@ -164,14 +169,20 @@ class BodyBuilder:
 
     def update(self, change: Change) -> Request:
         kind = change.kind
-        desired, secrets = self._resolved(change)
-        merged = to_wire(merge(desired, change.actual or {}, kind.root), kind.root)
+        assert change.desired is not None
+        actual = change.actual or {}
+        sent: set[str] | None = None
         if self.update_method is UpdateMethod.PATCH:
-            changed = {fieldpaths.parse(f.path)[0] for f in change.fields if f.path != PAUSED_FIELD}
-            merged = {k: v for k, v in merged.items() if k in changed}
+            sent = {fieldpaths.parse(f.path)[0] for f in change.fields if f.path != PAUSED_FIELD}
+        desired, secrets = self._resolved(change, only=sent)
+        # Ignored paths keep the tenant's value: ignoreChanges means "never write", too.
+        for ignored in (*self.ignore_changes, *change.desired.lifecycle.ignore_changes):
+            desired = keep_actual(desired, actual, fieldpaths.parse(ignored), kind.root)
+        merged = to_wire(merge(desired, actual, kind.root), kind.root)
+        if sent is not None:
+            merged = {k: v for k, v in merged.items() if k in sent}
         gaps = missing_secrets(merged, kind.root)
         if gaps:
-            assert change.desired is not None
             raise PreflightError(
                 f"{change.desired.where}: updating {change.name!r} would send {', '.join(gaps)} "
                 "empty (Graph never returns secrets, so they cannot be copied from the tenant). "
@@ -181,6 +192,52 @@ class BodyBuilder:
         method = "PATCH" if self.update_method is UpdateMethod.PATCH else "PUT"
         path = f"{kind.collection}/{change.id}"
         return Request(method, path, merged, mask(merged, kind.root, secrets))
+
+
+_GONE = object()
+
+
+def keep_actual(desired: Any, actual: Any, segments: tuple[str, ...], texpr: TypeExpr) -> Any:
+    """`desired` with the value at `segments` taken from `actual` (removed where actual has
+    none), so that a merge leaves that path exactly as the tenant has it."""
+    if not segments:
+        return copy.deepcopy(actual) if actual is not _GONE else _GONE
+    head, rest = segments[0], segments[1:]
+    if isinstance(texpr, KeyedList) and isinstance(desired, list):
+        return _keep_in_keyed_list(desired, actual, head, rest, texpr)
+    if isinstance(texpr, Polymorphic) and isinstance(desired, dict):
+        variant = resolve_variant(texpr, str(desired.get(ODATA_TYPE, "")))
+        return keep_actual(desired, actual, segments, variant) if variant else desired
+    if not isinstance(texpr, ObjectType) or not isinstance(desired, dict):
+        return desired
+    prop = texpr.prop(head)
+    have = actual.get(head, _GONE) if isinstance(actual, dict) else _GONE
+    if prop is None or (head not in desired and rest):
+        return desired
+    kept = keep_actual(desired.get(head), have, rest, prop.type) if rest else have
+    out = {k: v for k, v in desired.items() if k != head}
+    if kept is not _GONE:
+        out[head] = copy.deepcopy(kept)
+    return out
+
+
+def _keep_in_keyed_list(
+    desired: list[Any], actual: Any, head: str, rest: tuple[str, ...], klist: KeyedList
+) -> list[Any]:
+    wanted = head.strip("[]").lower()
+
+    def find(items: Any) -> Any:
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and str(item.get(klist.key, "")).lower() == wanted:
+                return item
+        return _GONE
+
+    mine, theirs = find(desired), find(actual)
+    kept = keep_actual(mine, theirs, rest, klist.item) if rest and mine is not _GONE else theirs
+    out = [item for item in desired if item is not mine]
+    if kept is not _GONE:
+        out.append(kept)
+    return out
 
 
 def _value_at(body: Any, path: tuple[str | int, ...]) -> Any:

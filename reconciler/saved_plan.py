@@ -25,6 +25,18 @@ def read_saved_plan(path: str) -> dict[str, Any]:
             f"plan file {path!r} is not a format_version {FORMAT_VERSION} plan; "
             f"this version reads {FORMAT_VERSION}. Run plan again"
         )
+    changes = document.get("changes")
+    options = document.get("options", {})
+    if (
+        not isinstance(changes, list)
+        or not all(isinstance(c, dict) for c in changes)
+        or not isinstance(options, dict)
+        or not isinstance(options.get("targets", []), list)
+    ):
+        raise ConfigError(
+            f"plan file {path!r} is damaged (its changes or options are not what `plan --out` "
+            "writes); run plan again"
+        )
     return document
 
 

@@ -86,7 +86,9 @@ def execute_plan(
     auto_approve: bool,
     env: Mapping[str, str] | None = None,
 ) -> int:
-    builder = BodyBuilder(os.environ if env is None else env, settings.update_method)
+    builder = BodyBuilder(
+        os.environ if env is None else env, settings.update_method, settings.ignore_changes
+    )
     steps = preflight(plan, builder, identity, options)
     if options.dry_run:
         click.echo("\nDry run: these requests would be sent (nothing was written):")

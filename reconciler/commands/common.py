@@ -14,7 +14,7 @@ import click
 from reconciler.cli import options_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
-from reconciler.desired.secrets import variable_names
+from reconciler.desired.secrets import register_referenced, variable_names
 from reconciler.engine.plan import Plan, PlanOptions, build_plan
 from reconciler.errors import ConfigError
 from reconciler.graph import GraphClient
@@ -118,6 +118,8 @@ def compute_plan(
     targets: tuple[str, ...],
     identity: Identity,
 ) -> Plan:
+    for obj in state.objects:
+        register_referenced(obj, os.environ)
     kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     tenant = read_tenant(

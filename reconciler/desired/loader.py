@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -13,7 +14,13 @@ from typing import Any
 from reconciler import fieldpaths
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.typecheck import check_object, did_you_mean
-from reconciler.desired.yamlsource import Document, Path, YamlSourceError, read_documents
+from reconciler.desired.yamlsource import (
+    MAX_FILE_BYTES,
+    Document,
+    Path,
+    YamlSourceError,
+    read_documents,
+)
 from reconciler.errors import ConfigError
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import DEFAULT_KIND, KINDS
@@ -141,6 +148,10 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     settings_path = root / SETTINGS_FILE if root.is_dir() else None
     for file in files:
         shown = display_path(file, cwd)
+        unreadable = _unreadable(file)
+        if unreadable:
+            problems.append(Problem(shown, 1, 1, Severity.ERROR, unreadable))
+            continue
         data = file.read_bytes()
         rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
@@ -175,6 +186,19 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     )
 
 
+def _unreadable(file: FsPath) -> str | None:
+    """Why a file must not be read at all (checked before opening: a FIFO would block)."""
+    info = file.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file; desired-state files must be plain YAML files"
+    if info.st_size > MAX_FILE_BYTES:
+        return (
+            f"file is {info.st_size:,} bytes, over the 1 MiB limit for a desired-state file; "
+            "split it into one file per profile"
+        )
+    return None
+
+
 def _problem_order(p: Problem) -> tuple[str, int, int, str]:
     return (p.file, p.line, p.column, p.message)
 
@@ -207,6 +231,19 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
+    for identifying in (kind.natural_key, "id"):
+        if (identifying,) in result.variables:
+            line, col = doc.where((identifying,))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    col,
+                    Severity.ERROR,
+                    f"{identifying} identifies the profile and cannot come from an environment "
+                    "variable (a value plan cannot see would never match the tenant); write it out",
+                )
+            )
     lifecycle = _read_lifecycle(file, doc, value.get("lifecycle"), kind, problems)
     line, col = doc.where(())
     return DesiredObject(

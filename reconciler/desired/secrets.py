@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +21,17 @@ class Resolved:
     missing: tuple[tuple[Path, str], ...]
 
 
-def resolve(obj: DesiredObject, env: Mapping[str, str]) -> Resolved:
-    """The body with every reference replaced; each resolved value is registered as a secret
-    so that no log line can show it."""
+def resolve(
+    obj: DesiredObject, env: Mapping[str, str], *, only: Collection[str] | None = None
+) -> Resolved:
+    """The body with every reference replaced (within the top-level properties `only`, when
+    given: a PATCH needs just the variables it sends); each resolved value is registered as a
+    secret so that no log line can show it."""
     body = copy.deepcopy(obj.body)
     missing: list[tuple[Path, str]] = []
     for path in obj.variables:
+        if only is not None and path[0] not in only:
+            continue
         parent: Any = body
         for element in path[:-1]:
             parent = parent[element]
@@ -39,3 +44,11 @@ def resolve(obj: DesiredObject, env: Mapping[str, str]) -> Resolved:
 
 def variable_names(obj: DesiredObject) -> set[str]:
     return {name for names in obj.variables.values() for name in names}
+
+
+def register_referenced(obj: DesiredObject, env: Mapping[str, str]) -> None:
+    """Keep the values of set variables out of logs even when nothing resolves them (plan
+    logs tenant responses, which hold the same values)."""
+    for name in variable_names(obj):
+        if env.get(name):
+            register_secret(env[name])

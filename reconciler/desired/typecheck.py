@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,8 +211,22 @@ class _Checker:
         if isinstance(value, bool):
             self.report(path, f"{_label(path)} must be text, not {value}; quote it: '{value}'")
             return value
-        text = self.doc.scalar_text.get((*self.base, *path), str(value))
-        return self._check_text(text, scalar, path)
+        source = self.doc.scalar_text.get((*self.base, *path))
+        if source is not None and scalar.kind is ScalarKind.DATETIME:
+            # An unquoted YAML timestamp: send it in Graph's text form.
+            return self._yaml_timestamp(source, path)
+        return self._check_text(source if source is not None else str(value), scalar, path)
+
+    def _yaml_timestamp(self, text: str, path: Path) -> str:
+        instant = _parse_datetime(text.replace(" ", "T", 1), assume_utc=True)
+        if instant is None:
+            self.report(
+                path,
+                f"{_label(path)} must be an ISO-8601 date-time such as "
+                f"2025-08-01T00:00:00Z, not {text!r}",
+            )
+            return text
+        return instant.isoformat().replace("+00:00", "Z")
 
     def _check_text(self, text: str, scalar: Scalar, path: Path) -> str:
         try:
@@ -224,12 +239,9 @@ class _Checker:
             return text
         if scalar.enum:
             return self._check_enum(text, scalar, path)
-        if scalar.kind is ScalarKind.DATE:
-            try:
-                dt.date.fromisoformat(text)
-            except ValueError:
-                self.report(path, f"{_label(path)} must be a date written YYYY-MM-DD, not {text!r}")
-        elif scalar.kind is ScalarKind.DATETIME and not _is_datetime(text):
+        if scalar.kind is ScalarKind.DATE and not _is_date(text):
+            self.report(path, f"{_label(path)} must be a date written YYYY-MM-DD, not {text!r}")
+        elif scalar.kind is ScalarKind.DATETIME and _parse_datetime(text) is None:
             self.report(
                 path,
                 f"{_label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
@@ -250,12 +262,34 @@ class _Checker:
         return match
 
 
-def _is_datetime(text: str) -> bool:
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Graph's DateTimeOffset: date, `T`, time, optional fraction, and a zone (Z or ±hh:mm).
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False  # Python also parses 20270630; Graph's Edm.Date does not
     try:
-        dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        dt.date.fromisoformat(text)
     except ValueError:
         return False
     return True
+
+
+def _parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | None:
+    candidate = text
+    if assume_utc and not re.search(r"(Z|[+-]\d{2}:?\d{2})$", candidate):
+        candidate += "Z"  # YAML timestamps without a zone are UTC (YAML 1.1 timestamp type)
+    if not _DATETIME.fullmatch(candidate):
+        return None
+    fraction = re.search(r"\.(\d+)", candidate)
+    if fraction and len(fraction.group(1)) > 6:  # Graph writes 7 digits; Python reads 6
+        candidate = candidate.replace(fraction.group(0), "." + fraction.group(1)[:6])
+    try:
+        return dt.datetime.fromisoformat(candidate.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _label(path: Path) -> str:

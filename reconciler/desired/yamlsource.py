@@ -93,6 +93,8 @@ def read_documents(display_name: str, data: bytes) -> list[Document]:
         raise fail(f"invalid YAML: {exc.problem or exc.context}{hint}", line, col) from None
     except YAMLError as exc:
         raise fail(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise fail(f"values nested too deeply (more than {MAX_DEPTH} levels)") from None
     return [_build(display_name, node) for node in nodes]
 
 

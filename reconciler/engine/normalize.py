@@ -106,12 +106,20 @@ class Normalizer:
             if prop is None or prop.read_only:
                 continue  # annotations, server-managed and unknown members
             path = (*raw, key)
-            if prop.secret or path in self.variables:
+            if prop.secret or path in self.variables or self._list_has_variable(prop.type, path):
                 if self.mode is Mode.DISPLAY:
                     out[key] = SENSITIVE
                 continue
-            out[key] = self.run(child, prop.type, path)
+            # null reads as the value the server reports for "unset"
+            value_or_default = prop.default if child is None and prop.has_default else child
+            out[key] = self.run(value_or_default, prop.type, path)
         return out
+
+    def _list_has_variable(self, texpr: TypeExpr, path: RawPath) -> bool:
+        """A list or set is one field: if any item came from ${NAME}, all of it is a secret."""
+        if not isinstance(texpr, (SetOf, ListOf)):
+            return False
+        return any(len(v) > len(path) and v[: len(path)] == path for v in self.variables)
 
     def _polymorphic(self, value: Any, poly: Polymorphic, raw: RawPath) -> Any:
         if not isinstance(value, dict):

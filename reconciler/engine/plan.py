@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -107,6 +107,8 @@ class Plan:
         counts = {a.value: 0 for a in SUMMARY_ORDER}
         for change in self.changes:
             counts[change.action.value] += 1
+            if change.then:  # a pause/resume that follows a create or update
+                counts[change.then.value] += 1
         return counts
 
 
@@ -222,6 +224,11 @@ def plan_object(
         )
         if desired.lifecycle.protect:
             warnings.append("lifecycle.protect is set: apply will refuse to replace this profile")
+        if desired.pinned_id:
+            warnings.append(
+                f"pinned by `id:` in {desired.file}, and a replacement gets a new id: remove "
+                "`id:` there first (the profile is then matched by name), or apply refuses"
+            )
         return Change(
             kind,
             desired.name,
@@ -276,27 +283,66 @@ class TenantIndex:
             self.by_name.setdefault(str(actual.body.get(natural_key, "")), []).append(actual)
 
 
-def match_actual(
-    desired: DesiredObject, index: TenantIndex
-) -> tuple[Actual | None, PlanError | None]:
-    if desired.pinned_id:
-        hit = index.by_id.get(desired.pinned_id.lower())
-        if hit is None:
-            return None, PlanError(
+@dataclass(frozen=True)
+class Match:
+    actual: Actual | None
+    error: PlanError | None = None
+    #: Tenant objects this desired object accounts for (never unmanaged, never pruned).
+    claims: tuple[Actual, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def match_pinned(desired: DesiredObject, index: TenantIndex) -> Match:
+    assert desired.pinned_id
+    hit = index.by_id.get(desired.pinned_id.lower())
+    if hit is None:
+        return Match(
+            None,
+            PlanError(
                 desired.name,
                 f"{desired.where}: pinned id {desired.pinned_id} is not in the tenant; remove `id` "
                 "to create the profile anew, or correct it",
-            )
-        return hit, None
-    hits = index.by_name.get(desired.name, [])
+            ),
+        )
+    return Match(hit, claims=(hit,))
+
+
+def match_by_name(desired: DesiredObject, index: TenantIndex, claimed: set[str]) -> Match:
+    named = index.by_name.get(desired.name, [])
+    hits = [a for a in named if a.id not in claimed]
     if len(hits) > 1:
         ids = ", ".join(a.id for a in hits)
-        return None, PlanError(
-            desired.name,
-            f"{desired.where}: the tenant has {len(hits)} profiles named {desired.name!r} "
-            f"(ids {ids}); pin the one to manage with `id:` and remove the others",
+        return Match(
+            None,
+            PlanError(
+                desired.name,
+                f"{desired.where}: the tenant has {len(hits)} profiles named {desired.name!r} "
+                f"(ids {ids}); pin the one to manage with `id:` and remove the others",
+            ),
+            claims=tuple(hits),
         )
-    return (hits[0] if hits else None), None
+    taken = [a.id for a in named if a.id in claimed]
+    warnings = tuple(
+        f"the tenant profile {taken_id} named {desired.name!r} is managed by a pinned `id:` "
+        "that renames it; this creates a second profile with that name"
+        for taken_id in taken
+    )
+    return Match(hits[0] if hits else None, claims=tuple(hits), warnings=warnings)
+
+
+def match_all(desired: tuple[DesiredObject, ...], indexes: dict[str, TenantIndex]) -> list[Match]:
+    """Pinned ids claim their tenant objects first, so no tenant object is matched twice."""
+    claimed: dict[str, set[str]] = {}
+    matches: dict[int, Match] = {}
+    ordered = sorted(range(len(desired)), key=lambda i: desired[i].pinned_id is None)
+    for i in ordered:
+        obj = desired[i]
+        index = indexes.get(obj.kind.name) or TenantIndex(obj.kind.name, [], obj.kind.natural_key)
+        taken = claimed.setdefault(obj.kind.name, set())
+        match = match_pinned(obj, index) if obj.pinned_id else match_by_name(obj, index, taken)
+        taken.update(a.id for a in match.claims)
+        matches[i] = match
+    return [matches[i] for i in range(len(desired))]
 
 
 def build_plan(
@@ -309,23 +355,25 @@ def build_plan(
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
-    matched: set[tuple[str, str]] = set()
     indexes = {
         name: TenantIndex(name, objects, KINDS[name].natural_key)
         for name, objects in tenant.items()
     }
-    for obj in desired:
-        index = indexes.get(obj.kind.name) or TenantIndex(obj.kind.name, [], obj.kind.natural_key)
-        match, error = match_actual(obj, index)
-        if match is not None:
-            matched.add((obj.kind.name, match.id))
-        # A pinned profile renamed in git still claims its tenant object (it is not unmanaged).
+    matches = match_all(desired, indexes)
+    matched = {
+        (obj.kind.name, a.id) for obj, m in zip(desired, matches, strict=True) for a in m.claims
+    }
+    for obj, match in zip(desired, matches, strict=True):
+        # Out-of-target objects still claim their tenant objects (they are not unmanaged).
         if targets and obj.name not in targets:
             continue
-        if error:
-            errors.append(error)
+        if match.error:
+            errors.append(match.error)
             continue
-        changes.append(plan_object(obj, match, options.ignore_changes))
+        change = plan_object(obj, match.actual, options.ignore_changes)
+        if match.warnings:
+            change = replace(change, warnings=(*change.warnings, *match.warnings))
+        changes.append(change)
 
     unmanaged: list[Unmanaged] = []
     kinds_in_git = {o.kind.name for o in desired}
@@ -358,7 +406,9 @@ def build_plan(
                 "so every tenant profile would be deleted",
             )
         )
-    missing_targets = targets - {c.name for c in changes} - {e.name for e in errors}
+    missing_targets = (
+        targets - {c.name for c in changes} - {e.name for e in errors} - {u.name for u in unmanaged}
+    )
     if missing_targets:
         plan_warnings.append(
             "--target names no profile in git or the tenant: " + ", ".join(sorted(missing_targets))

@@ -23,6 +23,7 @@ from reconciler.errors import GraphError, WriteOutcomeUnknown
 from reconciler.graph.retry import GraphRetry, read_retry, write_retry
 from reconciler.identity import TokenProvider
 from reconciler.jsontypes import JSON, JSONObject
+from reconciler.logsetup import redact
 
 log = logging.getLogger("reconciler.graph")
 
@@ -242,5 +243,6 @@ def _graph_error(
 
 
 def _preview(body: JSON, limit: int = 2000) -> str:
-    text = json.dumps(body, sort_keys=True)
+    # Redact before cutting: a secret cut in half would no longer be recognised.
+    text = redact(json.dumps(body, sort_keys=True))
     return text if len(text) <= limit else text[:limit] + "…"

@@ -3,7 +3,7 @@ always within GitHub's 65,536-character comment limit."""
 
 from __future__ import annotations
 
-from reconciler.engine.plan import Plan
+from reconciler.engine.plan import Change, Plan
 from reconciler.render.plan_text import MARKERS, VERBS, field_line, show, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -23,52 +23,73 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _capped(lines: list[str], most: int, what: str) -> list[str]:
+    if len(lines) <= most:
+        return lines
+    return [*lines[:most], f"> … and {len(lines) - most} more {what}; see the job log"]
+
+
+def _fit(text: str, budget: int, note: str) -> str:
+    """`text` cut at a line boundary to fit `budget`, with `note` saying so."""
+    if len(text) <= budget:
+        return text
+    room = max(budget - len(note) - 2, 0)
+    cut = text[:room].rsplit("\n", 1)[0] if "\n" in text[:room] else ""
+    return f"{cut}\n{note}" if cut else note[:budget]
+
+
+def _section(change: Change) -> str:
+    marker = MARKERS[change.action]
+    ident = f" <code>{_escape(change.id)}</code>" if change.id else ""
+    then = f", then {change.then.value}d" if change.then else ""
+    body_lines = [f"! {w}" for w in change.warnings]
+    for f in change.fields:
+        sign, text = field_line(change.action, f)
+        if sign == "~":
+            # GitHub colours only +/- lines in a diff block: show before and after as a pair.
+            body_lines += [f"- {f.path}: {show(f.before)}", f"+ {f.path}: {show(f.after)}"]
+        else:
+            body_lines.append(f"{sign} {text}")
+    return (
+        f"<details><summary><code>{marker}</code> <b>{_escape(change.name)}</b>{ident} "
+        f"{_escape(VERBS[change.action])}{then}</summary>\n\n"
+        f"{_fence(chr(10).join(body_lines))}\n\n</details>\n"
+    )
+
+
 def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
-    head = [MARKER_COMMENT, "### edusync-reconcile plan", "", f"**{summary_line(plan)}**", ""]
-    for error in plan.errors:
-        head.append(f"> :x: **error:** {_escape(error.message)}")
-    for warning in plan.warnings:
-        head.append(f"> :warning: {_escape(warning)}")
-    if plan.errors or plan.warnings:
-        head.append("")
-    sections: list[str] = []
-    for change in plan.pending:
-        marker = MARKERS[change.action]
-        ident = f" <code>{_escape(change.id)}</code>" if change.id else ""
-        body_lines = [f"! {w}" for w in change.warnings]
-        for f in change.fields:
-            sign, text = field_line(change.action, f)
-            if sign == "~":
-                # GitHub colours only +/- lines in a diff block: show before and after as a pair.
-                body_lines += [f"- {f.path}: {show(f.before)}", f"+ {f.path}: {show(f.after)}"]
-            else:
-                body_lines.append(f"{sign} {text}")
-        sections.append(
-            f"<details><summary><code>{marker}</code> <b>{_escape(change.name)}</b>{ident} "
-            f"{_escape(VERBS[change.action])}</summary>\n\n{_fence(chr(10).join(body_lines))}\n\n</details>\n"
+    """Summary and errors first (they matter most), then changes, then the in-sync and
+    unmanaged lists; whatever does not fit is cut with a note, never the comment."""
+    notes = [f"> :x: **error:** {_escape(e.message)}" for e in plan.errors]
+    notes += [f"> :warning: {_escape(w)}" for w in plan.warnings]
+    lines = [MARKER_COMMENT, "### edusync-reconcile plan", "", f"**{summary_line(plan)}**", ""]
+    if notes:
+        lines += [*_capped(notes, 30, "errors and warnings"), ""]
+    head = "\n".join(lines) + "\n"
+    head = _fit(head, limit // 4, "> (errors cut to fit; see the job log)\n")
+    budget = limit - len(head) - _RESERVE
+    body = ""
+    sections = [_section(c) for c in plan.pending]
+    shown = 0
+    for section in sections:
+        if len(section) + 1 > budget - len(body):
+            break
+        body += section + "\n"
+        shown += 1
+    if shown < len(sections):
+        body += (
+            f"\n> :scissors: {len(sections) - shown} more change(s) not shown to fit GitHub's "
+            "comment limit; see the job log or the plan artifact for the full plan.\n\n"
         )
     in_sync = [c for c in plan.changes if not c.writes]
     tail: list[str] = []
     if in_sync:
-        tail.append(f"Up to date: {', '.join(_escape(c.name) for c in in_sync)}")
+        tail.append("Up to date:\n" + "\n".join(f"- {_escape(c.name)}" for c in in_sync))
     if plan.unmanaged:
         tail.append(
-            "Unmanaged (in the tenant, not in git): "
-            + ", ".join(f"{_escape(u.name)} (`{u.id}`)" for u in plan.unmanaged)
+            "Unmanaged (in the tenant, not in git; left alone unless `--prune`):\n"
+            + "\n".join(f"- {_escape(u.name)} (`{u.id}`)" for u in plan.unmanaged)
         )
-    text = "\n".join(head)
-    tail_text = "\n\n".join(tail)
-    budget = limit - len(text) - len(tail_text) - _RESERVE
-    shown = 0
-    for section in sections:
-        if len(section) + 1 > budget:
-            break
-        text += section + "\n"
-        budget -= len(section) + 1
-        shown += 1
-    if shown < len(sections):
-        text += (
-            f"\n> :scissors: {len(sections) - shown} more change(s) not shown to fit GitHub's "
-            "comment limit; see the job log or the plan artifact for the full plan.\n\n"
-        )
-    return (text + tail_text).rstrip()[:limit] + "\n"
+    room = limit - len(head) - len(body) - 1
+    tail_text = _fit("\n\n".join(tail), room, "… (list cut to fit; see the job log)")
+    return (head + body + tail_text).rstrip() + "\n"

@@ -65,16 +65,19 @@ def change_block(change: Change, style: Style) -> list[str]:
 
 
 def summary_line(plan: Plan) -> str:
-    if not plan.has_changes:
-        return "No changes. Tenant matches desired state."
     s = plan.summary()
-    line = (
-        f"Plan: {s['create']} to create, {s['update']} to update, {s['replace']} to replace, "
+    counts = (
+        f"{s['create']} to create, {s['update']} to update, {s['replace']} to replace, "
         f"{s['delete']} to delete."
     )
     if s["pause"] or s["resume"]:
-        line += f" Run state: {s['pause']} to pause, {s['resume']} to resume."
-    return line
+        counts += f" Run state: {s['pause']} to pause, {s['resume']} to resume."
+    if plan.errors:
+        # Never "No changes" when some profiles could not be planned at all.
+        return f"Plan failed: {len(plan.errors)} error(s), see above. The rest: {counts}"
+    if not plan.has_changes:
+        return "No changes. Tenant matches desired state."
+    return f"Plan: {counts}"
 
 
 def render_text(plan: Plan, style: Style = _plain) -> str:

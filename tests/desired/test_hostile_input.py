@@ -54,6 +54,11 @@ CORPUS: list[tuple[str, str | bytes, str]] = [
     ("unclosed flow", "displayName: [a, b\n", "error: invalid YAML"),
     ("recursive alias", "a: &a [*a]\n", "error:"),
     ("deep nesting", "displayName: " + "[" * 200 + "]" * 200 + "\n", "error:"),
+    (
+        "nesting past the parser's stack",
+        "displayName: " + "[" * 3000 + "]" * 3000 + "\n",
+        "1:1: error: values nested too deeply",
+    ),
 ]
 
 
@@ -123,3 +128,12 @@ def test_sample_tree_validates(cli) -> None:
     result = cli("validate", os.path.relpath(sample))
     assert result.code == 0, result.out
     assert "OK: 3 profile(s) in 3 file(s) are valid" in result.out
+
+
+def test_fifo_is_refused_without_blocking(write_tree) -> None:
+    root = write_tree({"good.yaml": VALID})
+    os.mkfifo(root / "pipe.yaml")
+    problems = problems_for(root)
+    assert any(
+        p.startswith("desired/pipe.yaml:1:1: error: not a regular file") for p in problems
+    ), problems

@@ -180,6 +180,29 @@ CASES = [
         "16:11: error: lifecycle.paused must be true or false",
     ),
     (
+        "displayName from a variable",
+        VALID.replace("displayName: Test Profile", "displayName: Test ${DISTRICT}"),
+        "1:14: error: displayName identifies the profile and cannot come from an environment variable",
+    ),
+    (
+        "id from a variable",
+        "id: ${PROFILE_ID}\n" + VALID,
+        "1:5: error: id identifies the profile and cannot come from an environment variable",
+    ),
+    (
+        "compact date Python would accept",
+        VALID + "expirationDate: '20270630'\n",
+        "15:17: error: expirationDate must be a date written YYYY-MM-DD",
+    ),
+    (
+        "date-time without a zone",
+        VALID.replace(
+            "    student:\n",
+            "    student:\n      synchronizationStartDate: '2026-09-01T08:00:00'\n",
+        ),
+        "6:33: error: dataProvider.customizations.student.synchronizationStartDate must be an ISO-8601",
+    ),
+    (
         "document that is not a mapping",
         "- just\n- a list\n",
         "1:1: error: a profile must be a YAML mapping of properties",
@@ -335,3 +358,13 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
 def test_problem_severity_is_error_for_rules(write_tree) -> None:
     state = load_desired(str(write_tree({"p.yaml": VALID + "bogus: 1\n"})))
     assert [p.severity for p in state.problems] == [Severity.ERROR]
+
+
+def test_unquoted_yaml_timestamp_is_sent_in_graph_form(write_tree) -> None:
+    text = VALID.replace(
+        "    student:\n", "    student:\n      synchronizationStartDate: 2026-09-01 08:00:00\n"
+    )
+    state = load_desired(str(write_tree({"p.yaml": text})))
+    assert state.ok, state.problems
+    student = state.objects[0].body["dataProvider"]["customizations"]["student"]
+    assert student["synchronizationStartDate"] == "2026-09-01T08:00:00Z"

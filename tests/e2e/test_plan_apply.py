@@ -340,3 +340,104 @@ def test_saved_plan_keeps_its_target_and_prune(cli, graph_env, sample) -> None:
     result = cli("apply", "--plan", "plan.json", "--auto-approve")
     assert result.code == 0, result.err
     assert [w.method for w in graph_env.requests_log.writes()] == ["DELETE"]
+
+
+def _tenant_profile(emulator: Emulator, prefix: str) -> dict:
+    return next(p for p in profiles(emulator) if p["displayName"].startswith(prefix))
+
+
+def test_ignored_paths_are_never_written(cli, graph_env, sample) -> None:
+    ps = sample / "powerschool.yaml"
+    ps.write_text(
+        ps.read_text().replace(
+            "lifecycle:\n  protect: true",
+            "lifecycle:\n  protect: true\n  ignoreChanges: [expirationDate, 'licensesToAssign[teacher].skuIds']",
+        )
+    )
+    converge(cli)
+    target = _tenant_profile(graph_env, "Contoso")
+    client = client_for(graph_env)
+    # A portal admin changes what git says to leave alone.
+    client.write(
+        "PATCH",
+        f"{COLLECTION}/{target['id']}",
+        {
+            "expirationDate": "2026-12-31",
+            "licensesToAssign": [
+                {"appliesTo": "student", "skuIds": ["314c4481-f395-4525-be8b-2ec4bb1e9d91"]},
+                {"appliesTo": "teacher", "skuIds": ["33333333-3333-3333-3333-333333333333"]},
+            ],
+        },
+    )
+    client.close()
+    assert cli("plan", "--detailed-exitcode").code == 0
+    for method, edit in (
+        ("put", ("students.contoso.edu", "pupils.contoso.edu")),
+        ("patch", ("314c4481-f395-4525-be8b-2ec4bb1e9d91", "44444444-4444-4444-4444-444444444444")),
+    ):
+        ps.write_text(ps.read_text().replace(*edit))
+        assert cli("apply", "--auto-approve", "--update-method", method).code == 0
+        after = _tenant_profile(graph_env, "Contoso")
+        assert after["expirationDate"] == "2026-12-31", method
+        teacher = next(i for i in after["licensesToAssign"] if i["appliesTo"] == "teacher")
+        assert teacher["skuIds"] == ["33333333-3333-3333-3333-333333333333"], method
+    assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_patch_needs_only_the_variables_it_sends(cli, graph_env, sample, monkeypatch) -> None:
+    converge(cli)
+    ps = sample / "powerschool.yaml"
+    ps.write_text(
+        ps.read_text().replace(
+            "94763226-9b3c-4e75-a931-5c89701abe66", "55555555-5555-5555-5555-555555555555"
+        )
+    )
+    monkeypatch.delenv("POWERSCHOOL_CLIENT_SECRET")
+    assert cli("apply", "--auto-approve").code == 1  # a PUT must resend the secret
+    result = cli("apply", "--auto-approve", "--update-method", "patch")
+    assert result.code == 0, result.err
+    assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_replacing_a_pinned_profile_is_refused(cli, graph_env, sample) -> None:
+    converge(cli)
+    target = _tenant_profile(graph_env, "Test Profile")
+    tp = sample / "test-profile.yaml"
+    tp.write_text(
+        f"id: {target['id']}\n"
+        + tp.read_text().replace(
+            'educationIdentityCreationConfiguration"\n  userDomains:\n    - appliesTo: student\n      name: testschool.edu\n'
+            "    - appliesTo: teacher\n      name: testschool.edu",
+            'educationIdentityMatchingConfiguration"\n  matchingOptions:\n    - appliesTo: student\n'
+            "      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName",
+        )
+    )
+    plan = cli("plan")
+    assert "must be REPLACED" in plan.out and "remove `id:`" in plan.out
+    graph_env.requests_log.clear()
+    result = cli("apply", "--auto-approve", "--allow-replace")
+    assert result.code == 1 and "pinned by `id:`" in result.err
+    assert graph_env.requests_log.count_writes() == 0
+
+
+def test_debug_plan_log_hides_tenant_values_that_come_from_variables(
+    cli, graph_env, sample, monkeypatch
+) -> None:
+    orr = sample / "oneroster.yaml"
+    orr.write_text(
+        orr.read_text().replace(
+            "schoolsIds: [org-1001, org-1002]", "schoolsIds: ['${SCHOOL_A}', org-1002]"
+        )
+    )
+    monkeypatch.setenv("SCHOOL_A", "org-hidden-4242")
+    converge(cli)
+    result = cli("plan", "--debug", "--format", "json", "--detailed-exitcode")
+    assert result.code == 0, result.out
+    assert "org-hidden-4242" not in result.out + result.err
+    assert "org-1002" in result.err  # the log is there, only the secret is redacted
+
+
+def test_damaged_plan_file_is_a_clear_error(cli, graph_env, sample) -> None:
+    Path("plan.json").write_text(json.dumps({"format_version": 1, "changes": "x"}))
+    result = cli("apply", "--plan", "plan.json", "--auto-approve")
+    assert result.code == 1 and "is damaged" in result.err and "internal error" not in result.err

@@ -346,3 +346,72 @@ def test_normalisation_is_idempotent(profile) -> None:
 
     # Normalising the normalised form (keyed lists shown as lists again) changes nothing.
     assert normalize(presentable(once), PROFILE) == once
+
+
+def test_pinned_rename_and_new_profile_with_the_old_name(tmp_path: Path) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    renamed = copy.deepcopy(REQUEST) | {"id": RESPONSE["id"], "displayName": "Renamed"}
+    (folder / "a.yaml").write_text(json.dumps(renamed))
+    (folder / "b.yaml").write_text(json.dumps(REQUEST))  # takes over the old name
+    state = load_desired(str(folder))
+    plan = build_plan(
+        state.objects, {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions()
+    )
+    by_name = {c.name: c for c in plan.changes}
+    assert by_name["Renamed"].action is Action.UPDATE and by_name["Renamed"].id == RESPONSE["id"]
+    assert by_name["Test Profile"].action is Action.CREATE  # never a second update of the same id
+    assert any("second profile with that name" in w for w in by_name["Test Profile"].warnings)
+
+
+def test_variable_inside_a_list_is_sensitive_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / "p.yaml").write_text(
+        "displayName: OR\n"
+        "dataProvider:\n"
+        "  '@odata.type': '#microsoft.graph.educationOneRosterApiDataProvider'\n"
+        "  connectionUrl: https://or.example.org\n"
+        "  schoolsIds: ['${SCHOOL_A}', org-2]\n"
+        "  connectionSettings:\n"
+        "    '@odata.type': '#microsoft.graph.educationSynchronizationOAuth1ConnectionSettings'\n"
+        "    clientId: c\n"
+        "    clientSecret: ${S}\n"
+        "identitySynchronizationConfiguration:\n"
+        "  '@odata.type': '#microsoft.graph.educationIdentityMatchingConfiguration'\n"
+        "  matchingOptions: []\n"
+    )
+    desired = load_desired(str(folder)).objects[0]
+    actual = copy.deepcopy(desired.body)
+    actual["dataProvider"]["schoolsIds"] = ["org-secret-1", "org-2"]
+    del actual["dataProvider"]["connectionSettings"]["clientSecret"]
+    assert compare(desired, actual) == []
+    from reconciler.engine.plan import display_fields
+
+    shown = {f.path: f.after for f in display_fields(desired)}
+    assert shown["dataProvider.schoolsIds"] == "(sensitive)"
+
+
+def test_null_for_a_defaulted_flag_equals_the_default(tmp_path: Path) -> None:
+    request = copy.deepcopy(REQUEST)
+    request["dataProvider"]["customizations"]["teacher"] = {"isSyncDeferred": None}
+    desired = desired_object(tmp_path, request)
+    assert compare(desired, copy.deepcopy(RESPONSE)) == []
+
+
+def test_duplicates_in_tenant_are_never_pruned(tmp_path: Path) -> None:
+    desired = desired_object(tmp_path, REQUEST)
+    a, b = copy.deepcopy(RESPONSE), copy.deepcopy(RESPONSE) | {"id": "second-id"}
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(a), Actual(b)]}, PlanOptions(prune=True)
+    )
+    assert plan.errors and not plan.pending and plan.unmanaged == ()
+
+
+def test_target_naming_an_unmanaged_profile_is_not_reported_missing(tmp_path: Path) -> None:
+    desired = desired_object(tmp_path, REQUEST)
+    other = copy.deepcopy(RESPONSE) | {"id": "other-id", "displayName": "Legacy"}
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(other)]}, PlanOptions(targets=("Legacy",))
+    )
+    assert plan.warnings == () and [u.name for u in plan.unmanaged] == ["Legacy"]

@@ -91,3 +91,22 @@ def test_markdown_fits_github_comment_limit(tmp_path, monkeypatch) -> None:
     assert len(text) <= 65_536
     assert "more change(s) not shown" in text
     assert text.count("<details>") == text.count("</details>")
+
+
+def test_markdown_long_lists_and_errors_still_fit(tmp_path, monkeypatch) -> None:
+    from reconciler.engine.plan import PlanError, Unmanaged
+
+    plan = sample_plan(tmp_path, monkeypatch)
+    kind = plan.changes[0].kind
+    huge = Plan(
+        changes=plan.changes,
+        unmanaged=tuple(
+            Unmanaged(kind, f"unmanaged profile {i:05d}", f"{i:036d}") for i in range(3000)
+        ),
+        errors=tuple(PlanError(f"p{i}", "e" * 400) for i in range(100)),
+    )
+    text = render_markdown(huge)
+    assert len(text) <= 65_536
+    assert "Plan failed: 100 error(s)" in text and "No changes" not in text
+    assert text.count("<details>") == len(plan.pending)  # the changes come before the lists
+    assert "list cut to fit" in text and "more errors and warnings" in text
