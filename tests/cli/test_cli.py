@@ -178,3 +178,32 @@ def test_sample_files_point_editors_at_the_shipped_schema(cli) -> None:
         assert sample.read_text().startswith(
             "# yaml-language-server: $schema=../schema/edusync-profile.schema.json"
         )
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+class _Pipe:
+    def isatty(self) -> bool:
+        return False
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch) -> None:
+    from reconciler.commands.common import use_colour
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(_Terminal()) is True
+    assert use_colour(_Pipe()) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_colour(_Terminal()) is False
+
+
+def test_plan_output_has_no_escape_codes_when_piped(cli, monkeypatch) -> None:
+    from reconciler.emulator import Emulator
+
+    monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "t")
+    with Emulator() as emu:
+        result = cli("plan", str(ROOT / "desired-state"), "--graph-url", emu.base_url)
+    assert result.code == 0 and "\x1b[" not in result.out
