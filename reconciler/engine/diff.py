@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from reconciler import fieldpaths
 from reconciler.kinds.model import (
     ODATA_TYPE,
@@ -134,6 +132,9 @@ def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
 
 def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
     """Field-level differences between two normalised, projected trees."""
+    # Imported here: deepdiff pulls in pydantic (~150 ms), which `--help` should not pay for.
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(before, after, view="tree", ignore_order=False)
     fields: dict[tuple[str, ...], FieldDiff] = {}
     for report in tree.values():
