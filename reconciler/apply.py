@@ -55,6 +55,8 @@ class Outcome:
     detail: str = ""
     object_id: str | None = None
     sent: list[Request] = field(default_factory=list)
+    #: What was carried out so far, for a failure report that says how far a change got.
+    done: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ class ApplyOptions:
     wait_timeout: float = 600.0
     parallelism: int = 4
     dry_run: bool = False
+    #: After a write with no answer, how long to keep re-reading before deciding it did not
+    #: happen (the server may still be working on it).
+    recovery_window: float = 8.0
 
 
 def preflight(
@@ -139,20 +144,28 @@ class Executor:
         self,
         client: GraphClient,
         options: ApplyOptions,
+        *,
+        known_ids: frozenset[str] = frozenset(),
         progress: Callable[[str], None] = lambda _m: None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.options = options
+        #: Ids the tenant held when the plan was made: never taken for a profile we created.
+        self.known_ids = frozenset(i.lower() for i in known_ids)
         self.progress = progress
         self.sleep = sleep
+        self._stop = threading.Event()
 
     def run(self, steps: list[Step]) -> list[Outcome]:
+        """Run every step; on Ctrl-C finish the ones under way, skip the rest, still report."""
         outcomes = [Outcome(step.change) for step in steps]
         finished: list[Outcome] = []
         lock = threading.Lock()
 
         def run_one(step: Step, outcome: Outcome) -> None:
+            if self._stop.is_set():
+                return
             self._run_step(step, outcome)
             with lock:
                 finished.append(outcome)
@@ -163,8 +176,20 @@ class Executor:
                     + (f" ({failed} failed so far)" if failed else "")
                 )
 
-        with ThreadPoolExecutor(max_workers=self.options.parallelism) as pool:
-            list(pool.map(run_one, steps, outcomes))
+        pool = ThreadPoolExecutor(max_workers=self.options.parallelism)
+        futures = [
+            pool.submit(run_one, step, outcome)
+            for step, outcome in zip(steps, outcomes, strict=True)
+        ]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            self._stop.set()
+            self.progress("interrupted: finishing the changes under way, starting no more")
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise ApplyInterrupted(outcomes) from None
+        pool.shutdown(wait=True)
         return outcomes
 
     def _run_step(self, step: Step, outcome: Outcome) -> None:
@@ -176,50 +201,106 @@ class Executor:
                 outcome.sent.append(request)
                 if self.options.dry_run:
                     continue
+                if NEW_ID in request.path:
+                    raise ReconcileError(
+                        "the profile was created but Graph did not say its id, so "
+                        f"{request.method} {request.path} cannot be sent; run plan again"
+                    )
                 self._send(change, request, outcome)
                 if request.method == "DELETE" and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
+                    outcome.done.append("the old profile is gone")
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
             outcome.status = Status.DONE
         except GraphError as exc:
-            outcome.status = Status.FAILED
-            outcome.detail = str(exc.with_subject(change.name))
+            self._failed(outcome, str(exc.with_subject(change.name)))
         except ReconcileError as exc:
-            outcome.status = Status.FAILED
-            outcome.detail = f"{change.name}: {exc}"
+            self._failed(outcome, f"{change.name}: {exc}")
+        except Exception as exc:  # a bug must not cost the report of everything else
+            log.debug("internal error in %s", change.name, exc_info=True)
+            self._failed(outcome, f"{change.name}: internal error: {type(exc).__name__}: {exc}")
+
+    @staticmethod
+    def _failed(outcome: Outcome, error: str) -> None:
+        outcome.status = Status.FAILED
+        if not outcome.done:
+            outcome.detail = error
+            return
+        detail = f"carried out: {'; '.join(outcome.done)} — then failed: {error}"
+        if outcome.change.action is Action.REPLACE and len(outcome.done) <= 2:
+            detail += (
+                " — the old profile was deleted and the new one was NOT created: the profile "
+                "is now absent from the tenant; fix the cause and run apply again"
+            )
+        outcome.detail = detail
 
     # -- writes with unknown-outcome recovery --------------------------------------------------
     def _send(self, change: Change, request: Request, outcome: Outcome) -> None:
+        what = f"{request.method} {request.path}"
         try:
             response = self.client.write(request.method, request.path, request.body)
         except WriteOutcomeUnknown as exc:
             log.warning(
-                "%s: %s %s got no answer (%s); re-reading the tenant before deciding",
+                "%s: %s got no answer (%s); re-reading the tenant before deciding",
                 change.name,
-                request.method,
-                request.path,
+                what,
                 exc.code,
             )
-            if self._took_effect(change, request, outcome):
+            try:
+                took_effect = self._took_effect(change, request, outcome)
+            except GraphError as read_error:
+                raise ReconcileError(
+                    f"{what}: outcome unknown ({exc.code}, client-request-id "
+                    f"{exc.client_request_id}); re-reading the tenant failed too: {read_error}. "
+                    "Run plan again to see what happened"
+                ) from None
+            if took_effect:
                 log.warning("%s: the write had been carried out; not repeating it", change.name)
+                outcome.done.append(f"{what} (answer lost; found carried out)")
                 return
+            log.warning("%s: the write had not been carried out; sending it again", change.name)
             response = self.client.write(request.method, request.path, request.body)
-        if request.method == "POST" and isinstance(response.body, dict) and response.body.get("id"):
-            outcome.object_id = str(response.body["id"])
+        outcome.done.append(f"{what} → {response.status}")
+        if request.method == "POST" and request.path == change.kind.collection:
+            outcome.object_id = self._created_id(change, response)
+
+    def _created_id(self, change: Change, response: GraphResponse) -> str | None:
+        if isinstance(response.body, dict) and response.body.get("id"):
+            return str(response.body["id"])
+        if response.location:  # …/synchronizationProfiles/{id} or …('{id}')
+            tail = response.location.rstrip("/").rsplit("/", 1)[-1]
+            return tail.split("('")[-1].rstrip("')") or None
+        found = self._new_objects_named(change)  # a 202 may carry no body at all
+        return found[0] if len(found) == 1 else None
+
+    def _new_objects_named(self, change: Change) -> list[str]:
+        kind = change.kind
+        name = change.desired.name if change.desired else change.name
+        return [
+            str(o["id"])
+            for o in self.client.list(kind.collection)
+            if o.get(kind.natural_key) == name
+            and str(o.get("id", "")).lower() not in self.known_ids
+            and o.get("state") != "deleting"
+        ]
 
     def _took_effect(self, change: Change, request: Request, outcome: Outcome) -> bool:
         kind = change.kind
         if request.method == "POST" and request.path == kind.collection:
-            name = change.desired.name if change.desired else change.name
-            found = [
-                o
-                for o in self.client.list(kind.collection)
-                if o.get(kind.natural_key) == name and o.get("state") != "deleting"
-            ]
-            if found:
-                outcome.object_id = str(found[0]["id"])
-            return bool(found)
+            # The server may still be working on it: look a few times before deciding it did
+            # not happen, since a second POST would make a duplicate.
+            deadline = time.monotonic() + self.options.recovery_window
+            delay = 0.5
+            while True:
+                found = self._new_objects_named(change)
+                if found:
+                    outcome.object_id = found[0]
+                    return True
+                if time.monotonic() + delay > deadline:
+                    return False
+                self.sleep(delay)
+                delay = min(delay * 2, 4.0)
         if request.method == "DELETE":
             current = self.client.get(request.path)
             return current is None or current.get("state") == "deleting"
@@ -237,15 +318,15 @@ class Executor:
         deadline = time.monotonic() + self.options.wait_timeout
         delay = 0.25
         while True:
-            current = self.client.get(path)
-            if done(current):
+            if done(self.client.get(path)):
                 return
-            if time.monotonic() + delay > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise ReconcileError(
-                    f"still not {what} after {self.options.wait_timeout:.0f}s; check the profile "
-                    "in the SDS portal and run plan again"
+                    f"written, but still not {what} after {self.options.wait_timeout:g}s; check "
+                    "the profile in the SDS portal and run plan again"
                 )
-            self.sleep(delay)
+            self.sleep(min(delay, remaining))
             delay = min(delay * 2, 5.0)
 
     def _wait_gone(self, change: Change, path: str) -> None:
@@ -281,12 +362,20 @@ class Executor:
         self._poll(path, settled, "provisioned")
 
 
+class ApplyInterrupted(ReconcileError):
+    """Ctrl-C during apply: carries the outcomes so far for the report."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__("apply interrupted; changes not started were not attempted")
+        self.outcomes = outcomes
+
+
 def _with_id(request: Request, object_id: str | None) -> Request:
-    if NEW_ID not in request.path:
+    if NEW_ID not in request.path or not object_id:
         return request
     return Request(
         request.method,
-        request.path.replace(NEW_ID, object_id or NEW_ID),
+        request.path.replace(NEW_ID, object_id),
         request.body,
         request.shown_body,
     )

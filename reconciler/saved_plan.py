@@ -40,8 +40,13 @@ def read_saved_plan(path: str) -> dict[str, Any]:
     return document
 
 
-def _key(change: dict[str, Any]) -> tuple[str, str, str]:
-    return (str(change.get("kind")), str(change.get("name")), str(change.get("action")))
+def _key(change: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (
+        str(change.get("kind")),
+        str(change.get("name")),
+        str(change.get("action")),
+        str(change.get("then")),
+    )
 
 
 def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
@@ -52,7 +57,10 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
     if saved.get("desired_digest") != fresh.desired_digest:
         reasons.append("the desired-state files changed since the plan was made")
     saved_changes = {_key(c): c for c in saved.get("changes", []) if c.get("action") != "noop"}
-    fresh_changes = {(c.kind.name, c.name, c.action.value): c for c in fresh.pending}
+    fresh_changes = {
+        (c.kind.name, c.name, c.action.value, str(c.then.value if c.then else None)): c
+        for c in fresh.pending
+    }
     for key in sorted(saved_changes.keys() - fresh_changes.keys()):
         reasons.append(f"{key[2]} {key[1]!r} is no longer needed")
     for key in sorted(fresh_changes.keys() - saved_changes.keys()):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import click
 
-from reconciler.apply import ApplyOptions, Executor, Outcome, Status, preflight
+from reconciler.apply import ApplyInterrupted, ApplyOptions, Executor, Outcome, Status, preflight
 from reconciler.cli import (
     EXIT_ERROR,
     EXIT_OK,
@@ -90,16 +90,26 @@ def execute_plan(
         os.environ if env is None else env, settings.update_method, settings.ignore_changes
     )
     steps = preflight(plan, builder, identity, options)
+    if not options.dry_run:
+        confirm(plan, auto_approve)
+    tty = sys.stderr.isatty()
+    executor = Executor(
+        client,
+        options,
+        known_ids=plan.tenant_ids,
+        progress=(echo_err if tty else lambda _m: None),
+    )
+    try:
+        outcomes = executor.run(steps)  # a dry run takes the same path and stops at the write
+    except ApplyInterrupted as interrupted:
+        click.echo(report(interrupted.outcomes)[0], nl=False)
+        raise
     if options.dry_run:
         click.echo("\nDry run: these requests would be sent (nothing was written):")
-        for step in steps:
-            for request in step.requests:
+        for outcome in outcomes:
+            for request in outcome.sent:
                 click.echo(show_request(request, client.base_url))
         return EXIT_OK
-    confirm(plan, auto_approve)
-    tty = sys.stderr.isatty()
-    executor = Executor(client, options, progress=(echo_err if tty else lambda _m: None))
-    outcomes = executor.run(steps)
     text, failed = report(outcomes)
     click.echo(text, nl=False)
     return EXIT_ERROR if failed else EXIT_OK

@@ -55,7 +55,7 @@ def classify(token: str) -> Caller:
     claims = jwt_claims(token)
     if claims is None:
         return Caller.OPAQUE
-    if "roles" in claims and "scp" not in claims:
+    if claims.get("roles") and not claims.get("scp"):  # same reading as the client's
         return Caller.APP_ONLY
     return Caller.DELEGATED
 

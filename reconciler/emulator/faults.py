@@ -91,6 +91,7 @@ class Faults:
         self._retry_after = None if retry_after is None else float(retry_after)
         self._latency_ms = latency_ms
         self._drop_after_commit = drop_after_commit
+        self._drop_before_commit = 0
 
     @property
     def p429(self) -> float:
@@ -152,6 +153,27 @@ class Faults:
         with self._lock:
             self._drop_after_commit = value
 
+    @property
+    def drop_before_commit(self) -> int:
+        """How many of the next writes are dropped unread: connection closed, nothing done."""
+        with self._lock:
+            return self._drop_before_commit
+
+    @drop_before_commit.setter
+    def drop_before_commit(self, value: int) -> None:
+        if value < 0:
+            raise ValueError("drop_before_commit is at least 0")
+        with self._lock:
+            self._drop_before_commit = value
+
+    def take_drop_before(self, method: str) -> bool:
+        """Whether this write is lost before the server acts on it (uses up one drop)."""
+        with self._lock:
+            if method.upper() not in WRITE_METHODS or self._drop_before_commit == 0:
+                return False
+            self._drop_before_commit -= 1
+            return True
+
     def fail_next(
         self,
         status: int,
@@ -176,6 +198,7 @@ class Faults:
             self._p429 = self._p503 = 0.0
             self._latency_ms = 0
             self._drop_after_commit = 0
+            self._drop_before_commit = 0
 
     def _take_planned(self, method: str) -> GraphFault | None:
         for plan in self._planned:

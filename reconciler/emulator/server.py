@@ -223,6 +223,15 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             self._send(reply, request_id, client_request_id)
             return
         body, body_error = _parse_body(raw)
+        if wiring.faults.take_drop_before(self.command):
+            # Lost on the way in: nothing is done and no answer comes (a retry is safe).
+            wiring.requests_log.append(
+                LoggedRequest(
+                    self.command, self.path, redact_headers(dict(self.headers.items())), body, None
+                )
+            )
+            self.close_connection = True
+            return
         latency = wiring.faults.latency_ms
         if latency:
             time.sleep(latency / 1000)
@@ -260,6 +269,13 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
     # -- writing -------------------------------------------------------------------------------
 
     def _send(self, reply: Reply, request_id: str, client_request_id: str) -> None:
+        try:
+            self._write_reply(reply, request_id, client_request_id)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (timed out) before the answer: that is its business.
+            self.close_connection = True
+
+    def _write_reply(self, reply: Reply, request_id: str, client_request_id: str) -> None:
         payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)  # also sends Date
         self.send_header("request-id", request_id)

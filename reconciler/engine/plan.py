@@ -94,6 +94,8 @@ class Plan:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     #: How the plan was made, so that `apply --plan` re-plans the same way.
     options: PlanOptions = field(default_factory=PlanOptions)
+    #: Every id the tenant held when the plan was made (apply never adopts one as "created").
+    tenant_ids: frozenset[str] = frozenset()
 
     @property
     def pending(self) -> tuple[Change, ...]:
@@ -124,8 +126,12 @@ class Actual:
         return str(self.body.get("id", ""))
 
 
-def fingerprint(kind: Kind, actual: JSONObject) -> str:
+def fingerprint(kind: Kind, actual: JSONObject, run_status: str | None = None) -> str:
+    """Of the normalised object, and of its run state when that was read (a pause since the
+    plan was made must make a saved plan stale too)."""
     canonical = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    if run_status is not None:
+        canonical = {**canonical, "#runStatus": run_status}
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
     return f"sha256:{digest.hexdigest()}"
 
@@ -215,7 +221,7 @@ def plan_object(
     fields = compare(desired, actual, ignores)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
-    fp = fingerprint(kind, actual)
+    fp = fingerprint(kind, actual, match.run_status)
     reasons = replace_reasons(kind, fields)
     if reasons:
         warnings.append(
@@ -376,6 +382,7 @@ def build_plan(
         changes.append(change)
 
     unmanaged: list[Unmanaged] = []
+    plan_warnings: list[str] = []
     kinds_in_git = {o.kind.name for o in desired}
     for kind_name, objects in tenant.items():
         for actual in objects:
@@ -383,6 +390,9 @@ def build_plan(
                 continue
             kind = KINDS[kind_name]
             name = str(actual.body.get(kind.natural_key, ""))
+            if options.prune and actual.body.get("state") in kind.deleting_states:
+                plan_warnings.append(f"{name!r} ({actual.id}) is being deleted already")
+                continue
             if options.prune and kind_name in kinds_in_git and (not targets or name in targets):
                 changes.append(
                     Change(
@@ -397,7 +407,6 @@ def build_plan(
                 )
             else:
                 unmanaged.append(Unmanaged(kind, name, actual.id))
-    plan_warnings: list[str] = []
     if options.prune and not desired:
         errors.append(
             PlanError(
@@ -421,5 +430,6 @@ def build_plan(
         tuple(errors),
         warnings=tuple(plan_warnings),
         options=options,
+        tenant_ids=frozenset(a.id for objects in tenant.values() for a in objects),
         **meta,
     )

@@ -30,6 +30,8 @@ log = logging.getLogger("reconciler.graph")
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 MAX_PAGES = 10_000
+BODY_READ_ATTEMPTS = 3
+_BODY_ERRORS = frozenset({"ChunkedEncodingError", "ContentDecodingError", "ProtocolError"})
 USER_AGENT = f"edusync-reconcile/{__version__} (+https://github.com/edusync-reconcile)"
 
 
@@ -38,6 +40,8 @@ class GraphResponse:
     status: int
     body: JSON
     request_id: str | None
+    #: The created object's URL, when the server says (a 202 may carry no body).
+    location: str | None = None
 
 
 class GraphClient:
@@ -140,6 +144,27 @@ class GraphClient:
             )
 
     def _send(self, method: str, url: str, body: JSON = None) -> GraphResponse:
+        # urllib3 retries what fails before the response headers; a body cut off mid-way
+        # surfaces later, so reads get a few more tries here (writes never: outcome unknown).
+        attempts = BODY_READ_ATTEMPTS if method in {"GET", "HEAD"} else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._attempt(method, url, body)
+            except GraphError as exc:
+                if exc.status is not None or exc.code not in _BODY_ERRORS or attempt == attempts:
+                    raise
+                log.info(
+                    "retrying %s %s after %s (attempt %d of %d)",
+                    method,
+                    url,
+                    exc.code,
+                    attempt + 1,
+                    attempts,
+                )
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+
+    def _attempt(self, method: str, url: str, body: JSON = None) -> GraphResponse:
         is_read = method in {"GET", "HEAD"}
         session = self._reads if is_read else self._writes
         client_request_id = str(uuid.uuid4())
@@ -158,7 +183,7 @@ class GraphClient:
             response = session.request(
                 method, url, data=data, headers=headers, timeout=self._timeout
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.RequestException as exc:  # no (complete) answer of any kind
             elapsed = time.monotonic() - started
             log.info(
                 "%s %s → no response after %.2fs (%s) client-request-id=%s",
@@ -192,7 +217,9 @@ class GraphClient:
             raise _graph_error(method, url, response, parsed, client_request_id)
         if parsed is not None:
             log.debug("%s %s response: %s", method, url, _preview(parsed))
-        return GraphResponse(response.status_code, parsed, request_id)
+        return GraphResponse(
+            response.status_code, parsed, request_id, response.headers.get("Location")
+        )
 
 
 def _never_sent(exc: Exception) -> bool:

@@ -15,6 +15,7 @@ import logging
 import re
 from typing import Any
 
+from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 MAX_ATTEMPTS = 6
@@ -35,7 +36,10 @@ class GraphRetry(Retry):
     def parse_retry_after(self, retry_after: str) -> float:
         if _SECONDS.match(retry_after):
             return min(float(retry_after), self.max_wait)
-        return min(super().parse_retry_after(retry_after), self.max_wait)
+        try:
+            return min(max(super().parse_retry_after(retry_after), 0.0), self.max_wait)
+        except InvalidHeader:
+            return 0.0  # unreadable: fall back to exponential backoff rather than fail
 
     def get_backoff_time(self) -> float:
         return min(super().get_backoff_time(), self.max_wait)

@@ -140,6 +140,8 @@ class Kind:
     paused_states: tuple[str, ...] = ()
     #: `state` values meaning the server is still working on the object.
     in_flight_states: tuple[str, ...] = ()
+    #: `state` values meaning a delete is under way (never deleted again).
+    deleting_states: tuple[str, ...] = ()
     terminal_success_states: tuple[str, ...] = ()
     terminal_failure_states: tuple[str, ...] = ()
     #: Lower-cased spellings of `@odata.type` that are the resource itself (accepted on input).

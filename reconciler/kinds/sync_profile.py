@@ -264,6 +264,7 @@ SYNCHRONIZATION_PROFILE = Kind(
     resume_action="resume",
     paused_states=("paused",),
     in_flight_states=("provisioning", "deleting"),
+    deleting_states=("deleting",),
     terminal_success_states=("provisioned",),
     terminal_failure_states=("provisioningFailed", "deletionFailed"),
     self_types=("educationsynchronizationprofile",),

@@ -3,6 +3,7 @@ dozen requests to 127.0.0.1, sub-second waits."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pytest
@@ -14,8 +15,11 @@ from tests.e2e.test_plan_apply import converge, profiles
 def test_throttling_bursts_are_retried_with_retry_after(
     cli, graph_env, sample, status: int
 ) -> None:
-    graph_env.faults.fail_next(status, 3, retry_after=0.05)
+    graph_env.faults.fail_next(status, 3, methods=["POST"], retry_after=0.2)
+    started = time.monotonic()
     converge(cli)
+    assert time.monotonic() - started >= 0.6  # three throttled writes, each waited out
+    assert len([e for e in graph_env.requests_log.writes() if e.status == status]) == 3
     assert Counter(p["displayName"] for p in profiles(graph_env)) == Counter(
         {"Test Profile": 1, "Contoso PowerSchool 2025-26": 1, "Fabrikam OneRoster": 1}
     )

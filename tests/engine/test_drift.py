@@ -65,7 +65,6 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 SKU = "6fd2c87f-b296-42f0-b197-1e91e994b900"
 DRIFTS = [
-    ("displayName is the match key: a rename in the tenant means create", None, None, None),
     (
         "student optional property removed",
         _set("dataProvider/customizations/student/optionalPropertiesToSync", ["State ID"]),
@@ -138,8 +137,8 @@ DRIFTS = [
 
 @pytest.mark.parametrize(
     ("mutate", "path", "values"),
-    [(d[1], d[2], d[3]) for d in DRIFTS[1:]],
-    ids=[d[0] for d in DRIFTS[1:]],
+    [(d[1], d[2], d[3]) for d in DRIFTS],
+    ids=[d[0] for d in DRIFTS],
 )
 def test_drift_is_detected_at_its_path(tmp_path: Path, mutate, path: str, values) -> None:
     desired = desired_object(tmp_path, REQUEST | EXTRA)
