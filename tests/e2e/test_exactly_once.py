@@ -19,7 +19,12 @@ from reconciler.operations import BodyBuilder
 from reconciler.settings import UpdateMethod
 from reconciler.tenant import read_tenant
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_plan_apply import COLLECTION, converge, profiles
+from tests.e2e.test_plan_apply import (
+    COLLECTION,
+    converge,
+    profiles,
+    switch_test_profile_to_matching,
+)
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 DELEGATED = StaticTokenProvider(TOKEN, Identity(Permission.DELEGATED, "test"))
@@ -111,15 +116,7 @@ def test_a_created_id_is_found_when_the_answer_has_no_body(tmp_path: Path) -> No
 
 def test_replace_waits_for_the_old_profile_to_be_gone(cli, graph_env, sample) -> None:
     converge(cli)
-    tp = sample / "test-profile.yaml"
-    tp.write_text(
-        tp.read_text().replace(
-            '"#Microsoft.Education.DataSync.educationIdentityCreationConfiguration"\n  userDomains:\n'
-            "    - appliesTo: student\n      name: testschool.edu\n    - appliesTo: teacher\n      name: testschool.edu",
-            '"#microsoft.graph.educationIdentityMatchingConfiguration"\n  matchingOptions:\n'
-            "    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName",
-        )
-    )
+    switch_test_profile_to_matching(sample)
     old_id = next(p["id"] for p in profiles(graph_env) if p["displayName"] == "Test Profile")
     graph_env.requests_log.clear()
     assert cli("apply", "--auto-approve", "--allow-replace", "--no-wait").code == 0

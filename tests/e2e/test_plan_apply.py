@@ -27,6 +27,26 @@ def profiles(emulator: Emulator) -> list[dict]:
         client.close()
 
 
+CREATION_IDENTITY = (
+    '"#Microsoft.Education.DataSync.educationIdentityCreationConfiguration"\n  userDomains:\n'
+    "    - appliesTo: student\n      name: testschool.edu\n    - appliesTo: teacher\n      name: testschool.edu"
+)
+MATCHING_IDENTITY = (
+    '"#microsoft.graph.educationIdentityMatchingConfiguration"\n  matchingOptions:\n'
+    "    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName"
+)
+
+
+def switch_test_profile_to_matching(sample: Path, pin: str | None = None) -> None:
+    """Change the Test Profile's identity type: a change that needs a replace."""
+    tp = sample / "test-profile.yaml"
+    text = tp.read_text()
+    assert CREATION_IDENTITY in text
+    tp.write_text(
+        (f"id: {pin}\n" if pin else "") + text.replace(CREATION_IDENTITY, MATCHING_IDENTITY)
+    )
+
+
 def converge(cli) -> None:
     result = cli("apply", "--auto-approve")
     assert result.code == 0, result.out + result.err
@@ -205,15 +225,7 @@ def test_prune_refused_for_an_empty_tree(cli, graph_env, sample) -> None:
 
 def test_replace_needs_allow_replace_and_then_converges(cli, graph_env, sample) -> None:
     converge(cli)
-    tp = sample / "test-profile.yaml"
-    tp.write_text(
-        tp.read_text().replace(
-            '"#Microsoft.Education.DataSync.educationIdentityCreationConfiguration"\n  userDomains:\n'
-            "    - appliesTo: student\n      name: testschool.edu\n    - appliesTo: teacher\n      name: testschool.edu",
-            '"#microsoft.graph.educationIdentityMatchingConfiguration"\n  matchingOptions:\n'
-            "    - appliesTo: student\n      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName",
-        )
-    )
+    switch_test_profile_to_matching(sample)
     plan = cli("plan")
     assert "must be REPLACED" in plan.out and "0 to update, 1 to replace" in plan.out
     refused = cli("apply", "--auto-approve")
@@ -402,16 +414,7 @@ def test_patch_needs_only_the_variables_it_sends(cli, graph_env, sample, monkeyp
 def test_replacing_a_pinned_profile_is_refused(cli, graph_env, sample) -> None:
     converge(cli)
     target = _tenant_profile(graph_env, "Test Profile")
-    tp = sample / "test-profile.yaml"
-    tp.write_text(
-        f"id: {target['id']}\n"
-        + tp.read_text().replace(
-            'educationIdentityCreationConfiguration"\n  userDomains:\n    - appliesTo: student\n      name: testschool.edu\n'
-            "    - appliesTo: teacher\n      name: testschool.edu",
-            'educationIdentityMatchingConfiguration"\n  matchingOptions:\n    - appliesTo: student\n'
-            "      sourcePropertyName: Username\n      targetPropertyName: userPrincipalName",
-        )
-    )
+    switch_test_profile_to_matching(sample, pin=target["id"])
     plan = cli("plan")
     assert "must be REPLACED" in plan.out and "remove `id:`" in plan.out
     graph_env.requests_log.clear()
