@@ -147,6 +147,7 @@ class Executor:
         *,
         known_ids: frozenset[str] = frozenset(),
         progress: Callable[[str], None] = lambda _m: None,
+        on_finished: Callable[[Outcome], None] = lambda _o: None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
@@ -154,13 +155,14 @@ class Executor:
         #: Ids the tenant held when the plan was made: never taken for a profile we created.
         self.known_ids = frozenset(i.lower() for i in known_ids)
         self.progress = progress
+        #: Called (serially) as each change finishes: drives a progress bar.
+        self.on_finished = on_finished
         self.sleep = sleep
         self._stop = threading.Event()
 
     def run(self, steps: list[Step]) -> list[Outcome]:
         """Run every step; on Ctrl-C finish the ones under way, skip the rest, still report."""
         outcomes = [Outcome(step.change) for step in steps]
-        finished: list[Outcome] = []
         lock = threading.Lock()
 
         def run_one(step: Step, outcome: Outcome) -> None:
@@ -168,13 +170,7 @@ class Executor:
                 return
             self._run_step(step, outcome)
             with lock:
-                finished.append(outcome)
-                failed = sum(o.status is Status.FAILED for o in finished)
-                self.progress(
-                    f"[{len(finished)}/{len(steps)}] {outcome.change.action.value} "
-                    f"{outcome.change.name!r}: {outcome.status.value}"
-                    + (f" ({failed} failed so far)" if failed else "")
-                )
+                self.on_finished(outcome)
 
         pool = ThreadPoolExecutor(max_workers=self.options.parallelism)
         futures = [
@@ -358,7 +354,6 @@ class Executor:
                 raise ReconcileError(f"provisioning failed: state {state}")
             return state in kind.terminal_success_states
 
-        self.progress(f"waiting for {change.name!r} to finish provisioning")
         self._poll(path, settled, "provisioned")
 
 

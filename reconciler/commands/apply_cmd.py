@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 import click
 
@@ -76,6 +77,30 @@ def confirm(plan: Plan, auto_approve: bool) -> None:
         raise ReconcileError("apply cancelled; nothing was written")
 
 
+class _NoBar:
+    def update(self, _n: int, _item: object = None) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        pass
+
+
+def _progress_bar(total: int, *, enabled: bool) -> Any:
+    """A bar on stderr while changes run, only on a terminal (CI logs get the report)."""
+    if not enabled:
+        return _NoBar()
+    return click.progressbar(
+        length=total,
+        label="Applying",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda item: str(item) if item else None,
+    )
+
+
 def execute_plan(
     plan: Plan,
     client: GraphClient,
@@ -92,18 +117,21 @@ def execute_plan(
     steps = preflight(plan, builder, identity, options)
     if not options.dry_run:
         confirm(plan, auto_approve)
-    tty = sys.stderr.isatty()
-    executor = Executor(
-        client,
-        options,
-        known_ids=plan.tenant_ids,
-        progress=(echo_err if tty else lambda _m: None),
-    )
-    try:
-        outcomes = executor.run(steps)  # a dry run takes the same path and stops at the write
-    except ApplyInterrupted as interrupted:
-        click.echo(report(interrupted.outcomes)[0], nl=False)
-        raise
+    with _progress_bar(len(steps), enabled=sys.stderr.isatty() and not options.dry_run) as bar:
+
+        def finished(outcome: Outcome) -> None:
+            bar.update(
+                1, f"{outcome.change.action.value} {outcome.change.name!r}: {outcome.status.value}"
+            )
+
+        executor = Executor(
+            client, options, known_ids=plan.tenant_ids, progress=echo_err, on_finished=finished
+        )
+        try:
+            outcomes = executor.run(steps)  # a dry run takes the same path, stopping at writes
+        except ApplyInterrupted as interrupted:
+            click.echo(report(interrupted.outcomes)[0], nl=False)
+            raise
     if options.dry_run:
         click.echo("\nDry run: these requests would be sent (nothing was written):")
         for outcome in outcomes:
