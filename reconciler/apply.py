@@ -32,11 +32,13 @@ from reconciler.tenant import read_run_status
 log = logging.getLogger("reconciler.apply")
 
 NEW_ID = "{new-id}"
+OLD_GONE = "the old profile is gone"
 
 
 class Status(StrEnum):
     DONE = "done"
     FAILED = "failed"
+    UNKNOWN = "outcome unknown"
     NOT_ATTEMPTED = "not attempted"
 
 
@@ -149,7 +151,10 @@ class Executor:
         progress: Callable[[str], None] = lambda _m: None,
         on_finished: Callable[[Outcome], None] = lambda _o: None,
         sleep: Callable[[float], None] = time.sleep,
+        ignore_changes: tuple[str, ...] = (),
     ) -> None:
+        #: edusync.yaml's ignoreChanges, so that recovery judges "done" as the plan did.
+        self.ignore_changes = ignore_changes
         self.client = client
         self.options = options
         #: Ids the tenant held when the plan was made: never taken for a profile we created.
@@ -182,8 +187,15 @@ class Executor:
                 future.result()
         except KeyboardInterrupt:
             self._stop.set()
-            self.progress("interrupted: finishing the changes under way, starting no more")
-            pool.shutdown(wait=True, cancel_futures=True)
+            self.progress("interrupted: finishing the writes under way, starting no more")
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)  # asked twice: report now
+            for outcome in outcomes:
+                if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
+                    outcome.status = Status.UNKNOWN
+                    outcome.detail = "interrupted while under way; run plan to see what happened"
             raise ApplyInterrupted(outcomes) from None
         pool.shutdown(wait=True)
         return outcomes
@@ -205,12 +217,14 @@ class Executor:
                 self._send(change, request, outcome)
                 if request.method == "DELETE" and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
-                    outcome.done.append("the old profile is gone")
+                    outcome.done.append(OLD_GONE)
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
             outcome.status = Status.DONE
         except GraphError as exc:
-            self._failed(outcome, str(exc.with_subject(change.name)))
+            # Only a definite refusal of the create proves the replacement does not exist.
+            definite = exc.status is not None and not isinstance(exc, WriteOutcomeUnknown)
+            self._failed(outcome, str(exc.with_subject(change.name)), create_refused=definite)
         except ReconcileError as exc:
             self._failed(outcome, f"{change.name}: {exc}")
         except Exception as exc:  # a bug must not cost the report of everything else
@@ -218,13 +232,14 @@ class Executor:
             self._failed(outcome, f"{change.name}: internal error: {type(exc).__name__}: {exc}")
 
     @staticmethod
-    def _failed(outcome: Outcome, error: str) -> None:
+    def _failed(outcome: Outcome, error: str, *, create_refused: bool = False) -> None:
         outcome.status = Status.FAILED
         if not outcome.done:
             outcome.detail = error
             return
         detail = f"carried out: {'; '.join(outcome.done)} — then failed: {error}"
-        if outcome.change.action is Action.REPLACE and len(outcome.done) <= 2:
+        old_gone = OLD_GONE in outcome.done and len(outcome.done) == 2
+        if outcome.change.action is Action.REPLACE and old_gone and create_refused:
             detail += (
                 " — the old profile was deleted and the new one was NOT created: the profile "
                 "is now absent from the tenant; fix the cause and run apply again"
@@ -302,7 +317,7 @@ class Executor:
             return current is None or current.get("state") == "deleting"
         if request.method in {"PUT", "PATCH"} and change.desired is not None:
             current = self.client.get(request.path)
-            return current is not None and not compare(change.desired, current)
+            return current is not None and not compare(change.desired, current, self.ignore_changes)
         if request.method == "POST" and outcome.object_id:  # pause / resume
             status = read_run_status(self.client, kind, outcome.object_id)
             wants_paused = request.path.endswith(f"/{kind.pause_action}")
@@ -316,6 +331,8 @@ class Executor:
         while True:
             if done(self.client.get(path)):
                 return
+            if self._stop.is_set():
+                raise ReconcileError(f"written; stopped waiting until {what} (interrupted)")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ReconcileError(

@@ -47,7 +47,7 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     return callback
 
 
-def global_options(func: F) -> F:
+def _global_options(func: F, *, graph_hidden: bool) -> F:
     options = [
         click.option(
             "--graph-url",
@@ -56,6 +56,7 @@ def global_options(func: F) -> F:
             help="Graph root including version (default per --cloud: https://graph.microsoft.com/beta).",
             callback=_remember("graph_url"),
             expose_value=False,
+            hidden=graph_hidden,
         ),
         click.option(
             "--cloud",
@@ -64,6 +65,7 @@ def global_options(func: F) -> F:
             help="National cloud: sets the Graph host and login authority (default: global).",
             callback=_remember("cloud"),
             expose_value=False,
+            hidden=graph_hidden,
         ),
         click.option(
             "-v",
@@ -86,6 +88,17 @@ def global_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def global_options(func: F) -> F:
+    """--graph-url, --cloud, -v, --debug: for commands that talk to Graph or sign in."""
+    return _global_options(func, graph_hidden=False)
+
+
+def offline_options(func: F) -> F:
+    """The same options for commands that never contact Graph: --graph-url and --cloud are
+    still accepted (they may come first on any command line) but not offered in --help."""
+    return _global_options(func, graph_hidden=True)
 
 
 def format_option(func: F) -> F:
@@ -181,6 +194,11 @@ def _validate_environment() -> None:
             raise click.BadParameter(
                 f"{value!r} is not one of {', '.join(choices)}", param_hint=name
             )
+    level = os.environ.get("EDUSYNC_LOG_LEVEL", "").strip()
+    if level and level.lower() not in LOG_LEVELS:
+        raise click.BadParameter(
+            f"{level!r} is not one of {', '.join(LOG_LEVELS)}", param_hint="EDUSYNC_LOG_LEVEL"
+        )
     parallelism = os.environ.get("EDUSYNC_PARALLELISM", "").strip()
     if parallelism and (not parallelism.isdigit() or int(parallelism) < 1):
         raise click.BadParameter(

@@ -136,6 +136,32 @@ def missing_secrets(body: JSONObject, texpr: TypeExpr, prefix: tuple[str, ...] =
     return found
 
 
+def patched_properties(change: Change) -> set[str]:
+    """The top-level properties a PATCH for this change sends."""
+    return {fieldpaths.parse(f.path)[0] for f in change.fields if f.path != PAUSED_FIELD}
+
+
+def variables_needed(change: Change, update_method: UpdateMethod) -> set[str]:
+    """The environment variables apply must resolve to send this change's body."""
+    if change.desired is None or change.action not in {
+        Action.CREATE,
+        Action.UPDATE,
+        Action.REPLACE,
+    }:
+        return set()
+    sent = (
+        patched_properties(change)
+        if change.action is Action.UPDATE and update_method is UpdateMethod.PATCH
+        else None
+    )
+    return {
+        name
+        for path, names in change.desired.variables.items()
+        if sent is None or path[0] in sent
+        for name in names
+    }
+
+
 @dataclass(frozen=True)
 class BodyBuilder:
     env: Mapping[str, str]
@@ -173,7 +199,7 @@ class BodyBuilder:
         actual = change.actual or {}
         sent: set[str] | None = None
         if self.update_method is UpdateMethod.PATCH:
-            sent = {fieldpaths.parse(f.path)[0] for f in change.fields if f.path != PAUSED_FIELD}
+            sent = patched_properties(change)
         desired, secrets = self._resolved(change, only=sent)
         # Ignored paths keep the tenant's value: ignoreChanges means "never write", too.
         for ignored in (*self.ignore_changes, *change.desired.lifecycle.ignore_changes):
@@ -212,8 +238,8 @@ def keep_actual(desired: Any, actual: Any, segments: tuple[str, ...], texpr: Typ
         return desired
     prop = texpr.prop(head)
     have = actual.get(head, _GONE) if isinstance(actual, dict) else _GONE
-    if prop is None or (head not in desired and rest):
-        return desired
+    if prop is None or (rest and (head not in desired or have is _GONE)):
+        return desired  # nothing of the tenant's to keep below here
     kept = keep_actual(desired.get(head), have, rest, prop.type) if rest else have
     out = {k: v for k, v in desired.items() if k != head}
     if kept is not _GONE:
@@ -233,6 +259,8 @@ def _keep_in_keyed_list(
         return _GONE
 
     mine, theirs = find(desired), find(actual)
+    if rest and theirs is _GONE:
+        return desired  # the tenant lacks the item: it is created whole, as the YAML says
     kept = keep_actual(mine, theirs, rest, klist.item) if rest and mine is not _GONE else theirs
     out = [item for item in desired if item is not mine]
     if kept is not _GONE:

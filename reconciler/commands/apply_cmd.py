@@ -125,7 +125,12 @@ def execute_plan(
             )
 
         executor = Executor(
-            client, options, known_ids=plan.tenant_ids, progress=echo_err, on_finished=finished
+            client,
+            options,
+            known_ids=plan.tenant_ids,
+            progress=echo_err,
+            on_finished=finished,
+            ignore_changes=settings.ignore_changes,
         )
         try:
             outcomes = executor.run(steps)  # a dry run takes the same path, stopping at writes
@@ -155,7 +160,8 @@ def execute_plan(
     "--dry-run",
     is_flag=True,
     default=False,
-    help="Print every request that would be sent (secrets masked); send no write.",
+    help="Print every request that would be sent (secrets masked); send no write. "
+    "Refuses what apply would refuse.",
 )
 @click.option(
     "--auto-approve",

@@ -7,7 +7,7 @@ import os
 import click
 
 from reconciler.auth import DEFAULT_DELEGATED_TENANT, cache_path, device_code_login, remove_cache
-from reconciler.cli import global_options, options_of, start_logging
+from reconciler.cli import global_options, offline_options, options_of, start_logging
 from reconciler.clouds import CLOUDS, Cloud
 from reconciler.errors import AuthError
 
@@ -75,7 +75,7 @@ def login(ctx: click.Context, client_id: str | None, tenant: str | None) -> int:
 
 
 @click.command(short_help="Forget the delegated sign-in (delete the token cache).")
-@global_options
+@offline_options
 @click.pass_context
 def logout(ctx: click.Context) -> int:
     """Delete the token cache written by `login`. Running it twice is fine.

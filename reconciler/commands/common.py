@@ -14,13 +14,14 @@ import click
 from reconciler.cli import options_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
-from reconciler.desired.secrets import register_referenced, variable_names
+from reconciler.desired.secrets import register_referenced
 from reconciler.engine.plan import Plan, PlanOptions, build_plan
 from reconciler.errors import ConfigError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
 from reconciler.kinds import DEFAULT_KIND, KINDS
-from reconciler.settings import Settings, resolve_settings
+from reconciler.operations import variables_needed
+from reconciler.settings import Settings, UpdateMethod, resolve_settings
 from reconciler.tenant import read_tenant
 
 NEEDS_DELEGATED = (
@@ -97,12 +98,13 @@ def identity_notes(plan: Plan, identity: Identity) -> Plan:
     return replace(plan, changes=changes)
 
 
-def missing_variable_warnings(state: DesiredState, plan: Plan, env: Mapping[str, str]) -> None:
+def missing_variable_warnings(
+    plan: Plan, env: Mapping[str, str], update_method: UpdateMethod
+) -> None:
+    """Warn (plan runs without secrets) about variables apply will need for these changes."""
     for change in plan.pending:
-        if change.desired is None:
-            continue
-        missing = sorted(n for n in variable_names(change.desired) if n not in env)
-        if missing:
+        missing = sorted(n for n in variables_needed(change, update_method) if n not in env)
+        if missing and change.desired is not None:
             echo_err(
                 f"warning: {change.desired.where}: apply will need environment variable(s) "
                 f"{', '.join(missing)} for {change.name!r}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from reconciler.apply import ApplyOptions
-from reconciler.cli import EXIT_ERROR, EXIT_OK, global_options, start_logging
+from reconciler.cli import EXIT_ERROR, EXIT_OK, offline_options, start_logging
 from reconciler.commands.apply_cmd import execute_plan
 from reconciler.commands.common import compute_plan, style, use_colour
 from reconciler.commands.plan_cmd import render
@@ -67,7 +67,7 @@ def _copy_sample(target: Path) -> Path:
     default=False,
     help="Keep the sample desired-state directory and print where it is.",
 )
-@global_options
+@offline_options
 @click.pass_context
 def demo(ctx: click.Context, keep: bool) -> int:
     """Show the whole GitOps loop with no tenant: start the built-in Graph emulator on

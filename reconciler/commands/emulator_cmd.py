@@ -10,7 +10,7 @@ from types import FrameType
 
 import click
 
-from reconciler.cli import EXIT_OK, global_options, start_logging
+from reconciler.cli import EXIT_OK, offline_options, start_logging
 from reconciler.emulator import Emulator
 
 _FAULT_STATUSES = ("429", "503")
@@ -100,7 +100,7 @@ def _wait_for_signal() -> None:
     show_default=True,
     help="Carry out the next N writes, then close the connection without a response.",
 )
-@global_options
+@offline_options
 @click.pass_context
 def emulator(
     ctx: click.Context,

@@ -113,7 +113,7 @@ def plan(
         )
     finally:
         client.close()
-    missing_variable_warnings(state, result, os.environ)
+    missing_variable_warnings(result, os.environ, settings.update_method)
     click.echo(render(result, (output_format or "text").lower()), nl=False)
     if out_file:
         Path(out_file).write_text(render_json(result), encoding="utf-8")

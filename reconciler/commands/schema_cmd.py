@@ -6,12 +6,12 @@ import json
 
 import click
 
-from reconciler.cli import EXIT_OK, global_options
+from reconciler.cli import EXIT_OK, offline_options
 from reconciler.schema import desired_state_schema
 
 
 @click.command(short_help="Print the JSON Schema for desired-state files.")
-@global_options
+@offline_options
 def schema() -> int:
     """Print the JSON Schema (draft 2020-12) for desired-state profile files.
 

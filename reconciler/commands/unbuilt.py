@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reconciler.cli import global_options
+from reconciler.cli import global_options, offline_options
 from reconciler.errors import ReconcileError
 
 
@@ -46,7 +46,7 @@ def status(path: str) -> int:
 )
 @click.argument("path")
 @click.option("--out", "out_dir", metavar="DIR", required=True)
-@global_options
+@offline_options
 def convert_classic(path: str, out_dir: str) -> int:
     """Translate classic profile YAML into Industry Data YAML (not implemented yet).
 

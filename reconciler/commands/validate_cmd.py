@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import click
 
-from reconciler.cli import EXIT_ERROR, EXIT_OK, format_option, global_options, start_logging
+from reconciler.cli import EXIT_ERROR, EXIT_OK, format_option, offline_options, start_logging
 from reconciler.desired import DesiredObject, load_desired
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.secrets import variable_names
@@ -42,7 +42,7 @@ def _missing_variable_warnings(
 @click.command(short_help="Check the desired-state files; never contacts Graph.")
 @click.argument("path", default="desired-state", required=False)
 @format_option
-@global_options
+@offline_options
 @click.pass_context
 def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
     """Parse and schema-check every profile under PATH (default ./desired-state) and report

@@ -218,7 +218,7 @@ class _Checker:
         return self._check_text(source if source is not None else str(value), scalar, path)
 
     def _yaml_timestamp(self, text: str, path: Path) -> str:
-        instant = _parse_datetime(text.replace(" ", "T", 1), assume_utc=True)
+        instant = _parse_datetime(_yaml_timestamp_text(text), assume_utc=True)
         if instant is None:
             self.report(
                 path,
@@ -265,6 +265,28 @@ class _Checker:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Graph's DateTimeOffset: date, `T`, time, optional fraction, and a zone (Z or ±hh:mm).
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+_YAML_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ]+(\d{1,2})(:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
+    r"(Z|z|[+-]\d{1,2}(?::?\d{2})?)?"
+)
+
+
+def _yaml_timestamp_text(text: str) -> str:
+    """A YAML 1.1 timestamp (`2025-08-01 8:00:00 +1`, `…t…z`) in ISO form (`…T08:00:00+01:00`)."""
+    match = _YAML_TIMESTAMP.fullmatch(text.strip())
+    if not match:
+        return text
+    day, hour, rest, zone = match.groups()
+    if zone and zone not in {"Z", "z"}:
+        sign, digits = zone[0], zone[1:].replace(":", "")
+        zone = (
+            f"{sign}{digits[:-2].zfill(2)}:{digits[-2:]}"
+            if len(digits) > 2
+            else f"{sign}{digits.zfill(2)}:00"
+        )
+    return f"{day}T{hour.zfill(2)}{rest}{(zone or '').upper()}"
 
 
 def _is_date(text: str) -> bool:

@@ -173,7 +173,8 @@ def _build(display_name: str, root: Node) -> Document:
                 return float(raw.replace("_", ""))
             except ValueError:
                 return raw
-        # timestamps stay text: Graph takes dates as strings and we send the user's spelling
+        # timestamps stay text: Graph takes dates as strings (typecheck puts date-times in
+        # Graph's ISO form)
         return raw
 
     doc.value = build(root, ())

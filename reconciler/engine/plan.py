@@ -14,7 +14,7 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.desired.loader import DesiredObject
-from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project
+from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, value_at
 from reconciler.engine.normalize import Mode, normalize
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
@@ -127,11 +127,11 @@ class Actual:
 
 
 def fingerprint(kind: Kind, actual: JSONObject, run_status: str | None = None) -> str:
-    """Of the normalised object, and of its run state when that was read (a pause since the
-    plan was made must make a saved plan stale too)."""
+    """Of the normalised object, and of whether it is paused when that was read (a pause since
+    the plan was made makes a saved plan stale; an ordinary sync run must not)."""
     canonical = normalize(actual, kind.root, mode=Mode.DISPLAY)
     if run_status is not None:
-        canonical = {**canonical, "#runStatus": run_status}
+        canonical = {**canonical, "#paused": run_status in kind.paused_states}
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
     return f"sha256:{digest.hexdigest()}"
 
@@ -145,6 +145,8 @@ def compare(
     have = project(normalize(actual, root), wanted, root)
     for ignored in (*extra_ignores, *desired.lifecycle.ignore_changes):
         segments = fieldpaths.parse(ignored)
+        if len(segments) > 1 and value_at(have, segments[:-1]) is None:
+            continue  # the tenant lacks the parent: it is created whole, ignored part included
         drop(wanted, segments)
         drop(have, segments)
     if have == wanted:  # the common case; deepdiff is only needed to explain a difference

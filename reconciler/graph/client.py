@@ -31,7 +31,7 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 MAX_PAGES = 10_000
 BODY_READ_ATTEMPTS = 3
-_BODY_ERRORS = frozenset({"ChunkedEncodingError", "ContentDecodingError", "ProtocolError"})
+_BODY_ERRORS = frozenset({"ChunkedEncodingError", "ContentDecodingError", "BodyReadTimeout"})
 USER_AGENT = f"edusync-reconcile/{__version__} (+https://github.com/edusync-reconcile)"
 
 
@@ -194,11 +194,15 @@ class GraphClient:
                 client_request_id,
             )
             error_class = GraphError if is_read or _never_sent(exc) else WriteOutcomeUnknown
+            # A timeout while reading the body (after the headers, so urllib3 did not retry it)
+            # arrives as a plain ConnectionError; one urllib3 gave up on says "Max retries".
+            text = str(exc)
+            mid_body = "Read timed out" in text and "Max retries exceeded" not in text
             raise error_class(
                 method=method,
                 url=url,
                 status=None,
-                code=type(exc).__name__,
+                code="BodyReadTimeout" if mid_body else type(exc).__name__,
                 message=_reason(exc),
                 client_request_id=client_request_id,
             ) from None

@@ -32,6 +32,8 @@ class GraphRetry(Retry):
     """Retry with fractional Retry-After, a 60 s cap per wait, and a log line per retry."""
 
     max_wait = MAX_WAIT_SECONDS
+    #: urllib3 also honours Retry-After on 413; Graph's throttling answers are 429 and 503.
+    RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
 
     def parse_retry_after(self, retry_after: str) -> float:
         if _SECONDS.match(retry_after):

@@ -9,6 +9,7 @@ from reconciler.render.plan_text import MARKERS, VERBS, field_line, show, summar
 GITHUB_COMMENT_LIMIT = 65_536
 MARKER_COMMENT = "<!-- edusync-reconcile plan -->"
 _RESERVE = 400  # room for the truncation note
+SECTION_LIMIT = 8_000
 
 
 def _fence(text: str) -> str:
@@ -50,10 +51,12 @@ def _section(change: Change) -> str:
             body_lines += [f"- {f.path}: {show(f.before)}", f"+ {f.path}: {show(f.after)}"]
         else:
             body_lines.append(f"{sign} {text}")
+    # One huge change (a list of thousands of ids) must not crowd out all the others.
+    body = _fit("\n".join(body_lines), SECTION_LIMIT, "… (cut to fit; see the job log)")
     return (
         f"<details><summary><code>{marker}</code> <b>{_escape(change.name)}</b>{ident} "
         f"{_escape(VERBS[change.action])}{then}</summary>\n\n"
-        f"{_fence(chr(10).join(body_lines))}\n\n</details>\n"
+        f"{_fence(body)}\n\n</details>\n"
     )
 
 

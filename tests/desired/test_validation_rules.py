@@ -368,3 +368,24 @@ def test_unquoted_yaml_timestamp_is_sent_in_graph_form(write_tree) -> None:
     assert state.ok, state.problems
     student = state.objects[0].body["dataProvider"]["customizations"]["student"]
     assert student["synchronizationStartDate"] == "2026-09-01T08:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ("2026-09-01 08:00:00 +01:00", "2026-09-01T08:00:00+01:00"),
+        ("2026-09-01T08:00:00Z", "2026-09-01T08:00:00Z"),
+    ],
+)
+def test_yaml_timestamp_spellings(write_tree, written: str, sent: str) -> None:
+    text = VALID.replace(
+        "    student:\n", f"    student:\n      synchronizationStartDate: {written}\n"
+    )
+    state = load_desired(str(write_tree({"p.yaml": text})))
+    assert state.ok, state.problems
+    assert (
+        state.objects[0].body["dataProvider"]["customizations"]["student"][
+            "synchronizationStartDate"
+        ]
+        == sent
+    )

@@ -182,3 +182,37 @@ def test_prune_does_not_delete_a_profile_already_deleting(tmp_path: Path) -> Non
     plan = build_plan(state.objects, tenant, PlanOptions(prune=True))
     assert [c.action for c in plan.pending] == [Action.CREATE]
     assert any("being deleted already" in w for w in plan.warnings)
+
+
+def test_an_ordinary_sync_run_does_not_make_a_saved_plan_stale(cli, graph_env, sample) -> None:
+    converge(cli)
+    tp = sample / "test-profile.yaml"
+    tp.write_text(tp.read_text().replace("testschool.edu", "testschool.org", 1))
+    assert cli("plan", "--out", "plan.json").code == 0
+    fabrikam = next(
+        p["id"] for p in profiles(graph_env) if p["displayName"] == "Fabrikam OneRoster"
+    )
+    client = GraphClient(graph_env.base_url, DELEGATED)
+    client.write("PATCH", f"{COLLECTION}/{fabrikam}/profileStatus", {"status": "success"})
+    client.close()
+    result = cli("apply", "--plan", "plan.json", "--auto-approve")
+    assert result.code == 0, result.out + result.err
+
+
+def test_a_replace_whose_delete_never_finishes_is_not_called_absent(
+    cli, sample, monkeypatch
+) -> None:
+    from tests.e2e.conftest import SECRETS
+
+    with Emulator(token=TOKEN, provisioning_delay=0.05) as emu:
+        monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("EDUSYNC_GRAPH_URL", emu.base_url)
+        for name, value in SECRETS.items():
+            monkeypatch.setenv(name, value)
+        converge(cli)
+        switch_test_profile_to_matching(sample)
+        emu.tenant.provisioning_delay = 30.0  # the delete stays "deleting"
+        result = cli("apply", "--auto-approve", "--allow-replace", "--wait-timeout", "1")
+    assert result.code == 1
+    assert "still not deleted after 1s" in result.out
+    assert "now absent" not in result.out

@@ -414,3 +414,25 @@ def test_target_naming_an_unmanaged_profile_is_not_reported_missing(tmp_path: Pa
         (desired,), {"synchronizationProfile": [Actual(other)]}, PlanOptions(targets=("Legacy",))
     )
     assert plan.warnings == () and [u.name for u in plan.unmanaged] == ["Legacy"]
+
+
+def test_ignored_field_of_an_item_the_tenant_lacks_is_created_whole(tmp_path: Path) -> None:
+    desired = desired_object(
+        tmp_path, REQUEST, {"ignoreChanges": ["licensesToAssign[teacher].skuIds"]}
+    )
+    actual = copy.deepcopy(RESPONSE)
+    actual["licensesToAssign"] = [
+        i for i in actual["licensesToAssign"] if i["appliesTo"] != "teacher"
+    ]
+    fields = compare(desired, actual)
+    assert [(f.path, f.after) for f in fields] == [
+        ("licensesToAssign[teacher]", {"appliesTo": "teacher", "skuIds": [SKU]})
+    ]
+    from reconciler.engine.plan import plan_object
+    from reconciler.operations import BodyBuilder
+    from reconciler.settings import UpdateMethod
+
+    change = plan_object(desired, Actual(actual))
+    body = BodyBuilder({}, UpdateMethod.PUT).update(change).body
+    teacher = next(i for i in body["licensesToAssign"] if i["appliesTo"] == "teacher")
+    assert teacher["skuIds"] == [SKU]

@@ -225,3 +225,10 @@ def test_debug_log_redacts_token_and_secrets(
     assert TOKEN not in err
     assert "very-secret-value-42" not in err
     logging.getLogger("reconciler").handlers.clear()
+
+
+def test_writes_are_not_retried_on_413() -> None:
+    from reconciler.graph.retry import write_retry
+
+    assert not write_retry().is_retry("POST", 413, True)
+    assert write_retry().is_retry("POST", 429, True)

@@ -110,3 +110,19 @@ def test_markdown_long_lists_and_errors_still_fit(tmp_path, monkeypatch) -> None
     assert "Plan failed: 100 error(s)" in text and "No changes" not in text
     assert text.count("<details>") == len(plan.pending)  # the changes come before the lists
     assert "list cut to fit" in text and "more errors and warnings" in text
+
+
+def test_markdown_one_huge_change_does_not_hide_the_others(tmp_path, monkeypatch) -> None:
+    from dataclasses import replace as dc_replace
+
+    from reconciler.engine.diff import FieldDiff
+
+    plan = sample_plan(tmp_path, monkeypatch)
+    first = plan.changes[0]
+    huge = dc_replace(
+        first, fields=(FieldDiff("dataProvider.schoolsIds", None, [f"s{i}" for i in range(9000)]),)
+    )
+    text = render_markdown(Plan(changes=(huge, *plan.changes[1:])))
+    assert len(text) <= 65_536
+    assert text.count("<details>") == len(plan.pending)
+    assert "cut to fit" in text
