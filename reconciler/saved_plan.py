@@ -8,7 +8,7 @@ from typing import Any
 
 from reconciler.engine.plan import Plan
 from reconciler.errors import ConfigError
-from reconciler.render.plan_json import FORMAT_VERSION
+from reconciler.render.plan_json import FORMAT_VERSION, plan_document
 
 
 def read_saved_plan(path: str) -> dict[str, Any]:
@@ -56,11 +56,10 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
         reasons.append(f"it was made against {saved.get('graph_url')}, not {fresh.graph_url}")
     if saved.get("desired_digest") != fresh.desired_digest:
         reasons.append("the desired-state files changed since the plan was made")
+    # Both sides keyed from the same document shape, so they cannot drift apart.
+    fresh_document = plan_document(fresh)["changes"]
     saved_changes = {_key(c): c for c in saved.get("changes", []) if c.get("action") != "noop"}
-    fresh_changes = {
-        (c.kind.name, c.name, c.action.value, str(c.then.value if c.then else None)): c
-        for c in fresh.pending
-    }
+    fresh_changes = {_key(c): c for c in fresh_document if c["action"] != "noop"}
     for key in sorted(saved_changes.keys() - fresh_changes.keys()):
         reasons.append(f"{key[2]} {key[1]!r} is no longer needed")
     for key in sorted(fresh_changes.keys() - saved_changes.keys()):
@@ -70,8 +69,8 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
         (str(c.get("kind")), str(c.get("name"))): c.get("fingerprint")
         for c in saved.get("changes", [])
     }
-    for change in fresh.changes:
-        key2 = (change.kind.name, change.name)
-        if key2 in saved_prints and saved_prints[key2] != change.fingerprint:
-            reasons.append(f"{change.name!r} changed in the tenant since the plan was made")
+    for change in fresh_document:
+        key2 = (change["kind"], change["name"])
+        if key2 in saved_prints and saved_prints[key2] != change["fingerprint"]:
+            reasons.append(f"{change['name']!r} changed in the tenant since the plan was made")
     return reasons

@@ -46,18 +46,17 @@ def _scalar(scalar: Scalar, nullable: bool) -> dict[str, Any]:
     return out
 
 
-def _object(
-    otype: ObjectType, defs: dict[str, Any], *, type_const: str | None = None
-) -> dict[str, Any]:
-    if otype.name not in defs or type_const:
+def _object(otype: ObjectType, defs: dict[str, Any], *, variant: bool = False) -> dict[str, Any]:
+    """A $ref to the object's definition; a variant of a polymorphic member is inlined, with
+    its required `@odata.type`."""
+    if otype.name not in defs or variant:
         properties: dict[str, Any] = {}
-        if type_const:
-            variants = [type_const, wire_name_of(otype)]
+        if variant:
             properties[ODATA_TYPE] = {
                 "type": "string",
                 "description": f"Concrete type; any Graph spelling of {otype.name}.",
                 "pattern": f"(?i)^#?([A-Za-z.]+\\.)?({'|'.join([otype.name, *otype.aliases])})$",
-                "examples": variants[1:],
+                "examples": [wire_name(otype)],
             }
         else:
             properties[ODATA_TYPE] = {"type": "string"}
@@ -72,16 +71,12 @@ def _object(
             "properties": properties,
             "additionalProperties": False,
             "required": [p.name for p in otype.props if p.required]
-            + ([ODATA_TYPE] if type_const else []),
+            + ([ODATA_TYPE] if variant else []),
         }
-        if type_const:
+        if variant:
             return schema
         defs[otype.name] = schema
     return {"$ref": f"#/$defs/{otype.name}"}
-
-
-def wire_name_of(otype: ObjectType) -> str:
-    return wire_name(otype)
 
 
 def _type(texpr: TypeExpr, defs: dict[str, Any], nullable: bool) -> dict[str, Any]:
@@ -99,7 +94,7 @@ def _type(texpr: TypeExpr, defs: dict[str, Any], nullable: bool) -> dict[str, An
     if isinstance(texpr, Polymorphic):
         if texpr.base not in defs:
             defs[texpr.base] = {
-                "oneOf": [_object(v, defs, type_const=v.name) for v in texpr.variants],
+                "oneOf": [_object(v, defs, variant=True) for v in texpr.variants],
             }
         return {"$ref": f"#/$defs/{texpr.base}"}
     if isinstance(texpr, ObjectType):
