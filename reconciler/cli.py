@@ -1,160 +1,107 @@
-"""The command line: parse, build collaborators, call a command, map errors to exit codes.
+"""The command line: parse, load the one subcommand asked for, call it, map errors to exit codes.
 
 Exit codes (product contract): 0 success/no changes, 1 any error, 2 only for
 `plan --detailed-exitcode` with pending changes, 64 when the parser rejects the call.
+Subcommands are imported only when they run (`--help` lists them from a table), so start-up
+pays for click and nothing else.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
 
 import click
-from click.core import ParameterSource
 
 from reconciler import __version__
+from reconciler.commands.base import (
+    CLOUD_CHOICES,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    global_options,
+)
 from reconciler.errors import ReconcileError
-from reconciler.logsetup import configure_logging, redact
-from reconciler.settings import LOG_LEVELS, OutputFormat, UpdateMethod
+from reconciler.settings import CREDENTIAL_CHOICES, LOG_LEVELS, OutputFormat, UpdateMethod
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_USAGE = 64
-
-F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("reconciler")
 
 
-# Global options are accepted before and after the subcommand; the later one on the command
-# line wins, and a flag anywhere beats the environment (each copy of the option reads it).
-def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        if value is None or value is False:
-            return value
-        root = ctx.find_root()
-        root.ensure_object(dict)
-        from_flag = ctx.get_parameter_source(param.name or key) is ParameterSource.COMMANDLINE
-        flagged: set[str] = root.obj.setdefault("_from_flag", set())
-        if from_flag or key not in flagged:
-            root.obj[key] = value
-            if from_flag:
-                flagged.add(key)
-        return value
-
-    return callback
+@dataclass(frozen=True)
+class CommandSpec:
+    module: str
+    attr: str
+    short_help: str
 
 
-def _global_options(func: F, *, graph_hidden: bool) -> F:
-    options = [
-        click.option(
-            "--graph-url",
-            envvar="EDUSYNC_GRAPH_URL",
-            metavar="URL",
-            help="Graph root including version (default per --cloud: https://graph.microsoft.com/beta).",
-            callback=_remember("graph_url"),
-            expose_value=False,
-            hidden=graph_hidden,
-        ),
-        click.option(
-            "--cloud",
-            envvar="EDUSYNC_CLOUD",
-            type=click.Choice(["global", "usgov", "usgovdod", "china"], case_sensitive=False),
-            help="National cloud: sets the Graph host and login authority (default: global).",
-            callback=_remember("cloud"),
-            expose_value=False,
-            hidden=graph_hidden,
-        ),
-        click.option(
-            "-v",
-            "--verbose",
-            is_flag=True,
-            default=False,
-            help="Log progress and every HTTP call to stderr.",
-            callback=_remember("verbose"),
-            expose_value=False,
-        ),
-        click.option(
-            "--debug",
-            is_flag=True,
-            default=False,
-            help="Log request and response details (secrets redacted) and show tracebacks.",
-            callback=_remember("debug"),
-            expose_value=False,
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+#: Every subcommand, in --help order. `short_help` is repeated here so that --help needs no
+#: import; a test checks it against each command's own.
+COMMANDS: dict[str, CommandSpec] = {
+    "validate": CommandSpec(
+        "validate_cmd", "validate", "Check the desired-state files; never contacts Graph."
+    ),
+    "plan": CommandSpec("plan_cmd", "plan", "Show what would change in the tenant (reads only)."),
+    "apply": CommandSpec(
+        "apply_cmd",
+        "apply",
+        "Carry out a plan (create, update, replace, delete, pause/resume).",
+    ),
+    "export": CommandSpec(
+        "unbuilt",
+        "export",
+        "Write the tenant's profiles as desired-state YAML (not implemented yet).",
+    ),
+    "status": CommandSpec(
+        "unbuilt", "status", "State, sync status and errors per profile (not implemented yet)."
+    ),
+    "login": CommandSpec(
+        "auth_cmd", "login", "Sign in as an admin with a device code (delegated token cache)."
+    ),
+    "logout": CommandSpec(
+        "auth_cmd", "logout", "Forget the delegated sign-in (delete the token cache)."
+    ),
+    "demo": CommandSpec(
+        "demo_cmd", "demo", "Run validate → plan → apply → plan against the built-in emulator."
+    ),
+    "emulator": CommandSpec(
+        "emulator_cmd", "emulator", "Serve the built-in Graph emulator on 127.0.0.1 until stopped."
+    ),
+    "schema": CommandSpec("schema_cmd", "schema", "Print the JSON Schema for desired-state files."),
+    "convert-classic": CommandSpec(
+        "unbuilt",
+        "convert_classic",
+        "Translate classic profile YAML to Industry Data YAML (not implemented yet).",
+    ),
+}
 
 
-def global_options(func: F) -> F:
-    """--graph-url, --cloud, -v, --debug: for commands that talk to Graph or sign in."""
-    return _global_options(func, graph_hidden=False)
+def load_command(name: str) -> click.Command:
+    spec = COMMANDS[name]
+    module = importlib.import_module(f"reconciler.commands.{spec.module}")
+    command: click.Command = getattr(module, spec.attr)
+    return command
 
 
-def offline_options(func: F) -> F:
-    """The same options for commands that never contact Graph: --graph-url and --cloud are
-    still accepted (they may come first on any command line) but not offered in --help."""
-    return _global_options(func, graph_hidden=True)
+class LazyGroup(click.Group):
+    """Imports a subcommand's module only when that subcommand is used."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
 
-def format_option(func: F) -> F:
-    return click.option(
-        "--format",
-        "output_format",
-        envvar="EDUSYNC_FORMAT",
-        type=click.Choice([f.value for f in OutputFormat], case_sensitive=False),
-        default=None,
-        help="Output format (default: text).",
-    )(func)
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
 
-
-def parallelism_option(func: F) -> F:
-    return click.option(
-        "--parallelism",
-        envvar="EDUSYNC_PARALLELISM",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Concurrent Graph calls (default 4).",
-    )(func)
-
-
-def update_method_option(func: F) -> F:
-    return click.option(
-        "--update-method",
-        envvar="EDUSYNC_UPDATE_METHOD",
-        type=click.Choice([m.value for m in UpdateMethod], case_sensitive=False),
-        default=None,
-        help="put: PUT …/{id} with the whole object (default); patch: changed properties only.",
-    )(func)
-
-
-def options_of(ctx: click.Context) -> dict[str, Any]:
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    return dict(root.obj)
-
-
-def _validate_log_level(ctx: click.Context) -> str:
-    import os
-
-    opts = options_of(ctx)
-    if opts.get("debug"):
-        return "debug"
-    if opts.get("verbose"):
-        return "info"
-    level = os.environ.get("EDUSYNC_LOG_LEVEL", "").strip().lower() or "warning"
-    if level not in LOG_LEVELS:
-        raise click.BadParameter(
-            f"{level!r} is not one of {', '.join(LOG_LEVELS)}", param_hint="EDUSYNC_LOG_LEVEL"
-        )
-    return level
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, spec.short_help) for name, spec in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="edusync-reconcile")
@@ -179,26 +126,21 @@ def cli() -> None:
 
 _ENV_CHOICES = {
     "EDUSYNC_FORMAT": tuple(f.value for f in OutputFormat),
-    "EDUSYNC_CLOUD": ("global", "usgov", "usgovdod", "china"),
+    "EDUSYNC_CLOUD": CLOUD_CHOICES,
     "EDUSYNC_UPDATE_METHOD": tuple(m.value for m in UpdateMethod),
+    "EDUSYNC_CREDENTIAL": CREDENTIAL_CHOICES,
+    "EDUSYNC_LOG_LEVEL": LOG_LEVELS,
 }
 
 
 def _validate_environment() -> None:
     """A bad EDUSYNC_* value is a usage error (exit 64) for every command, used or not."""
-    import os
-
     for name, choices in _ENV_CHOICES.items():
         value = os.environ.get(name, "").strip()
         if value and value.lower() not in choices:
             raise click.BadParameter(
                 f"{value!r} is not one of {', '.join(choices)}", param_hint=name
             )
-    level = os.environ.get("EDUSYNC_LOG_LEVEL", "").strip()
-    if level and level.lower() not in LOG_LEVELS:
-        raise click.BadParameter(
-            f"{level!r} is not one of {', '.join(LOG_LEVELS)}", param_hint="EDUSYNC_LOG_LEVEL"
-        )
     parallelism = os.environ.get("EDUSYNC_PARALLELISM", "").strip()
     if parallelism and (not parallelism.isdigit() or int(parallelism) < 1):
         raise click.BadParameter(
@@ -206,20 +148,8 @@ def _validate_environment() -> None:
         )
 
 
-def start_logging(ctx: click.Context) -> None:
-    configure_logging(_validate_log_level(ctx))
-
-
-def register_commands() -> None:
-    from reconciler.commands import all_commands
-
-    for command in all_commands():
-        cli.add_command(command)
-
-
 def run(args: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (never raises SystemExit)."""
-    register_commands()
     try:
         result = cli.main(args=args, prog_name="edusync-reconcile", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -246,6 +176,8 @@ def run(args: list[str] | None = None) -> int:
         click.echo("Interrupted.", err=True)
         return EXIT_ERROR
     except Exception as exc:  # a bug: say so plainly, full detail only with --debug
+        from reconciler.logsetup import redact
+
         if log.isEnabledFor(logging.DEBUG):
             log.exception("internal error")
         click.echo(

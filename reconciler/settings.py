@@ -22,6 +22,8 @@ class UpdateMethod(StrEnum):
 
 
 LOG_LEVELS = ("warning", "info", "debug")
+#: `--credential` / EDUSYNC_CREDENTIAL: one named credential source, or `auto` (first match).
+CREDENTIAL_CHOICES = ("auto", "token", "oidc", "federated-file", "secret", "certificate", "cache")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Settings:
     parallelism: int
     tenant: str | None = None
     ignore_changes: tuple[str, ...] = field(default_factory=tuple)
+    #: The credential source to use (`auto`: the first that matches, contract §3).
+    credential: str = "auto"
 
 
 def _pick(flag: object | None, env: str | None, file: object | None, default: object) -> object:
@@ -62,6 +66,7 @@ def resolve_settings(
     graph_url_flag: str | None = None,
     update_method_flag: str | None = None,
     parallelism_flag: int | None = None,
+    credential_flag: str | None = None,
 ) -> Settings:
     """Combine the sources; raises ConfigError naming the offending source."""
     cloud_name = str(_pick(cloud_flag, env.get("EDUSYNC_CLOUD"), file.cloud, "global")).lower()
@@ -92,6 +97,12 @@ def resolve_settings(
     if parallelism < 1:
         raise ConfigError(f"parallelism must be at least 1, not {parallelism}")
 
+    credential = str(_pick(credential_flag, env.get("EDUSYNC_CREDENTIAL"), None, "auto")).lower()
+    if credential not in CREDENTIAL_CHOICES:
+        raise ConfigError(
+            f"credential source {credential!r} is not one of: {', '.join(CREDENTIAL_CHOICES)}"
+        )
+
     return Settings(
         cloud=cloud,
         graph_url=graph_url,
@@ -100,4 +111,5 @@ def resolve_settings(
         parallelism=parallelism,
         tenant=file.tenant,
         ignore_changes=file.ignore_changes,
+        credential=credential,
     )

@@ -59,16 +59,18 @@ def token_provider_from_env(
     cloud: Cloud,
     *,
     tenant: str | None = None,
+    credential: str = "auto",
     http_client: object | None = None,
 ) -> TokenProvider:
     """The TokenProvider of the first credential source the environment sets (contract §3).
 
-    `tenant` is edusync.yaml's; AZURE_TENANT_ID wins over it. Raises AuthError when no source
-    matches or the matching one is unusable (no fallback to the next source). Build one
+    `tenant` is edusync.yaml's; AZURE_TENANT_ID wins over it. `credential` (--credential /
+    EDUSYNC_CREDENTIAL) names one source instead of the first that matches. Raises AuthError when
+    no source matches or the matching one is unusable (no fallback to the next source). Build one
     provider per run and share it: it asks the authority for one token and reuses it.
     """
     warn_if_sds_undocumented(cloud)
-    selected = select_source(env, tenant)
+    selected = select_source(env, tenant, credential)
     request = _Request(env, cloud, selected.tenant, http_client)
     provider = _BUILDERS[selected.kind](request)
     log.info(

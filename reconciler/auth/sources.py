@@ -73,6 +73,29 @@ class Selected:
     tenant: str
 
 
+#: `--credential` / EDUSYNC_CREDENTIAL names (settings.CREDENTIAL_CHOICES) → source.
+CHOICES: dict[str, SourceKind] = {
+    "token": SourceKind.STATIC,
+    "oidc": SourceKind.GITHUB_OIDC,
+    "federated-file": SourceKind.FEDERATED_FILE,
+    "secret": SourceKind.CLIENT_SECRET,
+    "certificate": SourceKind.CLIENT_CERTIFICATE,
+    "cache": SourceKind.TOKEN_CACHE,
+}
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """One credential source as the environment offers it (names only, never values)."""
+
+    kind: SourceKind
+    matches: bool
+    #: Variables (or the cache file) it lacks; empty when it matches.
+    missing: tuple[str, ...]
+    #: Some of its own variables are set: a typo or a missing secret is likely.
+    partial: bool
+
+
 def present(env: Mapping[str, str], name: str) -> bool:
     return bool(env.get(name, "").strip())
 
@@ -93,30 +116,54 @@ def _missing(spec: _Spec, env: Mapping[str, str], tenant: str | None) -> list[st
     return missing
 
 
-def _note_partial(spec: _Spec, env: Mapping[str, str], missing: list[str]) -> str | None:
-    if not any(present(env, name) for name in spec.own + spec.optional):
-        return None
-    note = f"{spec.kind.value} not used: {', '.join(missing)} not set"
-    log.info("credential source %s", note)
-    return note
-
-
-def select_source(env: Mapping[str, str], configured_tenant: str | None = None) -> Selected:
-    """The first source whose variables are all set; AuthError listing the options if none."""
+def survey(env: Mapping[str, str], configured_tenant: str | None = None) -> list[SourceReport]:
+    """Every source in contract order, with what each lacks (for `doctor` and error hints)."""
     tenant = tenant_of(env, configured_tenant)
-    notes: list[str] = []
+    reports = []
     for spec in _SPECS:
         missing = _missing(spec, env, tenant)
-        if not missing:
-            return Selected(spec.kind, tenant or "")
-        note = _note_partial(spec, env, missing)
-        if note:
+        partial = bool(missing) and any(present(env, n) for n in spec.own + spec.optional)
+        reports.append(SourceReport(spec.kind, not missing, tuple(missing), partial))
+    has_cache = present(env, CACHE_VAR) or cache_path(env).exists()
+    cache_missing = () if has_cache else (f"a token cache at {cache_path(env)} (run login)",)
+    reports.append(SourceReport(SourceKind.TOKEN_CACHE, has_cache, cache_missing, False))
+    return reports
+
+
+def select_source(
+    env: Mapping[str, str], configured_tenant: str | None = None, credential: str = "auto"
+) -> Selected:
+    """The source `credential` names, or with `auto` the first whose variables are all set;
+    AuthError saying what is missing otherwise (never a silent fallback)."""
+    tenant = tenant_of(env, configured_tenant)
+    reports = survey(env, configured_tenant)
+    if credential != "auto":
+        wanted = CHOICES[credential]
+        report = next(r for r in reports if r.kind is wanted)
+        if not report.matches:
+            raise AuthError(
+                f"EDUSYNC_CREDENTIAL/--credential is {credential!r} ({wanted.value}), but "
+                f"{', '.join(report.missing)} {'is' if len(report.missing) == 1 else 'are'} "
+                "not set; set them, or choose another source (auto picks the first that matches)"
+            )
+        return _selected(wanted, tenant)
+    notes: list[str] = []
+    for report in reports:
+        if report.matches:
+            return _selected(report.kind, tenant)
+        if report.partial:
+            note = f"{report.kind.value} not used: {', '.join(report.missing)} not set"
+            log.info("credential source %s", note)
             notes.append(note)
-    if present(env, CACHE_VAR) or cache_path(env).exists():
-        return Selected(SourceKind.TOKEN_CACHE, tenant or DEFAULT_DELEGATED_TENANT)
     detail = f" ({'; '.join(notes)})" if notes else ""
     raise AuthError(
         f"no credentials found{detail}. Use one of: {_APP_OPTIONS}or run "
         f"`edusync-reconcile login` (there is no token cache at {cache_path(env)}; "
         f"{CACHE_VAR} names another)"
     )
+
+
+def _selected(kind: SourceKind, tenant: str | None) -> Selected:
+    if kind is SourceKind.TOKEN_CACHE:
+        return Selected(kind, tenant or DEFAULT_DELEGATED_TENANT)
+    return Selected(kind, tenant or "")

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from reconciler.apply import ApplyInterrupted, ApplyOptions, Executor, Outcome, Status, preflight
-from reconciler.cli import (
+from reconciler.commands.base import (
     EXIT_ERROR,
     EXIT_OK,
     global_options,

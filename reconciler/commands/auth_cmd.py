@@ -7,8 +7,8 @@ import os
 import click
 
 from reconciler.auth import DEFAULT_DELEGATED_TENANT, cache_path, device_code_login, remove_cache
-from reconciler.cli import global_options, offline_options, options_of, start_logging
 from reconciler.clouds import CLOUDS, Cloud
+from reconciler.commands.base import global_options, offline_options, options_of, start_logging
 from reconciler.errors import AuthError
 
 

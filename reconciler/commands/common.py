@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli import options_of
+from reconciler.commands.base import options_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
@@ -67,6 +67,7 @@ def settings_for(ctx: click.Context, state: DesiredState | None, **flags: Any) -
         graph_url_flag=opts.get("graph_url"),
         update_method_flag=flags.get("update_method"),
         parallelism_flag=flags.get("parallelism"),
+        credential_flag=opts.get("credential"),
     )
 
 
@@ -74,7 +75,10 @@ def token_provider(settings: Settings, env: Mapping[str, str] | None = None) -> 
     from reconciler.auth import token_provider_from_env
 
     return token_provider_from_env(
-        env if env is not None else os.environ, settings.cloud, tenant=settings.tenant
+        env if env is not None else os.environ,
+        settings.cloud,
+        tenant=settings.tenant,
+        credential=settings.credential,
     )
 
 

@@ -10,7 +10,7 @@ from types import FrameType
 
 import click
 
-from reconciler.cli import EXIT_OK, offline_options, start_logging
+from reconciler.commands.base import EXIT_OK, offline_options, start_logging
 from reconciler.emulator import Emulator
 
 _FAULT_STATUSES = ("429", "503")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import (
+from reconciler.commands.base import (
     EXIT_CHANGES,
     EXIT_ERROR,
     EXIT_OK,

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from reconciler.cli import EXIT_OK, offline_options
+from reconciler.commands.base import EXIT_OK, offline_options
 from reconciler.schema import desired_state_schema
 
 

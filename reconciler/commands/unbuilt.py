@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reconciler.cli import global_options, offline_options
+from reconciler.commands.base import global_options, offline_options
 from reconciler.errors import ReconcileError
 
 

@@ -7,7 +7,13 @@ from collections.abc import Iterable, Mapping
 
 import click
 
-from reconciler.cli import EXIT_ERROR, EXIT_OK, format_option, offline_options, start_logging
+from reconciler.commands.base import (
+    EXIT_ERROR,
+    EXIT_OK,
+    format_option,
+    offline_options,
+    start_logging,
+)
 from reconciler.desired import DesiredObject, load_desired
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.secrets import variable_names

@@ -144,3 +144,50 @@ def test_default_cache_location_matches_without_any_variable(
     provider = token_provider_from_env(base_env, GLOBAL)
     assert provider.identity.permission is Permission.DELEGATED
     assert provider.identity.principal == entra.USER
+
+
+CHOICE_OF = {
+    "static": "token",
+    "oidc": "oidc",
+    "file": "federated-file",
+    "secret": "secret",
+    "certificate": "certificate",
+    "cache": "cache",
+}
+
+
+@pytest.mark.parametrize("chosen", ORDER)
+def test_credential_pins_one_source_even_when_an_earlier_one_matches(
+    entra: Any, app_env: dict[str, str], everything: dict[str, dict[str, str]], chosen: str
+) -> None:
+    # Every source is available: without a pin the static token would win.
+    env = dict(app_env)
+    for name in ORDER:
+        env.update(everything[name])
+
+    provider = token_provider_from_env(env, GLOBAL, credential=CHOICE_OF[chosen])
+    provider.token()
+
+    assert bool(entra.github_calls()) == (chosen == "oidc")
+    if chosen == "cache":
+        assert provider.identity.permission is Permission.DELEGATED
+    elif chosen != "static":
+        assert provider.identity.permission is Permission.APP_ONLY
+
+
+def test_pinned_source_that_is_incomplete_fails_without_falling_back(
+    entra: Any, app_env: dict[str, str], everything: dict[str, dict[str, str]]
+) -> None:
+    # The OIDC trap of an apply job: the cache is pinned but not supplied; OIDC is on offer.
+    env = dict(app_env, **everything["oidc"], EDUSYNC_TOKEN_CACHE="")
+    with pytest.raises(AuthError) as caught:
+        token_provider_from_env(env, GLOBAL, credential="secret")
+    assert "'secret' (client secret), but AZURE_CLIENT_SECRET is not set" in str(caught.value)
+    assert entra.calls == []
+
+
+def test_bad_credential_value_is_a_usage_error(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EDUSYNC_CREDENTIAL", "kerberos")
+    assert cli("validate", "--help").code == 64
+    monkeypatch.delenv("EDUSYNC_CREDENTIAL")
+    assert cli("plan", "--credential", "kerberos").code == 64

@@ -207,3 +207,29 @@ def test_plan_output_has_no_escape_codes_when_piped(cli, monkeypatch) -> None:
     with Emulator() as emu:
         result = cli("plan", str(ROOT / "desired-state"), "--graph-url", emu.base_url)
     assert result.code == 0 and "\x1b[" not in result.out
+
+
+def test_help_table_matches_each_commands_own_short_help() -> None:
+    from reconciler.cli import COMMANDS as TABLE
+    from reconciler.cli import load_command
+
+    assert list(TABLE) == COMMANDS
+    for name, spec in TABLE.items():
+        assert load_command(name).short_help == spec.short_help, name
+
+
+def test_help_imports_no_subcommand() -> None:
+    # --help must not pay for the engine, requests or msal (start-up target ≤ 0.15 s).
+    code = (
+        "import sys\n"
+        "from reconciler.cli import run\n"
+        "run(['--help'])\n"
+        "loaded = [m for m in sys.modules if m.startswith('reconciler.commands.') "
+        "and m != 'reconciler.commands.base']\n"
+        "heavy = [m for m in ('requests', 'msal', 'ruamel', 'deepdiff') if m in sys.modules]\n"
+        "print(loaded, heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip().endswith("[] []"), out

@@ -1,0 +1,163 @@
+"""What every subcommand shares: exit codes and the options defined once for all of them.
+
+Commands import from here, never from `reconciler.cli` (the CLI loads commands lazily, so the
+dependency runs one way only: cli → commands).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from reconciler.logsetup import configure_logging
+from reconciler.settings import CREDENTIAL_CHOICES, LOG_LEVELS, OutputFormat, UpdateMethod
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_USAGE = 64
+
+CLOUD_CHOICES = ("global", "usgov", "usgovdod", "china")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# Global options are accepted before and after the subcommand; the later one on the command
+# line wins, and a flag anywhere beats the environment (each copy of the option reads it).
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or value is False:
+            return value
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        from_flag = ctx.get_parameter_source(param.name or key) is ParameterSource.COMMANDLINE
+        flagged: set[str] = root.obj.setdefault("_from_flag", set())
+        if from_flag or key not in flagged:
+            root.obj[key] = value
+            if from_flag:
+                flagged.add(key)
+        return value
+
+    return callback
+
+
+def _global_options(func: F, *, graph_hidden: bool) -> F:
+    options = [
+        click.option(
+            "--graph-url",
+            envvar="EDUSYNC_GRAPH_URL",
+            metavar="URL",
+            help="Graph root including version (default per --cloud: https://graph.microsoft.com/beta).",
+            callback=_remember("graph_url"),
+            expose_value=False,
+            hidden=graph_hidden,
+        ),
+        click.option(
+            "--cloud",
+            envvar="EDUSYNC_CLOUD",
+            type=click.Choice(CLOUD_CHOICES, case_sensitive=False),
+            help="National cloud: sets the Graph host and login authority (default: global).",
+            callback=_remember("cloud"),
+            expose_value=False,
+            hidden=graph_hidden,
+        ),
+        click.option(
+            "--credential",
+            envvar="EDUSYNC_CREDENTIAL",
+            type=click.Choice(CREDENTIAL_CHOICES, case_sensitive=False),
+            help="Credential source to use instead of the first that matches (default: auto).",
+            callback=_remember("credential"),
+            expose_value=False,
+            hidden=graph_hidden,
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            default=False,
+            help="Log progress and every HTTP call to stderr.",
+            callback=_remember("verbose"),
+            expose_value=False,
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            default=False,
+            help="Log request and response details (secrets redacted) and show tracebacks.",
+            callback=_remember("debug"),
+            expose_value=False,
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def global_options(func: F) -> F:
+    """--graph-url, --cloud, --credential, -v, --debug: for commands that talk to Graph."""
+    return _global_options(func, graph_hidden=False)
+
+
+def offline_options(func: F) -> F:
+    """The same options for commands that never contact Graph: the Graph ones are still
+    accepted (they may come first on any command line) but not offered in --help."""
+    return _global_options(func, graph_hidden=True)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        envvar="EDUSYNC_FORMAT",
+        type=click.Choice([f.value for f in OutputFormat], case_sensitive=False),
+        default=None,
+        help="Output format (default: text).",
+    )(func)
+
+
+def parallelism_option(func: F) -> F:
+    return click.option(
+        "--parallelism",
+        envvar="EDUSYNC_PARALLELISM",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Concurrent Graph calls (default 4).",
+    )(func)
+
+
+def update_method_option(func: F) -> F:
+    return click.option(
+        "--update-method",
+        envvar="EDUSYNC_UPDATE_METHOD",
+        type=click.Choice([m.value for m in UpdateMethod], case_sensitive=False),
+        default=None,
+        help="put: PUT …/{id} with the whole object (default); patch: changed properties only.",
+    )(func)
+
+
+def options_of(ctx: click.Context) -> dict[str, Any]:
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    return dict(root.obj)
+
+
+def log_level(ctx: click.Context) -> str:
+    opts = options_of(ctx)
+    if opts.get("debug"):
+        return "debug"
+    if opts.get("verbose"):
+        return "info"
+    level = os.environ.get("EDUSYNC_LOG_LEVEL", "").strip().lower() or "warning"
+    if level not in LOG_LEVELS:
+        raise click.BadParameter(
+            f"{level!r} is not one of {', '.join(LOG_LEVELS)}", param_hint="EDUSYNC_LOG_LEVEL"
+        )
+    return level
+
+
+def start_logging(ctx: click.Context) -> None:
+    configure_logging(log_level(ctx))
