@@ -177,7 +177,8 @@ class GraphClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body).encode()
-            log.debug("%s %s body: %s", method, url, _preview(body))
+            if log.isEnabledFor(logging.DEBUG):  # the preview costs more than the request
+                log.debug("%s %s body: %s", method, url, _preview(body))
         started = time.monotonic()
         try:
             response = session.request(
@@ -219,7 +220,7 @@ class GraphClient:
         parsed = _json_or_none(response)
         if response.status_code >= 400:
             raise _graph_error(method, url, response, parsed, client_request_id)
-        if parsed is not None:
+        if parsed is not None and log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s response: %s", method, url, _preview(parsed))
         return GraphResponse(
             response.status_code, parsed, request_id, response.headers.get("Location")
