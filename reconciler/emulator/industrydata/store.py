@@ -18,27 +18,21 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from reconciler.emulator.graph_errors import not_found
-from reconciler.emulator.industrydata import activity, rules
-from reconciler.emulator.industrydata.binds import BindError, parse_bind
+from reconciler.emulator.industrydata import activity, persistence, rules
 from reconciler.emulator.industrydata.catalog import (
     COLLECTIONS,
-    REF_ACADEMIC_YEAR,
     ROLE_GROUP,
     RUN,
-    SYSTEM_ONLY,
-    TYPES,
     CollectionDef,
     children_of,
-    collection_named,
     type_named,
 )
+from reconciler.emulator.industrydata.links import StoreLinks
 from reconciler.emulator.industrydata.records import Record
 from reconciler.emulator.industrydata.render import Expand, render
 from reconciler.emulator.industrydata.systemdata import (
-    CLOSED_REFERENCE_TYPES,
     ROLE_GROUPS,
     TENANT_SOURCE,
-    is_year_code,
     system_reference_rows,
 )
 from reconciler.emulator.industrydata.timestamps import graph_now
@@ -73,6 +67,7 @@ class IndustryData:
         self._on_demand: set[str] = set()  # runs started through runs/start
         self._statistics: dict[str, JSONObject] = {}  # seeded run statistics
         self._defaults: dict[str, JSONObject] = {}  # system reference rows as first seeded
+        self._links = StoreLinks(self._records)
         for group in ROLE_GROUPS:
             self._put(Record("roleGroups", group["id"], 0, ROLE_GROUP, copy.deepcopy(group)))
         for row in system_reference_rows():
@@ -139,58 +134,6 @@ class IndustryData:
     def children(self, collection: str, parent_id: str) -> list[Record]:
         return self._rows(collection, parent_id)
 
-    # -- the Links protocol the validator uses ---------------------------------------------------
-
-    def entity_id(self, collection: str, url: JSON) -> str:
-        try:
-            target = parse_bind(url)
-        except BindError as exc:
-            raise ValueError(f"{url!r}: {exc}") from exc
-        named = collection_named(target.collection)
-        if named is None or named.name != collection:
-            raise ValueError(f"{url!r} must address an entry of {collection}")
-        record = self._records[collection].get(target.key.lower())
-        if record is None:
-            raise ValueError(f"{collection}('{target.key}') does not exist")
-        return record.id
-
-    def reference_code(self, reference_type: str, code: str) -> str:
-        """Codes match reference rows case-insensitively and are stored as the row spells them
-        (`paraProfessional` -> `paraprofessional`, §5); open types keep unknown codes."""
-        if reference_type == REF_ACADEMIC_YEAR:
-            if not is_year_code(code):
-                raise ValueError(f"'{code}' is not a {reference_type} code (a year like 2026)")
-            return code
-        for row in self._records["referenceDefinitions"].values():
-            body = row.body
-            if body["referenceType"] == reference_type and body["code"].lower() == code.lower():
-                return str(body["code"])
-        if reference_type in CLOSED_REFERENCE_TYPES:
-            known = sorted(
-                r.body["code"]
-                for r in self._records["referenceDefinitions"].values()
-                if r.body["referenceType"] == reference_type
-            )
-            raise ValueError(f"'{code}' is not a {reference_type} code; known: {', '.join(known)}")
-        return code
-
-    def reference_code_at(self, reference_type: str, url: JSON) -> str:
-        try:
-            target = parse_bind(url)
-        except BindError as exc:
-            raise ValueError(f"{url!r}: {exc}") from exc
-        if target.collection.lower() != "referencedefinitions":
-            raise ValueError(f"{url!r} must address an entry of referenceDefinitions")
-        prefix = f"{reference_type}-"
-        if reference_type == REF_ACADEMIC_YEAR and target.key.lower().startswith(prefix.lower()):
-            return self.reference_code(reference_type, target.key[len(prefix) :])
-        row = self._records["referenceDefinitions"].get(target.key.lower())
-        if row is None:
-            raise ValueError(f"referenceDefinitions('{target.key}') does not exist")
-        if row.body["referenceType"] != reference_type:
-            raise ValueError(f"referenceDefinitions('{row.id}') is not a {reference_type} row")
-        return str(row.body["code"])
-
     # -- reads -----------------------------------------------------------------------------------
 
     def list_page(
@@ -224,10 +167,6 @@ class IndustryData:
     ) -> JSONObject:
         with self._lock:
             return render(self._find(collection, entity_id, parent), self, expand)
-
-    def type_of(self, collection: str, entity_id: str, *, parent: str | None = None) -> str:
-        with self._lock:
-            return self._find(collection, entity_id, parent).type_name
 
     def navigate(self, collection: str, entity_id: str, member: str) -> tuple[str, JSONObject]:
         """The entity a relationship of `entity_id` points to: (its collection, its body)."""
@@ -274,7 +213,9 @@ class IndustryData:
         with self._lock:
             holder = self._find(definition.parent, parent) if parent is not None else None
             self._settle()
-            checked = check_write(body, declared=definition.entity, mode=Mode.CREATE, links=self)
+            checked = check_write(
+                body, declared=definition.entity, mode=Mode.CREATE, links=self._links
+            )
             record = Record(collection, str(uuid.uuid4()), 0, checked.type_name, checked.body)
             record.parent = holder.id if holder is not None else None
             if collection == "referenceDefinitions":
@@ -314,7 +255,7 @@ class IndustryData:
                 body,
                 declared=definition.entity,
                 mode=Mode.PATCH,
-                links=self,
+                links=self._links,
                 current_type=record.type_name,
                 own_id=record.id,
             )
@@ -443,15 +384,9 @@ class IndustryData:
             if not kept:
                 return None
             objects = [
-                {
-                    "collection": r.collection,
-                    "id": r.id,
-                    "type": r.type_name,
-                    **({"parent": r.parent} if r.parent else {}),
-                    **({"onDemand": True} if r.id in self._on_demand else {}),
-                    **({"statistics": self._statistics[r.id]} if r.id in self._statistics else {}),
-                    "body": copy.deepcopy(r.body),
-                }
+                persistence.entry(
+                    r, on_demand=r.id in self._on_demand, stats=self._statistics.get(r.id)
+                )
                 for r in sorted(kept, key=lambda r: r.seq)
             ]
             return {"objects": objects}
@@ -466,25 +401,18 @@ class IndustryData:
                 self._load_one(item)
 
     def _load_one(self, item: JSON) -> None:
-        if not isinstance(item, dict) or not isinstance(item.get("body"), dict):
-            raise ValueError(f"not a stored Industry Data object: {item!r}")
-        collection, type_name = item.get("collection"), item.get("type")
-        if collection not in COLLECTIONS or not isinstance(item.get("id"), str):
-            raise ValueError(f"unknown collection {collection!r} or missing id")
-        if collection not in SYSTEM_ONLY and type_name not in TYPES:
-            raise ValueError(f"unknown type {type_name!r} in {collection}")
-        record = Record(collection, item["id"], 0, str(type_name), copy.deepcopy(item["body"]))
-        record.parent = item.get("parent")
-        self._records[collection].pop(record.id.lower(), None)  # a changed system row
+        loaded = persistence.parse(item)
+        record = loaded.record
+        self._records[record.collection].pop(record.id.lower(), None)  # a changed system row
         self._put(record)
-        if collection == "runs" and record.body.get("status") == "running":
+        if record.collection == "runs" and record.body.get("status") == "running":
             activity.finish_run(record, self.now())
-        if collection == "operations" and record.body.get("status") == "running":
+        if record.collection == "operations" and record.body.get("status") == "running":
             activity.finish_operation(record, self.now())
-        if item.get("onDemand"):
+        if loaded.on_demand:
             self._on_demand.add(record.id)
-        if isinstance(item.get("statistics"), dict):
-            self._statistics[record.id] = dict(item["statistics"])
+        if loaded.statistics is not None:
+            self._statistics[record.id] = loaded.statistics
 
 
 def _same(left: str | None, right: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,26 @@ def test_classic_profiles_are_served_next_to_industry_data(
     assert Graph(emu.base_url).post(json=CSV_PROFILE).status_code == 201
     idg.create("/years", year())
     assert len(emu.tenant.ids()) == 1 and len(emu.industry_data.ids("years")) == 1
+
+
+def test_industry_data_is_beta_only(emu: Emulator) -> None:
+    response = Graph(emu.base_url).session.get(
+        emu.base_url.replace("/beta", "/v1.0") + "/external/industryData/years", timeout=5
+    )
+    assert response.status_code == 404  # correction 1
+
+
+def test_concurrent_writes_all_land(emu: Emulator) -> None:
+    idg = IndustryGraph(emu.base_url)
+
+    def create(index: int) -> int:
+        return IndustryGraph(emu.base_url).post("/years", json=year(str(2030 + index))).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(create, range(24)))
+    assert statuses == [201] * 24
+    codes = sorted(y["year"]["code"] for y in idg.list_all("/years"))
+    assert codes == [str(2030 + i) for i in range(24)]
 
 
 # -- the state file -------------------------------------------------------------------------------
