@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from reconciler.emulator.industrydata.catalog import (
-    REF_ACADEMIC_YEAR,
     REF_FILE_FORMAT,
     REF_IDENTIFIER_TYPE,
     REF_ROLE,
@@ -161,7 +160,3 @@ def system_reference_rows() -> list[JSONObject]:
 def is_year_code(code: str) -> bool:
     """RefAcademicYear codes are the ending calendar year, e.g. `2026` (reference §1.4)."""
     return bool(_YEAR_CODE.match(code))
-
-
-def is_checked_by_pattern(reference_type: str) -> bool:
-    return reference_type == REF_ACADEMIC_YEAR
