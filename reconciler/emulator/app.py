@@ -14,9 +14,10 @@ from types import TracebackType
 
 from reconciler.emulator.dispatch import Dispatcher
 from reconciler.emulator.faults import Faults
+from reconciler.emulator.industrydata import IndustryData, IndustryDataDispatcher
 from reconciler.emulator.requestlog import RequestLog
 from reconciler.emulator.server import GraphServer, Wiring
-from reconciler.emulator.statefile import load_state, save_state
+from reconciler.emulator.statefile import load_state_document, save_state
 from reconciler.emulator.tenant import Tenant
 from reconciler.errors import ConfigError
 
@@ -39,12 +40,15 @@ class Emulator:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.tenant = Tenant(provisioning_delay=provisioning_delay, clock=clock)
+        #: The Industry Data API (`/beta/external/industryData`), on the same server.
+        self.industry_data = IndustryData(provisioning_delay=provisioning_delay, clock=clock)
         self.faults = Faults(seed=seed, latency_ms=latency_ms)
         self.requests_log = RequestLog()
         self.state_file = state_file
         self._token = token
         self._port = port
         self._dispatcher = Dispatcher(self.tenant, page_size=page_size)
+        self._page_size = page_size
         self._server: GraphServer | None = None
         self._thread: threading.Thread | None = None
         self._loaded = False
@@ -68,6 +72,7 @@ class Emulator:
             requests_log=self.requests_log,
             token=self._token,
             after_write=self.save,
+            industry_data=IndustryDataDispatcher(self.industry_data, page_size=self._page_size),
         )
         try:
             self._server = GraphServer((HOST, self._port), wiring)
@@ -100,15 +105,21 @@ class Emulator:
         if self.state_file is None:
             return
         with self._save_lock:
-            save_state(self.state_file, self.tenant.snapshot())
+            save_state(self.state_file, self.tenant.snapshot(), self.industry_data.snapshot())
 
     def _load(self) -> None:
         if self._loaded or self.state_file is None:
             return
+        document = load_state_document(self.state_file)
         try:
-            self.tenant.load_snapshot(load_state(self.state_file))
+            self.tenant.load_snapshot(document.profiles)
         except ValueError as exc:
             raise ConfigError(f"{self.state_file}: invalid stored profile: {exc}") from exc
+        try:
+            if document.industry_data is not None:
+                self.industry_data.load_snapshot(document.industry_data)
+        except ValueError as exc:
+            raise ConfigError(f"{self.state_file}: invalid Industry Data object: {exc}") from exc
         self._loaded = True
 
     def __enter__(self) -> Emulator:

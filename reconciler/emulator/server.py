@@ -25,6 +25,7 @@ from reconciler.emulator.auth import authenticate, refuse_app_only_write
 from reconciler.emulator.dispatch import Dispatcher, Reply, Request
 from reconciler.emulator.faults import WRITE_METHODS, Faults
 from reconciler.emulator.graph_errors import GraphFault
+from reconciler.emulator.industrydata import IndustryDataDispatcher, IndustryRequest, serves
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog, redact_headers
 from reconciler.emulator.routes import PROFILE_WRITES, resolve
 from reconciler.jsontypes import JSON, JSONObject
@@ -45,6 +46,8 @@ class Wiring:
     token: str | None
     #: Called after every write the tenant carried out (state-file persistence).
     after_write: Callable[[], None]
+    #: Serves `/beta/external/industryData/…` (None: those paths are 404).
+    industry_data: IndustryDataDispatcher | None = None
 
 
 class _BodyError(Exception):
@@ -195,6 +198,19 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             raise fault
         caller = authenticate(self.headers.get("Authorization"), wiring.token)
         split = urlsplit(self.path)
+        if wiring.industry_data is not None and serves(split.path):
+            return wiring.industry_data.handle(
+                IndustryRequest(
+                    method=self.command,
+                    path=split.path,
+                    query=parse_qsl(split.query, keep_blank_values=True),
+                    body=body,
+                    body_error=body_error,
+                    has_body=body is not None or body_error is not None,
+                    service_root=self._service_root(),
+                    authorization=self.headers.get("Authorization"),
+                )
+            )
         route = resolve(self.command, split.path)
         if route.op in PROFILE_WRITES:
             refuse_app_only_write(caller)
