@@ -12,6 +12,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from reconciler import fieldpaths
+from reconciler.clouds import CLOUDS
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.yamlsource import (
@@ -25,7 +26,7 @@ from reconciler.errors import ConfigError
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import DEFAULT_KIND, KINDS
 from reconciler.kinds.model import Kind
-from reconciler.settings import FileSettings
+from reconciler.settings import FileSettings, UpdateMethod, graph_url_problem
 
 SETTINGS_FILE = "edusync.yaml"
 RESERVED_KEYS = ("kind", "lifecycle")
@@ -313,8 +314,8 @@ def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: 
 
 
 def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> FileSettings:
-    def report(doc: Document, path: Path, message: str) -> None:
-        line, col = doc.key_position(path)
+    def report(doc: Document, path: Path, message: str, *, value: bool = False) -> None:
+        line, col = doc.where(path) if value else doc.key_position(path)
         problems.append(Problem(file, line, col, Severity.ERROR, message))
 
     if len(docs) != 1 or not isinstance(docs[0].value, dict):
@@ -336,8 +337,11 @@ def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> 
     fields: dict[str, Any] = {}
     for key, item in value.items():
         if key in text_keys:
-            if not isinstance(item, str):
-                report(doc, (key,), f"{key} must be text")
+            problem = (
+                f"{key} must be text" if not isinstance(item, str) else _setting_problem(key, item)
+            )
+            if problem:
+                report(doc, (key,), problem, value=True)
             else:
                 fields[text_keys[key]] = item
         elif key == "parallelism":
@@ -358,6 +362,20 @@ def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> 
                 f"{SETTINGS_FILE} may set: {', '.join(allowed)}",
             )
     return FileSettings(**fields)
+
+
+def _setting_problem(key: str, value: str) -> str | None:
+    """The same checks the flags and EDUSYNC_* variables get, reported at the value's line."""
+    if key == "graphUrl":
+        problem = graph_url_problem(value)
+        return f"graphUrl: {problem}" if problem else None
+    if key == "cloud" and value.lower() not in CLOUDS:
+        return f"unknown cloud {value!r}{did_you_mean(value, list(CLOUDS))}; use one of: " + (
+            ", ".join(CLOUDS)
+        )
+    if key == "updateMethod" and value.lower() not in {m.value for m in UpdateMethod}:
+        return f"updateMethod {value!r} is not one of: put, patch"
+    return None
 
 
 def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
