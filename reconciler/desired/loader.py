@@ -301,10 +301,7 @@ def _ignore_path_problem(entry: str, kind: Kind) -> str | None:
     except ValueError as exc:
         return str(exc)
     problem = fieldpaths.resolve(kind.root, segments)
-    if problem:
-        names = [p.name for p in kind.root.props if not p.read_only]
-        return f"ignoreChanges: {problem}{did_you_mean(segments[0], names)}"
-    return None
+    return f"ignoreChanges: {problem}" if problem else None
 
 
 def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: FsPath) -> None:
