@@ -30,15 +30,15 @@ def _missing_variable_warnings(
 ) -> list[Problem]:
     problems = []
     for obj in state_objects:
-        missing = sorted(n for n in variable_names(obj) if n not in env)
-        if missing:
+        missing = {n for n in variable_names(obj) if n not in env}
+        for line, column, names in obj.variable_places(missing):
             problems.append(
                 Problem(
                     obj.file,
-                    obj.line,
-                    obj.column,
+                    line,
+                    column,
                     Severity.WARNING,
-                    f"environment variable(s) {', '.join(missing)} not set: "
+                    f"environment variable(s) {', '.join(names)} not set: "
                     "plan works without them, apply will need them",
                 )
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -52,6 +52,8 @@ class DesiredObject:
     lifecycle: Lifecycle = Lifecycle()
     #: Paths whose text refers to environment variables (their values are secrets).
     variables: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
+    #: Where each of those values is written (line, column), for messages.
+    variable_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -65,6 +67,16 @@ class DesiredObject:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+    def variable_places(self, names: Collection[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(line, column, names) of every value that refers to one of `names`, in file order."""
+        places = []
+        for path, refs in self.variables.items():
+            wanted = tuple(n for n in refs if n in names)
+            if wanted:
+                line, col = self.variable_positions.get(path, (self.line, self.column))
+                places.append((line, col, wanted))
+        return sorted(places)
 
 
 @dataclass(frozen=True)
@@ -255,6 +267,7 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
         body=result.value,
         lifecycle=lifecycle,
         variables=result.variables,
+        variable_positions={path: doc.where(path) for path in result.variables},
     )
 
 
