@@ -101,13 +101,31 @@ def display_path(path: FsPath, cwd: FsPath) -> str:
         return str(path)
 
 
-def discover(root: FsPath) -> tuple[list[FsPath], list[tuple[FsPath, str]]]:
-    """YAML files below root, sorted, hidden directories skipped; plus refused entries."""
+#: Files read as desired state (any case). JSON is YAML 1.2, so a pasted Graph response works.
+DESIRED_SUFFIXES = (".yaml", ".yml", ".json")
+#: Files that live beside profiles on purpose and are skipped without a word.
+_QUIET_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".schema.json")
+_QUIET_STEMS = ("readme", "license", "licence", "changelog", "codeowners", "notice")
+
+
+@dataclass(frozen=True)
+class Discovered:
+    files: list[FsPath]
+    #: Entries refused outright (errors): symbolic links leaving the tree and the like.
+    refused: list[tuple[FsPath, str]]
+    #: Files not read (warnings): a `.yaml.bak`, a `.txt`.
+    skipped: list[tuple[FsPath, str]]
+
+
+def discover(root: FsPath) -> Discovered:
+    """Desired-state files below root, sorted, hidden entries skipped; refused and skipped
+    entries with the reason."""
     if root.is_file():
-        return [root], []
+        return Discovered([root], [], [])
     real_root = root.resolve()
     found: list[FsPath] = []
     refused: list[tuple[FsPath, str]] = []
+    skipped: list[tuple[FsPath, str]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = FsPath(dirpath)
         kept = []
@@ -120,16 +138,48 @@ def discover(root: FsPath) -> tuple[list[FsPath], list[tuple[FsPath, str]]]:
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+            if name.startswith("."):
                 continue
             candidate = here / name
+            if not name.lower().endswith(DESIRED_SUFFIXES) or _quiet(name):
+                why = _skip_reason(name)
+                if why:
+                    skipped.append((candidate, why))
+                continue
             if candidate.is_symlink():
                 target = candidate.resolve()
                 if not target.is_relative_to(real_root) or not target.is_file():
                     refused.append((candidate, _symlink_problem(candidate, real_root, dir=False)))
                     continue
             found.append(candidate)
-    return sorted(found), refused
+    return Discovered(sorted(found), refused, skipped)
+
+
+def _quiet(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(_QUIET_SUFFIXES) or lowered.split(".", 1)[0] in _QUIET_STEMS
+
+
+def _skip_reason(name: str) -> str | None:
+    """Why a file is not read, worth a warning (None: skipped quietly, like a README)."""
+    if _quiet(name):
+        return None
+    lowered = name.lower()
+    for suffix in DESIRED_SUFFIXES:
+        at = lowered.rfind(suffix + ".")
+        if at < 0 and lowered.endswith(suffix + "~"):
+            at = len(lowered) - len(suffix) - 1
+        if at >= 0:
+            meant = name[: at + len(suffix)]
+            extra = name[at + len(suffix) :]
+            return (
+                f"not read: the name ends in {extra!r}, so this is not a desired-state file; "
+                f"rename it {meant} to use it, or move it out of the directory"
+            )
+    return (
+        "not read: only *.yaml, *.yml and *.json files hold profiles; move this file out of "
+        "the directory (or rename it) if it should be used"
+    )
 
 
 def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
@@ -153,8 +203,12 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
             f"desired-state path {path!r} does not exist; pass the directory holding your "
             "profile YAML files (default: ./desired-state)"
         )
-    files, refused = discover(root)
+    found = discover(root)
+    files, refused = found.files, found.refused
     problems = [Problem(display_path(p, cwd), 1, 1, Severity.ERROR, why) for p, why in refused]
+    problems += [
+        Problem(display_path(p, cwd), 1, 1, Severity.WARNING, why) for p, why in found.skipped
+    ]
     digest = hashlib.sha256()
     objects: list[DesiredObject] = []
     settings = FileSettings()
@@ -169,7 +223,7 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
         rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
         try:
-            docs = read_documents(shown, data)
+            docs = read_documents(shown, data, is_json=file.suffix.lower() == ".json")
         except YamlSourceError as exc:
             problems.append(exc.problem)
             continue
@@ -186,7 +240,11 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     if not files and not refused:
         problems.append(
             Problem(
-                display_path(root, cwd), 1, 1, Severity.WARNING, "no *.yaml or *.yml files found"
+                display_path(root, cwd),
+                1,
+                1,
+                Severity.WARNING,
+                "no *.yaml, *.yml or *.json files found",
             )
         )
     return DesiredState(
@@ -223,6 +281,20 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
         problems.append(
             Problem(
                 file, line, col, Severity.ERROR, "a profile must be a YAML mapping of properties"
+            )
+        )
+        return None
+    if isinstance(value.get("value"), list) and "@odata.context" in value:
+        line, col = doc.key_position(("value",))
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                Severity.ERROR,
+                f"this is a pasted Graph list response: 'value' holds {len(value['value'])} "
+                "object(s); keep one profile per file (or per --- document): copy each item of "
+                "'value' out on its own",
             )
         )
         return None
