@@ -76,9 +76,19 @@ def explain(exc: MarkedYAMLError, text: str) -> Located:
     if "could not find expected ':'" in problem and context is not None:
         return _no_colon(lines, context.line + 1)
     if problem.startswith("expected ',' or") and context is not None:
-        return _unclosed_flow(lines, context.line + 1, context.column + 1, problem)
+        missing = None
+        if "<stream end>" not in problem:
+            missing = _missing_comma(lines, line, col, context.line + 1)
+        return missing or _unclosed_flow(lines, context.line + 1, context.column + 1, problem)
     if problem.startswith("expected <block end>"):
         return _misaligned(lines, line, col, problem)
+    if problem.startswith("expected '<document start>'"):
+        return Located(
+            line,
+            col,
+            "unexpected text after the end of the profile: remove it (a new profile in the "
+            "same file starts with a line '---')",
+        )
     return Located(line, col, f"{problem}; check this line and the one before it")
 
 
@@ -157,6 +167,16 @@ def _colon_in_value(lines: list[str], line: int, col: int) -> Located:
         missing = _KEY_WITHOUT_SPACE.match(prev_text)
         if missing:
             return _missing_space(previous, prev_text, missing)
+        equals = re.match(r"^(\s*)([\w@.\"'-]+)\s*=\s*(.*)$", prev_text)
+        if equals and ":" not in prev_text:
+            key, value = equals.group(2), _strip_comment(equals.group(3)).strip()
+            return Located(
+                previous,
+                len(equals.group(1)) + 1,
+                f"YAML separates a key from its value with ': ', not '=': write '{key}: {value}'",
+            )
+        if ":" not in _strip_comment(prev_text) and _indent(prev_text) == _indent(text):
+            return _no_colon(lines, previous)
         if _indent(text) > _indent(prev_text) and re.search(r":\s+\S", prev_text):
             prev_key = prev_text.strip().split(":", 1)[0].lstrip("- ")
             return Located(
@@ -183,11 +203,28 @@ def _no_colon(lines: list[str], line: int) -> Located:
     dash = _dash_without_space(lines, line, 0, "")
     if dash:
         return dash
+    if re.fullmatch(r"-{2}|-{4,}", stripped):
+        return Located(line, _indent(text) + 1, "a new document starts with exactly '---'")
     return Located(
         line,
         _indent(text) + 1,
         f"{stripped!r} is not a 'key: value' pair: a key needs a ':' after it "
         f"(write '{stripped}:' if the lines below belong to it)",
+    )
+
+
+def _missing_comma(lines: list[str], line: int, col: int, opened: int) -> Located | None:
+    """In a `{ }` or `[ ]` spread over lines (JSON), an item that starts a line where a ','
+    was expected: the line before it lacks its ','."""
+    text = lines[line - 1] if line <= len(lines) else ""
+    previous = _previous_content(lines, line)
+    if previous is None or previous <= opened or text[: col - 1].strip():
+        return None  # the items continue on the opener's line: that line is not closed
+    end = len(lines[previous - 1].rstrip())
+    return Located(
+        previous,
+        end + 1,
+        f"a ',' is missing at the end of this line (before line {line})",
     )
 
 
@@ -206,11 +243,17 @@ def _unclosed_flow(lines: list[str], line: int, col: int, problem: str) -> Locat
 
 def _misaligned(lines: list[str], line: int, col: int, problem: str) -> Located:
     text = lines[line - 1] if line <= len(lines) else ""
-    if "'<scalar>'" in problem and re.search(r"[\"']\s*$", text[: col - 1]):
+    closing = re.search(r"([\"'])\s*$", text[: col - 1])
+    if "'<scalar>'" in problem and closing:
+        apostrophe = (
+            " (an apostrophe inside '…' is written twice: 'St Mary''s'; or use \"…\")"
+            if closing.group(1) == "'"
+            else ""
+        )
         return Located(
             line,
             col,
-            "text after the closing quote: put the whole value inside the quotes",
+            f"text after the closing quote: put the whole value inside the quotes{apostrophe}",
         )
     if "found '-'" in problem:
         return Located(

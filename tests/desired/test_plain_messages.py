@@ -123,6 +123,34 @@ YAML_SLIPS = [
     ),
 ]
 
+YAML_SLIPS += [
+    (
+        "apostrophe inside single quotes",
+        VALID.replace("displayName: Test Profile", "displayName: 'St Mary's'"),
+        "1:23: error: invalid YAML: text after the closing quote: put the whole value inside the quotes (an apostrophe inside '…' is written twice: 'St Mary''s'",
+    ),
+    (
+        "'=' instead of ':'",
+        VALID.replace("displayName: Test Profile", "displayName = Test Profile"),
+        "1:1: error: invalid YAML: YAML separates a key from its value with ': ', not '=': write 'displayName: Test Profile'",
+    ),
+    (
+        "two dashes for a document separator",
+        VALID.replace("licensesToAssign:", "--\nlicensesToAssign:"),
+        "12:1: error: invalid YAML: a new document starts with exactly '---'",
+    ),
+    (
+        "JSON with a missing comma",
+        '{\n  "displayName": "x"\n  "dataProvider": {}\n}\n',
+        "2:21: error: invalid YAML: a ',' is missing at the end of this line (before line 3)",
+    ),
+    (
+        "JSON with a stray closing brace",
+        '{\n  "displayName": "x"\n}\n}\n',
+        "4:1: error: invalid YAML: unexpected text after the end of the profile: remove it",
+    ),
+]
+
 PASTED = [
     (
         "curly quotes from Word",
