@@ -112,6 +112,9 @@ class Notes:
         meant = close_match(unknown.key, unknown.names)
         if meant is None:
             return message
+        if any(s.path == unknown.path and meant in s.present for s in self.seen):
+            already = "which is already set: remove one of the two"
+            return f"{message} (did you mean {meant!r}?), {already}"
         # The misspelling is the mistake; the required property it was meant to be is not
         # missing a second time.
         self.missing.pop((unknown.path, meant), None)

@@ -203,6 +203,11 @@ WRONG_LEVEL = [
         "4:3: error: unknown property 'conectionUrl' in dataProvider (did you mean 'connectionUrl'?)",
     ),
     (
+        "a key written twice in two spellings",
+        PS.replace("  clientId: abc", "  clientId: abc\n  clientID: abc"),
+        "6:3: error: unknown property 'clientID' in dataProvider (did you mean 'clientId'?), which is already set: remove one of the two",
+    ),
+    (
         "key another provider type has",
         VALID.replace(
             "  customizations:", "  connectionUrl: https://x.example.edu\n  customizations:"
