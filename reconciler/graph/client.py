@@ -197,7 +197,11 @@ class GraphClient:
                 client_request_id,
             )
             failure = describe_no_response(
-                exc, url, connect_timeout=self._timeout[0], read_timeout=self._timeout[1]
+                exc,
+                url,
+                connect_timeout=self._timeout[0],
+                read_timeout=self._timeout[1],
+                base_url=self.base_url,
             )
             error_class = GraphError if is_read or failure.never_sent else WriteOutcomeUnknown
             # A timeout while reading the body (after the headers, so urllib3 did not retry it)

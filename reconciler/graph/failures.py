@@ -36,10 +36,17 @@ class NoResponse:
 
 
 def describe_no_response(
-    exc: BaseException, url: str, *, connect_timeout: float, read_timeout: float
+    exc: BaseException,
+    url: str,
+    *,
+    connect_timeout: float,
+    read_timeout: float,
+    base_url: str | None = None,
 ) -> NoResponse:
-    """Classify a failure that produced no HTTP response."""
+    """Classify a failure that produced no HTTP response to `url` (a request below the Graph
+    root `base_url`, which fixes are written against)."""
     parts = urlsplit(url)
+    root_path = urlsplit(base_url).path if base_url else parts.path
     host = parts.hostname or "?"
     port = parts.port or (443 if parts.scheme == "https" else 80)
     where = f"{host} port {port}"
@@ -50,7 +57,7 @@ def describe_no_response(
     if proxy is not None or isinstance(exc, requests.exceptions.ProxyError):
         return NoResponse("ProxyError", _proxy_message(causes), never_sent=True)
     if isinstance(exc, requests.exceptions.SSLError) or _has(causes, ssl.SSLError):
-        return _tls_failure(causes, text, where, parts.path)
+        return _tls_failure(causes, text, where, root_path)
     if _has(causes, NameResolutionError) or _has(causes, socket.gaierror):
         return NoResponse(
             "HostNotFound",

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from reconciler.identity import Identity, Permission
 
 GRAPH_VERSIONS = ("beta", "v1.0")
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _READS = frozenset({"GET", "HEAD"})
 
 
@@ -15,7 +16,7 @@ def status_hint(
     status: int, method: str, url: str, base_url: str, identity: Identity
 ) -> str | None:
     if status == 401:
-        return _unauthorized(identity)
+        return _unauthorized(identity, local=urlsplit(base_url).hostname in _LOOPBACK)
     if status == 403:
         return _forbidden(method, url, identity)
     if status in {400, 404}:
@@ -39,8 +40,13 @@ def version_hint(base_url: str) -> str | None:
     return None
 
 
-def _unauthorized(identity: Identity) -> str:
+def _unauthorized(identity: Identity, *, local: bool) -> str:
     credential = identity.credential
+    if "EDUSYNC_ACCESS_TOKEN" in credential and local:
+        return (
+            "the emulator refused the token in EDUSYNC_ACCESS_TOKEN: set it to the token the "
+            "emulator was started with (its --token)"
+        )
     if "EDUSYNC_ACCESS_TOKEN" in credential:
         return (
             "Graph refused the token in EDUSYNC_ACCESS_TOKEN: it has expired (tokens last about "

@@ -155,7 +155,7 @@ def test_https_to_a_plain_http_server_says_use_http(plain_http_server: int) -> N
     message = str(failure(f"https://127.0.0.1:{plain_http_server}/beta"))
     assert "TLS handshake failed" in message
     assert f"the server at 127.0.0.1 port {plain_http_server} does not speak HTTPS" in message
-    assert f"--graph-url http://127.0.0.1:{plain_http_server}/beta" in message
+    assert f"(--graph-url http://127.0.0.1:{plain_http_server}/beta)" in message
     assert "WRONG_VERSION_NUMBER" not in message and "SSLError" not in message
 
 
@@ -273,7 +273,17 @@ def test_401_with_a_static_token_names_the_variable() -> None:
         client.close()
     message = str(info.value)
     assert "HTTP 401" in message and info.value.request_id in message
-    assert "EDUSYNC_ACCESS_TOKEN" in message and "expired" in message
+    assert "set it to the token the emulator was started with (its --token)" in message
+
+
+def test_401_from_graph_with_a_static_token_says_it_expired() -> None:
+    from reconciler.graph.hints import status_hint
+
+    hint = status_hint(
+        401, "GET", "https://graph.microsoft.com/beta/x", "https://graph.microsoft.com/beta", STATIC
+    )
+    assert hint is not None and "EDUSYNC_ACCESS_TOKEN" in hint and "expired" in hint
+    assert "edusync-reconcile login" in hint
 
 
 def test_401_with_a_delegated_sign_in_says_login_again() -> None:
