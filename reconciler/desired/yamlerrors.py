@@ -75,6 +75,14 @@ def explain(exc: MarkedYAMLError, text: str) -> Located:
         return _colon_in_value(lines, line, col)
     if "could not find expected ':'" in problem and context is not None:
         return _no_colon(lines, context.line + 1)
+    if problem.startswith("expected ',' or") and "but got '['" in problem:
+        start, item = _flow_item_at(lines[line - 1] if line <= len(lines) else "", col - 1)
+        return Located(
+            line,
+            start + 1,
+            f"a value inside '[ ]' or '{{ }}' that contains '[' must be quoted: write "
+            f"'{item}' (with the quotes)",
+        )
     if problem.startswith("expected ',' or") and context is not None:
         missing = None
         if "<stream end>" not in problem:
@@ -378,6 +386,21 @@ def _odd_space(line: str) -> int | None:
         elif char in "\"'#":
             return None  # inside a quoted value or a comment any space is the writer's choice
     return None
+
+
+def _flow_item_at(line: str, col: int) -> tuple[int, str]:
+    """Where the item of a `[ ]` list around column `col` starts, and its text
+    (`licensesToAssign[teacher].skuIds`)."""
+    start = max(line.rfind(",", 0, col), line.find("[", 0, col)) + 1
+    while start < len(line) and line[start] == " ":
+        start += 1
+    rest = line[start:]
+    depth = 0
+    for i, char in enumerate(rest):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth < 0 or (char == "," and depth == 0):
+            return start, rest[:i].strip()
+    return start, rest.strip()
 
 
 def _word_at(line: str, col: int) -> str:

@@ -299,6 +299,13 @@ FORMATS = [
     ),
 ]
 
+YAML_SLIPS += [
+    (
+        "a field path with [key] inside a [ ] list, unquoted",
+        VALID + "lifecycle:\n  ignoreChanges: [licensesToAssign[teacher].skuIds]\n",
+        "16:19: error: invalid YAML: a value inside '[ ]' or '{ }' that contains '[' must be quoted: write 'licensesToAssign[teacher].skuIds' (with the quotes)",
+    ),
+]
 IGNORE_PATHS = [
     (
         "misspelt key of a keyed list",
