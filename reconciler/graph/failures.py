@@ -144,11 +144,13 @@ def _tls_failure(causes: list[BaseException], text: str, where: str, path: str) 
             "authority's certificate file (PEM)",
             never_sent=True,
         )
+    # Other TLS errors may come after the request went out (a connection cut mid-answer):
+    # for a write that means "outcome unknown", and apply re-reads before deciding.
     return NoResponse(
         "TlsFailed",
-        f"TLS handshake with {where} failed ({_innermost(causes)}) — check {_GRAPH_URL_SETTING} "
-        "and, behind a TLS-inspecting proxy, REQUESTS_CA_BUNDLE",
-        never_sent=True,
+        f"the TLS connection to {where} failed ({_innermost(causes)}) — check "
+        f"{_GRAPH_URL_SETTING} and, behind a TLS-inspecting proxy, REQUESTS_CA_BUNDLE",
+        never_sent=False,
     )
 
 
