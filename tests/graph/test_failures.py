@@ -337,3 +337,25 @@ def test_cli_refused_connection_is_one_plain_line(cli, monkeypatch) -> None:
     assert result.code == 1
     assert f"cannot connect to 127.0.0.1 port {port}: connection refused" in result.err
     assert "Max retries" not in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("reason", "code", "never_sent"),
+    [
+        ("[SSL: WRONG_VERSION_NUMBER] wrong version number", "TlsNotSpoken", True),
+        (
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: x",
+            "CertificateNotTrusted",
+            True,
+        ),
+        ("[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred", "TlsFailed", False),
+    ],
+)
+def test_tls_failures_say_whether_a_write_may_have_gone_out(
+    reason: str, code: str, never_sent: bool
+) -> None:
+    exc = requests.exceptions.SSLError(MaxRetryError(None, "/beta", ssl.SSLError(1, reason)))  # type: ignore[arg-type]
+    described = describe_no_response(
+        exc, "https://graph.example.edu/beta/x", connect_timeout=10, read_timeout=60
+    )
+    assert (described.code, described.never_sent) == (code, never_sent)
