@@ -29,6 +29,7 @@ class GraphError(ReconcileError):
         request_id: str | None = None,
         client_request_id: str | None = None,
         subject: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.method = method
         self.url = url
@@ -38,6 +39,8 @@ class GraphError(ReconcileError):
         self.request_id = request_id
         self.client_request_id = client_request_id
         self.subject = subject
+        #: The likely fix in plain words ("run `edusync-reconcile login` again").
+        self.hint = hint
         super().__init__(self._describe())
 
     def with_subject(self, subject: str) -> GraphError:
@@ -51,17 +54,25 @@ class GraphError(ReconcileError):
             request_id=self.request_id,
             client_request_id=self.client_request_id,
             subject=subject,
+            hint=self.hint,
         )
 
     def _describe(self) -> str:
         who = f"{self.subject}: " if self.subject else ""
+        hint = f" — {self.hint}" if self.hint else ""
+        if self.status is None and self.graph_message:
+            # No answer at all: the message says what failed in plain words.
+            return (
+                f"{who}{self.method} {self.url} failed: {self.graph_message}{hint} "
+                f"[no response; client-request-id: {self.client_request_id or '-'}]"
+            )
         status = f"HTTP {self.status}" if self.status is not None else "no response"
         code = self.code or "-"
         detail = f": {self.graph_message}" if self.graph_message else ""
         return (
             f"{who}{self.method} {self.url} failed with {status} ({code}){detail} "
             f"[request-id: {self.request_id or '-'}, client-request-id: "
-            f"{self.client_request_id or '-'}]"
+            f"{self.client_request_id or '-'}]{hint}"
         )
 
 

@@ -5,6 +5,7 @@ Property names are joined with `.`; an item of a keyed list is `[key]`.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from reconciler.kinds.model import (
@@ -13,6 +14,7 @@ from reconciler.kinds.model import (
     ListOf,
     ObjectType,
     Polymorphic,
+    Scalar,
     SetOf,
     TypeExpr,
 )
@@ -57,7 +59,8 @@ def is_prefix(prefix: tuple[Segment, ...], path: tuple[Segment, ...]) -> bool:
 
 
 def resolve(root: ObjectType, segments: tuple[Segment, ...]) -> str | None:
-    """None when `segments` names a property of `root`; else a message saying what is wrong."""
+    """None when `segments` names a property of `root`; else a message saying what is wrong,
+    with the path it most likely meant (suggested at the level that is wrong, keys included)."""
     current: TypeExpr = root
     for i, segment in enumerate(segments):
         here = join(segments[: i + 1])
@@ -65,7 +68,10 @@ def resolve(root: ObjectType, segments: tuple[Segment, ...]) -> str | None:
             return f"{join(segments[:i])!r} is a list, compared whole; stop the path there"
         if isinstance(current, KeyedList):
             if not segment.startswith("["):
-                return f"{join(segments[:i])!r} is a keyed list: address an item as [key]"
+                return _needs_key(current, segments, i)
+            problem = _key_problem(current, segments, i)
+            if problem:
+                return problem
             current = current.item
             continue
         if segment.startswith("["):
@@ -73,13 +79,63 @@ def resolve(root: ObjectType, segments: tuple[Segment, ...]) -> str | None:
         if isinstance(current, Polymorphic):
             if segment == ODATA_TYPE:
                 return None if i == len(segments) - 1 else f"nothing is below {here!r}"
+            names = [p.name for v in current.variants for p in v.props if not p.read_only]
             candidates = [v.prop(segment) for v in current.variants]
             found = next((p for p in candidates if p is not None), None)
         elif isinstance(current, ObjectType):
+            names = [p.name for p in current.props if not p.read_only]
             found = current.prop(segment)
         else:
             return f"{join(segments[:i])!r} has no properties below it"
         if found is None:
-            return f"{here!r} is not a property"
+            return f"{here!r} is not a property{_meant(segments, i, names)}"
         current = found.type
     return None
+
+
+def _needs_key(klist: KeyedList, segments: tuple[Segment, ...], i: int) -> str:
+    """`licensesToAssign.skuIds` → address an item: `licensesToAssign[teacher].skuIds`."""
+    example_key = _key_values(klist)[:2]
+    key = "teacher" if "teacher" in example_key else (example_key or ["key"])[0]
+    rest = segments[i:] if klist.item.prop(segments[i]) else ()
+    example = join((*segments[:i], f"[{key}]", *rest))
+    return (
+        f"{join(segments[:i])!r} is a keyed list: address an item by its {klist.key}, "
+        f"e.g. {example}"
+    )
+
+
+def _key_problem(klist: KeyedList, segments: tuple[Segment, ...], i: int) -> str | None:
+    """A key that no item can have (`[teachr]`) would silently match nothing."""
+    allowed = _key_values(klist)
+    key = segments[i][1:-1]
+    if not allowed or key.lower() in (a.lower() for a in allowed):
+        return None
+    meant = _close(key, allowed)
+    suggestion = ""
+    if meant:
+        suggestion = f" (did you mean {join((*segments[:i], f'[{meant}]', *segments[i + 1 :]))!r}?)"
+    return (
+        f"{join(segments[: i + 1])!r}: {key!r} is not a valid {klist.key}{suggestion}; use one "
+        f"of: {', '.join(allowed)}"
+    )
+
+
+def _key_values(klist: KeyedList) -> list[str]:
+    key_prop = klist.item.prop(klist.key)
+    if key_prop is None or not isinstance(key_prop.type, Scalar):
+        return []
+    return [v for v in key_prop.type.enum if v != "unknownFutureValue"]
+
+
+def _meant(segments: tuple[Segment, ...], i: int, names: list[str]) -> str:
+    meant = _close(segments[i], names)
+    if meant is None:
+        return ""
+    return f" (did you mean {join((*segments[:i], meant, *segments[i + 1 :]))!r}?)"
+
+
+def _close(word: str, choices: list[str]) -> str | None:
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None

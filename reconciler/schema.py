@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.kinds import KINDS
 from reconciler.kinds.model import (
+    FORMAT_PATTERNS,
     ODATA_TYPE,
     KeyedList,
     ListOf,
@@ -37,6 +38,9 @@ def _scalar(scalar: Scalar, nullable: bool) -> dict[str, Any]:
         out = {"type": "string", "format": "date-time"}
     elif scalar.enum:
         out = {"type": "string", "enum": list(scalar.enum)}
+    elif scalar.format is not None:
+        # The format `validate` checks, or a ${NAME} reference (resolved from the environment).
+        out = {"type": "string", "pattern": f"{FORMAT_PATTERNS[scalar.format]}|{_VARIABLE}"}
     else:
         # YAML numbers are accepted where Graph wants text (schoolYear: 2026).
         out = {"type": ["string", "number"]}
@@ -109,6 +113,8 @@ def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:
     if prop.secret:
         description += " Write-only secret: must be a ${NAME} environment reference."
         schema = {"type": "string", "pattern": _VARIABLE}
+    elif prop.required and isinstance(prop.type, Scalar) and prop.type.kind is ScalarKind.STRING:
+        schema = {**schema, "minLength": 1}  # an empty required value is an error too
     if description:
         schema = {**schema, "description": description.strip()}
     return schema

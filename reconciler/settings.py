@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from reconciler.clouds import CLOUDS, Cloud
 from reconciler.errors import ConfigError
@@ -51,6 +52,34 @@ class Settings:
     credential: str = "auto"
 
 
+def graph_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a Graph root (None when it can): checked where it is given — the
+    flag and EDUSYNC_GRAPH_URL at parse time (exit 64), edusync.yaml with its FILE:LINE."""
+    text = url.strip()
+    example = "https://graph.microsoft.com/beta"
+    if not text:
+        return f"the Graph URL is empty; write the Graph root, e.g. {example}"
+    if any(ch.isspace() for ch in text):
+        return f"{url!r} contains spaces; write the Graph root, e.g. {example}"
+    if "://" not in text:
+        return f"{url!r} has no scheme; write https://{text.lstrip('/')}"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc}); write the Graph root, e.g. {example}"
+    if parts.scheme.lower() not in {"https", "http"}:
+        return (
+            f"{url!r} must start with https:// (or http:// for a local emulator), "
+            f"not {parts.scheme}://"
+        )
+    if not parts.hostname:
+        return f"{url!r} has no host name; write the Graph root, e.g. {example}"
+    if parts.query or parts.fragment:
+        return f"{url!r} must not carry ?query or #fragment; write the Graph root, e.g. {example}"
+    return None
+
+
 def _pick(flag: object | None, env: str | None, file: object | None, default: object) -> object:
     for value in (flag, env, file):
         if value is not None and value != "":
@@ -77,11 +106,10 @@ def resolve_settings(
         )
     cloud = CLOUDS[cloud_name]
     explicit_url = _pick(graph_url_flag, env.get("EDUSYNC_GRAPH_URL"), file.graph_url, None)
-    graph_url = str(explicit_url or cloud.graph_url).rstrip("/")
-    if not graph_url.startswith(("https://", "http://")):
-        raise ConfigError(
-            f"graph URL {graph_url!r} must start with https:// (or http:// for a loopback emulator)"
-        )
+    graph_url = str(explicit_url or cloud.graph_url).strip().rstrip("/")
+    problem = graph_url_problem(graph_url)
+    if problem:
+        raise ConfigError(f"graph URL: {problem} (--graph-url, EDUSYNC_GRAPH_URL or edusync.yaml)")
 
     method = str(
         _pick(update_method_flag, env.get("EDUSYNC_UPDATE_METHOD"), file.update_method, "put")

@@ -14,7 +14,13 @@ import click
 from click.core import ParameterSource
 
 from reconciler.logsetup import configure_logging
-from reconciler.settings import CREDENTIAL_CHOICES, LOG_LEVELS, OutputFormat, UpdateMethod
+from reconciler.settings import (
+    CREDENTIAL_CHOICES,
+    LOG_LEVELS,
+    OutputFormat,
+    UpdateMethod,
+    graph_url_problem,
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -45,6 +51,17 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     return callback
 
 
+def _graph_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A malformed --graph-url / EDUSYNC_GRAPH_URL is a usage error (exit 64) at parse time."""
+    if value is not None:
+        problem = graph_url_problem(value)
+        if problem:
+            source = ctx.get_parameter_source(param.name or "graph_url")
+            hint = "EDUSYNC_GRAPH_URL" if source is ParameterSource.ENVIRONMENT else None
+            raise click.BadParameter(problem, ctx=ctx, param=param, param_hint=hint)
+    return _remember("graph_url")(ctx, param, value)  # type: ignore[no-any-return]
+
+
 def _global_options(func: F, *, graph_hidden: bool) -> F:
     options = [
         click.option(
@@ -52,7 +69,7 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
             envvar="EDUSYNC_GRAPH_URL",
             metavar="URL",
             help="Graph root including version (default per --cloud: https://graph.microsoft.com/beta).",
-            callback=_remember("graph_url"),
+            callback=_graph_url,
             expose_value=False,
             hidden=graph_hidden,
         ),

@@ -107,11 +107,13 @@ def missing_variable_warnings(
 ) -> None:
     """Warn (plan runs without secrets) about variables apply will need for these changes."""
     for change in plan.pending:
-        missing = sorted(n for n in variables_needed(change, update_method) if n not in env)
-        if missing and change.desired is not None:
+        missing = {n for n in variables_needed(change, update_method) if n not in env}
+        if not missing or change.desired is None:
+            continue
+        for line, column, names in change.desired.variable_places(missing):
             echo_err(
-                f"warning: {change.desired.where}: apply will need environment variable(s) "
-                f"{', '.join(missing)} for {change.name!r}"
+                f"{change.desired.file}:{line}:{column}: warning: apply will need environment "
+                f"variable(s) {', '.join(names)} for {change.name!r}"
             )
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from types import FrameType
 
@@ -14,6 +19,8 @@ from reconciler.commands.base import EXIT_OK, offline_options, start_logging
 from reconciler.emulator import Emulator
 
 _FAULT_STATUSES = ("429", "503")
+#: What to tell a user who started the emulator without --token: any bearer is accepted.
+ANY_TOKEN = "emulator"  # noqa: S105 (a placeholder: the emulator takes any bearer)
 
 
 def _parse_faults(
@@ -36,8 +43,40 @@ def _parse_faults(
     return faults
 
 
-def _wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM; the previous handlers are restored afterwards."""
+def _load_demo_tenant(server: Emulator) -> str:
+    """The tenant `demo` starts from (one profile as git has it, one drifted, one unmanaged)."""
+    if server.tenant.snapshot():
+        return "--demo not applied: the --state file already holds profiles"
+    text = resources.files("reconciler.data.demo").joinpath("tenant.json").read_text("utf-8")
+    profiles = json.loads(text)["profiles"]
+    for profile in profiles:
+        server.tenant.seed_profile(profile)
+    names = ", ".join(repr(p["displayName"]) for p in profiles)
+    return (
+        f"Loaded the demo tenant: {names}. Its desired state is desired-state/ in the source "
+        "tree (or run `edusync-reconcile demo --keep` for a copy)."
+    )
+
+
+def _how_to_connect(base_url: str, token: str | None) -> str:
+    """The variables to set in another terminal, in that terminal's own syntax."""
+    bearer = token or ANY_TOKEN
+    if os.name == "nt":
+        setting = f'  $env:EDUSYNC_GRAPH_URL = "{base_url}"; $env:EDUSYNC_ACCESS_TOKEN = "{bearer}"'
+    else:
+        setting = f"  export EDUSYNC_GRAPH_URL={base_url} EDUSYNC_ACCESS_TOKEN={bearer}"
+    any_token = "" if token else " (any non-empty token is accepted)"
+    return (
+        f"To use it, in another terminal{any_token}:\n{setting}\n"
+        "  edusync-reconcile plan desired-state"
+    )
+
+
+@contextmanager
+def _stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM. Installed before the URL is printed, so a parent
+    that stops the emulator as soon as it read the banner is obeyed; the previous handlers
+    are restored afterwards."""
     stop = threading.Event()
 
     def handler(_signum: int, _frame: FrameType | None) -> None:
@@ -45,8 +84,7 @@ def _wait_for_signal() -> None:
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        while not stop.wait(0.5):
-            pass
+        yield stop
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
@@ -93,6 +131,12 @@ def _wait_for_signal() -> None:
     help="Retry-After seconds on injected 429/503, fractions allowed (default 0.05).",
 )
 @click.option(
+    "--demo",
+    is_flag=True,
+    default=False,
+    help="Start with the demo tenant (the one `edusync-reconcile demo` uses).",
+)
+@click.option(
     "--drop-after-commit",
     metavar="N",
     type=click.IntRange(min=0),
@@ -111,17 +155,20 @@ def emulator(
     latency_ms: int,
     faults: dict[str, float],
     retry_after: float | None,
+    demo: bool,
     drop_after_commit: int,
 ) -> int:
     """Serve the SDS synchronization-profile API of Microsoft Graph on 127.0.0.1 from an
     in-memory tenant, until interrupted (Ctrl-C or SIGTERM).
 
-    The first line of output is the base URL to pass as --graph-url. Server defaults,
+    The first line of output is the base URL to pass as --graph-url (or EDUSYNC_GRAPH_URL);
+    stderr then says which variables to set in another terminal. Server defaults,
     @odata.type spellings, paging, errors and asynchronous provisioning follow Graph's
     documentation; faults can be switched on to test retries.
 
     \b
     Examples:
+      edusync-reconcile emulator --demo --port 8765
       edusync-reconcile emulator --port 8765 --state tenant.json
       edusync-reconcile emulator --token secret --fault 429=0.1 --retry-after 0.5
       EDUSYNC_ACCESS_TOKEN=secret edusync-reconcile plan \\
@@ -140,13 +187,19 @@ def emulator(
     if retry_after is not None:
         server.faults.retry_after = retry_after
     server.faults.drop_after_commit = drop_after_commit
-    base_url = server.start()
-    try:
-        click.echo(base_url)
-        sys.stdout.flush()  # the first line must reach a reading parent at once
-        click.echo(f"Serving the Graph emulator at {base_url}; stop with Ctrl-C.", err=True)
-        _wait_for_signal()
-    finally:
-        server.stop()
+    with _stop_signals() as stop:
+        base_url = server.start()
+        try:
+            loaded = _load_demo_tenant(server) if demo else None
+            click.echo(base_url)
+            sys.stdout.flush()  # the first line must reach a reading parent at once
+            click.echo(f"Serving the Graph emulator at {base_url}; stop with Ctrl-C.", err=True)
+            if loaded:
+                click.echo(loaded, err=True)
+            click.echo(_how_to_connect(base_url, token), err=True)
+            while not stop.wait(0.5):
+                pass
+        finally:
+            server.stop()
     click.echo("Emulator stopped.", err=True)
     return EXIT_OK

@@ -30,15 +30,15 @@ def _missing_variable_warnings(
 ) -> list[Problem]:
     problems = []
     for obj in state_objects:
-        missing = sorted(n for n in variable_names(obj) if n not in env)
-        if missing:
+        missing = {n for n in variable_names(obj) if n not in env}
+        for line, column, names in obj.variable_places(missing):
             problems.append(
                 Problem(
                     obj.file,
-                    obj.line,
-                    obj.column,
+                    line,
+                    column,
                     Severity.WARNING,
-                    f"environment variable(s) {', '.join(missing)} not set: "
+                    f"environment variable(s) {', '.join(names)} not set: "
                     "plan works without them, apply will need them",
                 )
             )
@@ -51,8 +51,9 @@ def _missing_variable_warnings(
 @offline_options
 @click.pass_context
 def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
-    """Parse and schema-check every profile under PATH (default ./desired-state) and report
-    every problem at once as FILE:LINE:COL: severity: message. Sends nothing to Graph.
+    """Parse and schema-check every profile under PATH (default ./desired-state: its *.yaml,
+    *.yml and *.json files) and report every problem at once as FILE:LINE:COL: severity:
+    message, in plain words with the likely fix. Sends nothing to Graph.
 
     Missing ${NAME} variables are only warnings here, so pull-request checks can run without
     secrets.

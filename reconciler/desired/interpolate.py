@@ -8,6 +8,16 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: How other tools write a variable: $NAME (shells), %NAME% (cmd), $(NAME) (make, Azure
+#: Pipelines), $env:NAME (PowerShell). None of them is expanded here.
+_LOOKALIKES = (
+    re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)"),
+    re.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%"),
+    re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)"),
+    re.compile(r"\$env:([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE),
+)
+#: A GitHub Actions expression, which only a workflow file expands.
+_ACTIONS_EXPRESSION = re.compile(r"\$\{\{\s*(?:secrets|env|vars)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -19,8 +29,27 @@ class Interpolated:
     missing: tuple[str, ...]
 
 
+def lookalike(text: str) -> tuple[str, str] | None:
+    """(written, meant) when the whole of `text` is a variable in another tool's syntax:
+    `$PS_SECRET` → `${PS_SECRET}`."""
+    stripped = text.strip()
+    for pattern in _LOOKALIKES:
+        match = pattern.fullmatch(stripped)
+        if match:
+            return stripped, f"${{{match.group(1)}}}"
+    return None
+
+
 def references(text: str) -> tuple[str, ...]:
     """Names of the variables `text` refers to; raises ValueError on a malformed reference."""
+    expression = _ACTIONS_EXPRESSION.search(text)
+    if expression:
+        name = expression.group(1)
+        raise ValueError(
+            f"{expression.group(0)!r} is a GitHub Actions expression, which is not expanded in "
+            f"desired-state files: write ${{{name}}} here, and give the workflow step "
+            f"env: {name}: {expression.group(0)}"
+        )
     names: list[str] = []
     for match in _TOKEN.finditer(text):
         if match.group(0) == "$${":

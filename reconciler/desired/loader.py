@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
 from reconciler import fieldpaths
+from reconciler.clouds import CLOUDS
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.yamlsource import (
@@ -25,7 +26,7 @@ from reconciler.errors import ConfigError
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import DEFAULT_KIND, KINDS
 from reconciler.kinds.model import Kind
-from reconciler.settings import FileSettings
+from reconciler.settings import FileSettings, UpdateMethod, graph_url_problem
 
 SETTINGS_FILE = "edusync.yaml"
 RESERVED_KEYS = ("kind", "lifecycle")
@@ -51,6 +52,8 @@ class DesiredObject:
     lifecycle: Lifecycle = Lifecycle()
     #: Paths whose text refers to environment variables (their values are secrets).
     variables: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
+    #: Where each of those values is written (line, column), for messages.
+    variable_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -64,6 +67,16 @@ class DesiredObject:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+    def variable_places(self, names: Collection[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(line, column, names) of every value that refers to one of `names`, in file order."""
+        places = []
+        for path, refs in self.variables.items():
+            wanted = tuple(n for n in refs if n in names)
+            if wanted:
+                line, col = self.variable_positions.get(path, (self.line, self.column))
+                places.append((line, col, wanted))
+        return sorted(places)
 
 
 @dataclass(frozen=True)
@@ -88,13 +101,31 @@ def display_path(path: FsPath, cwd: FsPath) -> str:
         return str(path)
 
 
-def discover(root: FsPath) -> tuple[list[FsPath], list[tuple[FsPath, str]]]:
-    """YAML files below root, sorted, hidden directories skipped; plus refused entries."""
+#: Files read as desired state (any case). JSON is YAML 1.2, so a pasted Graph response works.
+DESIRED_SUFFIXES = (".yaml", ".yml", ".json")
+#: Files that live beside profiles on purpose and are skipped without a word.
+_QUIET_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".schema.json")
+_QUIET_STEMS = ("readme", "license", "licence", "changelog", "codeowners", "notice")
+
+
+@dataclass(frozen=True)
+class Discovered:
+    files: list[FsPath]
+    #: Entries refused outright (errors): symbolic links leaving the tree and the like.
+    refused: list[tuple[FsPath, str]]
+    #: Files not read (warnings): a `.yaml.bak`, a `.txt`.
+    skipped: list[tuple[FsPath, str]]
+
+
+def discover(root: FsPath) -> Discovered:
+    """Desired-state files below root, sorted, hidden entries skipped; refused and skipped
+    entries with the reason."""
     if root.is_file():
-        return [root], []
+        return Discovered([root], [], [])
     real_root = root.resolve()
     found: list[FsPath] = []
     refused: list[tuple[FsPath, str]] = []
+    skipped: list[tuple[FsPath, str]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = FsPath(dirpath)
         kept = []
@@ -107,16 +138,48 @@ def discover(root: FsPath) -> tuple[list[FsPath], list[tuple[FsPath, str]]]:
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+            if name.startswith("."):
                 continue
             candidate = here / name
+            if not name.lower().endswith(DESIRED_SUFFIXES) or _quiet(name):
+                why = _skip_reason(name)
+                if why:
+                    skipped.append((candidate, why))
+                continue
             if candidate.is_symlink():
                 target = candidate.resolve()
                 if not target.is_relative_to(real_root) or not target.is_file():
                     refused.append((candidate, _symlink_problem(candidate, real_root, dir=False)))
                     continue
             found.append(candidate)
-    return sorted(found), refused
+    return Discovered(sorted(found), refused, skipped)
+
+
+def _quiet(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(_QUIET_SUFFIXES) or lowered.split(".", 1)[0] in _QUIET_STEMS
+
+
+def _skip_reason(name: str) -> str | None:
+    """Why a file is not read, worth a warning (None: skipped quietly, like a README)."""
+    if _quiet(name):
+        return None
+    lowered = name.lower()
+    for suffix in DESIRED_SUFFIXES:
+        at = lowered.rfind(suffix + ".")
+        if at < 0 and lowered.endswith(suffix + "~"):
+            at = len(lowered) - len(suffix) - 1
+        if at >= 0:
+            meant = name[: at + len(suffix)]
+            extra = name[at + len(suffix) :]
+            return (
+                f"not read: the name ends in {extra!r}, so this is not a desired-state file; "
+                f"rename it {meant} to use it, or move it out of the directory"
+            )
+    return (
+        "not read: only *.yaml, *.yml and *.json files hold profiles; move this file out of "
+        "the directory (or rename it) if it should be used"
+    )
 
 
 def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
@@ -140,8 +203,12 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
             f"desired-state path {path!r} does not exist; pass the directory holding your "
             "profile YAML files (default: ./desired-state)"
         )
-    files, refused = discover(root)
+    found = discover(root)
+    files, refused = found.files, found.refused
     problems = [Problem(display_path(p, cwd), 1, 1, Severity.ERROR, why) for p, why in refused]
+    problems += [
+        Problem(display_path(p, cwd), 1, 1, Severity.WARNING, why) for p, why in found.skipped
+    ]
     digest = hashlib.sha256()
     objects: list[DesiredObject] = []
     settings = FileSettings()
@@ -156,7 +223,7 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
         rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
         try:
-            docs = read_documents(shown, data)
+            docs = read_documents(shown, data, is_json=file.suffix.lower() == ".json")
         except YamlSourceError as exc:
             problems.append(exc.problem)
             continue
@@ -173,7 +240,11 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     if not files and not refused:
         problems.append(
             Problem(
-                display_path(root, cwd), 1, 1, Severity.WARNING, "no *.yaml or *.yml files found"
+                display_path(root, cwd),
+                1,
+                1,
+                Severity.WARNING,
+                "no *.yaml, *.yml or *.json files found",
             )
         )
     return DesiredState(
@@ -210,6 +281,20 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
         problems.append(
             Problem(
                 file, line, col, Severity.ERROR, "a profile must be a YAML mapping of properties"
+            )
+        )
+        return None
+    if isinstance(value.get("value"), list) and "@odata.context" in value:
+        line, col = doc.key_position(("value",))
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                Severity.ERROR,
+                f"this is a pasted Graph list response: 'value' holds {len(value['value'])} "
+                "object(s); keep one profile per file (or per --- document): copy each item of "
+                "'value' out on its own",
             )
         )
         return None
@@ -254,6 +339,7 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
         body=result.value,
         lifecycle=lifecycle,
         variables=result.variables,
+        variable_positions={path: doc.where(path) for path in result.variables},
     )
 
 
@@ -300,10 +386,7 @@ def _ignore_path_problem(entry: str, kind: Kind) -> str | None:
     except ValueError as exc:
         return str(exc)
     problem = fieldpaths.resolve(kind.root, segments)
-    if problem:
-        names = [p.name for p in kind.root.props if not p.read_only]
-        return f"ignoreChanges: {problem}{did_you_mean(segments[0], names)}"
-    return None
+    return f"ignoreChanges: {problem}" if problem else None
 
 
 def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: FsPath) -> None:
@@ -313,8 +396,8 @@ def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: 
 
 
 def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> FileSettings:
-    def report(doc: Document, path: Path, message: str) -> None:
-        line, col = doc.key_position(path)
+    def report(doc: Document, path: Path, message: str, *, value: bool = False) -> None:
+        line, col = doc.where(path) if value else doc.key_position(path)
         problems.append(Problem(file, line, col, Severity.ERROR, message))
 
     if len(docs) != 1 or not isinstance(docs[0].value, dict):
@@ -336,8 +419,11 @@ def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> 
     fields: dict[str, Any] = {}
     for key, item in value.items():
         if key in text_keys:
-            if not isinstance(item, str):
-                report(doc, (key,), f"{key} must be text")
+            problem = (
+                f"{key} must be text" if not isinstance(item, str) else _setting_problem(key, item)
+            )
+            if problem:
+                report(doc, (key,), problem, value=True)
             else:
                 fields[text_keys[key]] = item
         elif key == "parallelism":
@@ -358,6 +444,20 @@ def _read_settings(file: str, docs: list[Document], problems: list[Problem]) -> 
                 f"{SETTINGS_FILE} may set: {', '.join(allowed)}",
             )
     return FileSettings(**fields)
+
+
+def _setting_problem(key: str, value: str) -> str | None:
+    """The same checks the flags and EDUSYNC_* variables get, reported at the value's line."""
+    if key == "graphUrl":
+        problem = graph_url_problem(value)
+        return f"graphUrl: {problem}" if problem else None
+    if key == "cloud" and value.lower() not in CLOUDS:
+        return f"unknown cloud {value!r}{did_you_mean(value, list(CLOUDS))}; use one of: " + (
+            ", ".join(CLOUDS)
+        )
+    if key == "updateMethod" and value.lower() not in {m.value for m in UpdateMethod}:
+        return f"updateMethod {value!r} is not one of: put, patch"
+    return None
 
 
 def _duplicates(objects: list[DesiredObject]) -> list[Problem]:

@@ -7,14 +7,16 @@ text the user wrote) so that the rest of the engine sees Graph-shaped JSON.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.desired.interpolate import references
+from reconciler.desired.formats import format_problem
+from reconciler.desired.interpolate import lookalike, references
+from reconciler.desired.placement import Notes, SeenObject, UnknownKey
 from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.words import did_you_mean, label
 from reconciler.desired.yamlsource import Document, Path
 from reconciler.kinds.model import (
     ODATA_TYPE,
@@ -34,11 +36,7 @@ from reconciler.kinds.odata import resolve_variant, type_leaf
 #: Graph annotations a pasted response may carry; server-managed, dropped.
 _IGNORED_ANNOTATIONS = ("@odata.context", "@odata.etag", "@odata.id", "@odata.editLink")
 
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    lowered = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
+__all__ = ["CheckResult", "check_object", "did_you_mean"]
 
 
 @dataclass
@@ -50,11 +48,13 @@ class CheckResult:
 
 
 class _Checker:
-    def __init__(self, file: str, doc: Document, base: Path) -> None:
+    def __init__(self, file: str, doc: Document, base: Path, today: dt.date) -> None:
         self.file = file
         self.doc = doc
         self.base = base
+        self.today = today
         self.result = CheckResult(value=None)
+        self.notes = Notes()
 
     def report(self, path: Path, message: str, *, key: bool = False, warning: bool = False) -> None:
         full = (*self.base, *path)
@@ -62,36 +62,80 @@ class _Checker:
         severity = Severity.WARNING if warning else Severity.ERROR
         self.result.problems.append(Problem(self.file, line, col, severity, message))
 
+    def finish(self) -> None:
+        for finding in self.notes.settle():
+            self.report(finding.path, finding.message, key=finding.at_key, warning=finding.warning)
+
     def check(self, value: Any, texpr: TypeExpr, path: Path, prop: Prop | None) -> Any:
         if value is None:
-            if prop is not None and not prop.nullable:
-                self.report(path, f"{_label(path)} must not be null")
+            self._check_null(texpr, path, prop)
             return None
         handler: Callable[[Any, Any, Path, Prop | None], Any] = getattr(
             self, f"_check_{type(texpr).__name__.lower()}"
         )
         return handler(value, texpr, path, prop)
 
+    def _check_null(self, texpr: TypeExpr, path: Path, prop: Prop | None) -> None:
+        is_object = isinstance(texpr, (ObjectType, Polymorphic))
+        if isinstance(texpr, (ObjectType, Polymorphic)):  # keys written below it may belong here
+            self._seen(path, texpr, frozenset())
+        if prop is None:
+            return
+        hint = self._comment_hint(path)
+        if not prop.nullable:
+            self.report(path, f"{label(path)} must not be null{hint}")
+        elif prop.required and is_object:
+            self.notes.empty[path] = (
+                f"{label(path)} has no value: write its properties below it, indented by two "
+                f"more spaces{hint}"
+            )
+        elif prop.required:
+            self.report(path, f"{label(path)} has no value: write one after {path[-1]}:{hint}")
+
+    def _comment_hint(self, path: Path) -> str:
+        if (*self.base, *path) not in self.doc.comment_values:
+            return ""
+        return (
+            " (the text after it starts with '#', which YAML reads as a comment: put the value "
+            'in quotes, e.g. "#microsoft.graph…")'
+        )
+
+    def _seen(self, path: Path, texpr: ObjectType | Polymorphic, present: frozenset[str]) -> None:
+        if isinstance(texpr, ObjectType):
+            props = {p.name: p for p in texpr.props}
+            accepts: frozenset[str] = frozenset()
+        else:
+            props = {p.name: p for v in texpr.variants for p in v.props}
+            accepts = frozenset(n.lower() for v in texpr.variants for n in (v.name, *v.aliases))
+            if ODATA_TYPE in present:
+                accepts = frozenset()
+        self.notes.seen.append(SeenObject(path, props, present, accepts))
+
     # -- containers ---------------------------------------------------------------------------
-    def _check_objecttype(self, value: Any, otype: ObjectType, path: Path, _p: Prop | None) -> Any:
+    def _check_objecttype(
+        self,
+        value: Any,
+        otype: ObjectType,
+        path: Path,
+        _p: Prop | None,
+        *,
+        within: Polymorphic | None = None,
+    ) -> Any:
         if not isinstance(value, dict):
-            self.report(path, f"{_label(path)} must be a mapping of {otype.name} properties")
+            self.report(path, f"{label(path)} must be a mapping of {otype.name} properties")
             return value
+        if within is None:
+            self._seen(path, otype, frozenset(value))
         out: dict[str, Any] = {}
         for key, child in value.items():
             if key == ODATA_TYPE:
-                self._check_own_type(child, otype, (*path, key))
+                self._check_own_type(child, otype, path)
                 continue
             if key in _IGNORED_ANNOTATIONS:
                 continue
             prop = otype.prop(key)
             if prop is None:
-                names = [p.name for p in otype.props if not p.read_only]
-                self.report(
-                    (*path, key),
-                    f"unknown property {key!r} in {otype.name}{did_you_mean(key, names)}",
-                    key=True,
-                )
+                self.notes.unknown.append(_unknown_key(path, key, otype, within))
                 continue
             if prop.read_only and key != "id":
                 self.report(
@@ -103,53 +147,71 @@ class _Checker:
                 continue
             out[key] = self.check(child, prop.type, (*path, key), prop)
             if prop.secret and isinstance(child, str) and "${" not in child:
-                self.report(
-                    (*path, key),
-                    f"{key!r} is a secret: do not commit it; write {key}: ${{SOME_VARIABLE}} and "
-                    "set that variable in the environment (a CI secret)",
-                )
+                self._literal_secret(key, child, (*path, key))
         for prop in otype.props:
             if prop.required and prop.name not in value:
-                self.report(path, f"{_label(path)} is missing required property {prop.name!r}")
+                self.notes.missing[(path, prop.name)] = (
+                    f"{label(path)} is missing required property {prop.name!r}"
+                )
         return out
 
-    def _check_own_type(self, value: Any, otype: ObjectType, path: Path) -> None:
-        if not isinstance(value, str) or type_leaf(value).lower() not in {
-            otype.name.lower(),
-            *(a.lower() for a in otype.aliases),
-        }:
+    def _literal_secret(self, key: str, text: str, path: Path) -> None:
+        meant = lookalike(text)
+        if meant:
             self.report(
-                path, f"@odata.type {value!r} does not name {otype.name}; remove it", key=True
+                path,
+                f"{meant[0]!r} is not a variable reference here: write {key}: {meant[1]} "
+                "(and set that variable in the environment, a CI secret)",
             )
+            return
+        self.report(
+            path,
+            f"{key!r} is a secret: do not commit it; write {key}: ${{SOME_VARIABLE}} and "
+            "set that variable in the environment (a CI secret)",
+        )
+
+    def _check_own_type(self, value: Any, otype: ObjectType, path: Path) -> None:
+        names = {otype.name.lower(), *(a.lower() for a in otype.aliases)}
+        if isinstance(value, str) and type_leaf(value).lower() in names:
+            return
+        leaf = type_leaf(value).lower() if isinstance(value, str) else ""
+        # An @odata.type outdented from the polymorphic member it belongs to is placed there.
+        self.notes.unknown.append(UnknownKey(path, ODATA_TYPE, (), type_leaf=leaf))
 
     def _check_polymorphic(self, value: Any, poly: Polymorphic, path: Path, p: Prop | None) -> Any:
         names = [v.name for v in poly.variants]
         if not isinstance(value, dict):
-            self.report(path, f"{_label(path)} must be a mapping with @odata.type: one of {names}")
+            self.report(path, f"{label(path)} must be a mapping with @odata.type: one of {names}")
             return value
+        self._seen(path, poly, frozenset(value))
         spelling = value.get(ODATA_TYPE)
         if not isinstance(spelling, str) or not spelling.strip():
+            at = (*path, ODATA_TYPE)
             self.report(
-                path,
-                f"{_label(path)} needs '@odata.type' naming its concrete type, one of: "
-                + ", ".join(f"#microsoft.graph.{n}" for n in names),
+                at if ODATA_TYPE in value else path,
+                f"{label(path)} needs '@odata.type' naming its concrete type, one of: "
+                + ", ".join(f"#microsoft.graph.{n}" for n in names)
+                + self._comment_hint(at),
             )
             return value
         variant = resolve_variant(poly, spelling)
         if variant is None:
             self.report(
                 (*path, ODATA_TYPE),
-                f"unknown @odata.type {spelling!r} for {_label(path)}"
+                f"unknown @odata.type {spelling!r} for {label(path)}"
                 f"{did_you_mean(type_leaf(spelling), names)}; expected one of {', '.join(names)}",
             )
             return value
         body = {k: v for k, v in value.items() if k != ODATA_TYPE}
-        checked = self._check_objecttype(body, variant, path, p)
+        checked = self._check_objecttype(body, variant, path, p, within=poly)
         return {ODATA_TYPE: spelling, **checked} if isinstance(checked, dict) else checked
 
     def _check_keyedlist(self, value: Any, klist: KeyedList, path: Path, _p: Prop | None) -> Any:
         if not isinstance(value, list):
-            self.report(path, f"{_label(path)} must be a list of {klist.item.name} entries")
+            self.report(
+                path,
+                f"{label(path)} must be a list of {klist.item.name} entries" + _dash_hint(value),
+            )
             return value
         seen: dict[str, int] = {}
         out = []
@@ -162,7 +224,7 @@ class _Checker:
                     first_line = self.doc.where((*self.base, *path, seen[key]))[0]
                     self.report(
                         (*path, i, klist.key),
-                        f"duplicate {klist.key} {checked[klist.key]!r} in {_label(path)} (first on "
+                        f"duplicate {klist.key} {checked[klist.key]!r} in {label(path)} (first on "
                         f"line {first_line}); merge the two entries",
                     )
                 else:
@@ -171,20 +233,20 @@ class _Checker:
 
     def _check_setof(self, value: Any, sset: SetOf, path: Path, _p: Prop | None) -> Any:
         if not isinstance(value, list):
-            self.report(path, f"{_label(path)} must be a list")
+            self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
             return value
         out = [self.check(item, sset.item, (*path, i), None) for i, item in enumerate(value)]
         seen: set[str] = set()
         for i, item in enumerate(out):
             marker = str(item).lower() if sset.case_insensitive else str(item)
             if marker in seen:
-                self.report((*path, i), f"{item!r} is listed twice in {_label(path)}", warning=True)
+                self.report((*path, i), f"{item!r} is listed twice in {label(path)}", warning=True)
             seen.add(marker)
         return out
 
     def _check_listof(self, value: Any, lst: ListOf, path: Path, _p: Prop | None) -> Any:
         if not isinstance(value, list):
-            self.report(path, f"{_label(path)} must be a list")
+            self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
             return value
         return [self.check(item, lst.item, (*path, i), None) for i, item in enumerate(value)]
 
@@ -192,43 +254,47 @@ class _Checker:
         return value
 
     # -- scalars ------------------------------------------------------------------------------
-    def _check_scalar(self, value: Any, scalar: Scalar, path: Path, _p: Prop | None) -> Any:
+    def _check_scalar(self, value: Any, scalar: Scalar, path: Path, prop: Prop | None) -> Any:
         if isinstance(value, (dict, list)):
             self.report(
                 path,
-                f"{_label(path)} must be a single {scalar.kind.value}, not a "
+                f"{label(path)} must be a single {scalar.kind.value}, not a "
                 f"{'mapping' if isinstance(value, dict) else 'list'}",
             )
             return value
         if scalar.kind is ScalarKind.BOOLEAN:
             if not isinstance(value, bool):
-                self.report(path, f"{_label(path)} must be true or false, not {value!r}")
+                self.report(path, f"{label(path)} must be true or false, not {value!r}")
             return value
         if scalar.kind is ScalarKind.INTEGER:
             if isinstance(value, bool) or not isinstance(value, int):
-                self.report(path, f"{_label(path)} must be a whole number, not {value!r}")
+                self.report(path, f"{label(path)} must be a whole number, not {value!r}")
             return value
         if isinstance(value, bool):
-            self.report(path, f"{_label(path)} must be text, not {value}; quote it: '{value}'")
+            self.report(path, f"{label(path)} must be text, not {value}; quote it: '{value}'")
             return value
         source = self.doc.scalar_text.get((*self.base, *path))
         if source is not None and scalar.kind is ScalarKind.DATETIME:
             # An unquoted YAML timestamp: send it in Graph's text form.
             return self._yaml_timestamp(source, path)
-        return self._check_text(source if source is not None else str(value), scalar, path)
+        text = source if source is not None else str(value)
+        if prop is not None and prop.required and not text.strip():
+            self.report(path, f"{label(path)} is empty: write its value")
+            return text
+        return self._check_text(text, scalar, path, secret=prop is not None and prop.secret)
 
     def _yaml_timestamp(self, text: str, path: Path) -> str:
         instant = _parse_datetime(_yaml_timestamp_text(text), assume_utc=True)
         if instant is None:
             self.report(
                 path,
-                f"{_label(path)} must be an ISO-8601 date-time such as "
+                f"{label(path)} must be an ISO-8601 date-time such as "
                 f"2025-08-01T00:00:00Z, not {text!r}",
             )
             return text
         return instant.isoformat().replace("+00:00", "Z")
 
-    def _check_text(self, text: str, scalar: Scalar, path: Path) -> str:
+    def _check_text(self, text: str, scalar: Scalar, path: Path, *, secret: bool = False) -> str:
         try:
             names = references(text)
         except ValueError as exc:
@@ -237,29 +303,73 @@ class _Checker:
         if names:
             self.result.variables[path] = names
             return text
+        meant = None if secret else lookalike(text)  # a secret's own check says it
+        if meant:
+            self.report(
+                path,
+                f"{meant[0]!r} is sent as written: to use the environment variable, write "
+                f"{meant[1]}",
+                warning=True,
+            )
+            return text
         if scalar.enum:
             return self._check_enum(text, scalar, path)
         if scalar.kind is ScalarKind.DATE and not _is_date(text):
-            self.report(path, f"{_label(path)} must be a date written YYYY-MM-DD, not {text!r}")
+            self.report(path, f"{label(path)} must be a date written YYYY-MM-DD, not {text!r}")
+        elif scalar.kind is ScalarKind.DATE and scalar.expect_future:
+            self._check_future(text, path)
         elif scalar.kind is ScalarKind.DATETIME and _parse_datetime(text) is None:
             self.report(
                 path,
-                f"{_label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
+                f"{label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
                 f"not {text!r}",
             )
+        elif scalar.format is not None:
+            hint = scalar.suggest(text) if scalar.suggest else None
+            problem = format_problem(scalar.format, text, label(path), hint=hint)
+            if problem:
+                self.report(path, problem)
         return text
+
+    def _check_future(self, text: str, path: Path) -> None:
+        if dt.date.fromisoformat(text) < self.today:
+            self.report(
+                path,
+                f"{label(path)} {text} is in the past: the profile stops syncing after that "
+                "date; write a later date, or remove it to sync with no end date",
+                warning=True,
+            )
 
     def _check_enum(self, text: str, scalar: Scalar, path: Path) -> str:
         match = next((e for e in scalar.enum if e.lower() == text.lower()), None)
         if match is None or (match != text and not scalar.enum_case_insensitive):
             self.report(
                 path,
-                f"{text!r} is not a valid value for {_label(path)}"
+                f"{text!r} is not a valid value for {label(path)}"
                 f"{did_you_mean(text, scalar.enum)}; "
                 f"use one of: {', '.join(scalar.enum)}",
             )
             return text
         return match
+
+
+def _unknown_key(path: Path, key: str, otype: ObjectType, within: Polymorphic | None) -> UnknownKey:
+    others: tuple[str, ...] = ()
+    if within is not None:
+        others = tuple(v.name for v in within.variants if v is not otype and v.prop(key))
+    return UnknownKey(path, key, otype.writable_names, other_variants=others, variant=otype.name)
+
+
+def _dash_hint(value: Any) -> str:
+    """`-x` (or `-key: value`) where a list was meant: YAML needs a space after the dash."""
+    if isinstance(value, dict) and value:
+        first, item = next(iter(value.items()))
+        text = f"{first}: {item}" if isinstance(item, (str, int, float)) else f"{first}:"
+    else:
+        text = value if isinstance(value, str) else ""
+    if text.startswith("-") and not text.startswith("- ") and len(text) > 1:
+        return f" (a list item needs a space after '-': '- {text[1:].split(' -')[0]}')"
+    return ""
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -314,20 +424,18 @@ def _parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | Non
         return None
 
 
-def _label(path: Path) -> str:
-    parts: list[str] = []
-    for element in path:
-        if isinstance(element, int):
-            parts.append(f"[{element}]")
-        else:
-            parts.append(("." if parts else "") + element)
-    return "".join(parts) or "the profile"
-
-
 def check_object(
-    value: Any, otype: ObjectType, *, file: str, doc: Document, base: Path
+    value: Any,
+    otype: ObjectType,
+    *,
+    file: str,
+    doc: Document,
+    base: Path,
+    today: dt.date | None = None,
 ) -> CheckResult:
-    """Check `value` (found at `base` in `doc`) against `otype`."""
-    checker = _Checker(file, doc, base)
+    """Check `value` (found at `base` in `doc`) against `otype`; `today` dates the warning
+    about an expiration date already past."""
+    checker = _Checker(file, doc, base, today or dt.date.today())
     checker.result.value = checker.check(value, otype, (), None)
+    checker.finish()
     return checker.result

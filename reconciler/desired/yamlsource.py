@@ -16,6 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.yamlerrors import explain, pasted_characters
 
 MAX_FILE_BYTES = 1024 * 1024
 #: Nodes one document may expand to through aliases; real profiles have a few hundred.
@@ -39,6 +40,9 @@ class Document:
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     #: Source text of non-string scalars (numbers, dates), for properties Graph wants as text.
     scalar_text: dict[Path, str] = field(default_factory=dict)
+    #: Values left empty because a `#` right after the `:` began a comment (`"@odata.type":
+    #: #microsoft.graph.x` is a key with no value): worth a hint wherever a value is missing.
+    comment_values: set[Path] = field(default_factory=set)
 
     def where(self, path: Path) -> tuple[int, int]:
         """1-based line and column of the value at `path` (or its nearest ancestor)."""
@@ -57,7 +61,7 @@ class YamlSourceError(Exception):
         self.problem = problem
 
 
-def read_documents(display_name: str, data: bytes) -> list[Document]:
+def read_documents(display_name: str, data: bytes, *, is_json: bool = False) -> list[Document]:
     """Parse every document of one file; raises YamlSourceError on the first fatal problem."""
 
     def fail(message: str, line: int = 1, col: int = 1) -> YamlSourceError:
@@ -83,22 +87,38 @@ def read_documents(display_name: str, data: bytes) -> list[Document]:
     ):
         raise fail("file is empty: write a profile in it or delete it")
 
+    if is_json:
+        # JSON is YAML 1.2, except that JSON may indent with tabs; a tab outside a string is
+        # only whitespace there, and one space keeps every column where it was.
+        text = text.replace("\t", " ")
+    pasted = pasted_characters(text)
+    if pasted:
+        raise fail(pasted.message, pasted.line, pasted.column)
     yaml = YAML(typ="safe", pure=True)
     try:
-        nodes = [n for n in yaml.compose_all(text) if n is not None]
+        nodes = [n for n in yaml.compose_all(text) if n is not None and not _empty(n)]
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        hint = " (YAML does not allow tabs for indentation; use spaces)" if "\t" in text else ""
-        raise fail(f"invalid YAML: {exc.problem or exc.context}{hint}", line, col) from None
+        found = explain(exc, text)
+        raise fail(f"invalid YAML: {found.message}", found.line, found.column) from None
     except YAMLError as exc:
         raise fail(f"invalid YAML: {exc}") from None
     except RecursionError:
         raise fail(f"values nested too deeply (more than {MAX_DEPTH} levels)") from None
-    return [_build(display_name, node) for node in nodes]
+    if not nodes:
+        raise fail(
+            "file holds no profile, only empty documents: write a profile in it or delete it"
+        )
+    lines = text.splitlines()
+    return [_build(display_name, node, lines) for node in nodes]
 
 
-def _build(display_name: str, root: Node) -> Document:
+def _empty(node: Node) -> bool:
+    """An empty document (`---` with nothing after it, as a trailing `---` leaves): skipped,
+    as YAML allows. An explicit `null` or `~` is a value, and checked like any other."""
+    return isinstance(node, ScalarNode) and str(node.tag).endswith(":null") and node.value == ""
+
+
+def _build(display_name: str, root: Node, lines: list[str]) -> Document:
     doc = Document(value=None)
     budget = [MAX_EXPANDED_NODES]
 
@@ -150,6 +170,15 @@ def _build(display_name: str, root: Node) -> Document:
                 line, _ = doc.key_position((*path, key))
                 raise problem(key_node, f"duplicate key {key!r} (first written on line {line})")
             doc.positions[("#key", *path, key)] = pos(key_node)
+            if _empty(value_node):
+                # An empty value has no text of its own: point at its key, not the next line.
+                doc.positions[(*path, key)] = pos(key_node)
+                after = lines[key_node.end_mark.line][key_node.end_mark.column :]
+                if (
+                    after.lstrip(" \"'").startswith(":")
+                    and after.split(":", 1)[1].strip()[:1] == "#"
+                ):
+                    doc.comment_values.add((*path, key))
             result[key] = build(value_node, (*path, key))
         return result
 

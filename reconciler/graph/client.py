@@ -20,6 +20,8 @@ from requests.adapters import HTTPAdapter
 
 from reconciler import __version__
 from reconciler.errors import GraphError, WriteOutcomeUnknown
+from reconciler.graph.failures import describe_no_response
+from reconciler.graph.hints import status_hint
 from reconciler.graph.retry import GraphRetry, read_retry, write_retry
 from reconciler.identity import TokenProvider
 from reconciler.jsontypes import JSON, JSONObject
@@ -194,17 +196,25 @@ class GraphClient:
                 type(exc).__name__,
                 client_request_id,
             )
-            error_class = GraphError if is_read or _never_sent(exc) else WriteOutcomeUnknown
+            failure = describe_no_response(
+                exc,
+                url,
+                connect_timeout=self._timeout[0],
+                read_timeout=self._timeout[1],
+                base_url=self.base_url,
+            )
+            error_class = GraphError if is_read or failure.never_sent else WriteOutcomeUnknown
             # A timeout while reading the body (after the headers, so urllib3 did not retry it)
             # arrives as a plain ConnectionError; one urllib3 gave up on says "Max retries".
             text = str(exc)
             mid_body = "Read timed out" in text and "Max retries exceeded" not in text
+            code = type(exc).__name__ if type(exc).__name__ in _BODY_ERRORS else failure.code
             raise error_class(
                 method=method,
                 url=url,
                 status=None,
-                code="BodyReadTimeout" if mid_body else type(exc).__name__,
-                message=_reason(exc),
+                code="BodyReadTimeout" if mid_body else code,
+                message=failure.message,
                 client_request_id=client_request_id,
             ) from None
         request_id = response.headers.get("request-id")
@@ -219,24 +229,15 @@ class GraphClient:
         )
         parsed = _json_or_none(response)
         if response.status_code >= 400:
-            raise _graph_error(method, url, response, parsed, client_request_id)
+            hint = status_hint(
+                response.status_code, method, url, self.base_url, self._tokens.identity
+            )
+            raise _graph_error(method, url, response, parsed, client_request_id, hint)
         if parsed is not None and log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s response: %s", method, url, _preview(parsed))
         return GraphResponse(
             response.status_code, parsed, request_id, response.headers.get("Location")
         )
-
-
-def _never_sent(exc: Exception) -> bool:
-    """A connect failure (refused, DNS, connect timeout) means the request never left."""
-    return isinstance(exc, requests.ConnectTimeout) or "NewConnectionError" in repr(exc)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    if isinstance(exc, requests.Timeout):
-        return f"timed out ({text})"
-    return text
 
 
 def _json_or_none(response: requests.Response) -> JSON:
@@ -249,7 +250,12 @@ def _json_or_none(response: requests.Response) -> JSON:
 
 
 def _graph_error(
-    method: str, url: str, response: requests.Response, body: JSON, client_request_id: str
+    method: str,
+    url: str,
+    response: requests.Response,
+    body: JSON,
+    client_request_id: str,
+    hint: str | None = None,
 ) -> GraphError:
     code, message, inner_request_id = None, None, None
     error = body.get("error") if isinstance(body, dict) else None
@@ -271,6 +277,7 @@ def _graph_error(
         message=message,
         request_id=response.headers.get("request-id") or inner_request_id,
         client_request_id=response.headers.get("client-request-id") or client_request_id,
+        hint=hint,
     )
 
 

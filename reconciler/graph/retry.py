@@ -2,6 +2,8 @@
 server said it did not act.
 
 - Reads (GET): connection errors, timeouts, 429, 503, 504.
+- A refused connection or failed DNS lookup is an answer, not congestion: it is tried again at
+  most twice, quickly (a server restarting), instead of six times with growing waits.
 - Writes: a connection that could not be opened (nothing was sent), or a 429/503 *response*.
   A timeout or dropped connection after sending is never replayed here: its outcome is unknown
   and apply re-reads the tenant instead (urllib3 would otherwise replay PUT and DELETE).
@@ -13,13 +15,19 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from urllib3.exceptions import InvalidHeader
+from urllib3.exceptions import InvalidHeader, MaxRetryError, NewConnectionError, ProxyError
 from urllib3.util.retry import Retry
+
+if TYPE_CHECKING:
+    from urllib3.connectionpool import ConnectionPool
 
 MAX_ATTEMPTS = 6
 MAX_WAIT_SECONDS = 60.0
+#: Extra tries, and the wait before each, for a connection that was refused or a host not found.
+UNREACHABLE_RETRIES = 2
+UNREACHABLE_WAIT_SECONDS = 0.2
 READ_METHODS = frozenset({"GET", "HEAD"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -44,6 +52,8 @@ class GraphRetry(Retry):
             return 0.0  # unreadable: fall back to exponential backoff rather than fail
 
     def get_backoff_time(self) -> float:
+        if self.history and _unreachable(self.history[-1].error):
+            return UNREACHABLE_WAIT_SECONDS
         return min(super().get_backoff_time(), self.max_wait)
 
     def new(self, **kw: Any) -> GraphRetry:
@@ -57,6 +67,12 @@ class GraphRetry(Retry):
         response = kwargs.get("response")
         error = kwargs.get("error")
         retry = super().increment(method, url, *args, **kwargs)
+        attempts = MAX_ATTEMPTS
+        if _unreachable(error):
+            attempts = 1 + UNREACHABLE_RETRIES
+            if sum(1 for h in retry.history if _unreachable(h.error)) >= attempts:
+                pool = cast("ConnectionPool", kwargs.get("_pool"))
+                raise MaxRetryError(pool, url or "", error) from error
         reason = f"HTTP {response.status}" if response is not None else type(error).__name__
         log.info(
             "retrying %s %s after %s (attempt %d of %d)",
@@ -64,9 +80,17 @@ class GraphRetry(Retry):
             url,
             reason,
             len(retry.history) + 1,
-            MAX_ATTEMPTS,
+            attempts,
         )
         return retry
+
+
+def _unreachable(error: Exception | None) -> bool:
+    """Refused, unreachable or not found: urllib3's NewConnectionError (a connect *timeout*
+    is a ConnectTimeoutError and keeps the full retry budget)."""
+    if isinstance(error, ProxyError):
+        error = error.original_error
+    return isinstance(error, NewConnectionError)
 
 
 def _policy(

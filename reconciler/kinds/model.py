@@ -8,7 +8,7 @@ of a particular kind; it only walks these types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Union
@@ -24,6 +24,24 @@ class ScalarKind(StrEnum):
     DATETIME = "datetime"  # Edm.DateTimeOffset, compared as instants
 
 
+class Format(StrEnum):
+    """What the text of a string property must look like (checked by `validate`, and written
+    into the JSON Schema as a pattern)."""
+
+    GUID = "guid"  # 314c4481-f395-4525-be8b-2ec4bb1e9d91
+    HTTPS_URL = "https-url"  # an absolute https:// address
+    DOMAIN = "domain"  # a DNS domain name: contoso.edu
+
+
+#: ECMA-262 patterns for the JSON Schema (the same rules `validate` checks, in plainer words).
+FORMAT_PATTERNS: Mapping[Format, str] = {
+    Format.GUID: r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+    Format.HTTPS_URL: r"^[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@]+([/?#]\S*)?$",
+    # labels of letters, digits and inner hyphens, at least two of them
+    Format.DOMAIN: r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",  # noqa: E501
+}
+
+
 @dataclass(frozen=True)
 class Scalar:
     kind: ScalarKind
@@ -32,6 +50,13 @@ class Scalar:
     enum_case_insensitive: bool = False
     #: Values Graph echoes for "unset", equivalent to null/absent (DateTime.MinValue).
     null_sentinels: tuple[str, ...] = ()
+    #: The shape the text must have (a GUID, an https:// URL, a domain).
+    format: Format | None = None
+    #: For a value of the wrong format: the likely fix in plain words (a licence name → its
+    #: GUID), or None.
+    suggest: Callable[[str], str | None] | None = field(default=None, compare=False)
+    #: A date that should lie ahead (an expiration date): one in the past is a warning.
+    expect_future: bool = False
 
 
 @dataclass(frozen=True)

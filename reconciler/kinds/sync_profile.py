@@ -8,6 +8,7 @@ needs. Server defaults follow the create/get examples: the booleans come back `f
 from __future__ import annotations
 
 from reconciler.kinds.model import (
+    Format,
     KeyedList,
     Kind,
     ObjectType,
@@ -18,10 +19,33 @@ from reconciler.kinds.model import (
     ScalarKind,
     SetOf,
 )
+from reconciler.kinds.skus import sku_by_part_number
 
 STRING = Scalar(ScalarKind.STRING)
 BOOLEAN = Scalar(ScalarKind.BOOLEAN)
 DATE = Scalar(ScalarKind.DATE)
+HTTPS_URL = Scalar(ScalarKind.STRING, format=Format.HTTPS_URL)
+DOMAIN = Scalar(ScalarKind.STRING, format=Format.DOMAIN)
+#: The profile stops syncing after its expiration date: one already past is worth a warning.
+EXPIRATION_DATE = Scalar(ScalarKind.DATE, expect_future=True)
+
+
+def _sku_guid(text: str) -> str | None:
+    sku = sku_by_part_number(text)
+    if sku is None:
+        return None
+    return f"that is the licence name of {sku.name}; write its GUID {sku.guid}"
+
+
+def _profile_id_fix(_text: str) -> str:
+    return (
+        "id pins a profile by the GUID Graph gave it (copy it from the tenant), or remove id: to "
+        "match the profile by displayName"
+    )
+
+
+SKU_ID = Scalar(ScalarKind.STRING, format=Format.GUID, suggest=_sku_guid)
+PROFILE_ID = Scalar(ScalarKind.STRING, format=Format.GUID, suggest=_profile_id_fix)
 #: Graph echoes `0001-01-01T00:00:00Z` for an unset start date (seed create response).
 START_DATE = Scalar(ScalarKind.DATETIME, null_sentinels=("0001-01-01T00:00:00Z",))
 
@@ -88,7 +112,7 @@ CSV_PROVIDER = ObjectType(
 POWERSCHOOL_PROVIDER = ObjectType(
     "educationPowerSchoolDataProvider",
     (
-        Prop("connectionUrl", STRING, "PowerSchool instance URL.", required=True),
+        Prop("connectionUrl", HTTPS_URL, "PowerSchool instance URL (https://).", required=True),
         Prop("clientId", STRING, "PowerSchool OAuth client id.", required=True),
         Prop(
             "clientSecret",
@@ -129,7 +153,7 @@ OAUTH2_SETTINGS = ObjectType(
     "educationSynchronizationOAuth2ClientCredentialsConnectionSettings",
     (
         *CONNECTION_BASE_PROPS,
-        Prop("tokenUrl", STRING, "OAuth 2 token endpoint.", required=True),
+        Prop("tokenUrl", HTTPS_URL, "OAuth 2 token endpoint (https://).", required=True),
         Prop("scope", STRING, "OAuth 2 scope (RFC 6749)."),
     ),
     "OneRoster OAuth 2 client-credentials connection.",
@@ -138,7 +162,7 @@ OAUTH2_SETTINGS = ObjectType(
 ONEROSTER_PROVIDER = ObjectType(
     "educationOneRosterApiDataProvider",
     (
-        Prop("connectionUrl", STRING, "OneRoster base URL.", required=True),
+        Prop("connectionUrl", HTTPS_URL, "OneRoster base URL (https://).", required=True),
         Prop("providerName", STRING, "Service-provider name as the OneRoster spec defines it."),
         Prop("schoolsIds", SetOf(STRING), "OneRoster org sourcedIds to sync."),
         Prop("termIds", SetOf(STRING), "OneRoster academic-session ids to sync."),
@@ -159,7 +183,7 @@ IDENTITY_DOMAIN = ObjectType(
     "educationIdentityDomain",
     (
         Prop("appliesTo", USER_ROLE, "Role the domain is for.", required=True, nullable=False),
-        Prop("name", STRING, "UPN domain for users of that role.", required=True),
+        Prop("name", DOMAIN, "UPN domain for users of that role (contoso.edu).", required=True),
     ),
 )
 
@@ -169,7 +193,7 @@ MATCHING_OPTIONS = ObjectType(
         Prop("appliesTo", USER_ROLE, "Role the rule is for.", required=True, nullable=False),
         Prop("sourcePropertyName", STRING, "Source column (case-sensitive).", required=True),
         Prop("targetPropertyName", STRING, "Entra user property (case-sensitive).", required=True),
-        Prop("targetDomain", STRING, "Domain appended before matching; null = raw value."),
+        Prop("targetDomain", DOMAIN, "Domain appended before matching; null = raw value."),
     ),
 )
 
@@ -205,14 +229,19 @@ LICENSE_ASSIGNMENT = ObjectType(
     "educationSynchronizationLicenseAssignment",
     (
         Prop("appliesTo", USER_ROLE, "Role the licenses are for.", required=True, nullable=False),
-        Prop("skuIds", SetOf(STRING, case_insensitive=True), "License SKU GUIDs.", required=True),
+        Prop("skuIds", SetOf(SKU_ID, case_insensitive=True), "License SKU GUIDs.", required=True),
     ),
 )
 
 PROFILE = ObjectType(
     "educationSynchronizationProfile",
     (
-        Prop("id", STRING, "Server-assigned id; write it to pin the profile.", read_only=True),
+        Prop(
+            "id",
+            PROFILE_ID,
+            "Server-assigned id (a GUID); write it to pin the profile.",
+            read_only=True,
+        ),
         Prop(
             "displayName", STRING, "Profile name (the natural key).", required=True, nullable=False
         ),
@@ -241,7 +270,11 @@ PROFILE = ObjectType(
             KeyedList(LICENSE_ASSIGNMENT, "appliesTo"),
             "License SKUs per role.",
         ),
-        Prop("expirationDate", DATE, "Date the profile stops syncing (YYYY-MM-DD); null = never."),
+        Prop(
+            "expirationDate",
+            EXPIRATION_DATE,
+            "Date the profile stops syncing (YYYY-MM-DD); null = never.",
+        ),
         Prop(
             "handleSpecialCharacterConstraint",
             BOOLEAN,

@@ -55,17 +55,17 @@ CASES = [
     (
         "unknown top-level property with did-you-mean",
         VALID.replace("displayName: Test Profile", "displayName: Test Profile\ndisplayname: x"),
-        "2:1: error: unknown property 'displayname' in educationSynchronizationProfile (did you mean 'displayName'?)",
+        "2:1: error: unknown property 'displayname' in the profile (did you mean 'displayName'?)",
     ),
     (
         "unknown nested property",
         VALID.replace("    student:\n", "    student:\n      isSyncDefered: true\n"),
-        "6:7: error: unknown property 'isSyncDefered' in educationSynchronizationCustomization (did you mean 'isSyncDeferred'?)",
+        "6:7: error: unknown property 'isSyncDefered' in dataProvider.customizations.student (did you mean 'isSyncDeferred'?)",
     ),
     (
         "unknown customization slot",
         VALID.replace("    student:\n", "    students:\n"),
-        "5:5: error: unknown property 'students' in educationSynchronizationCustomizations (did you mean 'student'?)",
+        "5:5: error: unknown property 'students' in dataProvider.customizations (did you mean 'student'?)",
     ),
     (
         "wrong type: boolean expected",
@@ -167,7 +167,7 @@ CASES = [
     (
         "lifecycle: bad ignoreChanges path",
         VALID + "lifecycle:\n  ignoreChanges: ['licenses[teacher]']\n",
-        "16:19: error: ignoreChanges: 'licenses' is not a property (did you mean 'licensesToAssign'?)",
+        "16:19: error: ignoreChanges: 'licenses' is not a property (did you mean 'licensesToAssign[teacher]'?)",
     ),
     (
         "lifecycle: path into a set",
@@ -311,7 +311,7 @@ def test_pasted_graph_response_json_is_valid(write_tree) -> None:
             {
                 "@odata.type": "microsoft.graph.educationSynchronizationLicenseAssignment",
                 "appliesTo": "teacher",
-                "skuIds": ["x"],
+                "skuIds": ["6fd2c87f-b296-42f0-b197-1e91e994b900"],
             }
         ],
     }

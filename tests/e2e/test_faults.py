@@ -56,7 +56,7 @@ def test_dropped_connection_after_create_never_duplicates(cli, graph_env, sample
 def test_dropped_connection_after_update_converges(cli, graph_env, sample) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-09-30"))
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-09-30"))
     graph_env.faults.drop_after_commit = 1
     graph_env.requests_log.clear()
     result = cli("apply", "--auto-approve")

@@ -170,7 +170,7 @@ def test_missing_secret_stops_apply_before_the_first_write(
 def test_stale_saved_plan_is_refused(cli, graph_env, sample, tmp_path: Path) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-08-31"))
     assert cli("plan", "--out", "plan.json").code == 0
     client = client_for(graph_env)
     target = next(p for p in client.list(COLLECTION) if p["displayName"].startswith("Contoso"))
@@ -269,19 +269,19 @@ def test_pause_and_resume_follow_lifecycle(cli, graph_env, sample) -> None:
 def test_patch_update_method_sends_only_changed_properties(cli, graph_env, sample) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-08-31"))
     graph_env.requests_log.clear()
     result = cli("apply", "--auto-approve", "--update-method", "patch")
     assert result.code == 0, result.err
     writes = graph_env.requests_log.writes()
-    assert [(w.method, w.body) for w in writes] == [("PATCH", {"expirationDate": "2026-08-31"})]
+    assert [(w.method, w.body) for w in writes] == [("PATCH", {"expirationDate": "2027-08-31"})]
     assert cli("plan", "--detailed-exitcode").code == 0
 
 
 def test_put_sends_the_complete_object_with_canonical_types(cli, graph_env, sample) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-08-31"))
     graph_env.requests_log.clear()
     assert cli("apply", "--auto-approve").code == 0
     (put,) = graph_env.requests_log.writes()
@@ -345,7 +345,7 @@ def test_saved_plan_keeps_its_target_and_prune(cli, graph_env, sample) -> None:
     converge(cli)
     (sample / "oneroster.yaml").unlink()
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-08-31"))
     made = cli("plan", "--prune", "--target", "Fabrikam OneRoster", "--out", "plan.json")
     assert made.code == 0 and "1 to delete" in made.out and "Contoso" not in made.out
     graph_env.requests_log.clear()

@@ -267,8 +267,11 @@ def test_pinned_id_rename(tmp_path: Path) -> None:
 
 # -- properties -------------------------------------------------------------------------------
 
-names = st.text(alphabet="ABCDEFGHIJ abc", min_size=1, max_size=8)
+names = st.text(alphabet="ABCDEFGHIJ abc", min_size=1, max_size=8).filter(str.strip)
 optional_props = st.lists(names, max_size=5, unique=True)
+# validate checks formats: user domains are domain names, SKU ids are GUIDs
+domains = st.from_regex(r"[a-z]{1,8}(\.[a-z]{2,4}){1,2}", fullmatch=True)
+sku_ids = st.uuids().map(str)
 roles = st.sampled_from(["student", "teacher", "faculty"])
 
 
@@ -299,10 +302,11 @@ def profiles(draw: st.DrawFn) -> dict[str, Any]:
         },
         "identitySynchronizationConfiguration": {
             "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration",
-            "userDomains": [{"appliesTo": r, "name": draw(names)} for r in role_list],
+            "userDomains": [{"appliesTo": r, "name": draw(domains)} for r in role_list],
         },
         "licensesToAssign": [
-            {"appliesTo": r, "skuIds": draw(st.lists(names, max_size=3))} for r in role_list
+            {"appliesTo": r, "skuIds": draw(st.lists(sku_ids, max_size=3, unique=True))}
+            for r in role_list
         ],
     }
 

@@ -1,0 +1,63 @@
+"""Checks for the text formats the model names (`Format`), each with the likely fix."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from reconciler.kinds.model import FORMAT_PATTERNS, Format
+
+_GUID_EXAMPLE = "314c4481-f395-4525-be8b-2ec4bb1e9d91"
+
+
+def format_problem(fmt: Format, text: str, label: str, *, hint: str | None = None) -> str | None:
+    """Why `text` is not a valid `fmt` (None when it is), naming the property as `label`;
+    `hint` is the property's own advice for a wrong value."""
+    if re.fullmatch(FORMAT_PATTERNS[fmt], text) and _extra_ok(fmt, text):
+        return None
+    if fmt is Format.GUID:
+        if hint:
+            return f"{label} must be a GUID, not {text!r}: {hint}"
+        return f"{label} must be a GUID such as {_GUID_EXAMPLE}, not {text!r}"
+    problem = _url_problem(text, label) if fmt is Format.HTTPS_URL else _domain_problem(text, label)
+    return f"{problem}; {hint}" if hint else problem
+
+
+def _extra_ok(fmt: Format, text: str) -> bool:
+    if fmt is not Format.HTTPS_URL:
+        return True
+    try:
+        urlsplit(text).port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return False
+    return True
+
+
+def _url_problem(text: str, label: str) -> str:
+    stripped = text.strip()
+    if any(ch.isspace() for ch in stripped):
+        return f"{label} must be an https:// address without spaces, not {text!r}"
+    if "://" not in stripped:
+        return (
+            f"{label} must be a full address starting with https://, not {text!r}: "
+            f"write https://{stripped.lstrip('/')}"
+        )
+    scheme, _, rest = stripped.partition("://")
+    if scheme.lower() == "http":
+        return (
+            f"{label} must use https://, not http:// (School Data Sync connects over HTTPS "
+            f"only): write https://{rest}"
+        )
+    if scheme.lower() != "https":
+        return f"{label} must be an https:// address, not {scheme}://"
+    if "@" in rest.split("/", 1)[0]:
+        return f"{label} must not hold a user name or password; write the address alone"
+    return f"{label} is not a valid https:// address: {text!r}"
+
+
+def _domain_problem(text: str, label: str) -> str:
+    cleaned = re.sub(r"^[a-z]+://", "", text.strip(), flags=re.IGNORECASE)
+    cleaned = cleaned.split("/", 1)[0].lstrip("@").strip()
+    if cleaned and re.fullmatch(FORMAT_PATTERNS[Format.DOMAIN], cleaned):
+        return f"{label} must be a domain name alone, not {text!r}: write {cleaned}"
+    return f"{label} must be a domain name such as contoso.edu, not {text!r}"
