@@ -50,9 +50,7 @@ COMMANDS: dict[str, CommandSpec] = {
         "Carry out a plan (create, update, replace, delete, pause/resume).",
     ),
     "export": CommandSpec(
-        "unbuilt",
-        "export",
-        "Write the tenant's profiles as desired-state YAML (not implemented yet).",
+        "export_cmd", "export", "Write the tenant's objects as desired-state YAML (reads only)."
     ),
     "status": CommandSpec(
         "unbuilt", "status", "State, sync status and errors per profile (not implemented yet)."

@@ -74,7 +74,7 @@ def test_bad_environment_values_exit_64(cli, monkeypatch, name: str, value: str)
     assert result.code == 64, result.out + result.err
 
 
-@pytest.mark.parametrize("command", ["export", "status", "convert-classic"])
+@pytest.mark.parametrize("command", ["status", "convert-classic"])
 def test_unbuilt_commands_fail_honestly(cli, command: str, tmp_path: Path) -> None:
     args = [command] + (
         [str(tmp_path), "--out", str(tmp_path / "o")] if command == "convert-classic" else []
