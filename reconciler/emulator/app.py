@@ -37,6 +37,7 @@ class Emulator:
         seed: int = 0,
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        retired: bool = False,
     ) -> None:
         self.tenant = Tenant(provisioning_delay=provisioning_delay, clock=clock)
         self.faults = Faults(seed=seed, latency_ms=latency_ms)
@@ -45,10 +46,21 @@ class Emulator:
         self._token = token
         self._port = port
         self._dispatcher = Dispatcher(self.tenant, page_size=page_size)
+        self._dispatcher.retired = retired
         self._server: GraphServer | None = None
         self._thread: threading.Thread | None = None
         self._loaded = False
         self._save_lock = threading.Lock()
+
+    @property
+    def retired(self) -> bool:
+        """Whether the profile API answers as retired (400 BadRequest, like live Graph for a
+        segment it no longer has); switchable while serving."""
+        return self._dispatcher.retired
+
+    @retired.setter
+    def retired(self, value: bool) -> None:
+        self._dispatcher.retired = value
 
     @property
     def base_url(self) -> str:
