@@ -9,7 +9,9 @@ about. 401 and 403 are never retirement: they are token and permission problems.
 
 from __future__ import annotations
 
-from reconciler.errors import GraphError
+from reconciler.errors import GraphError, ReconcileError
+from reconciler.graph import GraphClient
+from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
 
 GONE_STATUSES = frozenset({404, 410})
@@ -38,3 +40,14 @@ def retirement_note(kind: Kind, error: GraphError) -> str | None:
     if kind.retired_on is None or not is_retired_answer(error.status, error.code):
         return None
     return retirement_message(kind, error.status, error.code)
+
+
+def list_collection(client: GraphClient, kind: Kind) -> list[JSONObject]:
+    """Every object of a kind; a failed read raises (never an empty tenant), and a retired
+    API is named as such in front of Graph's own answer."""
+    try:
+        return client.list(kind.collection)
+    except GraphError as exc:
+        error = exc.with_subject(f"reading {kind.name} list")
+        note = retirement_note(kind, exc)
+        raise (ReconcileError(f"{note}. {error}") if note else error) from None

@@ -12,12 +12,12 @@ from reconciler.commands.common import describe_identity, echo_err, settings_for
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
 from reconciler.desired.problems import Severity
-from reconciler.errors import ConfigError, GraphError
+from reconciler.errors import ConfigError
 from reconciler.export.tree import Exporter, ExportResult, Outcome
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
-from reconciler.retirement import retirement_note
+from reconciler.retirement import list_collection
 
 _MARKS = {Outcome.NEW: "+", Outcome.UPDATED: "~", Outcome.UNCHANGED: "="}
 
@@ -41,15 +41,7 @@ def _settings_source(path: str) -> DesiredState | None:
 
 def read_all_kinds(client: GraphClient) -> dict[str, list[JSONObject]]:
     """Every kind's collection; a failed read stops the export (never a partial tree)."""
-    tenant: dict[str, list[JSONObject]] = {}
-    for kind in KINDS.values():
-        try:
-            tenant[kind.name] = client.list(kind.collection)
-        except GraphError as exc:
-            note = retirement_note(kind, exc)
-            error = exc.with_subject(f"reading {kind.name} list")
-            raise (ConfigError(f"{note}. {error}") if note else error) from None
-    return tenant
+    return {kind.name: list_collection(client, kind) for kind in KINDS.values()}
 
 
 def report(result: ExportResult, out_dir: str) -> None:
