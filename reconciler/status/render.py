@@ -76,9 +76,7 @@ def _error_lines(error: SyncError, free_text: tuple[str, ...]) -> list[str]:
     moment = absolute(error.recorded_at) if error.recorded_at else "(no time)"
     shown = [(k, v) for k, v in error.values if v not in (None, "")]
     short = [f"{k}: {v}" for k, v in shown if k not in free_text]
-    return [f"  {moment}  " + "  ".join(short)] + [
-        f"      {v}" for k, v in shown if k in free_text
-    ]
+    return [f"  {moment}  " + "  ".join(short)] + [f"      {v}" for k, v in shown if k in free_text]
 
 
 # -- text --------------------------------------------------------------------------------------
