@@ -3,14 +3,15 @@ that order, and the classic API answering as live Graph does since its retiremen
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import signal
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from reconciler.emulator import Emulator
 from tests.emulator.emulator_helpers import CSV_PROFILE, Graph, body
+from tests.emulator.test_emulator_cli import serving, stop
 
 
 @pytest.fixture
@@ -63,12 +64,12 @@ def test_retired_switch_answers_like_graph_for_a_segment_it_no_longer_has() -> N
         assert graph.get().status_code == 200
 
 
-def test_emulator_command_offers_the_retired_switch() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "emulator", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0 and "--retired" in result.stdout
+def test_emulator_command_serves_the_retired_api() -> None:
+    with serving("--retired") as (process, url):
+        answer = requests.get(
+            f"{url}/education/synchronizationProfiles",
+            headers={"Authorization": "Bearer any"},
+            timeout=5,
+        )
+        assert (answer.status_code, answer.json()["error"]["code"]) == (400, "BadRequest")
+        assert stop(process, signal.SIGTERM) == 0
