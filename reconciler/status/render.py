@@ -120,7 +120,7 @@ def _object_json(obj: ObjectStatus, with_errors: bool) -> dict[str, Any]:
         "name": obj.name,
         "id": obj.id,
         "managed": obj.managed,
-        "file": obj.where,
+        "where": obj.where,
         "state": obj.state,
         "run_status": obj.run_status,
         "status_message": obj.message,

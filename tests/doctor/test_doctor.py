@@ -243,3 +243,14 @@ def test_desired_state_problems_and_missing_variables(cli, env, emulator: Emulat
     assert desired["outcome"] == "fail" and "broken.yaml" in desired["details"][0]
     missing = cli("doctor", "nowhere")
     assert missing.code == 1 and "✗ desired state (nowhere): nowhere does not exist" in missing.out
+
+
+def test_wrong_settings_stop_the_checks_that_need_them(cli, env) -> None:
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    result = cli("doctor", "--graph-url", "ftp://graph.example/beta", "--format", "json")
+    assert result.code == 1
+    found = checks(result.out)
+    assert found["settings"]["outcome"] == "fail"
+    assert "must start with https://" in found["settings"]["summary"]
+    assert [found[i]["outcome"] for i in ("credential", "token", "network")] == ["skip"] * 3
+    assert found["desired"]["outcome"] == "ok"
