@@ -95,7 +95,7 @@ def render_text(report: StatusReport) -> str:
         for obj in attention:
             where = f" ({obj.where})" if obj.where and obj.where not in (obj.problem or "") else ""
             message = f" — {obj.message}" if obj.message else ""
-            lines.append(f"  {FAILED} {obj.name}{where}: {obj.problem}{message}")
+            lines.append(f"  {FAILED} {_label(obj, several)}{where}: {obj.problem}{message}")
         lines.append("")
     noted = [o for o in report.objects if o.note]
     if noted:

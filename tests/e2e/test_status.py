@@ -233,3 +233,29 @@ def test_a_pinned_id_gone_from_the_tenant_needs_attention(cli, graph_env, tree) 
     result = cli("status", str(tree))
     assert result.code == 1
     assert "pinned id 00000000-0000-0000-0000-000000000001 is not in the tenant" in result.out
+
+
+def test_a_state_file_can_hold_a_quarantined_profile_and_its_errors(
+    cli, tmp_path, tree, monkeypatch
+) -> None:
+    stored = [
+        {
+            **profile("North High"),
+            "id": "3b8f5c1e-6a2d-4e7b-9c41-0d5e8f7a2b61",
+            "profileStatus": {"status": "quarantined", "statusMessage": "Quarantined"},
+            "errors": [
+                {"errorCode": f"E{n}", "recordedDateTime": f"2025-05-0{n}T08:00:00Z"}
+                for n in range(1, 6)
+            ],
+        }
+    ]
+    state = tmp_path / "tenant.json"
+    state.write_text(json.dumps(stored))
+    with Emulator(token=TOKEN, page_size=2, state_file=state) as emu:
+        monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("EDUSYNC_GRAPH_URL", emu.base_url)
+        result = cli("status", str(tree), "--errors", "--limit", "3", "--format", "json")
+    assert result.code == 1
+    north = next(o for o in json.loads(result.out)["objects"] if o["name"] == "North High")
+    assert (north["run_status"], north["error_count"]) == ("quarantined", 5)
+    assert [e["errorCode"] for e in north["errors"]] == ["E5", "E4", "E3"]
