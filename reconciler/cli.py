@@ -50,12 +50,17 @@ COMMANDS: dict[str, CommandSpec] = {
         "Carry out a plan (create, update, replace, delete, pause/resume).",
     ),
     "export": CommandSpec(
-        "unbuilt",
-        "export",
-        "Write the tenant's profiles as desired-state YAML (not implemented yet).",
+        "export_cmd", "export", "Write the tenant's objects as desired-state YAML (reads only)."
     ),
     "status": CommandSpec(
-        "unbuilt", "status", "State, sync status and errors per profile (not implemented yet)."
+        "status_cmd",
+        "status",
+        "State, sync status, last sync and errors per object (reads only).",
+    ),
+    "doctor": CommandSpec(
+        "doctor_cmd",
+        "doctor",
+        "Check everything a run needs: settings, identity, network, each kind's API.",
     ),
     "login": CommandSpec(
         "auth_cmd", "login", "Sign in as an admin with a device code (delegated token cache)."

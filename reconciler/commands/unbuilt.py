@@ -4,40 +4,12 @@ from __future__ import annotations
 
 import click
 
-from reconciler.commands.base import global_options, offline_options
+from reconciler.commands.base import offline_options
 from reconciler.errors import ReconcileError
 
 
 def _not_implemented(name: str) -> ReconcileError:
     return ReconcileError(f"`{name}` is not implemented yet in this version; see CHANGELOG.md")
-
-
-@click.command(
-    short_help="Write the tenant's profiles as desired-state YAML (not implemented yet)."
-)
-@click.option("--out", "out_dir", metavar="DIR", default="desired-state", show_default=True)
-@global_options
-def export(out_dir: str) -> int:
-    """Write the tenant's profiles as desired-state YAML (not implemented yet).
-
-    \b
-    Example:
-      edusync-reconcile export --out desired-state
-    """
-    raise _not_implemented("export")
-
-
-@click.command(short_help="State, sync status and errors per profile (not implemented yet).")
-@click.argument("path", default="desired-state", required=False)
-@global_options
-def status(path: str) -> int:
-    """Show state, sync status, last sync and error count per profile (not implemented yet).
-
-    \b
-    Example:
-      edusync-reconcile status desired-state
-    """
-    raise _not_implemented("status")
 
 
 @click.command(

@@ -20,8 +20,10 @@ from reconciler.jsontypes import JSON, JSONObject
 
 COLLECTION = "education/synchronizationProfiles"
 _PAGING_OPTIONS = frozenset({"$top", "$skip", "$skiptoken", "$count"})
-_SUPPORTED = {Op.LIST: _PAGING_OPTIONS | {"$filter"}, Op.ERRORS: _PAGING_OPTIONS}
+_SUPPORTED = {Op.LIST: _PAGING_OPTIONS | {"$filter"}, Op.ERRORS: _PAGING_OPTIONS | {"$orderby"}}
 _FILTER = re.compile(r"^\s*displayName\s+eq\s+'((?:[^']|'')*)'\s*$")
+#: The errors collection supports $orderby (§1.10); the emulator orders by the error time.
+_ORDER_BY = re.compile(r"^\s*recordedDateTime(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
 _CURSOR_PREFIX = "after:"
 _NEEDS_BODY = frozenset(
     {Op.CREATE, Op.REPLACE_BY_BODY, Op.REPLACE, Op.PATCH, Op.STATUS_CREATE, Op.STATUS_UPDATE}
@@ -59,6 +61,8 @@ class _Query:
     after: int = 0
     count: bool = False
     display_name: str | None = None
+    #: `$orderby=recordedDateTime [asc|desc]`: None keeps the order errors were recorded in.
+    newest_first: bool | None = None
 
 
 def encode_skiptoken(after: int) -> str:
@@ -93,6 +97,13 @@ def _parse_option(name: str, value: str, query: _Query) -> _Query:
         if value.lower() not in ("true", "false"):
             raise bad_request(f"$count: expected true or false, not '{value}'.")
         return replace(query, count=value.lower() == "true")
+    if name == "$orderby":
+        order = _ORDER_BY.match(value)
+        if order is None:
+            raise bad_request(
+                f"$orderby: '{value}' is not supported by the emulator (only recordedDateTime)."
+            )
+        return replace(query, newest_first=(order.group(1) or "asc").lower() == "desc")
     match = _FILTER.match(value)
     if match is None:
         raise bad_request(
@@ -140,6 +151,8 @@ class Dispatcher:
             raise ValueError("page_size is at least 1")
         self.tenant = tenant
         self.page_size = page_size
+        #: Answer every profile request as live Graph does since the API's retirement.
+        self.retired = False
         self._handlers: dict[Op, Callable[[Request, _Query], Reply]] = {
             Op.LIST: self._list,
             Op.CREATE: self._create,
@@ -267,7 +280,11 @@ class Dispatcher:
 
     def _errors(self, request: Request, query: _Query) -> Reply:
         page = self.tenant.errors_page(
-            self._id(request), after=query.after, limit=self._limit(query), skip=query.skip
+            self._id(request),
+            after=query.after,
+            limit=self._limit(query),
+            skip=query.skip,
+            newest_first=query.newest_first,
         )
         # The errors collection always carries @odata.count (§1.10).
         return Reply(

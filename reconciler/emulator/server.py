@@ -1,8 +1,9 @@
 """The HTTP face of the emulator: stdlib `ThreadingHTTPServer`, HTTP/1.1 with keep-alive.
 
 Order of work per request (each step may end it): read the body, wait the configured latency,
-injected fault, bearer check, route (404/405), app-only refusal (403), tenant operation, and for a
-committed write either the response or, when a drop is armed, a closed connection with no bytes.
+injected fault, bearer check, the retired-API answer (when switched on), route (404/405),
+app-only refusal (403), tenant operation, and for a committed write either the response or,
+when a drop is armed, a closed connection with no bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reconciler.emulator.faults import WRITE_METHODS, Faults
 from reconciler.emulator.graph_errors import GraphFault
 from reconciler.emulator.industrydata import IndustryDataDispatcher, IndustryRequest, serves
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog, redact_headers
-from reconciler.emulator.routes import PROFILE_WRITES, resolve
+from reconciler.emulator.routes import PROFILE_WRITES, refuse_if_retired, resolve
 from reconciler.jsontypes import JSON, JSONObject
 
 log = logging.getLogger("reconciler.emulator")
@@ -211,6 +212,8 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
                     authorization=self.headers.get("Authorization"),
                 )
             )
+        if wiring.dispatcher.retired:
+            refuse_if_retired(split.path)
         route = resolve(self.command, split.path)
         if route.op in PROFILE_WRITES:
             refuse_app_only_write(caller)

@@ -64,6 +64,17 @@ def _status(status: str | None, message: str) -> JSONObject:
     }
 
 
+def _recorded(error: JSONObject) -> datetime:
+    """An error's `recordedDateTime` as an instant (unreadable or missing: the oldest)."""
+    text = str(error.get("recordedDateTime") or "")
+    head, dot, fraction = text.rstrip("Zz").partition(".")
+    try:
+        moment = datetime.fromisoformat(head + (dot + fraction[:6] if dot else ""))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _page(rows: list[tuple[int, Any]], *, after: int, limit: int, skip: int) -> Page:
     remaining = [(seq, item) for seq, item in rows if seq > after][skip:]
     chunk = remaining[:limit]
@@ -292,10 +303,21 @@ class Tenant:
             return self._status_view(record)
 
     def errors_page(
-        self, profile_id: str, *, after: int = 0, limit: int = 20, skip: int = 0
+        self,
+        profile_id: str,
+        *,
+        after: int = 0,
+        limit: int = 20,
+        skip: int = 0,
+        newest_first: bool | None = None,
     ) -> Page:
+        """A page of sync errors in recording order, or ordered by `recordedDateTime`; the
+        skip token then counts positions in that order."""
         with self._lock:
             rows = [(seq, dict(err)) for seq, err in self._find(profile_id).errors]
+        if newest_first is not None:
+            ordered = sorted(rows, key=lambda r: (_recorded(r[1]), r[0]), reverse=newest_first)
+            rows = [(rank, err) for rank, (_seq, err) in enumerate(ordered, 1)]
         return _page(rows, after=after, limit=limit, skip=skip)
 
     # -- test and persistence hooks --------------------------------------------------------------
