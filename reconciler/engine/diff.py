@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import fieldpaths
+from reconciler.engine.normalize import external
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
@@ -25,6 +26,8 @@ _ABSENT = object()
 
 @dataclass(frozen=True)
 class FieldDiff:
+    """One field's values before and after, in Graph's shape (lists as lists)."""
+
     path: str
     before: Any
     after: Any
@@ -102,6 +105,17 @@ def _lookup(node: dict[str, Any], segment: str) -> Any:
     return node[key] if key is not None else None
 
 
+def type_at(texpr: TypeExpr, segments: tuple[str, ...], hint: Any) -> TypeExpr | None:
+    """The type of the member at `segments` (hint: a tree holding it, for polymorphic members)."""
+    current: TypeExpr | None = texpr
+    for segment in segments:
+        if current is None or segment == ODATA_TYPE:
+            return None
+        current, _prop = _member_type(current, segment, hint)
+        hint = _lookup(hint, segment) if isinstance(hint, dict) else None
+    return current
+
+
 def value_at(tree: Any, segments: tuple[str, ...]) -> Any:
     node = tree
     for segment in segments:
@@ -141,10 +155,11 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
         for level in report:
             segments = field_of(level.path(output_format="list"), texpr, after)
             if segments and segments not in fields:
+                texpr_at = type_at(texpr, segments, after) or type_at(texpr, segments, before)
                 fields[segments] = FieldDiff(
                     fieldpaths.join(segments),
-                    value_at(before, segments),
-                    value_at(after, segments),
+                    external(value_at(before, segments), texpr_at),
+                    external(value_at(after, segments), texpr_at),
                 )
     return sorted(fields.values(), key=lambda f: f.path)
 
@@ -157,9 +172,9 @@ def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator
             member, _prop = _member_type(texpr, key, tree)
             # A keyed-list item is shown whole, on one line: it reads like the YAML.
             if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
-                yield FieldDiff(fieldpaths.join(path), None, tree[key])
+                yield FieldDiff(fieldpaths.join(path), None, external(tree[key], member))
             else:
                 yield from leaves(tree[key], member, path)
         return
     if prefix:
-        yield FieldDiff(fieldpaths.join(prefix), None, tree)
+        yield FieldDiff(fieldpaths.join(prefix), None, external(tree, texpr))

@@ -7,7 +7,6 @@ from typing import Any
 
 from reconciler import __version__
 from reconciler.engine.plan import Plan
-from reconciler.render.values import presentable
 
 FORMAT_VERSION = 1
 
@@ -28,8 +27,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "id": c.id,
                 "action": c.action.value,
                 "fields": [
-                    {"path": f.path, "before": presentable(f.before), "after": presentable(f.after)}
-                    for f in c.fields
+                    {"path": f.path, "before": f.before, "after": f.after} for f in c.fields
                 ],
                 "fingerprint": c.fingerprint,
                 "warnings": list(c.warnings),

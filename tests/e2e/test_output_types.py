@@ -1,0 +1,40 @@
+"""Every value keeps its type in every format: a list is a list, an empty one `[]`."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.test_plan_apply import converge
+
+
+def _without_licences(sample) -> None:
+    tp = sample / "test-profile.yaml"
+    text = tp.read_text()
+    head, _, _tail = text.partition("licensesToAssign:")
+    tp.write_text(head + "licensesToAssign: []\n")
+
+
+def test_an_empty_list_is_shown_as_an_empty_list(cli, graph_env, sample) -> None:
+    _without_licences(sample)
+    text = cli("plan", "--target", "Test Profile")
+    assert "+ licensesToAssign: []" in text.out, text.out
+    assert "{}" not in text.out
+    markdown = cli("plan", "--target", "Test Profile", "--format", "markdown")
+    assert "+ licensesToAssign: []" in markdown.out
+    document = json.loads(cli("plan", "--target", "Test Profile", "--format", "json").out)
+    (create,) = [c for c in document["changes"] if c["action"] == "create"]
+    fields = {f["path"]: f for f in create["fields"]}
+    assert fields["licensesToAssign"]["after"] == []
+
+
+def test_keyed_lists_are_lists_in_an_update(cli, graph_env, sample) -> None:
+    converge(cli)
+    _without_licences(sample)
+    document = json.loads(cli("plan", "--format", "json").out)
+    (update,) = [c for c in document["changes"] if c["action"] == "update"]
+    for field in update["fields"]:
+        for value in (field["before"], field["after"]):
+            # Never the internal {"[student]": …} mapping.
+            assert not (isinstance(value, dict) and any(k.startswith("[") for k in value))
+    text = cli("plan").out
+    assert '~ licensesToAssign: [{"appliesTo": "teacher"' in text and "→ []" in text
