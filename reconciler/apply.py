@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from reconciler.engine.lookalike import Lookalike
 from reconciler.engine.plan import Action, Change, Plan, compare
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
@@ -64,6 +65,8 @@ class Outcome:
 @dataclass(frozen=True)
 class ApplyOptions:
     allow_replace: bool = False
+    #: Create a profile even though an unmanaged tenant profile looks like it (not a rename).
+    allow_duplicate_source: bool = False
     wait: bool = True
     wait_timeout: float = 600.0
     parallelism: int = 4
@@ -87,6 +90,8 @@ def preflight(
             if c.changes_configuration
         ]
     for change in plan.pending:
+        if change.duplicate_of and not options.allow_duplicate_source:
+            refusals += [duplicate_refusal(change, look) for look in change.duplicate_of]
         if change.action is Action.REPLACE:
             if change.desired and change.desired.lifecycle.protect:
                 refusals.append(
@@ -116,6 +121,16 @@ def preflight(
     if problems:
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
     return steps
+
+
+def duplicate_refusal(change: Change, look: Lookalike) -> str:
+    where = change.desired.file if change.desired else "its file"
+    return (
+        f"creating '{change.name}' would make a second profile: the tenant profile "
+        f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
+        f"`id: {look.id}` to {where} and plan again; to create a second profile on purpose, "
+        "re-run with --allow-duplicate-source"
+    )
 
 
 def _requests(change: Change, builder: BodyBuilder) -> list[Request]:

@@ -173,6 +173,13 @@ def execute_plan(
 @click.option(
     "--allow-replace", is_flag=True, default=False, help="Permit delete+create replacements."
 )
+@click.option(
+    "--allow-duplicate-source",
+    is_flag=True,
+    default=False,
+    help="Create a profile even though an unmanaged tenant profile looks like it (same source "
+    "or most fields equal). Without it such a create is refused: pin `id:` to rename instead.",
+)
 @update_method_option
 @click.option(
     "--wait/--no-wait",
@@ -200,6 +207,7 @@ def apply(
     auto_approve: bool,
     prune: bool,
     allow_replace: bool,
+    allow_duplicate_source: bool,
     update_method: str | None,
     wait: bool,
     wait_timeout: float,
@@ -237,6 +245,9 @@ def apply(
             prune=prune or bool(saved_options.get("prune")),
             targets=targets or tuple(saved_options.get("targets") or ()),
             identity=tokens.identity,
+            target_origin="--target"
+            if targets or not saved
+            else f"--target (saved in {plan_file})",
         )
         if saved is not None:
             reasons = staleness(saved, plan)
@@ -250,6 +261,7 @@ def apply(
             return EXIT_OK
         options = ApplyOptions(
             allow_replace=allow_replace,
+            allow_duplicate_source=allow_duplicate_source,
             wait=wait,
             wait_timeout=wait_timeout,
             parallelism=settings.parallelism,

@@ -123,7 +123,10 @@ def compute_plan(
     prune: bool,
     targets: tuple[str, ...],
     identity: Identity,
+    target_origin: str = "--target",
 ) -> Plan:
+    """Read the tenant and decide the plan. A --target that names nothing is a usage error
+    (exit 64), raised once the tenant's names are known."""
     for obj in state.objects:
         register_referenced(obj, os.environ)
     kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
@@ -144,7 +147,15 @@ def compute_plan(
         desired_digest=state.digest,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     )
+    check_targets(plan, target_origin)
     return identity_notes(plan, identity)
+
+
+def check_targets(plan: Plan, origin: str = "--target") -> None:
+    from reconciler.engine.targets import describe
+
+    if plan.target_misses:
+        raise click.UsageError("\n".join(describe(m, origin) for m in plan.target_misses))
 
 
 def describe_identity(identity: Identity, settings: Settings) -> str:

@@ -146,6 +146,14 @@ class Kind:
     terminal_failure_states: tuple[str, ...] = ()
     #: Lower-cased spellings of `@odata.type` that are the resource itself (accepted on input).
     self_types: tuple[str, ...] = ()
+    #: Field paths naming the outside source an object reads from (a SIS URL, an OAuth client
+    #: id). Two objects that agree on every one of them the desired object sets sync the same
+    #: source. Paths ending in `@odata.type` must agree for any look-alike (another provider
+    #: type is another source) but never make a match on their own.
+    source_identity: tuple[str, ...] = ()
+    #: Field paths an admin recognises an object by: what a delete shows of what will be lost
+    #: (everything else is server defaults and empty slots).
+    key_settings: tuple[str, ...] = ()
 
 
 ODATA_TYPE = "@odata.type"

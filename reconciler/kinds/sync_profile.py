@@ -268,4 +268,21 @@ SYNCHRONIZATION_PROFILE = Kind(
     terminal_success_states=("provisioned",),
     terminal_failure_states=("provisioningFailed", "deletionFailed"),
     self_types=("educationsynchronizationprofile",),
+    # PowerSchool: URL + client id; OneRoster: URL + the connection's client id; a CSV profile
+    # has none of them, so look-alikes are judged by its other fields.
+    source_identity=(
+        "dataProvider.@odata.type",
+        "dataProvider.connectionUrl",
+        "dataProvider.clientId",
+        "dataProvider.connectionSettings.clientId",
+    ),
+    key_settings=(
+        "dataProvider.@odata.type",
+        "dataProvider.connectionUrl",
+        "dataProvider.schoolYear",
+        "dataProvider.schoolsIds",
+        "identitySynchronizationConfiguration.@odata.type",
+        "licensesToAssign",
+        "expirationDate",
+    ),
 )

@@ -32,10 +32,27 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "fingerprint": c.fingerprint,
                 "warnings": list(c.warnings),
                 **({"then": c.then.value} if c.then else {}),
+                **(
+                    {
+                        "duplicate_of": [
+                            {"id": d.id, "name": d.name, "reason": d.reason} for d in c.duplicate_of
+                        ]
+                    }
+                    if c.duplicate_of
+                    else {}
+                ),
             }
             for c in plan.changes
         ],
-        "unmanaged": [{"kind": u.kind.name, "name": u.name, "id": u.id} for u in plan.unmanaged],
+        "unmanaged": [
+            {
+                "kind": u.kind.name,
+                "name": u.name,
+                "id": u.id,
+                **({"resembles": list(u.resembles)} if u.resembles else {}),
+            }
+            for u in plan.unmanaged
+        ],
         "errors": [{"name": e.name, "message": e.message} for e in plan.errors],
         "warnings": list(plan.warnings),
         "summary": plan.summary(),

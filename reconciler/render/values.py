@@ -13,8 +13,16 @@ from typing import Any
 NOT_SET = "(not set)"
 
 
-def inline(value: Any) -> str:
-    """A value on one line: JSON spelling, so true/[]/"text" read the same as in the plan file."""
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def inline(value: Any, most: int | None = None) -> str:
+    """A value on one line: JSON spelling, so true/[]/"text" read the same as in the plan file.
+    With `most`, a longer list shows its first items and how many there are in all."""
     if value is None:
         return NOT_SET
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if most is not None and isinstance(value, list) and len(value) > most:
+        shown = ", ".join(_json(v) for v in value[:most])
+        return f"[{shown}, … {len(value) - most} more ({len(value)} in all)]"
+    return _json(value)

@@ -38,3 +38,32 @@ def test_keyed_lists_are_lists_in_an_update(cli, graph_env, sample) -> None:
             assert not (isinstance(value, dict) and any(k.startswith("[") for k in value))
     text = cli("plan").out
     assert '~ licensesToAssign: [{"appliesTo": "teacher"' in text and "→ []" in text
+
+
+def test_a_delete_shows_what_the_admin_recognises(cli, graph_env, sample) -> None:
+    ps = sample / "powerschool.yaml"
+    schools = ", ".join(f'"{n}"' for n in range(100, 140))
+    ps.write_text(
+        ps.read_text().replace('schoolsIds: ["101", "102", "205"]', f"schoolsIds: [{schools}]")
+    )
+    converge(cli)
+    ps.unlink()
+    plan = cli("plan", "--prune").out
+    block = plan.split('"Contoso PowerSchool 2025-26"', 1)[1].split("\n\n", 1)[0]
+    lines = [line.strip() for line in block.splitlines()[1:]]
+    assert [line.split(":", 1)[0] for line in lines] == [
+        "- dataProvider.@odata.type",
+        "- dataProvider.connectionUrl",
+        "- dataProvider.schoolYear",
+        "- dataProvider.schoolsIds",
+        "- identitySynchronizationConfiguration.@odata.type",
+        "- licensesToAssign",
+        "- expirationDate",
+    ]
+    assert '"100", "101", "102", "103", "104", … 35 more (40 in all)]' in block
+    # Server defaults and empty customization slots stay out of it.
+    assert "synchronizationStartDate" not in plan and "isSyncDeferred" not in plan
+    document = json.loads(cli("plan", "--prune", "--format", "json").out)
+    (delete,) = [c for c in document["changes"] if c["action"] == "delete"]
+    schools_field = next(f for f in delete["fields"] if f["path"] == "dataProvider.schoolsIds")
+    assert len(schools_field["before"]) == 40  # the plan file keeps the whole value
