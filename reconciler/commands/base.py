@@ -91,6 +91,16 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
             callback=_remember("debug"),
             expose_value=False,
         ),
+        click.option(
+            "--no-color",
+            "--no-colour",
+            "no_color",
+            is_flag=True,
+            default=False,
+            help="No colour in the output (also: the NO_COLOR environment variable).",
+            callback=_remember("no_color"),
+            expose_value=False,
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -98,7 +108,8 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
 
 
 def global_options(func: F) -> F:
-    """--graph-url, --cloud, --credential, -v, --debug: for commands that talk to Graph."""
+    """--graph-url, --cloud, --credential, -v, --debug, --no-color: for commands that talk to
+    Graph."""
     return _global_options(func, graph_hidden=False)
 
 
@@ -117,6 +128,25 @@ def format_option(func: F) -> F:
         default=None,
         help="Output format (default: text).",
     )(func)
+
+
+def quiet_option(func: F) -> F:
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        default=False,
+        help="Only changes, warnings and errors: no sign-in line, no up-to-date or unmanaged "
+        "lists, no progress.",
+    )(func)
+
+
+def colour_wanted(ctx: click.Context | None = None) -> bool:
+    """False when --no-color was given anywhere on the command line, or NO_COLOR is set."""
+    if "NO_COLOR" in os.environ:
+        return False
+    ctx = ctx or click.get_current_context(silent=True)
+    return not (ctx is not None and options_of(ctx).get("no_color"))
 
 
 def parallelism_option(func: F) -> F:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from reconciler.commands.base import options_of
+from reconciler.commands.base import colour_wanted, options_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
@@ -35,7 +35,7 @@ def echo_err(message: str) -> None:
 
 def use_colour(stream: Any = None) -> bool:
     stream = stream or sys.stdout
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+    return colour_wanted() and hasattr(stream, "isatty") and stream.isatty()
 
 
 def style(text: str, colour: str) -> str:
@@ -124,6 +124,7 @@ def compute_plan(
     targets: tuple[str, ...],
     identity: Identity,
     target_origin: str = "--target",
+    show_progress: bool = True,
 ) -> Plan:
     """Read the tenant and decide the plan. A --target that names nothing is a usage error
     (exit 64), raised once the tenant's names are known."""
@@ -131,13 +132,17 @@ def compute_plan(
         register_referenced(obj, os.environ)
     kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
-    tenant = read_tenant(
-        client,
-        kinds.values(),
-        status_for={(o.kind.name, o.pinned_id) for o in managed if o.pinned_id},
-        status_by_name={(o.kind.name, o.name) for o in managed if not o.pinned_id},
-        parallelism=settings.parallelism,
-    )
+    from reconciler.commands.progress import StatusLine
+
+    with StatusLine(enabled=None if show_progress else False) as status:
+        tenant = read_tenant(
+            client,
+            kinds.values(),
+            status_for={(o.kind.name, o.pinned_id) for o in managed if o.pinned_id},
+            status_by_name={(o.kind.name, o.name) for o in managed if not o.pinned_id},
+            parallelism=settings.parallelism,
+            progress=status,
+        )
     plan = build_plan(
         state.objects,
         tenant,

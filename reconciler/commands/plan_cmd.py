@@ -15,6 +15,7 @@ from reconciler.commands.base import (
     format_option,
     global_options,
     parallelism_option,
+    quiet_option,
     start_logging,
 )
 from reconciler.commands.common import (
@@ -35,12 +36,12 @@ from reconciler.render.plan_markdown import render_markdown
 from reconciler.render.plan_text import render_text
 
 
-def render(plan: Plan, fmt: str) -> str:
+def render(plan: Plan, fmt: str, *, quiet: bool = False) -> str:
     if fmt == "json":
         return render_json(plan)
     if fmt == "markdown":
         return render_markdown(plan)
-    return render_text(plan, style if use_colour() else (lambda text, _c: text))
+    return render_text(plan, style if use_colour() else (lambda text, _c: text), quiet=quiet)
 
 
 def target_option(func: F) -> F:
@@ -77,6 +78,7 @@ def prune_option(func: F) -> F:
 @prune_option
 @target_option
 @parallelism_option
+@quiet_option
 @global_options
 @click.pass_context
 def plan(
@@ -88,6 +90,7 @@ def plan(
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int | None,
+    quiet: bool,
 ) -> int:
     """Fetch the actual profiles from Graph and print a semantic plan: create, update,
     replace, delete (only with --prune), pause/resume, or nothing to do.
@@ -105,22 +108,30 @@ def plan(
     state = load_checked(path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
-    echo_err(describe_identity(tokens.identity, settings))
+    if not quiet:
+        echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
         result = compute_plan(
-            client, state, settings, prune=prune, targets=targets, identity=tokens.identity
+            client,
+            state,
+            settings,
+            prune=prune,
+            targets=targets,
+            identity=tokens.identity,
+            show_progress=not quiet,
         )
     finally:
         client.close()
     missing_variable_warnings(result, os.environ, settings.update_method)
-    click.echo(render(result, (output_format or "text").lower()), nl=False)
+    click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
     if out_file:
         Path(out_file).write_text(render_json(result), encoding="utf-8")
-        echo_err(
-            f"Plan saved to {out_file}; carry it out with: "
-            f"edusync-reconcile apply --plan {out_file}"
-        )
+        if not quiet:
+            echo_err(
+                f"Plan saved to {out_file}; carry it out with: "
+                f"edusync-reconcile apply --plan {out_file}"
+            )
     if result.errors:
         return EXIT_ERROR
     if detailed_exitcode and result.has_changes:

@@ -5,11 +5,14 @@ two profiles syncing one SIS. Before that create is made, each tenant object no 
 accounts for is compared with it, by the kind's data alone:
 
 - never when the `@odata.type` paths of `Kind.source_identity` differ (another provider type);
-- the same source: equal on every `Kind.source_identity` path the desired object sets, at least
-  one of them more than an `@odata.type` (PowerSchool URL + client id, OneRoster URL + client id);
-- or most declared fields equal: more than half of the fields the YAML declares (the natural key
-  aside) equal the tenant's, at least one of them more than an `@odata.type` (a CSV profile,
-  which names no source).
+- when the desired object names its source (a `Kind.source_identity` path other than an
+  `@odata.type` is set: PowerSchool URL + client id, OneRoster URL + client id): the same source,
+  equal on every one of those paths it sets; nothing else counts;
+- otherwise (a CSV profile names no source) most declared fields equal: more than three
+  quarters of the fields the YAML declares (the natural key aside; a keyed-list item is one
+  field) equal the tenant's, at least one of them more than an `@odata.type`. Three quarters,
+  not a half: profiles made from one district template share licences and customizations
+  while their domains differ, and those are different profiles.
 
 Pure: no I/O, nothing but the kind model.
 """
@@ -116,11 +119,11 @@ def resemblance(kind: Kind, wanted: Any, have: Any) -> str | None:
     or None."""
     if not same_types(kind, wanted, have):
         return None
-    shared = same_source(kind, wanted, have)
-    if shared:
-        return f"has the same source ({_describe_source(shared)})"
+    if source_of(kind, wanted):  # it names its source: that alone decides
+        shared = same_source(kind, wanted, have)
+        return f"has the same source ({_describe_source(shared)})" if shared else None
     equal, declared, beyond_types = shared_fields(kind, wanted, have)
-    if declared and beyond_types and equal * 2 > declared:
+    if declared and beyond_types and equal * 4 > declared * 3:
         share = "all" if equal == declared else f"{equal} of the"
         return f"has the same values in {share} {declared} fields git declares"
     return None

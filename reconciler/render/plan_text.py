@@ -86,7 +86,9 @@ def summary_line(plan: Plan) -> str:
     return f"Plan: {counts}"
 
 
-def render_text(plan: Plan, style: Style = _plain) -> str:
+def render_text(plan: Plan, style: Style = _plain, *, quiet: bool = False) -> str:
+    """The plan for a terminal or a CI log. `quiet` keeps changes, warnings, errors and the
+    summary, and leaves out the up-to-date and unmanaged lists."""
     out: list[str] = []
     pending = plan.pending
     if pending:
@@ -95,13 +97,13 @@ def render_text(plan: Plan, style: Style = _plain) -> str:
         for change in pending:
             out.extend(change_block(change, style))
             out.append("")
-    in_sync = [c for c in plan.changes if not c.writes]
+    in_sync = [c for c in plan.changes if not c.writes and not (quiet and not c.warnings)]
     for change in in_sync:
         note = "".join(f"\n      ! {w}" for w in change.warnings)
         out.append(f'  = {change.kind.name} "{change.name}" ({change.id}) is up to date{note}')
     if in_sync:
         out.append("")
-    if plan.unmanaged:
+    if plan.unmanaged and not quiet:
         out.append("Unmanaged (in the tenant, not in git; left alone unless --prune):")
         for u in plan.unmanaged:
             line = f'  ? {u.kind.name} "{u.name}" ({u.id})'

@@ -120,6 +120,16 @@ CASES = [
         None,
     ),
     (
+        "another URL, every other field equal: another source, not a look-alike",
+        POWERSCHOOL,
+        changed(
+            POWERSCHOOL,
+            displayName="Springfield PowerSchool (east)",
+            dataProvider__connectionUrl="https://east.springfield.powerschool.com",
+        ),
+        None,
+    ),
+    (
         "other provider type with the same URL is not the same source",
         POWERSCHOOL,
         {
@@ -145,10 +155,26 @@ CASES = [
         "has the same values in all 5 fields git declares",
     ),
     (
-        "CSV: most declared fields equal",
+        "CSV: most declared fields equal (a rename with one more edit)",
         CSV,
         changed(CSV, displayName="old", licensesToAssign=[]),
         "has the same values in 4 of the 5 fields git declares",
+    ),
+    (
+        "CSV from the same template for another domain: not a look-alike",
+        CSV,
+        changed(
+            CSV,
+            displayName="Shelbyville CSV",
+            identitySynchronizationConfiguration={
+                "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration",
+                "userDomains": [
+                    {"appliesTo": "student", "name": "students.shelbyville.edu"},
+                    {"appliesTo": "teacher", "name": "shelbyville.edu"},
+                ],
+            },
+        ),
+        None,
     ),
     (
         "CSV for another school: only the types are equal",
