@@ -243,8 +243,9 @@ def apply(
             reasons = staleness(saved, plan)
             if reasons:
                 raise ReconcileError(
-                    f"plan is stale, nothing was written: {'; '.join(reasons)}. "
-                    "Run plan again and review the new plan"
+                    "plan is stale, nothing was written:\n  - "
+                    + "\n  - ".join(reasons)
+                    + "\nRun plan again and review the new plan."
                 )
         output.show_plan(plan)
         if not plan.has_changes and not plan.errors:

@@ -126,7 +126,7 @@ def plan(
     missing_variable_warnings(result, os.environ, settings.update_method)
     click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
     if out_file:
-        Path(out_file).write_text(render_json(result), encoding="utf-8")
+        Path(out_file).write_text(render_json(result, observed=True), encoding="utf-8")
         if not quiet:
             echo_err(
                 f"Plan saved to {out_file}; carry it out with: "

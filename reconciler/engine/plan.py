@@ -54,6 +54,8 @@ class Change:
     #: For a create: tenant objects git does not manage that look like this one (a rename
     #: without `id:`?). Apply refuses such a create unless told otherwise.
     duplicate_of: tuple[Lookalike, ...] = ()
+    #: Whether the tenant object was paused when read (None: its run state was not read).
+    paused: bool | None = None
 
     @property
     def writes(self) -> bool:
@@ -240,6 +242,7 @@ def plan_object(
             then=then,
         )
     actual = match.body
+    paused = None if match.run_status is None else match.run_status in kind.paused_states
     fields = compare(desired, actual, ignores)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
@@ -268,6 +271,7 @@ def plan_object(
             desired,
             actual,
             then=Action.PAUSE if desired.lifecycle.paused else None,
+            paused=paused,
         )
     if fields:
         all_fields = (*fields, run_field) if run_field else tuple(fields)
@@ -282,6 +286,7 @@ def plan_object(
             desired,
             actual,
             then=run_action,
+            paused=paused,
         )
     if run_action and run_field:
         return Change(
@@ -294,9 +299,19 @@ def plan_object(
             tuple(warnings),
             desired,
             actual,
+            paused=paused,
         )
     return Change(
-        kind, desired.name, match.id, Action.NOOP, (), fp, tuple(warnings), desired, actual
+        kind,
+        desired.name,
+        match.id,
+        Action.NOOP,
+        (),
+        fp,
+        tuple(warnings),
+        desired,
+        actual,
+        paused=paused,
     )
 
 

@@ -6,12 +6,15 @@ import json
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine.observed import observed_fields
 from reconciler.engine.plan import Plan
 
 FORMAT_VERSION = 1
 
 
-def plan_document(plan: Plan) -> dict[str, Any]:
+def plan_document(plan: Plan, *, observed: bool = False) -> dict[str, Any]:
+    """The plan as JSON. `observed` adds, per change, the tenant object's fields as read
+    (secrets masked): the `--out` file keeps them so a stale plan can say what moved."""
     return {
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
@@ -41,6 +44,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                     if c.duplicate_of
                     else {}
                 ),
+                **({"observed": observed_fields(c)} if observed else {}),
             }
             for c in plan.changes
         ],
@@ -59,5 +63,6 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     }
 
 
-def render_json(plan: Plan) -> str:
-    return json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json(plan: Plan, *, observed: bool = False) -> str:
+    document = plan_document(plan, observed=observed)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
