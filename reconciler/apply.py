@@ -109,7 +109,7 @@ def preflight(
     refusals: list[str] = [e.message for e in plan.errors]
     if identity.permission is Permission.APP_ONLY:
         refusals += [
-            f"{c.action.value} {c.name!r} needs delegated sign-in (EduAdministration.ReadWrite); "
+            f"{c.action.value} '{c.name}' needs delegated sign-in (EduAdministration.ReadWrite); "
             "the current identity is app-only. Sign in with `edusync-reconcile login` (or use "
             "--target to select only pause/resume changes)"
             for c in plan.pending
@@ -121,18 +121,18 @@ def preflight(
         if change.action is Action.REPLACE:
             if change.desired and change.desired.lifecycle.protect:
                 refusals.append(
-                    f"{change.name!r} must be replaced but has lifecycle.protect: true; "
+                    f"'{change.name}' must be replaced but has lifecycle.protect: true; "
                     "replace it by hand or remove protect"
                 )
             elif change.desired and change.desired.pinned_id:
                 refusals.append(
-                    f"{change.name!r} must be replaced but is pinned by `id:` in "
+                    f"'{change.name}' must be replaced but is pinned by `id:` in "
                     f"{change.desired.file}; the new profile gets a new id, which would leave "
                     "the pin dangling. Remove `id:` there and plan again"
                 )
             elif not options.allow_replace:
                 refusals.append(
-                    f"{change.name!r} must be replaced (deleted and created anew); "
+                    f"'{change.name}' must be replaced (deleted and created anew); "
                     "re-run with --allow-replace if that is intended"
                 )
     if refusals:

@@ -13,20 +13,48 @@ from reconciler.render.plan_json import FORMAT_VERSION, plan_document
 from reconciler.render.plan_text import SUMMARY_ITEMS
 from reconciler.render.values import inline
 
+NOT_A_PLAN = "is not a plan written by `edusync-reconcile plan --out`"
+
+
+def _what_it_is(text: str, document: Any) -> str:
+    """A guess at what the file is instead, so the admin sees the mix-up."""
+    if not text.strip():
+        return "it is empty"
+    if isinstance(document, dict) and isinstance(document.get("value"), list):
+        return "it looks like a Graph response"
+    if isinstance(document, dict) and ("displayName" in document or "dataProvider" in document):
+        return "it looks like a profile"
+    if document is None and ("displayName:" in text or "dataProvider:" in text):
+        return "it looks like a desired-state YAML profile"
+    return "it is not JSON" if document is None else "it is JSON, but not a plan"
+
 
 def read_saved_plan(path: str) -> dict[str, Any]:
+    redo = (
+        "Save a plan with `edusync-reconcile plan --out plan.json`, then run "
+        "`edusync-reconcile apply --plan plan.json`"
+    )
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"plan file {path!r} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"plan file {path} does not exist. {redo}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory, not a plan file. {redo}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} {NOT_A_PLAN} (it is not text). {redo}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the plan file {path}: {exc.strerror or exc}") from None
+    try:
+        document: Any = json.loads(text)
+    except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict) or "format_version" not in document:
+        raise ConfigError(f"{path} {NOT_A_PLAN} ({_what_it_is(text, document)}). {redo}")
+    if document.get("format_version") != FORMAT_VERSION:
         raise ConfigError(
-            f"plan file {path!r} is not a plan written by `plan --out`: {exc}"
-        ) from None
-    if not isinstance(document, dict) or document.get("format_version") != FORMAT_VERSION:
-        raise ConfigError(
-            f"plan file {path!r} is not a format_version {FORMAT_VERSION} plan; "
-            f"this version reads {FORMAT_VERSION}. Run plan again"
+            f"{path} was written by another version of edusync-reconcile (plan format "
+            f"{document.get('format_version')}; this version reads {FORMAT_VERSION}). Run "
+            "`edusync-reconcile plan --out plan.json` again with this version"
         )
     changes = document.get("changes")
     options = document.get("options", {})
@@ -37,8 +65,8 @@ def read_saved_plan(path: str) -> dict[str, Any]:
         or not isinstance(options.get("targets", []), list)
     ):
         raise ConfigError(
-            f"plan file {path!r} is damaged (its changes or options are not what `plan --out` "
-            "writes); run plan again"
+            f"plan file {path} is damaged (its changes or options are not what `plan --out` "
+            f"writes). {redo}"
         )
     return document
 

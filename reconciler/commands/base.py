@@ -6,6 +6,7 @@ dependency runs one way only: cli → commands).
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -191,3 +192,25 @@ def log_level(ctx: click.Context) -> str:
 
 def start_logging(ctx: click.Context) -> None:
     configure_logging(log_level(ctx))
+
+
+_OS_HINTS = {
+    errno.ENOENT: "check the path: it, or a directory in it, does not exist",
+    errno.EACCES: "check the permissions of the file and its directory",
+    errno.EPERM: "check the permissions of the file and its directory",
+    errno.EISDIR: "it is a directory: give a file",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the file system is read-only: choose another place",
+    errno.EADDRINUSE: "that port is taken: choose another one (or 0 for any free port)",
+}
+
+
+def describe_os_error(exc: OSError, doing: str = "") -> str:
+    """An operating-system error as one line that says what to do: a file the admin named
+    cannot be read or written, which is theirs to fix and not a bug to report."""
+    what = f"{doing}: " if doing else ""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"{what}{where}{reason}" + (f" ({hint})" if hint else "")

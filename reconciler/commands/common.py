@@ -7,16 +7,17 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
 
-from reconciler.commands.base import colour_wanted, options_of
+from reconciler.commands.base import colour_wanted, describe_os_error, options_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
 from reconciler.engine.plan import Plan, PlanOptions, build_plan
-from reconciler.errors import ConfigError
+from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
 from reconciler.kinds import DEFAULT_KIND, KINDS
@@ -111,7 +112,7 @@ def missing_variable_warnings(
         if missing and change.desired is not None:
             echo_err(
                 f"warning: {change.desired.where}: apply will need environment variable(s) "
-                f"{', '.join(missing)} for {change.name!r}"
+                f"{', '.join(missing)} for '{change.name}'"
             )
 
 
@@ -164,5 +165,31 @@ def check_targets(plan: Plan, origin: str = "--target") -> None:
 
 
 def describe_identity(identity: Identity, settings: Settings) -> str:
+    """The sign-in line: which Graph, which credential, and what it may do, in plain words."""
     who = f" as {identity.principal}" if identity.principal else ""
-    return f"Graph {settings.graph_url} — {identity.credential}{who} ({identity.permission.value})"
+    return (
+        f"Graph {settings.graph_url}, using {identity.credential}{who} "
+        f"({identity.permission.plain})"
+    )
+
+
+def check_writable(path: str) -> None:
+    """Refuse an --out FILE that cannot be written, before any work is done."""
+    target = Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise ConfigError(f"--out {path} is a directory; give a file name, e.g. {path}/plan.json")
+    if not parent.is_dir():
+        raise ConfigError(
+            f"--out {path}: the directory {parent} does not exist; create it first "
+            f"(mkdir -p {parent}) or choose another path"
+        )
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"--out {path}: the directory {parent} is not writable")
+
+
+def save_plan(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReconcileError(describe_os_error(exc, "cannot save the plan")) from None

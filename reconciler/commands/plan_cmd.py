@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
@@ -19,11 +18,13 @@ from reconciler.commands.base import (
     start_logging,
 )
 from reconciler.commands.common import (
+    check_writable,
     compute_plan,
     describe_identity,
     echo_err,
     load_checked,
     missing_variable_warnings,
+    save_plan,
     settings_for,
     style,
     token_provider,
@@ -105,6 +106,8 @@ def plan(
       edusync-reconcile plan --format markdown > comment.md
     """
     start_logging(ctx)
+    if out_file:
+        check_writable(out_file)  # before the tenant is read, not after
     state = load_checked(path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
@@ -126,7 +129,7 @@ def plan(
     missing_variable_warnings(result, os.environ, settings.update_method)
     click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
     if out_file:
-        Path(out_file).write_text(render_json(result, observed=True), encoding="utf-8")
+        save_plan(out_file, render_json(result, observed=True))
         if not quiet:
             echo_err(
                 f"Plan saved to {out_file}; carry it out with: "
