@@ -121,6 +121,8 @@ def cli() -> None:
       edusync-reconcile validate desired-state
       edusync-reconcile plan desired-state --out plan.json
       edusync-reconcile apply --plan plan.json
+    Shell completion (bash; also zsh_source, fish_source):
+      eval "$(_EDUSYNC_RECONCILE_COMPLETE=bash_source edusync-reconcile)"
     """
     _validate_environment()
 

@@ -203,13 +203,20 @@ def apply(
     PUT (or PATCH with --update-method patch) to update, DELETE only with --prune.
 
     A failed write does not stop the others; the report lists done, failed (with Graph's
-    error code and request-id) and not attempted changes, and apply exits 1 if any failed.
+    error code and request-id) and not attempted changes, ends with what to run next, and
+    apply exits 1 if any failed. A profile written but still provisioning when the wait ends
+    is "done, not settled" (exit 0: the tenant did what was asked).
+
+    A create that looks like an unmanaged tenant profile (same source, or most fields equal:
+    a displayName changed without `id:`) is refused: pin `id:` to rename in place, or pass
+    --allow-duplicate-source. --format json prints one JSON document (plan and report).
 
     \b
     Examples:
       edusync-reconcile apply --dry-run
       edusync-reconcile plan --out plan.json && edusync-reconcile apply --plan plan.json
       edusync-reconcile apply --auto-approve --parallelism 8
+      edusync-reconcile apply --auto-approve --quiet --format json > apply-report.json
     """
     start_logging(ctx)
     output = ApplyOutput((output_format or "text").lower(), quiet)

@@ -99,11 +99,16 @@ def plan(
     Only what your YAML declares is compared: server defaults, @odata.type spellings, list
     order and write-only secrets never show up as drift. Reads only; never writes.
 
+    A --target that names no profile (in git or in the tenant) is a usage error with a
+    did-you-mean. --quiet leaves out the sign-in line, the up-to-date and unmanaged lists and
+    progress.
+
     \b
     Examples:
       edusync-reconcile plan
       edusync-reconcile plan desired-state --out plan.json --detailed-exitcode
       edusync-reconcile plan --format markdown > comment.md
+      edusync-reconcile plan --quiet --target "Test Profile"
     """
     start_logging(ctx)
     if out_file:

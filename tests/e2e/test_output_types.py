@@ -67,3 +67,9 @@ def test_a_delete_shows_what_the_admin_recognises(cli, graph_env, sample) -> Non
     (delete,) = [c for c in document["changes"] if c["action"] == "delete"]
     schools_field = next(f for f in delete["fields"] if f["path"] == "dataProvider.schoolsIds")
     assert len(schools_field["before"]) == 40  # the plan file keeps the whole value
+
+
+def test_the_sign_in_line_is_plain(cli, graph_env, sample) -> None:
+    err = cli("plan").err
+    assert "using the token in EDUSYNC_ACCESS_TOKEN (permissions unknown: Graph will decide)" in err
+    assert "static token" not in err and "(unknown)" not in err
