@@ -38,7 +38,7 @@ def _variant_of(poly: Polymorphic, value: Any) -> ObjectType | None:
     return poly.variant(name) if isinstance(name, str) else None
 
 
-def _member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+def member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
     """The type of member `key` of a value of type `texpr` (hint: the value, for variants)."""
     if isinstance(texpr, KeyedList):
         return texpr.item, None
@@ -70,7 +70,7 @@ def project(actual: Any, desired: Any, texpr: TypeExpr) -> Any:
         if key == ODATA_TYPE:
             out[key] = source.get(key)
             continue
-        member, prop = _member_type(texpr, key, desired)
+        member, prop = member_type(texpr, key, desired)
         if key in source:
             value = source[key]
         else:
@@ -111,7 +111,7 @@ def type_at(texpr: TypeExpr, segments: tuple[str, ...], hint: Any) -> TypeExpr |
     for segment in segments:
         if current is None or segment == ODATA_TYPE:
             return None
-        current, _prop = _member_type(current, segment, hint)
+        current, _prop = member_type(current, segment, hint)
         hint = _lookup(hint, segment) if isinstance(hint, dict) else None
     return current
 
@@ -137,7 +137,7 @@ def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
         segments.append(element)
         if element == ODATA_TYPE:
             break
-        current, _prop = _member_type(current, element, hint)
+        current, _prop = member_type(current, element, hint)
         hint = hint.get(element) if isinstance(hint, dict) else None
         if not isinstance(current, (ObjectType, Polymorphic, KeyedList)):
             break
@@ -169,7 +169,7 @@ def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator
     if isinstance(tree, dict) and isinstance(texpr, (ObjectType, Polymorphic, KeyedList)) and tree:
         for key in tree:
             path = (*prefix, key)
-            member, _prop = _member_type(texpr, key, tree)
+            member, _prop = member_type(texpr, key, tree)
             # A keyed-list item is shown whole, on one line: it reads like the YAML.
             if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
                 yield FieldDiff(fieldpaths.join(path), None, external(tree[key], member))

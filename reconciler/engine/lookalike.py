@@ -19,16 +19,17 @@ Pure: no I/O, nothing but the kind model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.desired.loader import DesiredObject
-from reconciler.engine.diff import leaves, project, value_at
+from reconciler.engine.diff import member_type, value_at
 from reconciler.engine.normalize import normalize
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds.model import ODATA_TYPE, Kind
+from reconciler.kinds.model import ODATA_TYPE, KeyedList, Kind, ObjectType, Polymorphic, TypeExpr
 
 
 @dataclass(frozen=True)
@@ -67,36 +68,85 @@ def _is_type(path: str) -> bool:
     return path.endswith(ODATA_TYPE)
 
 
+@functools.lru_cache(maxsize=256)
+def _segments(path: str) -> tuple[str, ...]:
+    return fieldpaths.parse(path)
+
+
 def source_of(kind: Kind, tree: Any) -> dict[str, Any]:
     """The source-identity values a normalised object sets (empty: it names no source)."""
-    found = {p: value_at(tree, fieldpaths.parse(p)) for p in kind.source_identity}
+    found = {p: value_at(tree, _segments(p)) for p in kind.source_identity}
     present = {p: v for p, v in found.items() if v is not None}
     return present if any(not _is_type(p) for p in present) else {}
 
 
-def same_source(kind: Kind, wanted: Any, have: Any) -> dict[str, Any]:
-    """The identifying values both share, when `have` agrees on every one `wanted` sets."""
-    mine = source_of(kind, wanted)
-    if not mine:
-        return {}
-    theirs = {p: value_at(have, fieldpaths.parse(p)) for p in mine}
-    return mine if all(_loose(theirs[p]) == _loose(v) for p, v in mine.items()) else {}
+@dataclass(frozen=True)
+class _Field:
+    """One field the YAML declares, ready to be compared with many tenant objects."""
+
+    segments: tuple[str, ...]
+    value: Any
+    #: What the server reports when the member is absent (isSyncDeferred: false), if anything.
+    default: Any
+    #: A keyed-list item: only the members the YAML declares are compared.
+    item: bool
+    is_type: bool
 
 
-def shared_fields(kind: Kind, wanted: Any, have: Any) -> tuple[int, int, bool]:
-    """(equal, declared, any equal field beyond @odata.type) over the desired fields."""
-    projected = project(have, wanted, kind.root)
-    equal = declared = 0
-    beyond_types = False
-    for field in leaves(wanted, kind.root):
-        if field.path == kind.natural_key:
-            continue
-        declared += 1
-        segments = fieldpaths.parse(field.path)
-        if value_at(projected, segments) == value_at(wanted, segments):
-            equal += 1
-            beyond_types = beyond_types or not _is_type(field.path)
-    return equal, declared, beyond_types
+def _fields(texpr: TypeExpr, tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[_Field]:
+    """The declared fields of a normalised tree, as `diff.leaves` cuts them."""
+    if isinstance(tree, dict) and tree and isinstance(texpr, (ObjectType, Polymorphic, KeyedList)):
+        for key, value in tree.items():
+            member, prop = member_type(texpr, key, tree)
+            path = (*prefix, key)
+            if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
+                default = prop.default if prop is not None and prop.has_default else None
+                yield _Field(path, value, default, isinstance(texpr, KeyedList), key == ODATA_TYPE)
+            else:
+                yield from _fields(member, value, path)
+    elif prefix:
+        yield _Field(prefix, tree, None, False, prefix[-1] == ODATA_TYPE)
+
+
+def _covers(have: Any, wanted: Any) -> bool:
+    """`have` holds every member `wanted` declares, equal (extra members are the server's)."""
+    if isinstance(wanted, dict):
+        return isinstance(have, dict) and all(_covers(have.get(k), v) for k, v in wanted.items())
+    return bool(have == wanted)
+
+
+def _equal(field: _Field, have_tree: Any) -> bool:
+    have = value_at(have_tree, field.segments)
+    if have is None and field.default is not None:
+        have = field.default
+    return _covers(have, field.value) if field.item else bool(have == field.value)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A desired object, normalised and cut into fields once for every comparison."""
+
+    kind: Kind
+    tree: Any
+    source: dict[str, Any]
+    fields: tuple[_Field, ...]
+
+    @classmethod
+    def of(cls, desired: DesiredObject) -> Wanted:
+        kind = desired.kind
+        tree = normalize(desired.body, kind.root, variables=desired.variables)
+        fields = tuple(f for f in _fields(kind.root, tree) if f.segments != (kind.natural_key,))
+        return cls(kind, tree, source_of(kind, tree), fields)
+
+
+def same_types(kind: Kind, wanted: Any, have: Any) -> bool:
+    """Whether both agree on the source-identity type paths (another provider type is another
+    source, however many other fields are equal)."""
+    return all(
+        value_at(have, _segments(p)) == value_at(wanted, _segments(p))
+        for p in kind.source_identity
+        if _is_type(p)
+    )
 
 
 def _describe_source(values: dict[str, Any]) -> str:
@@ -105,37 +155,52 @@ def _describe_source(values: dict[str, Any]) -> str:
     return ", ".join(kinds[:1] + shown)
 
 
-def same_types(kind: Kind, wanted: Any, have: Any) -> bool:
-    """Whether both agree on the source-identity type paths (another provider type is another
-    source, however many other fields are equal)."""
-    return all(
-        value_at(have, segments) == value_at(wanted, segments)
-        for segments in (fieldpaths.parse(p) for p in kind.source_identity if _is_type(p))
-    )
-
-
-def resemblance(kind: Kind, wanted: Any, have: Any) -> str | None:
-    """Why the tenant object `have` looks like the desired object `wanted` (both normalised),
-    or None."""
-    if not same_types(kind, wanted, have):
+def resemblance(wanted: Wanted, have: Any) -> tuple[float, str] | None:
+    """How strongly and why the tenant object `have` (normalised) looks like `wanted`: the
+    same source scores above any share of equal fields. None: it does not."""
+    kind = wanted.kind
+    if not same_types(kind, wanted.tree, have):
         return None
-    if source_of(kind, wanted):  # it names its source: that alone decides
-        shared = same_source(kind, wanted, have)
-        return f"has the same source ({_describe_source(shared)})" if shared else None
-    equal, declared, beyond_types = shared_fields(kind, wanted, have)
-    if declared and beyond_types and equal * 4 > declared * 3:
-        share = "all" if equal == declared else f"{equal} of the"
-        return f"has the same values in {share} {declared} fields git declares"
+    if wanted.source:  # it names its source: that alone decides
+        if all(_loose(value_at(have, _segments(p))) == _loose(v) for p, v in wanted.source.items()):
+            return 2.0, f"has the same source ({_describe_source(wanted.source)})"
+        return None
+    declared = len(wanted.fields)
+    allowed_misses = declared - (declared * 3 // 4 + 1)  # more than three quarters must match
+    equal: list[_Field] = []
+    misses = 0
+    for field in wanted.fields:
+        if _equal(field, have):
+            equal.append(field)
+        else:
+            misses += 1
+            if misses > allowed_misses:
+                return None  # cannot reach the share any more: most pairs end here
+    beyond_types = any(not f.is_type for f in equal)
+    if declared and beyond_types and len(equal) * 4 > declared * 3:
+        share = "all" if len(equal) == declared else f"{len(equal)} of the"
+        return len(
+            equal
+        ) / declared, f"has the same values in {share} {declared} fields git declares"
     return None
 
 
-def lookalikes(desired: DesiredObject, candidates: Iterable[Candidate]) -> tuple[Lookalike, ...]:
-    """The candidates a create of `desired` resembles."""
-    kind = desired.kind
-    wanted = normalize(desired.body, kind.root, variables=desired.variables)
-    found = []
+#: At most this many look-alikes are named per create (the strongest): a tenant full of
+#: profiles made from one template must not bury the plan.
+MOST_LOOKALIKES = 3
+
+
+def lookalikes(
+    desired: DesiredObject, candidates: Iterable[Candidate], most: int = MOST_LOOKALIKES
+) -> tuple[Lookalike, ...]:
+    """The candidates a create of `desired` resembles, strongest first (at most `most`)."""
+    wanted = Wanted.of(desired)
+    scored = []
     for candidate in candidates:
-        reason = resemblance(kind, wanted, candidate.tree)
-        if reason:
-            found.append(Lookalike(candidate.id, candidate.name, reason))
-    return tuple(found)
+        found = resemblance(wanted, candidate.tree)
+        if found:
+            scored.append(
+                (-found[0], candidate.name, Lookalike(candidate.id, candidate.name, found[1]))
+            )
+    scored.sort(key=lambda entry: entry[:2])
+    return tuple(look for _score, _name, look in scored[:most])

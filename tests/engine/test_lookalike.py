@@ -232,3 +232,13 @@ def test_kind_paths_name_real_fields(kind) -> None:
 
     for path in (*kind.source_identity, *kind.key_settings):
         assert fieldpaths.resolve(kind.root, fieldpaths.parse(path)) is None, path
+
+
+def test_at_most_three_lookalikes_strongest_first() -> None:
+    exact = [changed(CSV, displayName=f"copy {i}") for i in range(5)]
+    for i, body in enumerate(exact):
+        body["id"] = f"id-exact-{i}"
+    close = changed(CSV, displayName="close", licensesToAssign=[])  # 4 of 5 fields
+    close["id"] = "id-close"
+    found = lookalikes(desired(CSV), [Candidate.of(KIND, b) for b in [close, *exact]])
+    assert [look.id for look in found] == ["id-exact-0", "id-exact-1", "id-exact-2"]
