@@ -112,7 +112,7 @@ def missing_variable_warnings(
         if missing and change.desired is not None:
             echo_err(
                 f"warning: {change.desired.where}: apply will need environment variable(s) "
-                f"{', '.join(missing)} for '{change.name}'"
+                f"{', '.join(missing)} for {change.name!r}"
             )
 
 
