@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests.e2e.edits import move_expiration
 from tests.e2e.test_plan_apply import converge, switch_test_profile_to_matching
 
 
@@ -57,7 +58,7 @@ def test_quiet_shows_only_changes(cli, graph_env, sample) -> None:
     converge(cli)
     (sample / "oneroster.yaml").unlink()  # now unmanaged
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    move_expiration(ps)
     loud = cli("plan")
     assert "is up to date" in loud.out and "Unmanaged" in loud.out and "Graph " in loud.err
     quiet = cli("plan", "--quiet")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.graph import GraphClient
+from tests.e2e.edits import move_expiration
 from tests.e2e.test_plan_apply import COLLECTION, client_for, converge, profiles
 
 
@@ -20,7 +21,7 @@ def _edit_tenant(emulator, name: str, edit) -> None:
 
 def _pending_edit(sample: Path) -> None:
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    move_expiration(ps)
 
 
 def test_an_undeclared_field_that_moved_is_named(cli, graph_env, sample) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.engine.targets import suggestions, unmatched_targets
+from tests.e2e.edits import move_expiration
 from tests.e2e.test_plan_apply import converge
 
 NAMES = ["Springfield CSV 2025-26", "Springfield PowerSchool", "Shelbyville OneRoster"]
@@ -49,7 +50,7 @@ def test_a_target_in_the_wrong_case_is_a_usage_error(cli, graph_env, sample, com
 def test_a_targeted_plan_without_changes_says_so(cli, graph_env, sample) -> None:
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))  # pending elsewhere
+    move_expiration(ps)  # pending elsewhere
     result = cli("plan", "--target", "Test Profile", "--detailed-exitcode")
     assert result.code == 0
     assert "No changes for the targeted profiles." in result.out
@@ -64,7 +65,7 @@ def test_a_saved_plan_whose_target_matches_nothing_is_a_usage_error(cli, graph_e
 
     converge(cli)
     ps = sample / "powerschool.yaml"
-    ps.write_text(ps.read_text().replace("2026-07-31", "2026-08-31"))
+    move_expiration(ps)
     assert cli("plan", "--target", "Contoso PowerSchool 2025-26", "--out", "plan.json").code == 0
     saved = json.loads(Path("plan.json").read_text())
     saved["options"]["targets"] = ["contoso powerschool 2025-26"]  # an old or hand-made plan
