@@ -22,6 +22,7 @@ from reconciler.commands.base import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    describe_os_error,
     global_options,
 )
 from reconciler.errors import ReconcileError
@@ -125,6 +126,8 @@ def cli() -> None:
       edusync-reconcile validate desired-state
       edusync-reconcile plan desired-state --out plan.json
       edusync-reconcile apply --plan plan.json
+    Shell completion (bash; also zsh_source, fish_source):
+      eval "$(_EDUSYNC_RECONCILE_COMPLETE=bash_source edusync-reconcile)"
     """
     _validate_environment()
 
@@ -166,6 +169,8 @@ def run(args: list[str] | None = None) -> int:
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except SystemExit as exc:  # shell completion (_EDUSYNC_RECONCILE_COMPLETE) exits by itself
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
@@ -179,6 +184,11 @@ def run(args: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
+        return EXIT_ERROR
+    except OSError as exc:  # a file or port the user named: theirs to fix, not a bug
+        if log.isEnabledFor(logging.DEBUG):
+            log.exception("failed")
+        click.echo(f"error: {describe_os_error(exc)}", err=True)
         return EXIT_ERROR
     except Exception as exc:  # a bug: say so plainly, full detail only with --debug
         from reconciler.logsetup import redact

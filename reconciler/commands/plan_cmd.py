@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
@@ -15,14 +14,17 @@ from reconciler.commands.base import (
     format_option,
     global_options,
     parallelism_option,
+    quiet_option,
     start_logging,
 )
 from reconciler.commands.common import (
+    check_writable,
     compute_plan,
     describe_identity,
     echo_err,
     load_checked,
     missing_variable_warnings,
+    save_plan,
     settings_for,
     style,
     token_provider,
@@ -35,12 +37,12 @@ from reconciler.render.plan_markdown import render_markdown
 from reconciler.render.plan_text import render_text
 
 
-def render(plan: Plan, fmt: str) -> str:
+def render(plan: Plan, fmt: str, *, quiet: bool = False) -> str:
     if fmt == "json":
         return render_json(plan)
     if fmt == "markdown":
         return render_markdown(plan)
-    return render_text(plan, style if use_colour() else (lambda text, _c: text))
+    return render_text(plan, style if use_colour() else (lambda text, _c: text), quiet=quiet)
 
 
 def target_option(func: F) -> F:
@@ -77,6 +79,7 @@ def prune_option(func: F) -> F:
 @prune_option
 @target_option
 @parallelism_option
+@quiet_option
 @global_options
 @click.pass_context
 def plan(
@@ -88,6 +91,7 @@ def plan(
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int | None,
+    quiet: bool,
 ) -> int:
     """Fetch the actual profiles from Graph and print a semantic plan: create, update,
     replace, delete (only with --prune), pause/resume, or nothing to do.
@@ -95,32 +99,47 @@ def plan(
     Only what your YAML declares is compared: server defaults, @odata.type spellings, list
     order and write-only secrets never show up as drift. Reads only; never writes.
 
+    A --target that names no profile (in git or in the tenant) is a usage error with a
+    did-you-mean. --quiet leaves out the sign-in line, the up-to-date and unmanaged lists and
+    progress.
+
     \b
     Examples:
       edusync-reconcile plan
       edusync-reconcile plan desired-state --out plan.json --detailed-exitcode
       edusync-reconcile plan --format markdown > comment.md
+      edusync-reconcile plan --quiet --target "Test Profile"
     """
     start_logging(ctx)
+    if out_file:
+        check_writable(out_file)  # before the tenant is read, not after
     state = load_checked(path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
-    echo_err(describe_identity(tokens.identity, settings))
+    if not quiet:
+        echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
         result = compute_plan(
-            client, state, settings, prune=prune, targets=targets, identity=tokens.identity
+            client,
+            state,
+            settings,
+            prune=prune,
+            targets=targets,
+            identity=tokens.identity,
+            show_progress=not quiet,
         )
     finally:
         client.close()
     missing_variable_warnings(result, os.environ, settings.update_method)
-    click.echo(render(result, (output_format or "text").lower()), nl=False)
+    click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
     if out_file:
-        Path(out_file).write_text(render_json(result), encoding="utf-8")
-        echo_err(
-            f"Plan saved to {out_file}; carry it out with: "
-            f"edusync-reconcile apply --plan {out_file}"
-        )
+        save_plan(out_file, render_json(result, observed=True))
+        if not quiet:
+            echo_err(
+                f"Plan saved to {out_file}; carry it out with: "
+                f"edusync-reconcile apply --plan {out_file}"
+            )
     if result.errors:
         return EXIT_ERROR
     if detailed_exitcode and result.has_changes:

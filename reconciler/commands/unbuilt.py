@@ -9,7 +9,11 @@ from reconciler.errors import ReconcileError
 
 
 def _not_implemented(name: str) -> ReconcileError:
-    return ReconcileError(f"`{name}` is not implemented yet in this version; see CHANGELOG.md")
+    # Not "see CHANGELOG.md": that file is not installed with the package.
+    return ReconcileError(
+        f"`{name}` is not implemented yet in this version; `edusync-reconcile --help` lists "
+        "what this version can do"
+    )
 
 
 @click.command(

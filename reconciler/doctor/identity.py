@@ -126,7 +126,7 @@ def _token_check(run: Run, provider: TokenProvider, claims: Claims | None) -> Ch
     tid = text_claim(claims, "tid")
     app = text_claim(claims, "appid", "azp")
     app_name = text_claim(claims, "app_displayname")
-    parts = [f"{run.permission.value} token from {identity.credential}"]
+    parts = [f"{run.permission.value} token: {identity.credential}"]
     if who and who != app:
         parts.append(f"user {who}")
     details = [

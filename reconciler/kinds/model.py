@@ -241,5 +241,15 @@ class Kind:
     def name_keys(self) -> tuple[str, ...]:
         return self.file_name_keys or (self.natural_key,)
 
+    #: Field paths naming the outside source an object reads from (a SIS URL, an OAuth client
+    #: id). Two objects that agree on every one of them the desired object sets sync the same
+    #: source; objects that name no source are compared field by field instead. Paths ending in
+    #: `@odata.type` must agree for any look-alike (another provider type is another source)
+    #: but never name a source on their own.
+    source_identity: tuple[str, ...] = ()
+    #: Field paths an admin recognises an object by: what a delete shows of what will be lost
+    #: (everything else is server defaults and empty slots).
+    key_settings: tuple[str, ...] = ()
+
 
 ODATA_TYPE = "@odata.type"

@@ -358,4 +358,21 @@ SYNCHRONIZATION_PROFILE = Kind(
     # §5: the profile API stopped returning data on 31 December 2024.
     retired_on="2024-12-31",
     successor="the Industry Data kinds",
+    # PowerSchool: URL + client id; OneRoster: URL + the connection's client id; a CSV profile
+    # has none of them, so look-alikes are judged by its other fields.
+    source_identity=(
+        "dataProvider.@odata.type",
+        "dataProvider.connectionUrl",
+        "dataProvider.clientId",
+        "dataProvider.connectionSettings.clientId",
+    ),
+    key_settings=(
+        "dataProvider.@odata.type",
+        "dataProvider.connectionUrl",
+        "dataProvider.schoolYear",
+        "dataProvider.schoolsIds",
+        "identitySynchronizationConfiguration.@odata.type",
+        "licensesToAssign",
+        "expirationDate",
+    ),
 )

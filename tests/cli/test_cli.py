@@ -81,6 +81,8 @@ def test_unbuilt_commands_fail_honestly(cli, command: str, tmp_path: Path) -> No
     result = cli(*args)
     assert result.code == 1
     assert "not implemented yet" in result.err
+    # CHANGELOG.md is not installed with the package: point at what is.
+    assert "CHANGELOG" not in result.err and "edusync-reconcile --help" in result.err
 
 
 def test_missing_path_exits_1(cli, tmp_path: Path) -> None:
@@ -232,3 +234,18 @@ def test_help_imports_no_subcommand() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip().endswith("[] []"), out
+
+
+def test_shell_completion_works_with_the_lazy_command_group(cli, monkeypatch) -> None:
+    monkeypatch.setenv("_EDUSYNC_RECONCILE_COMPLETE", "bash_source")
+    script = cli()
+    assert script.code == 0
+    assert "complete -o nosort -F _edusync_reconcile_completion edusync-reconcile" in script.out
+    monkeypatch.setenv("_EDUSYNC_RECONCILE_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", "edusync-reconcile apply --allow-d")
+    monkeypatch.setenv("COMP_CWORD", "2")
+    options = cli()
+    assert options.out.split() == ["plain,--allow-duplicate-source"]
+    monkeypatch.setenv("COMP_WORDS", "edusync-reconcile pl")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    assert cli().out.split() == ["plain,plan"]

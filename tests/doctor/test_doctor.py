@@ -96,7 +96,7 @@ def test_a_healthy_setup_is_ready(cli, env, emulator: Emulator) -> None:
     assert "✗" not in result.out and "Ready: a run can work from here." in result.out
     assert f"graph URL {emulator.base_url} (env EDUSYNC_GRAPH_URL)" in result.out
     assert "static token: the first source that matches" in result.out
-    assert "delegated token from static token (EDUSYNC_ACCESS_TOKEN), user admin@contoso.edu" in (
+    assert "delegated token: the token in EDUSYNC_ACCESS_TOKEN, user admin@contoso.edu" in (
         result.out
     )
     assert f"tenant: {TENANT}" in result.out and f"app: {APP}" in result.out
