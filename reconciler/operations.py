@@ -23,11 +23,16 @@ from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
     Kind,
+    ListOf,
     ObjectType,
+    Opaque,
     Polymorphic,
+    Scalar,
+    SetOf,
     TypeExpr,
 )
-from reconciler.kinds.odata import resolve_variant, wire_name
+from reconciler.kinds.odata import wire_name
+from reconciler.kinds.typetree import Shape, TypeVisitor, object_type_of, shape, visit
 from reconciler.settings import UpdateMethod
 
 
@@ -46,92 +51,171 @@ class Request:
 
 def to_wire(value: Any, texpr: TypeExpr) -> Any:
     """Graph JSON as it should be sent: known writable members only, canonical @odata.type."""
-    if value is None:
-        return None
-    if isinstance(texpr, Polymorphic) and isinstance(value, dict):
-        variant = resolve_variant(texpr, str(value.get(ODATA_TYPE, "")))
+    return _TO_WIRE.run(value, texpr)
+
+
+class _ToWire(TypeVisitor[[Any], Any]):
+    def run(self, value: Any, texpr: TypeExpr) -> Any:
+        return None if value is None else visit(texpr, self, value)
+
+    def polymorphic(self, node: Polymorphic, value: Any) -> Any:
+        variant = object_type_of(node, value)
         if variant is None:
             return value
-        return {ODATA_TYPE: wire_name(variant), **to_wire(value, variant)}
-    if isinstance(texpr, ObjectType) and isinstance(value, dict):
+        return {ODATA_TYPE: wire_name(variant), **self.object_type(variant, value)}
+
+    def object_type(self, node: ObjectType, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
         out = {}
         for key, child in value.items():
-            prop = texpr.prop(key)
+            prop = node.prop(key)
             if prop is not None and not prop.read_only:
-                out[key] = to_wire(child, prop.type)
+                out[key] = self.run(child, prop.type)
         return out
-    if isinstance(texpr, KeyedList) and isinstance(value, list):
-        return [to_wire(item, texpr.item) for item in value]
-    return value
+
+    def keyed_list(self, node: KeyedList, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [self.run(item, node.item) for item in value]
+
+    def list_of(self, node: ListOf, value: Any) -> Any:
+        return value
+
+    def set_of(self, node: SetOf, value: Any) -> Any:
+        return value
+
+    def scalar(self, node: Scalar, value: Any) -> Any:
+        return value
+
+    def opaque(self, node: Opaque, value: Any) -> Any:
+        return value
+
+
+_TO_WIRE = _ToWire()
 
 
 def merge(desired: Any, actual: Any, texpr: TypeExpr) -> Any:
     """Desired merged over actual: what desired declares wins, the rest of actual is kept."""
-    if isinstance(texpr, Polymorphic):
+    return visit(texpr, _MERGE, desired, actual)
+
+
+class _Merge(TypeVisitor[[Any, Any], Any]):
+    def polymorphic(self, node: Polymorphic, desired: Any, actual: Any) -> Any:
         if not isinstance(desired, dict) or not isinstance(actual, dict):
             return desired
-        want = resolve_variant(texpr, str(desired.get(ODATA_TYPE, "")))
-        have = resolve_variant(texpr, str(actual.get(ODATA_TYPE, "")))
+        want, have = object_type_of(node, desired), object_type_of(node, actual)
         if want is None or want is not have:
             return desired  # a different concrete type: nothing of the old one carries over
-        merged = merge(desired, actual, want)
+        merged = self.object_type(want, desired, actual)
         merged[ODATA_TYPE] = desired[ODATA_TYPE]
         return merged
-    if isinstance(texpr, ObjectType) and isinstance(desired, dict) and isinstance(actual, dict):
-        out = {k: v for k, v in actual.items() if (p := texpr.prop(k)) and not p.read_only}
+
+    def object_type(self, node: ObjectType, desired: Any, actual: Any) -> Any:
+        if not isinstance(desired, dict) or not isinstance(actual, dict):
+            return desired
+        out = {k: v for k, v in actual.items() if (p := node.prop(k)) and not p.read_only}
         for key, wanted in desired.items():
-            prop = texpr.prop(key)
+            prop = node.prop(key)
             out[key] = merge(wanted, actual.get(key), prop.type) if prop else wanted
         return out
-    if isinstance(texpr, KeyedList) and isinstance(desired, list) and isinstance(actual, list):
+
+    def keyed_list(self, node: KeyedList, desired: Any, actual: Any) -> Any:
+        if not isinstance(desired, list) or not isinstance(actual, list):
+            return desired
 
         def key_of(item: Any) -> str:
-            return str(item.get(texpr.key, "")).lower() if isinstance(item, dict) else ""
+            return str(item.get(node.key, "")).lower() if isinstance(item, dict) else ""
 
         by_key = {key_of(item): item for item in actual}
-        return [merge(item, by_key.get(key_of(item)), texpr.item) for item in desired]
-    return desired
+        return [merge(item, by_key.get(key_of(item)), node.item) for item in desired]
+
+    def list_of(self, node: ListOf, desired: Any, actual: Any) -> Any:
+        return desired
+
+    def set_of(self, node: SetOf, desired: Any, actual: Any) -> Any:
+        return desired
+
+    def scalar(self, node: Scalar, desired: Any, actual: Any) -> Any:
+        return desired
+
+    def opaque(self, node: Opaque, desired: Any, actual: Any) -> Any:
+        return desired
+
+
+_MERGE = _Merge()
 
 
 def mask(value: Any, texpr: TypeExpr, secrets: frozenset[str]) -> Any:
     """The body with write-only secrets and every value that came from ${NAME} hidden."""
-    if isinstance(value, str):
-        # Short values are matched whole: "1" must not mask every string holding a 1.
-        hidden = any(s == value or (len(s) >= 4 and s in value) for s in secrets if s)
-        return SENSITIVE if hidden else value
-    if isinstance(texpr, Polymorphic) and isinstance(value, dict):
-        variant = resolve_variant(texpr, str(value.get(ODATA_TYPE, "")))
-        return mask(value, variant, secrets) if variant else value
-    if isinstance(value, dict):
+    return _Mask(secrets).run(value, texpr)
+
+
+class _Mask(TypeVisitor[[Any], Any]):
+    def __init__(self, secrets: frozenset[str]) -> None:
+        self.secrets = secrets
+
+    def run(self, value: Any, texpr: TypeExpr) -> Any:
+        if isinstance(value, str):
+            # Short values are matched whole: "1" must not mask every string holding a 1.
+            hidden = any(s == value or (len(s) >= 4 and s in value) for s in self.secrets if s)
+            return SENSITIVE if hidden else value
+        return visit(texpr, self, value)
+
+    def _plain(self, value: Any, texpr: TypeExpr) -> Any:
+        """Below a type that names no members: every string is still checked."""
+        if isinstance(value, dict):
+            return {key: self.run(child, texpr) for key, child in value.items()}
+        if isinstance(value, list):
+            return [self.run(v, texpr) for v in value]
+        return value
+
+    def polymorphic(self, node: Polymorphic, value: Any) -> Any:
+        variant = object_type_of(node, value)
+        # An unknown type names no secret members, but ${NAME} values in it are still hidden.
+        return self.object_type(variant, value) if variant else self._plain(value, node)
+
+    def object_type(self, node: ObjectType, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return self._plain(value, node)
         out = {}
         for key, child in value.items():
-            prop = texpr.prop(key) if isinstance(texpr, ObjectType) else None
+            prop = node.prop(key)
             if prop is not None and prop.secret:
                 out[key] = SENSITIVE
             else:
-                out[key] = mask(child, prop.type if prop else texpr, secrets)
+                out[key] = self.run(child, prop.type if prop else node)
         return out
-    if isinstance(value, list):
-        item = texpr.item if isinstance(texpr, KeyedList) else texpr
-        return [mask(v, item, secrets) for v in value]
-    return value
+
+    def keyed_list(self, node: KeyedList, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.run(v, node.item) for v in value]
+        return self._plain(value, node)
+
+    def list_of(self, node: ListOf, value: Any) -> Any:
+        return self._plain(value, node)
+
+    def set_of(self, node: SetOf, value: Any) -> Any:
+        return self._plain(value, node)
+
+    def scalar(self, node: Scalar, value: Any) -> Any:
+        return self._plain(value, node)
+
+    def opaque(self, node: Opaque, value: Any) -> Any:
+        return self._plain(value, node)
 
 
-def missing_secrets(body: JSONObject, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> list[str]:
+def missing_secrets(body: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> list[str]:
     """Paths of write-only secrets a body would send empty (Graph never returns them, so a
     merged body lacks them unless the YAML supplies them)."""
-    found: list[str] = []
-    otype: ObjectType | None = None
-    if isinstance(texpr, Polymorphic) and isinstance(body, dict):
-        otype = resolve_variant(texpr, str(body.get(ODATA_TYPE, "")))
-    elif isinstance(texpr, ObjectType):
-        otype = texpr
+    otype = object_type_of(texpr, body)
     if otype is None or not isinstance(body, dict):
-        return found
+        return []
+    found: list[str] = []
     for prop in otype.props:
         if prop.secret and not body.get(prop.name):
             found.append(fieldpaths.join([*prefix, prop.name]))
-        elif prop.name in body and isinstance(prop.type, (ObjectType, Polymorphic)):
+        elif prop.name in body and shape(prop.type) is Shape.OBJECT:
             found.extend(missing_secrets(body[prop.name], prop.type, (*prefix, prop.name)))
     return found
 
@@ -228,44 +312,69 @@ def keep_actual(desired: Any, actual: Any, segments: tuple[str, ...], texpr: Typ
     none), so that a merge leaves that path exactly as the tenant has it."""
     if not segments:
         return copy.deepcopy(actual) if actual is not _GONE else _GONE
-    head, rest = segments[0], segments[1:]
-    if isinstance(texpr, KeyedList) and isinstance(desired, list):
-        return _keep_in_keyed_list(desired, actual, head, rest, texpr)
-    if isinstance(texpr, Polymorphic) and isinstance(desired, dict):
-        variant = resolve_variant(texpr, str(desired.get(ODATA_TYPE, "")))
-        return keep_actual(desired, actual, segments, variant) if variant else desired
-    if not isinstance(texpr, ObjectType) or not isinstance(desired, dict):
+    return visit(texpr, _KEEP_ACTUAL, desired, actual, segments)
+
+
+class _KeepActual(TypeVisitor[[Any, Any, tuple[str, ...]], Any]):
+    def keyed_list(
+        self, node: KeyedList, desired: Any, actual: Any, segments: tuple[str, ...]
+    ) -> Any:
+        if not isinstance(desired, list):
+            return desired
+        head, rest = segments[0], segments[1:]
+        wanted = head.strip("[]").lower()
+
+        def find(items: Any) -> Any:
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and str(item.get(node.key, "")).lower() == wanted:
+                    return item
+            return _GONE
+
+        mine, theirs = find(desired), find(actual)
+        if rest and theirs is _GONE:
+            return desired  # the tenant lacks the item: it is created whole, as the YAML says
+        kept = keep_actual(mine, theirs, rest, node.item) if rest and mine is not _GONE else theirs
+        out = [item for item in desired if item is not mine]
+        if kept is not _GONE:
+            out.append(kept)
+        return out
+
+    def polymorphic(
+        self, node: Polymorphic, desired: Any, actual: Any, segments: tuple[str, ...]
+    ) -> Any:
+        variant = object_type_of(node, desired)
+        return self.object_type(variant, desired, actual, segments) if variant else desired
+
+    def object_type(
+        self, node: ObjectType, desired: Any, actual: Any, segments: tuple[str, ...]
+    ) -> Any:
+        if not isinstance(desired, dict):
+            return desired
+        head, rest = segments[0], segments[1:]
+        prop = node.prop(head)
+        have = actual.get(head, _GONE) if isinstance(actual, dict) else _GONE
+        if prop is None or (rest and (head not in desired or have is _GONE)):
+            return desired  # nothing of the tenant's to keep below here
+        kept = keep_actual(desired.get(head), have, rest, prop.type) if rest else have
+        out = {k: v for k, v in desired.items() if k != head}
+        if kept is not _GONE:
+            out[head] = copy.deepcopy(kept)
+        return out
+
+    def list_of(self, node: ListOf, desired: Any, actual: Any, segments: tuple[str, ...]) -> Any:
         return desired
-    prop = texpr.prop(head)
-    have = actual.get(head, _GONE) if isinstance(actual, dict) else _GONE
-    if prop is None or (rest and (head not in desired or have is _GONE)):
-        return desired  # nothing of the tenant's to keep below here
-    kept = keep_actual(desired.get(head), have, rest, prop.type) if rest else have
-    out = {k: v for k, v in desired.items() if k != head}
-    if kept is not _GONE:
-        out[head] = copy.deepcopy(kept)
-    return out
+
+    def set_of(self, node: SetOf, desired: Any, actual: Any, segments: tuple[str, ...]) -> Any:
+        return desired
+
+    def scalar(self, node: Scalar, desired: Any, actual: Any, segments: tuple[str, ...]) -> Any:
+        return desired
+
+    def opaque(self, node: Opaque, desired: Any, actual: Any, segments: tuple[str, ...]) -> Any:
+        return desired
 
 
-def _keep_in_keyed_list(
-    desired: list[Any], actual: Any, head: str, rest: tuple[str, ...], klist: KeyedList
-) -> list[Any]:
-    wanted = head.strip("[]").lower()
-
-    def find(items: Any) -> Any:
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and str(item.get(klist.key, "")).lower() == wanted:
-                return item
-        return _GONE
-
-    mine, theirs = find(desired), find(actual)
-    if rest and theirs is _GONE:
-        return desired  # the tenant lacks the item: it is created whole, as the YAML says
-    kept = keep_actual(mine, theirs, rest, klist.item) if rest and mine is not _GONE else theirs
-    out = [item for item in desired if item is not mine]
-    if kept is not _GONE:
-        out.append(kept)
-    return out
+_KEEP_ACTUAL = _KeepActual()
 
 
 def _value_at(body: Any, path: tuple[str | int, ...]) -> Any:

@@ -21,6 +21,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import wire_name
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 SCHEMA_ID = "https://edusync-reconcile.dev/schema/desired-state.schema.json"
 _VARIABLE = r".*\$\{[A-Za-z_][A-Za-z0-9_]*\}.*"
@@ -84,27 +85,42 @@ def _object(otype: ObjectType, defs: dict[str, Any], *, variant: bool = False) -
 
 
 def _type(texpr: TypeExpr, defs: dict[str, Any], nullable: bool) -> dict[str, Any]:
-    if isinstance(texpr, Scalar):
-        return _scalar(texpr, nullable)
-    if isinstance(texpr, SetOf):
+    return visit(texpr, _SchemaOf(defs), nullable)
+
+
+class _SchemaOf(TypeVisitor[[bool], dict[str, Any]]):
+    """The schema of one node; object definitions are collected in `defs` (`$ref`ed)."""
+
+    def __init__(self, defs: dict[str, Any]) -> None:
+        self.defs = defs
+
+    def scalar(self, node: Scalar, nullable: bool) -> dict[str, Any]:
+        return _scalar(node, nullable)
+
+    def set_of(self, node: SetOf, nullable: bool) -> dict[str, Any]:
         return {
             "type": ["array", "null"] if nullable else "array",
-            "items": _scalar(texpr.item, False),
+            "items": _scalar(node.item, False),
         }
-    if isinstance(texpr, ListOf):
-        return {"type": "array", "items": _type(texpr.item, defs, False)}
-    if isinstance(texpr, KeyedList):
-        return {"type": "array", "items": _object(texpr.item, defs)}
-    if isinstance(texpr, Polymorphic):
-        if texpr.base not in defs:
-            defs[texpr.base] = {
-                "oneOf": [_object(v, defs, variant=True) for v in texpr.variants],
+
+    def list_of(self, node: ListOf, nullable: bool) -> dict[str, Any]:
+        return {"type": "array", "items": _type(node.item, self.defs, False)}
+
+    def keyed_list(self, node: KeyedList, nullable: bool) -> dict[str, Any]:
+        return {"type": "array", "items": _object(node.item, self.defs)}
+
+    def polymorphic(self, node: Polymorphic, nullable: bool) -> dict[str, Any]:
+        if node.base not in self.defs:
+            self.defs[node.base] = {
+                "oneOf": [_object(v, self.defs, variant=True) for v in node.variants],
             }
-        return {"$ref": f"#/$defs/{texpr.base}"}
-    if isinstance(texpr, ObjectType):
-        return _object(texpr, defs)
-    assert isinstance(texpr, Opaque)
-    return {}
+        return {"$ref": f"#/$defs/{node.base}"}
+
+    def object_type(self, node: ObjectType, nullable: bool) -> dict[str, Any]:
+        return _object(node, self.defs)
+
+    def opaque(self, node: Opaque, nullable: bool) -> dict[str, Any]:
+        return {}
 
 
 def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:

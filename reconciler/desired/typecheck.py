@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +31,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf
+from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
 
 #: Graph annotations a pasted response may carry; server-managed, dropped.
 _IGNORED_ANNOTATIONS = ("@odata.context", "@odata.etag", "@odata.id", "@odata.editLink")
@@ -47,7 +47,7 @@ class CheckResult:
     variables: dict[Path, tuple[str, ...]] = field(default_factory=dict)
 
 
-class _Checker:
+class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def __init__(self, file: str, doc: Document, base: Path, today: dt.date) -> None:
         self.file = file
         self.doc = doc
@@ -70,13 +70,10 @@ class _Checker:
         if value is None:
             self._check_null(texpr, path, prop)
             return None
-        handler: Callable[[Any, Any, Path, Prop | None], Any] = getattr(
-            self, f"_check_{type(texpr).__name__.lower()}"
-        )
-        return handler(value, texpr, path, prop)
+        return visit(texpr, self, value, path, prop)
 
     def _check_null(self, texpr: TypeExpr, path: Path, prop: Prop | None) -> None:
-        is_object = isinstance(texpr, (ObjectType, Polymorphic))
+        is_object = shape(texpr) is Shape.OBJECT
         if isinstance(texpr, (ObjectType, Polymorphic)):  # keys written below it may belong here
             self._seen(path, texpr, frozenset())
         if prop is None:
@@ -112,14 +109,11 @@ class _Checker:
         self.notes.seen.append(SeenObject(path, props, present, accepts))
 
     # -- containers ---------------------------------------------------------------------------
-    def _check_objecttype(
-        self,
-        value: Any,
-        otype: ObjectType,
-        path: Path,
-        _p: Prop | None,
-        *,
-        within: Polymorphic | None = None,
+    def object_type(self, node: ObjectType, value: Any, path: Path, prop: Prop | None) -> Any:
+        return self._object(value, node, path)
+
+    def _object(
+        self, value: Any, otype: ObjectType, path: Path, *, within: Polymorphic | None = None
     ) -> Any:
         if not isinstance(value, dict):
             self.report(path, f"{label(path)} must be a mapping of {otype.name} properties")
@@ -178,7 +172,7 @@ class _Checker:
         # An @odata.type outdented from the polymorphic member it belongs to is placed there.
         self.notes.unknown.append(UnknownKey(path, ODATA_TYPE, (), type_leaf=leaf))
 
-    def _check_polymorphic(self, value: Any, poly: Polymorphic, path: Path, p: Prop | None) -> Any:
+    def polymorphic(self, poly: Polymorphic, value: Any, path: Path, prop: Prop | None) -> Any:
         names = [v.name for v in poly.variants]
         if not isinstance(value, dict):
             self.report(path, f"{label(path)} must be a mapping with @odata.type: one of {names}")
@@ -203,10 +197,10 @@ class _Checker:
             )
             return value
         body = {k: v for k, v in value.items() if k != ODATA_TYPE}
-        checked = self._check_objecttype(body, variant, path, p, within=poly)
+        checked = self._object(body, variant, path, within=poly)
         return {ODATA_TYPE: spelling, **checked} if isinstance(checked, dict) else checked
 
-    def _check_keyedlist(self, value: Any, klist: KeyedList, path: Path, _p: Prop | None) -> Any:
+    def keyed_list(self, klist: KeyedList, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
             self.report(
                 path,
@@ -231,7 +225,7 @@ class _Checker:
                     seen[key] = i
         return out
 
-    def _check_setof(self, value: Any, sset: SetOf, path: Path, _p: Prop | None) -> Any:
+    def set_of(self, sset: SetOf, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
             self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
             return value
@@ -244,17 +238,17 @@ class _Checker:
             seen.add(marker)
         return out
 
-    def _check_listof(self, value: Any, lst: ListOf, path: Path, _p: Prop | None) -> Any:
+    def list_of(self, lst: ListOf, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
             self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
             return value
         return [self.check(item, lst.item, (*path, i), None) for i, item in enumerate(value)]
 
-    def _check_opaque(self, value: Any, _t: Opaque, _path: Path, _p: Prop | None) -> Any:
+    def opaque(self, node: Opaque, value: Any, path: Path, prop: Prop | None) -> Any:
         return value
 
     # -- scalars ------------------------------------------------------------------------------
-    def _check_scalar(self, value: Any, scalar: Scalar, path: Path, prop: Prop | None) -> Any:
+    def scalar(self, scalar: Scalar, value: Any, path: Path, prop: Prop | None) -> Any:
         if isinstance(value, (dict, list)):
             self.report(
                 path,

@@ -15,11 +15,15 @@ from reconciler.engine.normalize import external
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
+    ListOf,
     ObjectType,
+    Opaque,
     Polymorphic,
-    Prop,
+    Scalar,
+    SetOf,
     TypeExpr,
 )
+from reconciler.kinds.typetree import TypeVisitor, has_members, is_keyed, member_type, visit
 
 _ABSENT = object()
 
@@ -33,50 +37,61 @@ class FieldDiff:
     after: Any
 
 
-def _variant_of(poly: Polymorphic, value: Any) -> ObjectType | None:
-    name = value.get(ODATA_TYPE) if isinstance(value, dict) else None
-    return poly.variant(name) if isinstance(name, str) else None
-
-
-def member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
-    """The type of member `key` of a value of type `texpr` (hint: the value, for variants)."""
-    if isinstance(texpr, KeyedList):
-        return texpr.item, None
-    if isinstance(texpr, Polymorphic):
-        variant = _variant_of(texpr, hint)
-        prop = variant.prop(key) if variant else None
-        return (prop.type if prop else None), prop
-    if isinstance(texpr, ObjectType):
-        prop = texpr.prop(key)
-        return (prop.type if prop else None), prop
-    return None, None
-
-
 def project(actual: Any, desired: Any, texpr: TypeExpr) -> Any:
     """`actual` cut down to the members `desired` declares, absent members taking the value the
     server reports by default (so an unwritten `isSyncDeferred` equals `false`)."""
-    if not isinstance(desired, dict) or not isinstance(texpr, (ObjectType, Polymorphic, KeyedList)):
-        return actual
-    source = actual if isinstance(actual, dict) else {}
-    if isinstance(texpr, KeyedList):
+    return _PROJECT.run(actual, desired, texpr)
+
+
+class _Project(TypeVisitor[[Any, Any], Any]):
+    def run(self, actual: Any, desired: Any, texpr: TypeExpr) -> Any:
+        if not isinstance(desired, dict):
+            return actual
+        return visit(texpr, self, actual, desired)
+
+    def keyed_list(self, node: KeyedList, actual: Any, desired: Any) -> Any:
         if not isinstance(actual, dict):
             return actual
         return {
-            key: project(item, desired[key], texpr.item) if key in desired else item
-            for key, item in source.items()
+            key: self.run(item, desired[key], node.item) if key in desired else item
+            for key, item in actual.items()
         }
-    out: dict[str, Any] = {}
-    for key, wanted in desired.items():
-        if key == ODATA_TYPE:
-            out[key] = source.get(key)
-            continue
-        member, prop = member_type(texpr, key, desired)
-        if key in source:
-            value = source[key]
-        else:
-            value = prop.default if prop is not None and prop.has_default else None
-        out[key] = project(value, wanted, member) if member is not None else value
-    return out
+
+    def _members(self, texpr: TypeExpr, actual: Any, desired: dict[str, Any]) -> Any:
+        source = actual if isinstance(actual, dict) else {}
+        out: dict[str, Any] = {}
+        for key, wanted in desired.items():
+            if key == ODATA_TYPE:
+                out[key] = source.get(key)
+                continue
+            member, prop = member_type(texpr, key, desired)
+            if key in source:
+                value = source[key]
+            else:
+                value = prop.default if prop is not None and prop.has_default else None
+            out[key] = self.run(value, wanted, member) if member is not None else value
+        return out
+
+    def object_type(self, node: ObjectType, actual: Any, desired: Any) -> Any:
+        return self._members(node, actual, desired)
+
+    def polymorphic(self, node: Polymorphic, actual: Any, desired: Any) -> Any:
+        return self._members(node, actual, desired)
+
+    def scalar(self, node: Scalar, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def set_of(self, node: SetOf, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def list_of(self, node: ListOf, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def opaque(self, node: Opaque, actual: Any, desired: Any) -> Any:
+        return actual
+
+
+_PROJECT = _Project()
 
 
 def drop(tree: Any, segments: tuple[str, ...]) -> None:
@@ -139,7 +154,7 @@ def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
             break
         current, _prop = member_type(current, element, hint)
         hint = hint.get(element) if isinstance(hint, dict) else None
-        if not isinstance(current, (ObjectType, Polymorphic, KeyedList)):
+        if not has_members(current):
             break
     return tuple(segments)
 
@@ -166,12 +181,12 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
 
 def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator[FieldDiff]:
     """Every field of a normalised tree, as (path, None, value): what a create would set."""
-    if isinstance(tree, dict) and isinstance(texpr, (ObjectType, Polymorphic, KeyedList)) and tree:
+    if isinstance(tree, dict) and has_members(texpr) and tree:
         for key in tree:
             path = (*prefix, key)
             member, _prop = member_type(texpr, key, tree)
             # A keyed-list item is shown whole, on one line: it reads like the YAML.
-            if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
+            if key == ODATA_TYPE or member is None or is_keyed(texpr):
                 yield FieldDiff(fieldpaths.join(path), None, external(tree[key], member))
             else:
                 yield from leaves(tree[key], member, path)

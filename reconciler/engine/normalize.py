@@ -27,6 +27,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf
+from reconciler.kinds.typetree import TypeVisitor, is_list, visit
 
 SENSITIVE = "(sensitive)"
 RawPath = tuple[str | int, ...]
@@ -75,7 +76,10 @@ def canonical_scalar(value: Any, scalar: Scalar) -> Any:
     return value
 
 
-class Normalizer:
+class Normalizer(TypeVisitor[[Any, RawPath], Any]):
+    """Graph JSON (either side) → the canonical tree; `raw` is the value's path in the raw
+    body (where `${NAME}` values are recorded)."""
+
     def __init__(self, mode: Mode, variables: Mapping[RawPath, Any] | None = None) -> None:
         self.mode = mode
         self.variables = variables or {}
@@ -83,26 +87,25 @@ class Normalizer:
     def run(self, value: Any, texpr: TypeExpr, raw: RawPath = ()) -> Any:
         if value is None:
             return None
-        if isinstance(texpr, ObjectType):
-            return self._object(value, texpr, raw)
-        if isinstance(texpr, Polymorphic):
-            return self._polymorphic(value, texpr, raw)
-        if isinstance(texpr, KeyedList):
-            return self._keyed(value, texpr, raw)
-        if isinstance(texpr, SetOf):
-            return self._set(value, texpr)
-        if isinstance(texpr, ListOf):
-            return [self.run(v, texpr.item, (*raw, i)) for i, v in enumerate(value)]
-        if isinstance(texpr, Opaque):
-            return value
-        return canonical_scalar(value, texpr)
+        return visit(texpr, self, value, raw)
 
-    def _object(self, value: Any, otype: ObjectType, raw: RawPath) -> Any:
+    def scalar(self, node: Scalar, value: Any, raw: RawPath) -> Any:
+        return canonical_scalar(value, node)
+
+    def opaque(self, node: Opaque, value: Any, raw: RawPath) -> Any:
+        return value
+
+    def list_of(self, node: ListOf, value: Any, raw: RawPath) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [self.run(v, node.item, (*raw, i)) for i, v in enumerate(value)]
+
+    def object_type(self, node: ObjectType, value: Any, raw: RawPath) -> Any:
         if not isinstance(value, dict):
             return value
         out: dict[str, Any] = {}
         for key, child in value.items():
-            prop = otype.prop(key)
+            prop = node.prop(key)
             if prop is None or prop.read_only:
                 continue  # annotations, server-managed and unknown members
             path = (*raw, key)
@@ -117,66 +120,93 @@ class Normalizer:
 
     def _list_has_variable(self, texpr: TypeExpr, path: RawPath) -> bool:
         """A list or set is one field: if any item came from ${NAME}, all of it is a secret."""
-        if not isinstance(texpr, (SetOf, ListOf)):
+        if not is_list(texpr):
             return False
         return any(len(v) > len(path) and v[: len(path)] == path for v in self.variables)
 
-    def _polymorphic(self, value: Any, poly: Polymorphic, raw: RawPath) -> Any:
+    def polymorphic(self, node: Polymorphic, value: Any, raw: RawPath) -> Any:
         if not isinstance(value, dict):
             return value
         spelling = value.get(ODATA_TYPE)
-        variant = resolve_variant(poly, spelling) if isinstance(spelling, str) else None
+        variant = resolve_variant(node, spelling) if isinstance(spelling, str) else None
         if variant is None:
             # Unknown to us: keep a comparable name so a real type change still shows up.
             return {ODATA_TYPE: type_leaf(str(spelling)) if spelling else None}
-        return {ODATA_TYPE: variant.name, **self._object(value, variant, raw)}
+        return {ODATA_TYPE: variant.name, **self.object_type(variant, value, raw)}
 
-    def _keyed(self, value: Any, klist: KeyedList, raw: RawPath) -> Any:
+    def keyed_list(self, node: KeyedList, value: Any, raw: RawPath) -> Any:
         if not isinstance(value, list):
             return value
-        key_prop = klist.item.prop(klist.key)
+        key_prop = node.item.prop(node.key)
         out: dict[str, Any] = {}
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 continue
-            key = item.get(klist.key)
+            key = item.get(node.key)
             if key_prop is not None and isinstance(key_prop.type, Scalar):
                 key = canonical_scalar(key, key_prop.type)
-            out[key_label(key)] = self.run(item, klist.item, (*raw, i))
+            out[key_label(key)] = self.run(item, node.item, (*raw, i))
         return out
 
-    def _set(self, value: Any, sset: SetOf) -> Any:
+    def set_of(self, node: SetOf, value: Any, raw: RawPath) -> Any:
         if not isinstance(value, list):
             return value
-        items = [canonical_scalar(v, sset.item) for v in value]
-        if sset.case_insensitive:
+        items = [canonical_scalar(v, node.item) for v in value]
+        if node.case_insensitive:
             items = [v.lower() if isinstance(v, str) else v for v in items]
         return sorted(set(items), key=lambda v: (str(type(v)), str(v)))
+
+
+class _External(TypeVisitor[[Any], Any]):
+    """A normalised value in the shape Graph and the YAML use (keyed lists as lists again)."""
+
+    def run(self, value: Any, texpr: TypeExpr | None) -> Any:
+        return value if texpr is None else visit(texpr, self, value)
+
+    def keyed_list(self, node: KeyedList, value: Any) -> Any:
+        if isinstance(value, dict):
+            return [self.run(item, node.item) for item in value.values()]
+        return value
+
+    def _members(self, variant: ObjectType | None, value: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            prop = variant.prop(key) if variant is not None else None
+            out[key] = self.run(child, prop.type if prop is not None else None)
+        return out
+
+    def object_type(self, node: ObjectType, value: Any) -> Any:
+        return self._members(node, value) if isinstance(value, dict) else value
+
+    def polymorphic(self, node: Polymorphic, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        name = value.get(ODATA_TYPE)
+        return self._members(node.variant(name) if isinstance(name, str) else None, value)
+
+    def list_of(self, node: ListOf, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.run(v, node.item) for v in value]
+        return value
+
+    def set_of(self, node: SetOf, value: Any) -> Any:
+        return value
+
+    def scalar(self, node: Scalar, value: Any) -> Any:
+        return value
+
+    def opaque(self, node: Opaque, value: Any) -> Any:
+        return value
+
+
+_EXTERNAL = _External()
 
 
 def external(value: Any, texpr: TypeExpr | None) -> Any:
     """A normalised value in the shape Graph and the YAML use: keyed lists (held as
     `{"[key]": item}` for matching) become lists again, empty ones included. Everything a plan
     shows or saves passes through here, so the internal form never reaches output."""
-    if isinstance(texpr, KeyedList):
-        if isinstance(value, dict):
-            return [external(item, texpr.item) for item in value.values()]
-        return value
-    if isinstance(value, dict) and isinstance(texpr, (ObjectType, Polymorphic)):
-        variant = texpr if isinstance(texpr, ObjectType) else _variant_named(texpr, value)
-        out: dict[str, Any] = {}
-        for key, child in value.items():
-            prop = variant.prop(key) if variant is not None else None
-            out[key] = external(child, prop.type if prop is not None else None)
-        return out
-    if isinstance(value, list) and isinstance(texpr, ListOf):
-        return [external(v, texpr.item) for v in value]
-    return value
-
-
-def _variant_named(poly: Polymorphic, value: dict[str, Any]) -> ObjectType | None:
-    name = value.get(ODATA_TYPE)
-    return poly.variant(name) if isinstance(name, str) else None
+    return _EXTERNAL.run(value, texpr)
 
 
 def normalize(

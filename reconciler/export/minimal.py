@@ -31,6 +31,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf, wire_name
+from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
 
 _OMIT = object()
 FieldPath = tuple[str, ...]
@@ -55,14 +56,14 @@ class Minimal:
 
 def _collection(texpr: TypeExpr) -> bool:
     # null means something else than [] for these ("sync everything" vs "nothing", §3.1)
-    return isinstance(texpr, (SetOf, ListOf, KeyedList))
+    return shape(texpr) in {Shape.LIST, Shape.KEYED}
 
 
 def _sort_key(value: Any) -> tuple[str, str]:
     return (str(value).casefold(), str(value))
 
 
-class _Minimizer:
+class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
     def __init__(self, kind: Kind, stem: str) -> None:
         self.kind = kind
         self.stem = stem
@@ -117,29 +118,29 @@ class _Minimizer:
         return kept
 
     def value(self, value: Any, texpr: TypeExpr, path: FieldPath, prefix: str) -> Any:
-        if isinstance(texpr, ObjectType):
-            return self.object(value, texpr, path, prefix) if isinstance(value, dict) else value
-        if isinstance(texpr, Polymorphic):
-            return self.polymorphic(value, texpr, path, prefix)
-        if isinstance(texpr, KeyedList):
-            return self.keyed(value, texpr, path, prefix)
-        if isinstance(texpr, SetOf):
-            return sorted(value, key=_sort_key) if isinstance(value, list) else value
-        if isinstance(texpr, ListOf):
-            if not isinstance(value, list):
-                return value
-            return [self.value(v, texpr.item, (*path, str(i)), prefix) for i, v in enumerate(value)]
-        if isinstance(texpr, Opaque):
-            return value
-        return self.scalar(value, texpr)
+        return visit(texpr, self, value, path, prefix)
 
-    def scalar(self, value: Any, scalar: Scalar) -> Any:
+    def object_type(self, node: ObjectType, value: Any, path: FieldPath, prefix: str) -> Any:
+        return self.object(value, node, path, prefix) if isinstance(value, dict) else value
+
+    def set_of(self, node: SetOf, value: Any, path: FieldPath, prefix: str) -> Any:
+        return sorted(value, key=_sort_key) if isinstance(value, list) else value
+
+    def list_of(self, node: ListOf, value: Any, path: FieldPath, prefix: str) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [self.value(v, node.item, (*path, str(i)), prefix) for i, v in enumerate(value)]
+
+    def opaque(self, node: Opaque, value: Any, path: FieldPath, prefix: str) -> Any:
+        return value
+
+    def scalar(self, scalar: Scalar, value: Any, path: FieldPath, prefix: str) -> Any:
         canonical = canonical_scalar(value, scalar)
         if scalar.kind is ScalarKind.DATETIME:
             return _OMIT if canonical is None else value  # DateTime.MinValue means unset
         return canonical if scalar.enum else value
 
-    def polymorphic(self, value: Any, poly: Polymorphic, path: FieldPath, prefix: str) -> Any:
+    def polymorphic(self, poly: Polymorphic, value: Any, path: FieldPath, prefix: str) -> Any:
         if not isinstance(value, dict):
             return value
         spelling = value.get(ODATA_TYPE)
@@ -153,7 +154,7 @@ class _Minimizer:
         inner = self.kind.secret_prefix(variant.name) or prefix
         return {ODATA_TYPE: wire_name(variant), **self.object(value, variant, path, inner)}
 
-    def keyed(self, value: Any, klist: KeyedList, path: FieldPath, prefix: str) -> Any:
+    def keyed_list(self, klist: KeyedList, value: Any, path: FieldPath, prefix: str) -> Any:
         if not isinstance(value, list):
             return value
         key_prop = klist.item.prop(klist.key)

@@ -1,0 +1,261 @@
+"""One dispatch over the type tree: every walker (normalise, diff, request bodies, validation,
+JSON Schema, export, field paths) is a `TypeVisitor` with one method per node type.
+
+Adding a node type to `TypeExpr` makes `visit` fail mypy (`assert_never`) until it dispatches
+the new node, and every visitor that lacks the new method abstract, so mypy refuses to
+instantiate it; `tests/kinds/test_typetree.py` checks the same at run time.
+
+The few structural questions every walker asks (which object type governs this value, the type
+of member `key`, is this a container) are answered once, here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any, Generic, ParamSpec, TypeVar, assert_never
+
+from reconciler.kinds.model import (
+    ODATA_TYPE,
+    KeyedList,
+    ListOf,
+    ObjectType,
+    Opaque,
+    Polymorphic,
+    Prop,
+    Scalar,
+    SetOf,
+    TypeExpr,
+)
+from reconciler.kinds.odata import resolve_variant
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: The node methods every visitor implements (a test checks each visitor against it).
+NODE_METHODS = (
+    "scalar",
+    "set_of",
+    "list_of",
+    "keyed_list",
+    "polymorphic",
+    "object_type",
+    "opaque",
+)
+
+
+class TypeVisitor(ABC, Generic[P, R]):
+    """One method per node type; `visit(texpr, visitor, *args)` calls the right one."""
+
+    @abstractmethod
+    def scalar(self, node: Scalar, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def set_of(self, node: SetOf, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def list_of(self, node: ListOf, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def keyed_list(self, node: KeyedList, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def polymorphic(self, node: Polymorphic, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def object_type(self, node: ObjectType, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def opaque(self, node: Opaque, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+def visit(texpr: TypeExpr, visitor: TypeVisitor[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    match texpr:
+        case Scalar():
+            return visitor.scalar(texpr, *args, **kwargs)
+        case SetOf():
+            return visitor.set_of(texpr, *args, **kwargs)
+        case ListOf():
+            return visitor.list_of(texpr, *args, **kwargs)
+        case KeyedList():
+            return visitor.keyed_list(texpr, *args, **kwargs)
+        case Polymorphic():
+            return visitor.polymorphic(texpr, *args, **kwargs)
+        case ObjectType():
+            return visitor.object_type(texpr, *args, **kwargs)
+        case Opaque():
+            return visitor.opaque(texpr, *args, **kwargs)
+        case _:
+            assert_never(texpr)
+
+
+# -- structural questions, answered once -------------------------------------------------------
+class _ObjectTypeOf(TypeVisitor[[Any], "ObjectType | None"]):
+    """The object type whose properties a value has: the type itself, or the variant its
+    `@odata.type` names; None for anything that is not an object."""
+
+    def scalar(self, node: Scalar, value: Any) -> ObjectType | None:
+        return None
+
+    def set_of(self, node: SetOf, value: Any) -> ObjectType | None:
+        return None
+
+    def list_of(self, node: ListOf, value: Any) -> ObjectType | None:
+        return None
+
+    def keyed_list(self, node: KeyedList, value: Any) -> ObjectType | None:
+        return None
+
+    def polymorphic(self, node: Polymorphic, value: Any) -> ObjectType | None:
+        spelling = value.get(ODATA_TYPE) if isinstance(value, Mapping) else None
+        return resolve_variant(node, spelling) if isinstance(spelling, str) else None
+
+    def object_type(self, node: ObjectType, value: Any) -> ObjectType | None:
+        return node
+
+    def opaque(self, node: Opaque, value: Any) -> ObjectType | None:
+        return None
+
+
+_OBJECT_TYPE_OF = _ObjectTypeOf()
+
+
+def object_type_of(texpr: TypeExpr | None, value: Any) -> ObjectType | None:
+    """The object type governing `value` (a polymorphic member: the variant it names)."""
+    return None if texpr is None else visit(texpr, _OBJECT_TYPE_OF, value)
+
+
+class _Member(TypeVisitor[[str, Any], "tuple[TypeExpr | None, Prop | None]"]):
+    """The type (and property) of member `key` of a value; `hint` is a tree holding the
+    value's `@odata.type`, for polymorphic members. A keyed list's members are its items."""
+
+    def scalar(self, node: Scalar, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+        return None, None
+
+    def set_of(self, node: SetOf, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+        return None, None
+
+    def list_of(self, node: ListOf, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+        return None, None
+
+    def keyed_list(
+        self, node: KeyedList, key: str, hint: Any
+    ) -> tuple[TypeExpr | None, Prop | None]:
+        return node.item, None
+
+    def polymorphic(
+        self, node: Polymorphic, key: str, hint: Any
+    ) -> tuple[TypeExpr | None, Prop | None]:
+        # Normalised trees hold the canonical variant name; raw bodies any spelling.
+        name = hint.get(ODATA_TYPE) if isinstance(hint, Mapping) else None
+        variant = None
+        if isinstance(name, str):
+            variant = node.variant(name) or resolve_variant(node, name)
+        prop = variant.prop(key) if variant else None
+        return (prop.type if prop else None), prop
+
+    def object_type(
+        self, node: ObjectType, key: str, hint: Any
+    ) -> tuple[TypeExpr | None, Prop | None]:
+        prop = node.prop(key)
+        return (prop.type if prop else None), prop
+
+    def opaque(self, node: Opaque, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+        return None, None
+
+
+_MEMBER = _Member()
+
+
+def member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+    """The type of member `key` of a value of type `texpr` (hint: the value, for variants)."""
+    return visit(texpr, _MEMBER, key, hint)
+
+
+class _Items(TypeVisitor[[], "TypeExpr | None"]):
+    """The type of a collection's items (a set's items are scalars, kept as they are)."""
+
+    def scalar(self, node: Scalar) -> TypeExpr | None:
+        return None
+
+    def set_of(self, node: SetOf) -> TypeExpr | None:
+        return node.item
+
+    def list_of(self, node: ListOf) -> TypeExpr | None:
+        return node.item
+
+    def keyed_list(self, node: KeyedList) -> TypeExpr | None:
+        return node.item
+
+    def polymorphic(self, node: Polymorphic) -> TypeExpr | None:
+        return None
+
+    def object_type(self, node: ObjectType) -> TypeExpr | None:
+        return None
+
+    def opaque(self, node: Opaque) -> TypeExpr | None:
+        return None
+
+
+_ITEMS = _Items()
+
+
+def item_type_of(texpr: TypeExpr | None) -> TypeExpr | None:
+    return None if texpr is None else visit(texpr, _ITEMS)
+
+
+class Shape(Enum):
+    """What a node holds, as walkers care: members by name (an object or a polymorphic
+    member), items by key (a keyed list, held as `{[key]: item}` once normalised), a list or
+    set (one field, compared and shown whole), or a single value."""
+
+    OBJECT = "object"
+    KEYED = "keyed"
+    LIST = "list"
+    LEAF = "leaf"
+
+
+class _Shape(TypeVisitor[[], Shape]):
+    def scalar(self, node: Scalar) -> Shape:
+        return Shape.LEAF
+
+    def set_of(self, node: SetOf) -> Shape:
+        return Shape.LIST
+
+    def list_of(self, node: ListOf) -> Shape:
+        return Shape.LIST
+
+    def keyed_list(self, node: KeyedList) -> Shape:
+        return Shape.KEYED
+
+    def polymorphic(self, node: Polymorphic) -> Shape:
+        return Shape.OBJECT
+
+    def object_type(self, node: ObjectType) -> Shape:
+        return Shape.OBJECT
+
+    def opaque(self, node: Opaque) -> Shape:
+        return Shape.LEAF
+
+
+_SHAPE = _Shape()
+
+
+def shape(texpr: TypeExpr | None) -> Shape:
+    """A missing type (an unknown member) is a single value."""
+    return Shape.LEAF if texpr is None else visit(texpr, _SHAPE)
+
+
+def has_members(texpr: TypeExpr | None) -> bool:
+    """Whether a value of this type is walked member by member (objects and keyed lists)."""
+    return shape(texpr) in {Shape.OBJECT, Shape.KEYED}
+
+
+def is_keyed(texpr: TypeExpr | None) -> bool:
+    return shape(texpr) is Shape.KEYED
+
+
+def is_list(texpr: TypeExpr | None) -> bool:
+    """A list or set: one field, compared and shown whole."""
+    return shape(texpr) is Shape.LIST
