@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from reconciler.engine.compare import compare
 from reconciler.engine.lookalike import Lookalike
-from reconciler.engine.plan import Action, Change, Plan, compare
+from reconciler.engine.model import Action, Change, Modify, Plan
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
@@ -118,16 +119,17 @@ def preflight(
     for change in plan.pending:
         if change.duplicate_of and not options.allow_duplicate_source:
             refusals += [duplicate_refusal(change, look) for look in change.duplicate_of]
-        if change.action is Action.REPLACE:
-            if change.desired and change.desired.lifecycle.protect:
+        if change.action is Action.REPLACE and isinstance(change.subject, Modify):
+            desired = change.subject.after
+            if desired.lifecycle.protect:
                 refusals.append(
                     f"'{change.name}' must be replaced but has lifecycle.protect: true; "
                     "replace it by hand or remove protect"
                 )
-            elif change.desired and change.desired.pinned_id:
+            elif desired.pinned_id:
                 refusals.append(
                     f"'{change.name}' must be replaced but is pinned by `id:` in "
-                    f"{change.desired.file}; the new profile gets a new id, which would leave "
+                    f"{desired.file}; the new profile gets a new id, which would leave "
                     "the pin dangling. Remove `id:` there and plan again"
                 )
             elif not options.allow_replace:
@@ -150,7 +152,7 @@ def preflight(
 
 
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
-    where = change.desired.file if change.desired else "its file"
+    where = change.after.file if change.after else "its file"
     return (
         f"creating '{change.name}' would make a second profile: the tenant profile "
         f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
@@ -334,7 +336,7 @@ class Executor:
 
     def _new_objects_named(self, change: Change) -> list[str]:
         kind = change.kind
-        name = change.desired.name if change.desired else change.name
+        name = change.after.name if change.after else change.name
         return [
             str(o["id"])
             for o in self.client.list(kind.collection)
@@ -362,9 +364,9 @@ class Executor:
         if request.method == "DELETE":
             current = self.client.get(request.path)
             return current is None or current.get("state") == "deleting"
-        if request.method in {"PUT", "PATCH"} and change.desired is not None:
+        if request.method in {"PUT", "PATCH"} and change.after is not None:
             current = self.client.get(request.path)
-            return current is not None and not compare(change.desired, current, self.ignore_changes)
+            return current is not None and not compare(change.after, current, self.ignore_changes)
         if request.method == "POST" and outcome.object_id:  # pause / resume
             status = read_run_status(self.client, kind, outcome.object_id)
             wants_paused = request.path.endswith(f"/{kind.pause_action}")

@@ -15,8 +15,8 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.desired.secrets import resolve
+from reconciler.engine.model import PAUSED_FIELD, Action, Change, Create, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
-from reconciler.engine.plan import PAUSED_FIELD, Action, Change
 from reconciler.errors import ReconcileError
 from reconciler.jsontypes import JSON, JSONObject
 from reconciler.kinds.model import (
@@ -33,6 +33,7 @@ from reconciler.kinds.model import (
 )
 from reconciler.kinds.odata import wire_name
 from reconciler.kinds.typetree import Shape, TypeVisitor, object_type_of, shape, visit
+from reconciler.objects import DesiredObject
 from reconciler.settings import UpdateMethod
 
 
@@ -227,11 +228,8 @@ def patched_properties(change: Change) -> set[str]:
 
 def variables_needed(change: Change, update_method: UpdateMethod) -> set[str]:
     """The environment variables apply must resolve to send this change's body."""
-    if change.desired is None or change.action not in {
-        Action.CREATE,
-        Action.UPDATE,
-        Action.REPLACE,
-    }:
+    desired = change.after
+    if desired is None or change.action not in {Action.CREATE, Action.UPDATE, Action.REPLACE}:
         return set()
     sent = (
         patched_properties(change)
@@ -240,7 +238,7 @@ def variables_needed(change: Change, update_method: UpdateMethod) -> set[str]:
     )
     return {
         name
-        for path, names in change.desired.variables.items()
+        for path, names in desired.variables.items()
         if sent is None or path[0] in sent
         for name in names
     }
@@ -254,39 +252,45 @@ class BodyBuilder:
     ignore_changes: tuple[str, ...] = ()
 
     def _resolved(
-        self, change: Change, only: Collection[str] | None = None
+        self, name: str, desired: DesiredObject, only: Collection[str] | None = None
     ) -> tuple[JSONObject, frozenset[str]]:
-        assert change.desired is not None
-        resolved = resolve(change.desired, self.env, only=only)
+        resolved = resolve(desired, self.env, only=only)
         if resolved.missing:
             names = sorted({name for _path, name in resolved.missing})
             raise PreflightError(
-                f"{change.desired.where}: '{change.name}' needs environment variable(s) "
+                f"{desired.where}: '{name}' needs environment variable(s) "
                 f"{', '.join(names)}, which are not set; nothing was written"
             )
         secrets = frozenset(
             value
-            for path in change.desired.variables
+            for path in desired.variables
             if isinstance(value := _value_at(resolved.body, path), str) and value
         )
         return resolved.body, secrets
 
     def create(self, change: Change) -> Request:
+        """The POST of a create, or of a replace's new object."""
         kind = change.kind
-        body, secrets = self._resolved(change)
+        match change.subject:
+            case Create(after=desired) | Modify(after=desired):
+                body, secrets = self._resolved(change.name, desired)
+            case Remove():
+                raise TypeError(f"{change.name}: a delete has no object to create")
         wire = to_wire(body, kind.root)
         return Request("POST", kind.collection, wire, mask(wire, kind.root, secrets))
 
     def update(self, change: Change) -> Request:
+        """The PUT or PATCH of an update: desired merged over the tenant object as read."""
         kind = change.kind
-        assert change.desired is not None
-        actual = change.actual or {}
+        if not isinstance(change.subject, Modify):
+            raise TypeError(f"{change.name}: only a tenant object can be updated")
+        actual, wanted = change.subject.before, change.subject.after
         sent: set[str] | None = None
         if self.update_method is UpdateMethod.PATCH:
             sent = patched_properties(change)
-        desired, secrets = self._resolved(change, only=sent)
+        desired, secrets = self._resolved(change.name, wanted, only=sent)
         # Ignored paths keep the tenant's value: ignoreChanges means "never write", too.
-        for ignored in (*self.ignore_changes, *change.desired.lifecycle.ignore_changes):
+        for ignored in (*self.ignore_changes, *wanted.lifecycle.ignore_changes):
             desired = keep_actual(desired, actual, fieldpaths.parse(ignored), kind.root)
         merged = to_wire(merge(desired, actual, kind.root), kind.root)
         if sent is not None:
@@ -294,7 +298,7 @@ class BodyBuilder:
         gaps = missing_secrets(merged, kind.root)
         if gaps:
             raise PreflightError(
-                f"{change.desired.where}: updating '{change.name}' would send {', '.join(gaps)} "
+                f"{wanted.where}: updating '{change.name}' would send {', '.join(gaps)} "
                 "empty (Graph never returns secrets, so they cannot be copied from the tenant). "
                 "Declare it as ${VARIABLE} in the YAML, or use --update-method patch if the "
                 "change does not touch the member holding it"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.kinds import KINDS
 from reconciler.kinds.model import (
     FORMAT_PATTERNS,
     ODATA_TYPE,
@@ -21,6 +20,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import wire_name
+from reconciler.kinds.registry import Registry
 from reconciler.kinds.typetree import TypeVisitor, visit
 
 SCHEMA_ID = "https://edusync-reconcile.dev/schema/desired-state.schema.json"
@@ -136,10 +136,10 @@ def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def desired_state_schema() -> dict[str, Any]:
+def desired_state_schema(registry: Registry) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     kinds = []
-    for kind in KINDS.values():
+    for kind in registry:
         body = _object(kind.root, defs)
         root_def = defs[kind.root.name]
         root_def["properties"]["kind"] = {"const": kind.name, "description": "Resource kind."}

@@ -18,6 +18,7 @@ from reconciler.commands.base import (
     global_options,
     parallelism_option,
     quiet_option,
+    registry_of,
     start_logging,
     update_method_option,
 )
@@ -30,7 +31,7 @@ from reconciler.commands.common import (
     token_provider,
 )
 from reconciler.commands.plan_cmd import prune_option, render, target_option
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
@@ -223,7 +224,7 @@ def apply(
     saved = read_saved_plan(plan_file) if plan_file else None
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")
-    state = load_checked(path or "desired-state")
+    state = load_checked(ctx, path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
     if not quiet:
@@ -245,6 +246,7 @@ def apply(
             if targets or not saved
             else f"--target (saved in {plan_file})",
             show_progress=not quiet,
+            registry=registry_of(ctx),
         )
         if saved is not None:
             reasons = staleness(saved, plan)

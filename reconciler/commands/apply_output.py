@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import click
 
 from reconciler.apply import Outcome
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.operations import Request
 from reconciler.render.apply_report import report_document, report_markdown, report_text
 from reconciler.render.plan_markdown import render_markdown

@@ -12,15 +12,16 @@ from typing import Any
 
 import click
 
-from reconciler.commands.base import colour_wanted, describe_os_error, options_of
+from reconciler.commands.base import colour_wanted, describe_os_error, options_of, registry_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
-from reconciler.engine.plan import Plan, PlanOptions, build_plan
+from reconciler.engine.model import Plan, PlanOptions
+from reconciler.engine.plan import build_plan
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
-from reconciler.kinds import DEFAULT_KIND, KINDS
+from reconciler.kinds.registry import Registry
 from reconciler.operations import variables_needed
 from reconciler.settings import Settings, UpdateMethod, resolve_settings
 from reconciler.tenant import read_tenant
@@ -43,9 +44,9 @@ def style(text: str, colour: str) -> str:
     return click.style(text, fg=colour)
 
 
-def load_checked(path: str, *, strict: bool = True) -> DesiredState:
+def load_checked(ctx: click.Context, path: str, *, strict: bool = True) -> DesiredState:
     """Load the desired state; print its problems to stderr and stop (exit 1) on any error."""
-    state = load_desired(path)
+    state = load_desired(path, registry=registry_of(ctx))
     for problem in state.problems:
         echo_err(str(problem))
     if not state.ok and strict:
@@ -109,11 +110,12 @@ def missing_variable_warnings(
     """Warn (plan runs without secrets) about variables apply will need for these changes."""
     for change in plan.pending:
         missing = {n for n in variables_needed(change, update_method) if n not in env}
-        if not missing or change.desired is None:
+        desired = change.after
+        if not missing or desired is None:
             continue
-        for line, column, names in change.desired.variable_places(missing):
+        for line, column, names in desired.variable_places(missing):
             echo_err(
-                f"{change.desired.file}:{line}:{column}: warning: apply will need environment "
+                f"{desired.file}:{line}:{column}: warning: apply will need environment "
                 f"variable(s) {', '.join(names)} for {change.name!r}"
             )
 
@@ -123,6 +125,7 @@ def compute_plan(
     state: DesiredState,
     settings: Settings,
     *,
+    registry: Registry,
     prune: bool,
     targets: tuple[str, ...],
     identity: Identity,
@@ -133,7 +136,9 @@ def compute_plan(
     (exit 64), raised once the tenant's names are known."""
     for obj in state.objects:
         register_referenced(obj, os.environ)
-    kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
+    kinds = {o.kind.name: o.kind for o in state.objects} or {
+        registry.default.name: registry.default
+    }
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     from reconciler.commands.progress import StatusLine
 
@@ -150,6 +155,7 @@ def compute_plan(
         state.objects,
         tenant,
         PlanOptions(prune=prune, targets=targets, ignore_changes=settings.ignore_changes),
+        registry=registry,
         graph_url=settings.graph_url,
         desired_path=state.root,
         desired_digest=state.digest,

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands.base import EXIT_ERROR, EXIT_OK, global_options, start_logging
+from reconciler.commands.base import (
+    EXIT_ERROR,
+    EXIT_OK,
+    global_options,
+    registry_of,
+    start_logging,
+)
 from reconciler.commands.common import describe_identity, echo_err, settings_for, token_provider
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
@@ -16,19 +22,19 @@ from reconciler.errors import ConfigError
 from reconciler.export.tree import Exporter, ExportResult, Outcome
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds import KINDS
+from reconciler.kinds.registry import Registry
 from reconciler.retirement import list_collection
 
 _MARKS = {Outcome.NEW: "+", Outcome.UPDATED: "~", Outcome.UNCHANGED: "="}
 
 
-def _settings_source(path: str) -> DesiredState | None:
+def _settings_source(path: str, registry: Registry) -> DesiredState | None:
     """The edusync.yaml beside the files (tenant, cloud, graphUrl) when there is one; a
     broken one stops the export rather than reading the wrong tenant."""
     settings_file = Path(path) / SETTINGS_FILE
     if not settings_file.is_file():
         return None
-    state = load_desired(path)
+    state = load_desired(path, registry=registry)
     problems = [
         p for p in state.problems if p.file.endswith(SETTINGS_FILE) and p.severity is Severity.ERROR
     ]
@@ -39,9 +45,9 @@ def _settings_source(path: str) -> DesiredState | None:
     return state
 
 
-def read_all_kinds(client: GraphClient) -> dict[str, list[JSONObject]]:
+def read_all_kinds(client: GraphClient, registry: Registry) -> dict[str, list[JSONObject]]:
     """Every kind's collection; a failed read stops the export (never a partial tree)."""
-    return {kind.name: list_collection(client, kind) for kind in KINDS.values()}
+    return {kind.name: list_collection(client, kind) for kind in registry}
 
 
 def report(result: ExportResult, out_dir: str) -> None:
@@ -111,20 +117,27 @@ def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[st
     """
     start_logging(ctx)
     target_dir = Path(out_dir or path)
-    state = _settings_source(path) or (
-        _settings_source(str(target_dir)) if out_dir is not None else None
+    registry = registry_of(ctx)
+    state = _settings_source(path, registry) or (
+        _settings_source(str(target_dir), registry) if out_dir is not None else None
     )
     settings = settings_for(ctx, state)
     tokens = token_provider(settings)
     echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
-        tenant = read_all_kinds(client)
+        tenant = read_all_kinds(client, registry)
     finally:
         client.close()
     if target_dir.exists() and not target_dir.is_dir():
         raise ConfigError(f"{target_dir} is a file; export writes a directory of YAML files")
-    exporter = Exporter(target_dir, tenant, targets=targets, ignore_changes=settings.ignore_changes)
+    exporter = Exporter(
+        target_dir,
+        tenant,
+        registry=registry,
+        targets=targets,
+        ignore_changes=settings.ignore_changes,
+    )
     result = exporter.run()
     report(result, str(target_dir))
     missing = set(targets) - {o.name for o in result.objects}

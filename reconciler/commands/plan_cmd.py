@@ -15,6 +15,7 @@ from reconciler.commands.base import (
     global_options,
     parallelism_option,
     quiet_option,
+    registry_of,
     start_logging,
 )
 from reconciler.commands.common import (
@@ -30,7 +31,7 @@ from reconciler.commands.common import (
     token_provider,
     use_colour,
 )
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json
 from reconciler.render.plan_markdown import render_markdown
@@ -113,7 +114,7 @@ def plan(
     start_logging(ctx)
     if out_file:
         check_writable(out_file)  # before the tenant is read, not after
-    state = load_checked(path)
+    state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
     if not quiet:
@@ -128,6 +129,7 @@ def plan(
             targets=targets,
             identity=tokens.identity,
             show_progress=not quiet,
+            registry=registry_of(ctx),
         )
     finally:
         client.close()

@@ -12,6 +12,7 @@ from reconciler.commands.base import (
     format_option,
     global_options,
     parallelism_option,
+    registry_of,
     start_logging,
 )
 from reconciler.commands.common import (
@@ -22,7 +23,6 @@ from reconciler.commands.common import (
     token_provider,
 )
 from reconciler.graph import GraphClient
-from reconciler.kinds import KINDS
 from reconciler.status.read import StatusOptions, read_status
 from reconciler.status.render import RENDERERS
 
@@ -81,7 +81,7 @@ def status(
       edusync-reconcile status --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     start_logging(ctx)
-    state = load_checked(path)
+    state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
     echo_err(describe_identity(tokens.identity, settings))
@@ -97,7 +97,7 @@ def status(
             client,
             state.objects,
             options,
-            registry=KINDS.values(),
+            registry=registry_of(ctx),
             now=dt.datetime.now(dt.UTC),
         )
     finally:

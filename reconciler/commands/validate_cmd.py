@@ -12,6 +12,7 @@ from reconciler.commands.base import (
     EXIT_OK,
     format_option,
     offline_options,
+    registry_of,
     start_logging,
 )
 from reconciler.desired import DesiredObject, load_desired
@@ -64,7 +65,7 @@ def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
       edusync-reconcile validate desired-state --format json
     """
     start_logging(ctx)
-    state = load_desired(path)
+    state = load_desired(path, registry=registry_of(ctx))
     problems = tuple(
         sorted(
             (*state.problems, *_missing_variable_warnings(state.objects, os.environ)),

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import fieldpaths
-from reconciler.desired.loader import DesiredObject
 from reconciler.engine.diff import value_at
 from reconciler.engine.normalize import normalize
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ODATA_TYPE, Kind, TypeExpr
 from reconciler.kinds.typetree import has_members, is_keyed, member_type
+from reconciler.objects import DesiredObject
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from typing import Any
 
 from reconciler.engine.normalize import canonical_scalar, normalize
 from reconciler.export.naming import upper_snake
-from reconciler.kinds import DEFAULT_KIND
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
@@ -173,12 +172,15 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
         ]
 
 
-def minimal_document(kind: Kind, actual: dict[str, Any], stem: str) -> Minimal:
-    """The desired-state document for one tenant object: `kind` (unless the default kind) and
-    `id` first, then the model's members in the model's order. `stem` names placeholders."""
+def minimal_document(
+    kind: Kind, actual: dict[str, Any], stem: str, *, default_kind: str = "synchronizationProfile"
+) -> Minimal:
+    """The desired-state document for one tenant object: `kind` (unless `default_kind`, the
+    registry's default) and `id` first, then the model's members in the model's order. `stem`
+    names placeholders."""
     minimizer = _Minimizer(kind, stem)
     body: dict[str, Any] = {}
-    if kind.name != DEFAULT_KIND:
+    if kind.name != default_kind:
         body["kind"] = kind.name
     body["id"] = actual.get("id")
     body.update(minimizer.object(actual, kind.root, (), upper_snake(kind.name)))

@@ -20,14 +20,15 @@ from reconciler.desired import DesiredObject, DesiredState, load_desired
 from reconciler.desired.interpolate import references
 from reconciler.desired.loader import SETTINGS_FILE, discover
 from reconciler.desired.yamlsource import YamlSourceError, read_documents
-from reconciler.engine.plan import Actual, Match, TenantIndex, match_all
+from reconciler.engine.matching import Match, TenantIndex, match_all
+from reconciler.engine.model import Actual
 from reconciler.errors import ConfigError
 from reconciler.export.minimal import minimal_document
 from reconciler.export.naming import name_text, unique_stems
 from reconciler.export.yamltree import Merger, dump, round_trip, to_node
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds import KINDS
 from reconciler.kinds.model import Kind
+from reconciler.kinds.registry import Registry
 
 SCHEMA_FILE = "edusync-profile.schema.json"
 HEADER = (
@@ -88,14 +89,14 @@ class _Existing:
         return None
 
 
-def read_existing(out_dir: Path) -> _Existing:
+def read_existing(out_dir: Path, registry: Registry) -> _Existing:
     """The directory's documents, loaded twice: checked (to compare as plan does) and
     round-trip (to edit with comments intact). A file that does not parse stops the export:
     its objects would otherwise be written a second time."""
     if not out_dir.is_dir():
         return _Existing(None, {})
     root = out_dir.resolve()
-    state = load_desired(str(root), cwd=root)
+    state = load_desired(str(root), cwd=root, registry=registry)
     files: dict[str, _File] = {}
     unreadable: list[str] = []
     for path in discover(root).files:
@@ -157,18 +158,20 @@ class Exporter:
         out_dir: Path,
         tenant: Mapping[str, Sequence[JSONObject]],
         *,
+        registry: Registry,
         targets: Sequence[str] = (),
         ignore_changes: Sequence[str] = (),
     ) -> None:
         self.out_dir = out_dir
+        self.registry = registry
         self.targets = set(targets)
         self.ignore_changes = tuple(ignore_changes)
         self.result = ExportResult()
         self.tenant: dict[str, list[Actual]] = {}
         for name, bodies in tenant.items():
-            kind = KINDS[name]
+            kind = registry[name]
             self.tenant[name] = [Actual(b) for b in bodies if not self._leaving(kind, b)]
-        everything = [(KINDS[k], a) for k, objs in self.tenant.items() for a in objs]
+        everything = [(registry[k], a) for k, objs in self.tenant.items() for a in objs]
         # Placeholder names come from every tenant object, so --target never renames one.
         self.env_stems = unique_stems(
             ((a.id, name_text(kind, a.body)) for kind, a in everything), for_env=True
@@ -186,7 +189,7 @@ class Exporter:
         return not self.targets or str(body.get(kind.natural_key, "")) in self.targets
 
     def run(self) -> ExportResult:
-        existing = read_existing(self.out_dir)
+        existing = read_existing(self.out_dir, self.registry)
         claimed = self._update_existing(existing)
         self._write_new(existing, claimed)
         self._write_schema()
@@ -196,7 +199,7 @@ class Exporter:
     def _update_existing(self, existing: _Existing) -> set[str]:
         objects = existing.state.objects if existing.state else ()
         indexes = {
-            name: TenantIndex(name, objs, KINDS[name].natural_key)
+            name: TenantIndex(name, objs, self.registry[name].natural_key)
             for name, objs in self.tenant.items()
         }
         claimed: set[str] = set()
@@ -241,7 +244,12 @@ class Exporter:
         actual: Actual,
         ignore: tuple[str, ...],
     ) -> None:
-        fresh = minimal_document(obj.kind, actual.body, self.env_stems[actual.id])
+        fresh = minimal_document(
+            obj.kind,
+            actual.body,
+            self.env_stems[actual.id],
+            default_kind=self.registry.default_name,
+        )
         self.result.notes.extend(f"{obj.file}: {n}" for n in fresh.notes)
         merger = Merger(obj.variables, ignored=(*ignore, *obj.lifecycle.ignore_changes))
         merger.merge(doc, obj.body, actual.body, fresh.body, obj.kind.root)
@@ -258,17 +266,22 @@ class Exporter:
     # -- new files -----------------------------------------------------------------------------
     def _write_new(self, existing: _Existing, claimed: set[str]) -> None:
         fresh = [
-            (KINDS[k], a)
+            (self.registry[k], a)
             for k, objs in self.tenant.items()
             for a in objs
-            if a.id not in claimed and self._wanted(KINDS[k], a.body)
+            if a.id not in claimed and self._wanted(self.registry[k], a.body)
         ]
         taken = [Path(f).stem for f in existing.files] + [SETTINGS_FILE.rsplit(".", 1)[0]]
         stems = unique_stems(
             ((a.id, name_text(kind, a.body)) for kind, a in fresh), for_env=False, taken=taken
         )
         for kind, actual in sorted(fresh, key=lambda pair: stems[pair[1].id]):
-            document = minimal_document(kind, actual.body, self.env_stems[actual.id])
+            document = minimal_document(
+                kind,
+                actual.body,
+                self.env_stems[actual.id],
+                default_kind=self.registry.default_name,
+            )
             file = f"{stems[actual.id]}.yaml"
             self.result.notes.extend(f"{file}: {n}" for n in document.notes)
             _write(self.out_dir / file, HEADER + dump([to_node(document.body, kind.root)]))
@@ -283,6 +296,6 @@ class Exporter:
         from reconciler.schema import desired_state_schema
 
         target = self.out_dir / SCHEMA_FILE
-        text = json.dumps(desired_state_schema(), indent=2) + "\n"
+        text = json.dumps(desired_state_schema(self.registry), indent=2) + "\n"
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             _write(target, text)

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine.model import Plan
 from reconciler.engine.observed import observed_fields
-from reconciler.engine.plan import Plan
 
 FORMAT_VERSION = 1
 

@@ -3,7 +3,7 @@ always within GitHub's 65,536-character comment limit."""
 
 from __future__ import annotations
 
-from reconciler.engine.plan import Change, Plan
+from reconciler.engine.model import Change, Plan
 from reconciler.render.plan_text import MARKERS, VERBS, field_line, show, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.engine.diff import FieldDiff
+from reconciler.engine.model import Action, Change, Plan
 from reconciler.engine.normalize import SENSITIVE
-from reconciler.engine.plan import Action, Change, Plan
 from reconciler.render.values import inline
 
 MARKERS = {

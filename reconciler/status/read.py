@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from reconciler.desired import DesiredObject
-from reconciler.engine.plan import Actual, TenantIndex, match_all
+from reconciler.engine.matching import TenantIndex, match_all
+from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject

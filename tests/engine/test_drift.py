@@ -13,8 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.desired import load_desired
+from reconciler.engine.compare import compare
+from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import normalize
-from reconciler.engine.plan import Action, Actual, PlanOptions, build_plan, compare
+from reconciler.engine.plan import build_plan
+from reconciler.kinds import REGISTRY
 from reconciler.kinds.sync_profile import PROFILE
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
@@ -156,7 +159,9 @@ def test_provider_type_change_is_a_replace(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     actual = copy.deepcopy(RESPONSE)
     actual["dataProvider"] = {"@odata.type": "microsoft.graph.educationPowerSchoolDataProvider"}
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(actual)]}, PlanOptions())
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(actual)]}, PlanOptions(), registry=REGISTRY
+    )
     assert plan.changes[0].action is Action.REPLACE
     assert any("REPLACE" in w for w in plan.changes[0].warnings)
 
@@ -216,11 +221,17 @@ def test_lifecycle_paused_plans_pause_and_resume(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST, {"paused": True})
     actual = copy.deepcopy(RESPONSE)
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(actual, "inProgress")]}, PlanOptions()
+        (desired,),
+        {"synchronizationProfile": [Actual(actual, "inProgress")]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     assert plan.changes[0].action is Action.PAUSE
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(actual, "paused")]}, PlanOptions()
+        (desired,),
+        {"synchronizationProfile": [Actual(actual, "paused")]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     assert plan.changes[0].action is Action.NOOP
 
@@ -229,7 +240,12 @@ def test_duplicate_names_in_tenant_fail_with_both_ids(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     a, b = copy.deepcopy(RESPONSE), copy.deepcopy(RESPONSE)
     b["id"] = "second-id"
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(a), Actual(b)]}, PlanOptions())
+    plan = build_plan(
+        (desired,),
+        {"synchronizationProfile": [Actual(a), Actual(b)]},
+        PlanOptions(),
+        registry=REGISTRY,
+    )
     assert plan.changes == ()
     assert RESPONSE["id"] in plan.errors[0].message and "second-id" in plan.errors[0].message
 
@@ -238,15 +254,15 @@ def test_prune_and_unmanaged(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     other = copy.deepcopy(RESPONSE) | {"id": "other-id", "displayName": "Legacy"}
     tenant = {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE)), Actual(other)]}
-    plan = build_plan((desired,), tenant, PlanOptions())
+    plan = build_plan((desired,), tenant, PlanOptions(), registry=REGISTRY)
     assert [u.name for u in plan.unmanaged] == ["Legacy"] and not plan.has_changes
-    plan = build_plan((desired,), tenant, PlanOptions(prune=True))
+    plan = build_plan((desired,), tenant, PlanOptions(prune=True), registry=REGISTRY)
     assert [(c.action, c.name) for c in plan.pending] == [(Action.DELETE, "Legacy")]
 
 
 def test_prune_refused_with_empty_desired_state() -> None:
     tenant = {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}
-    plan = build_plan((), tenant, PlanOptions(prune=True))
+    plan = build_plan((), tenant, PlanOptions(prune=True), registry=REGISTRY)
     assert not plan.pending and plan.errors and "refusing to prune" in plan.errors[0].message
 
 
@@ -254,7 +270,10 @@ def test_pinned_id_rename(tmp_path: Path) -> None:
     request = copy.deepcopy(REQUEST) | {"id": RESPONSE["id"], "displayName": "New Name"}
     desired = desired_object(tmp_path, request)
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions()
+        (desired,),
+        {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     change = plan.changes[0]
     assert change.action is Action.UPDATE
@@ -358,7 +377,10 @@ def test_pinned_rename_and_new_profile_with_the_old_name(tmp_path: Path) -> None
     (folder / "b.yaml").write_text(json.dumps(REQUEST))  # takes over the old name
     state = load_desired(str(folder))
     plan = build_plan(
-        state.objects, {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions()
+        state.objects,
+        {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     by_name = {c.name: c for c in plan.changes}
     assert by_name["Renamed"].action is Action.UPDATE and by_name["Renamed"].id == RESPONSE["id"]
@@ -388,7 +410,7 @@ def test_variable_inside_a_list_is_sensitive_whole(tmp_path: Path) -> None:
     actual["dataProvider"]["schoolsIds"] = ["org-secret-1", "org-2"]
     del actual["dataProvider"]["connectionSettings"]["clientSecret"]
     assert compare(desired, actual) == []
-    from reconciler.engine.plan import display_fields
+    from reconciler.engine.compare import display_fields
 
     shown = {f.path: f.after for f in display_fields(desired)}
     assert shown["dataProvider.schoolsIds"] == "(sensitive)"
@@ -405,7 +427,10 @@ def test_duplicates_in_tenant_are_never_pruned(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     a, b = copy.deepcopy(RESPONSE), copy.deepcopy(RESPONSE) | {"id": "second-id"}
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(a), Actual(b)]}, PlanOptions(prune=True)
+        (desired,),
+        {"synchronizationProfile": [Actual(a), Actual(b)]},
+        PlanOptions(prune=True),
+        registry=REGISTRY,
     )
     assert plan.errors and not plan.pending and plan.unmanaged == ()
 
@@ -414,7 +439,10 @@ def test_target_naming_an_unmanaged_profile_is_not_reported_missing(tmp_path: Pa
     desired = desired_object(tmp_path, REQUEST)
     other = copy.deepcopy(RESPONSE) | {"id": "other-id", "displayName": "Legacy"}
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(other)]}, PlanOptions(targets=("Legacy",))
+        (desired,),
+        {"synchronizationProfile": [Actual(other)]},
+        PlanOptions(targets=("Legacy",)),
+        registry=REGISTRY,
     )
     assert plan.warnings == () and [u.name for u in plan.unmanaged] == ["Legacy"]
 

@@ -1,0 +1,77 @@
+"""One desired object against its tenant counterpart: field differences, what cannot change in
+place, what a create sets and what a delete loses. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from reconciler import fieldpaths
+from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
+from reconciler.engine.normalize import Mode, external, normalize
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds.model import ODATA_TYPE, Kind, Polymorphic
+from reconciler.objects import DesiredObject
+
+
+def fingerprint(kind: Kind, actual: JSONObject, run_status: str | None = None) -> str:
+    """Of the normalised object, and of whether it is paused when that was read (a pause since
+    the plan was made makes a saved plan stale; an ordinary sync run must not)."""
+    canonical = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    if run_status is not None:
+        canonical = {**canonical, "#paused": run_status in kind.paused_states}
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def compare(
+    desired: DesiredObject, actual: JSONObject, extra_ignores: tuple[str, ...] = ()
+) -> list[FieldDiff]:
+    """Field differences between one desired object and its tenant counterpart."""
+    root = desired.kind.root
+    wanted = normalize(desired.body, root, variables=desired.variables)
+    have = project(normalize(actual, root), wanted, root)
+    for ignored in (*extra_ignores, *desired.lifecycle.ignore_changes):
+        segments = fieldpaths.parse(ignored)
+        if len(segments) > 1 and value_at(have, segments[:-1]) is None:
+            continue  # the tenant lacks the parent: it is created whole, ignored part included
+        drop(wanted, segments)
+        drop(have, segments)
+    if have == wanted:  # the common case; deepdiff is only needed to explain a difference
+        return []
+    return diff(have, wanted, root)
+
+
+def replace_reasons(kind: Kind, fields: list[FieldDiff]) -> list[str]:
+    """Type changes of polymorphic members that cannot be made in place."""
+    reasons = []
+    for f in fields:
+        segments = fieldpaths.parse(f.path)
+        if len(segments) == 2 and segments[1] == ODATA_TYPE:
+            prop = kind.root.prop(segments[0])
+            if prop and isinstance(prop.type, Polymorphic) and prop.type.replace_on_type_change:
+                reasons.append(f"{segments[0]} changes type from {f.before} to {f.after}")
+    return reasons
+
+
+def display_fields(desired: DesiredObject) -> tuple[FieldDiff, ...]:
+    tree = normalize(
+        desired.body, desired.kind.root, mode=Mode.DISPLAY, variables=desired.variables
+    )
+    return tuple(leaves(tree, desired.kind.root))
+
+
+def removal_fields(kind: Kind, actual: JSONObject) -> tuple[FieldDiff, ...]:
+    """What a delete loses, as the admin knows it: the kind's key settings that hold a value
+    (server defaults and empty slots left out); every field for a kind that names none."""
+    tree = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    if not kind.key_settings:
+        return tuple(FieldDiff(f.path, f.after, None) for f in leaves(tree, kind.root))
+    fields = []
+    for path in kind.key_settings:
+        segments = fieldpaths.parse(path)
+        value = value_at(tree, segments)
+        if value in (None, [], {}):
+            continue
+        fields.append(FieldDiff(path, external(value, type_at(kind.root, segments, tree)), None))
+    return tuple(fields)
