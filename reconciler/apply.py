@@ -16,15 +16,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from reconciler import urls
 from reconciler.engine.compare import compare
 from reconciler.engine.lookalike import Lookalike
 from reconciler.engine.model import Action, Change, Modify, Plan
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
+from reconciler.kinds.model import Permissions
 from reconciler.operations import (
     BodyBuilder,
     PreflightError,
+    Purpose,
     Request,
     delete_request,
     run_state_request,
@@ -110,11 +113,12 @@ def preflight(
     refusals: list[str] = [e.message for e in plan.errors]
     if identity.permission is Permission.APP_ONLY:
         refusals += [
-            f"{c.action.value} '{c.name}' needs delegated sign-in (EduAdministration.ReadWrite); "
-            "the current identity is app-only. Sign in with `edusync-reconcile login` (or use "
-            "--target to select only pause/resume changes)"
+            f"{c.action.value} '{c.name}' needs delegated sign-in "
+            f"({c.kind.permissions.delegated_names}); the current identity is app-only. Sign in "
+            "with `edusync-reconcile login` (or use --target to select only "
+            f"{_app_only_words(c.kind.permissions)} changes)"
             for c in plan.pending
-            if c.changes_configuration
+            if c.needs_delegated
         ]
     for change in plan.pending:
         if change.duplicate_of and not options.allow_duplicate_source:
@@ -149,6 +153,11 @@ def preflight(
     if problems:
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
     return steps
+
+
+def _app_only_words(permissions: Permissions) -> str:
+    """`pause/resume`: the changes an app identity may make, for the refusal's hint."""
+    return "/".join(permissions.app_only_actions) or "the"
 
 
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
@@ -258,7 +267,7 @@ class Executor:
                         f"{request.method} {request.path} cannot be sent; run plan again"
                     )
                 self._send(change, request, outcome)
-                if request.method == "DELETE" and change.action is Action.REPLACE:
+                if request.purpose is Purpose.DELETE and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
                     outcome.done.append(OLD_GONE)
             outcome.status = Status.DONE
@@ -322,32 +331,32 @@ class Executor:
             log.warning("%s: the write had not been carried out; sending it again", change.name)
             response = self.client.write(request.method, request.path, request.body)
         outcome.done.append(f"{what} → {response.status}")
-        if request.method == "POST" and request.path == change.kind.collection:
+        if request.purpose is Purpose.CREATE:
             outcome.object_id = self._created_id(change, response)
 
     def _created_id(self, change: Change, response: GraphResponse) -> str | None:
         if isinstance(response.body, dict) and response.body.get("id"):
             return str(response.body["id"])
         if response.location:  # …/synchronizationProfiles/{id} or …('{id}')
-            tail = response.location.rstrip("/").rsplit("/", 1)[-1]
-            return tail.split("('")[-1].rstrip("')") or None
+            return urls.id_from_location(response.location)
         found = self._new_objects_named(change)  # a 202 may carry no body at all
         return found[0] if len(found) == 1 else None
 
     def _new_objects_named(self, change: Change) -> list[str]:
         kind = change.kind
         name = change.after.name if change.after else change.name
+        wanted = kind.key.fold(name)
         return [
             str(o["id"])
-            for o in self.client.list(kind.collection)
-            if o.get(kind.natural_key) == name
+            for o in self.client.list(urls.list_path(kind))
+            if kind.key.fold(kind.key_of(o)) == wanted
             and str(o.get("id", "")).lower() not in self.known_ids
-            and o.get("state") != "deleting"
+            and not kind.is_leaving(o)
         ]
 
     def _took_effect(self, change: Change, request: Request, outcome: Outcome) -> bool:
         kind = change.kind
-        if request.method == "POST" and request.path == kind.collection:
+        if request.purpose is Purpose.CREATE:
             # The server may still be working on it: look a few times before deciding it did
             # not happen, since a second POST would make a duplicate.
             deadline = time.monotonic() + self.options.recovery_window
@@ -361,16 +370,16 @@ class Executor:
                     return False
                 self.sleep(delay)
                 delay = min(delay * 2, 4.0)
-        if request.method == "DELETE":
+        if request.purpose is Purpose.DELETE:
             current = self.client.get(request.path)
-            return current is None or current.get("state") == "deleting"
-        if request.method in {"PUT", "PATCH"} and change.after is not None:
+            return current is None or kind.is_leaving(current)
+        if request.purpose is Purpose.UPDATE and change.after is not None:
             current = self.client.get(request.path)
             return current is not None and not compare(change.after, current, self.ignore_changes)
-        if request.method == "POST" and outcome.object_id:  # pause / resume
+        if request.purpose in {Purpose.PAUSE, Purpose.RESUME} and outcome.object_id:
             status = read_run_status(self.client, kind, outcome.object_id)
-            wants_paused = request.path.endswith(f"/{kind.pause_action}")
-            return (status in kind.paused_states) == wants_paused
+            paused = kind.run_state is not None and kind.run_state.is_paused(status)
+            return paused == (request.purpose is Purpose.PAUSE)
         return False
 
     # -- waiting -------------------------------------------------------------------------------
@@ -409,10 +418,15 @@ class Executor:
     def _wait_gone(self, change: Change, path: str) -> None:
         kind = change.kind
 
+        states = kind.states
+
         def gone(current: dict[str, object] | None) -> bool:
-            if current is not None and current.get("state") in kind.terminal_failure_states:
-                raise ReconcileError(f"deleting failed: state {current.get('state')}")
-            return current is None
+            state = states.of(current) if states is not None and current is not None else None
+            if states is not None and state in states.failed:
+                raise ReconcileError(f"deleting failed: state {state}")
+            return current is None or (
+                kind.soft_delete is not None and kind.soft_delete.marks(current)
+            )
 
         self._poll(path, gone, "deleted")
 
@@ -420,7 +434,7 @@ class Executor:
         kind = change.kind
         if not outcome.object_id:
             return
-        path = f"{kind.collection}/{outcome.object_id}"
+        path = urls.item_path(kind, outcome.object_id)
         if change.action in {Action.PAUSE, Action.RESUME}:
             return
         past = PAST_TENSE[change.action]
@@ -429,15 +443,19 @@ class Executor:
                 self._wait_gone(change, path)
                 return
 
+            states = kind.states
+            if states is None:
+                return  # settled when Graph answered
+
             def settled(current: dict[str, object] | None) -> bool:
                 if current is None:
-                    raise ReconcileError("the profile disappeared while provisioning")
-                state = current.get("state")
-                if state in kind.terminal_failure_states:
+                    raise ReconcileError(f"the {kind.noun} disappeared while provisioning")
+                state = states.of(current)
+                if state in states.failed:
                     raise ReconcileError(f"{past}, but provisioning failed: state {state}")
-                return state in kind.terminal_success_states
+                return state in states.succeeded
 
-            self._poll(path, settled, "provisioned")
+            self._poll(path, settled, " or ".join(states.succeeded))
         except NotSettled as exc:
             raise NotSettled(
                 f"{past}, but {exc}. Check it in the SDS portal; `edusync-reconcile plan` "

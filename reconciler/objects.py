@@ -38,7 +38,7 @@ class DesiredObject:
 
     @property
     def name(self) -> str:
-        return str(self.body.get(self.kind.natural_key, ""))
+        return self.kind.key_of(self.body)
 
     @property
     def pinned_id(self) -> str | None:

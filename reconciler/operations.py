@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from reconciler import fieldpaths
+from reconciler import fieldpaths, urls
 from reconciler.desired.secrets import resolve
 from reconciler.engine.model import PAUSED_FIELD, Action, Change, Create, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
@@ -41,6 +42,16 @@ class PreflightError(ReconcileError):
     """Apply refused before any write."""
 
 
+class Purpose(StrEnum):
+    """What a request is for: the executor acts on this, never on its method and URL."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -48,6 +59,7 @@ class Request:
     body: JSON = None
     #: The body as shown to people: secrets replaced by "(sensitive)".
     shown_body: JSON = None
+    purpose: Purpose = Purpose.UPDATE
 
 
 def to_wire(value: Any, texpr: TypeExpr) -> Any:
@@ -63,7 +75,7 @@ class _ToWire(TypeVisitor[[Any], Any]):
         variant = object_type_of(node, value)
         if variant is None:
             return value
-        return {ODATA_TYPE: wire_name(variant), **self.object_type(variant, value)}
+        return {ODATA_TYPE: wire_name(node, variant), **self.object_type(variant, value)}
 
     def object_type(self, node: ObjectType, value: Any) -> Any:
         if not isinstance(value, dict):
@@ -277,7 +289,13 @@ class BodyBuilder:
             case Remove():
                 raise TypeError(f"{change.name}: a delete has no object to create")
         wire = to_wire(body, kind.root)
-        return Request("POST", kind.collection, wire, mask(wire, kind.root, secrets))
+        return Request(
+            "POST",
+            urls.collection_path(kind),
+            wire,
+            mask(wire, kind.root, secrets),
+            Purpose.CREATE,
+        )
 
     def update(self, change: Change) -> Request:
         """The PUT or PATCH of an update: desired merged over the tenant object as read."""
@@ -304,7 +322,7 @@ class BodyBuilder:
                 "change does not touch the member holding it"
             )
         method = "PATCH" if self.update_method is UpdateMethod.PATCH else "PUT"
-        path = f"{kind.collection}/{change.id}"
+        path = urls.item_path(kind, str(change.id))
         return Request(method, path, merged, mask(merged, kind.root, secrets))
 
 
@@ -391,11 +409,15 @@ def _value_at(body: Any, path: tuple[str | int, ...]) -> Any:
 
 
 def delete_request(kind: Kind, object_id: str) -> Request:
-    return Request("DELETE", f"{kind.collection}/{object_id}")
+    return Request("DELETE", urls.item_path(kind, object_id), purpose=Purpose.DELETE)
 
 
 def run_state_request(kind: Kind, object_id: str, action: Action) -> Request:
-    name = kind.pause_action if action is Action.PAUSE else kind.resume_action
+    run_state = kind.run_state
+    name = None
+    if run_state is not None:
+        name = run_state.pause_action if action is Action.PAUSE else run_state.resume_action
     if not name:
         raise ReconcileError(f"{kind.name} has no {action.value} action")
-    return Request("POST", f"{kind.collection}/{object_id}/{name}")
+    purpose = Purpose.PAUSE if action is Action.PAUSE else Purpose.RESUME
+    return Request("POST", urls.action_path(kind, object_id, name), purpose=purpose)

@@ -3,6 +3,7 @@ editors complete and check exactly what `validate` accepts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reconciler.kinds.model import (
@@ -51,17 +52,28 @@ def _scalar(scalar: Scalar, nullable: bool) -> dict[str, Any]:
     return out
 
 
-def _object(otype: ObjectType, defs: dict[str, Any], *, variant: bool = False) -> dict[str, Any]:
+def _type_pattern(poly: Polymorphic, otype: ObjectType) -> str:
+    """Any spelling `resolve_variant` accepts: the namespace (or an older one) or none, with
+    or without `#`, any case."""
+    namespaces = "|".join(re.escape(n) for n in (poly.namespace.name, *poly.namespace.accepted))
+    names = "|".join(re.escape(n) for n in (otype.name, *otype.aliases))
+    return f"(?i)^#?(({namespaces})\\.)?({names})$"
+
+
+def _object(
+    otype: ObjectType, defs: dict[str, Any], *, variant_of: Polymorphic | None = None
+) -> dict[str, Any]:
     """A $ref to the object's definition; a variant of a polymorphic member is inlined, with
     its required `@odata.type`."""
-    if otype.name not in defs or variant:
+    variant = variant_of is not None
+    if otype.name not in defs or variant_of is not None:
         properties: dict[str, Any] = {}
-        if variant:
+        if variant_of is not None:
             properties[ODATA_TYPE] = {
                 "type": "string",
                 "description": f"Concrete type; any Graph spelling of {otype.name}.",
-                "pattern": f"(?i)^#?([A-Za-z.]+\\.)?({'|'.join([otype.name, *otype.aliases])})$",
-                "examples": [wire_name(otype)],
+                "pattern": _type_pattern(variant_of, otype),
+                "examples": [wire_name(variant_of, otype)],
             }
         else:
             properties[ODATA_TYPE] = {"type": "string"}
@@ -112,7 +124,7 @@ class _SchemaOf(TypeVisitor[[bool], dict[str, Any]]):
     def polymorphic(self, node: Polymorphic, nullable: bool) -> dict[str, Any]:
         if node.base not in self.defs:
             self.defs[node.base] = {
-                "oneOf": [_object(v, self.defs, variant=True) for v in node.variants],
+                "oneOf": [_object(v, self.defs, variant_of=node) for v in node.variants],
             }
         return {"$ref": f"#/$defs/{node.base}"}
 
@@ -140,10 +152,12 @@ def desired_state_schema(registry: Registry) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     kinds = []
     for kind in registry:
-        body = _object(kind.root, defs)
-        root_def = defs[kind.root.name]
-        root_def["properties"]["kind"] = {"const": kind.name, "description": "Resource kind."}
-        root_def["properties"]["lifecycle"] = {"$ref": "#/$defs/lifecycle"}
+        body = _type(kind.root, defs, False)
+        # The reserved keys sit beside the object's own (in every variant of a polymorphic one).
+        root = defs[kind.root.name if isinstance(kind.root, ObjectType) else kind.root.base]
+        for root_def in root.get("oneOf", [root]):
+            root_def["properties"]["kind"] = {"const": kind.name, "description": "Resource kind."}
+            root_def["properties"]["lifecycle"] = {"$ref": "#/$defs/lifecycle"}
         kinds.append(body)
     defs["lifecycle"] = {
         "type": "object",

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from reconciler import urls
 from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
@@ -13,10 +14,11 @@ from reconciler.kinds.model import Kind
 
 
 def read_run_status(client: GraphClient, kind: Kind, object_id: str) -> str | None:
-    if not kind.run_status_path:
+    run_state = kind.run_state
+    if run_state is None:
         return None
-    status = client.get(f"{kind.collection}/{object_id}/{kind.run_status_path}")
-    value = status.get("status") if status else None
+    status = client.get(urls.member_path(kind, object_id, run_state.path))
+    value = status.get(run_state.shape.status) if status else None
     return str(value) if value is not None else None
 
 
@@ -54,14 +56,14 @@ def read_tenant(
     for kind in kinds:
         progress(f"Reading the tenant's {kind.name} list…")
         try:
-            bodies = client.list(kind.collection)
+            bodies = client.list(urls.list_path(kind))
         except GraphError as exc:
             raise exc.with_subject(f"reading {kind.name} list") from None
 
         def needs_status(body: dict[str, object], kind: Kind = kind) -> bool:
             return (kind.name, str(body.get("id", "")).lower()) in wanted_ids or (
                 kind.name,
-                str(body.get(kind.natural_key, "")),
+                kind.key_of(body),
             ) in wanted_names
 
         counter = _Counter(
@@ -78,7 +80,7 @@ def read_tenant(
             try:
                 actual = Actual(body, read_run_status(client, kind, str(body["id"])))
             except GraphError as exc:
-                raise exc.with_subject(str(body.get(kind.natural_key, body.get("id")))) from None
+                raise exc.with_subject(kind.key_of(body) or str(body.get("id"))) from None
             counter.tick()
             return actual
 

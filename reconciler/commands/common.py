@@ -16,7 +16,7 @@ from reconciler.commands.base import colour_wanted, describe_os_error, options_o
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
-from reconciler.engine.model import Plan, PlanOptions
+from reconciler.engine.model import Change, Plan, PlanOptions
 from reconciler.engine.plan import build_plan
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
@@ -25,10 +25,6 @@ from reconciler.kinds.registry import Registry
 from reconciler.operations import variables_needed
 from reconciler.settings import Settings, UpdateMethod, resolve_settings
 from reconciler.tenant import read_tenant
-
-NEEDS_DELEGATED = (
-    "needs delegated sign-in (EduAdministration.ReadWrite): the current identity is app-only"
-)
 
 
 def echo_err(message: str) -> None:
@@ -91,6 +87,13 @@ class PlanRun:
     identity: Identity
 
 
+def needs_delegated_note(change: Change) -> str:
+    return (
+        f"needs delegated sign-in ({change.kind.permissions.delegated_names}): the current "
+        "identity is app-only"
+    )
+
+
 def identity_notes(plan: Plan, identity: Identity) -> Plan:
     """Mark configuration changes an app-only identity cannot make."""
     if identity.permission is not Permission.APP_ONLY:
@@ -98,7 +101,7 @@ def identity_notes(plan: Plan, identity: Identity) -> Plan:
     from dataclasses import replace
 
     changes = tuple(
-        replace(c, warnings=(*c.warnings, NEEDS_DELEGATED)) if c.changes_configuration else c
+        replace(c, warnings=(*c.warnings, needs_delegated_note(c))) if c.needs_delegated else c
         for c in plan.changes
     )
     return replace(plan, changes=changes)

@@ -274,16 +274,17 @@ def _read_object(
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
-    for identifying in (kind.natural_key, "id"):
-        if (identifying,) in result.variables:
-            line, col = doc.where((identifying,))
+    for identifying in (*kind.key.paths, "id"):
+        at: Path = tuple(identifying.split("."))
+        if at in result.variables:
+            line, col = doc.where(at)
             problems.append(
                 Problem(
                     file,
                     line,
                     col,
                     Severity.ERROR,
-                    f"{identifying} identifies the profile and cannot come from an environment "
+                    f"{identifying} identifies the {kind.noun} and cannot come from an environment "
                     "variable (a value plan cannot see would never match the tenant); write it out",
                 )
             )
@@ -322,6 +323,9 @@ def _read_lifecycle(
     paused = value.get("paused")
     if paused is not None and not isinstance(paused, bool):
         report(("paused",), "lifecycle.paused must be true or false")
+        paused = None
+    if paused is not None and kind.run_state is None:
+        report(("paused",), f"lifecycle.paused: a {kind.name} has no run state to pause; remove it")
         paused = None
     protect = value.get("protect", False)
     if not isinstance(protect, bool):
@@ -426,7 +430,7 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
     by_id: dict[tuple[str, str], DesiredObject] = {}
     for obj in objects:
         for index, key, label in (
-            (by_name, obj.name, obj.kind.natural_key),
+            (by_name, obj.kind.key.fold(obj.name), obj.kind.key.label),
             (by_id, (obj.pinned_id or "").lower(), "id"),
         ):
             if not key:

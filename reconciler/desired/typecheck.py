@@ -30,7 +30,7 @@ from reconciler.kinds.model import (
     SetOf,
     TypeExpr,
 )
-from reconciler.kinds.odata import resolve_variant, type_leaf
+from reconciler.kinds.odata import named_variant, resolve_variant, split_spelling, type_leaf
 from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
 
 #: Graph annotations a pasted response may carry; server-managed, dropped.
@@ -184,11 +184,20 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             self.report(
                 at if ODATA_TYPE in value else path,
                 f"{label(path)} needs '@odata.type' naming its concrete type, one of: "
-                + ", ".join(f"#microsoft.graph.{n}" for n in names)
+                + ", ".join(poly.namespace.wire(n) for n in names)
                 + self._comment_hint(at),
             )
             return value
         variant = resolve_variant(poly, spelling)
+        prefix, leaf = split_spelling(spelling)
+        if variant is None and named_variant(poly, leaf) is not None:
+            self.report(
+                (*path, ODATA_TYPE),
+                f"@odata.type {spelling!r} names {leaf} in namespace {prefix!r}, but "
+                f"{label(path)} takes types of {poly.namespace.name!r}: write "
+                f"{poly.namespace.wire(leaf)!r}",
+            )
+            return value
         if variant is None:
             self.report(
                 (*path, ODATA_TYPE),
@@ -420,7 +429,7 @@ def _parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | Non
 
 def check_object(
     value: Any,
-    otype: ObjectType,
+    otype: ObjectType | Polymorphic,
     *,
     file: str,
     doc: Document,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from reconciler import urls
 from reconciler.doctor.identity import needed
 from reconciler.doctor.model import Check, Outcome
 from reconciler.doctor.network import NetworkProbe
@@ -71,7 +72,7 @@ def _api_check(run: Run, kind: Kind, client: GraphClient) -> tuple[Check, float 
     started = time.perf_counter()
     title = f"API {kind.name}"
     try:
-        response = client.fetch(kind.collection)
+        response = client.fetch(urls.collection_path(kind))
     except GraphError as exc:
         elapsed = (time.perf_counter() - started) * 1000 if exc.status is not None else None
         return _api_failure(run, kind, title, exc), elapsed
@@ -84,7 +85,8 @@ def _api_check(run: Run, kind: Kind, client: GraphClient) -> tuple[Check, float 
             f"api.{kind.name}",
             title,
             Outcome.OK,
-            f"GET /{kind.collection} answered {response.status} in {elapsed:.0f} ms{count}",
+            f"GET /{urls.collection_path(kind)} answered {response.status} in {elapsed:.0f} ms"
+            f"{count}",
         ),
         elapsed,
     )
@@ -119,7 +121,7 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
             ident,
             title,
             Outcome.FAIL,
-            f"Graph denied reading /{kind.collection}: HTTP 403 ({exc.code}) {request}",
+            f"Graph denied reading /{urls.collection_path(kind)}: HTTP 403 ({exc.code}) {request}",
             fix=f"grant {wanted} to this identity (admin consent) and get a new token",
         )
     return Check(
@@ -133,7 +135,9 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
 
 def api_checks(run: Run, network: NetworkProbe) -> float | None:
     assert run.settings is not None
-    titles = [(f"api.{k.name}", f"API {k.name}") for k in run.inp.kinds]
+    # A contained kind (flows of a flow set) answers through its container's API.
+    kinds = [k for k in run.inp.kinds if k.endpoint.parent is None]
+    titles = [(f"api.{k.name}", f"API {k.name}") for k in kinds]
     if network.failed_step or run.provider is None:
         why = "Graph is unreachable (see network)" if network.failed_step else "no token"
         for id_, title in titles:
@@ -144,7 +148,7 @@ def api_checks(run: Run, network: NetworkProbe) -> float | None:
     )
     latency: float | None = None
     try:
-        for kind in run.inp.kinds:
+        for kind in kinds:
             check, elapsed = _api_check(run, kind, client)
             run.add(check)
             latency = latency if latency is not None else elapsed

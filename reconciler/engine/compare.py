@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
 from reconciler.engine.normalize import Mode, external, normalize
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds.model import ODATA_TYPE, Kind, Polymorphic
+from reconciler.kinds.model import ODATA_TYPE, Kind
 from reconciler.objects import DesiredObject
 
 
@@ -18,8 +19,8 @@ def fingerprint(kind: Kind, actual: JSONObject, run_status: str | None = None) -
     """Of the normalised object, and of whether it is paused when that was read (a pause since
     the plan was made makes a saved plan stale; an ordinary sync run must not)."""
     canonical = normalize(actual, kind.root, mode=Mode.DISPLAY)
-    if run_status is not None:
-        canonical = {**canonical, "#paused": run_status in kind.paused_states}
+    if run_status is not None and kind.run_state is not None:
+        canonical = {**canonical, "#paused": kind.run_state.is_paused(run_status)}
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
     return f"sha256:{digest.hexdigest()}"
 
@@ -43,15 +44,29 @@ def compare(
 
 
 def replace_reasons(kind: Kind, fields: list[FieldDiff]) -> list[str]:
-    """Type changes of polymorphic members that cannot be made in place."""
+    """Why the object cannot be changed in place: each field that changes at or below one of
+    the kind's create-only paths, in words."""
+    create_only = [fieldpaths.parse(path) for path in kind.writes.create_only]
     reasons = []
     for f in fields:
         segments = fieldpaths.parse(f.path)
-        if len(segments) == 2 and segments[1] == ODATA_TYPE:
-            prop = kind.root.prop(segments[0])
-            if prop and isinstance(prop.type, Polymorphic) and prop.type.replace_on_type_change:
-                reasons.append(f"{segments[0]} changes type from {f.before} to {f.after}")
+        if any(fieldpaths.is_prefix(path, segments) for path in create_only):
+            reasons.append(_reason(kind, segments, f))
     return reasons
+
+
+def _reason(kind: Kind, segments: tuple[str, ...], f: FieldDiff) -> str:
+    if segments[-1] == ODATA_TYPE:
+        owner = fieldpaths.join(segments[:-1]) if len(segments) > 1 else f"the {kind.noun}"
+        return f"{owner} changes type from {f.before} to {f.after}"
+    return (
+        f"{f.path} can only be set when the {kind.noun} is created "
+        f"({_shown(f.before)} → {_shown(f.after)})"
+    )
+
+
+def _shown(value: Any) -> str:
+    return "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def display_fields(desired: DesiredObject) -> tuple[FieldDiff, ...]:

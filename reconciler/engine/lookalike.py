@@ -45,7 +45,7 @@ class Candidate:
     def of(cls, kind: Kind, actual: JSONObject) -> Candidate:
         return cls(
             str(actual.get("id", "")),
-            str(actual.get(kind.natural_key, "")),
+            kind.key_of(actual),
             normalize(actual, kind.root),
         )
 
@@ -136,7 +136,8 @@ class Wanted:
     def of(cls, desired: DesiredObject) -> Wanted:
         kind = desired.kind
         tree = normalize(desired.body, kind.root, variables=desired.variables)
-        fields = tuple(f for f in _fields(kind.root, tree) if f.segments != (kind.natural_key,))
+        keys = {tuple(path.split(".")) for path in kind.key.paths}
+        fields = tuple(f for f in _fields(kind.root, tree) if f.segments not in keys)
         return cls(kind, tree, source_of(kind, tree), fields)
 
 

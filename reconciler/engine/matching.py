@@ -6,18 +6,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reconciler.engine.model import Actual, PlanError
+from reconciler.kinds.model import Kind
 from reconciler.objects import DesiredObject
 
 
 class TenantIndex:
-    """One kind's tenant objects, indexed once so that matching stays linear."""
+    """One kind's tenant objects, indexed once so that matching stays linear: by id, and by
+    natural key as the kind compares it (exactly, or case-insensitively)."""
 
-    def __init__(self, kind_name: str, objects: list[Actual], natural_key: str) -> None:
-        self.kind_name = kind_name
+    def __init__(self, kind: Kind, objects: list[Actual]) -> None:
+        self.kind = kind
         self.by_id = {a.id.lower(): a for a in objects}
         self.by_name: dict[str, list[Actual]] = {}
         for actual in objects:
-            self.by_name.setdefault(str(actual.body.get(natural_key, "")), []).append(actual)
+            self.by_name.setdefault(kind.key.fold(kind.key_of(actual.body)), []).append(actual)
+
+    def named(self, key: str) -> list[Actual]:
+        return self.by_name.get(self.kind.key.fold(key), [])
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,14 @@ def match_pinned(desired: DesiredObject, index: TenantIndex) -> Match:
             PlanError(
                 desired.name,
                 f"{desired.where}: pinned id {desired.pinned_id} is not in the tenant; remove `id` "
-                "to create the profile anew, or correct it",
+                f"to create the {desired.kind.noun} anew, or correct it",
             ),
         )
     return Match(hit, claims=(hit,))
 
 
 def match_by_name(desired: DesiredObject, index: TenantIndex, claimed: set[str]) -> Match:
-    named = index.by_name.get(desired.name, [])
+    named = index.named(desired.name)
     hits = [a for a in named if a.id not in claimed]
     if len(hits) > 1:
         ids = ", ".join(a.id for a in hits)
@@ -58,7 +63,7 @@ def match_by_name(desired: DesiredObject, index: TenantIndex, claimed: set[str])
             None,
             PlanError(
                 desired.name,
-                f"{desired.where}: the tenant has {len(hits)} profiles named "
+                f"{desired.where}: the tenant has {len(hits)} {desired.kind.noun}s named "
                 f"{repr_name(desired.name)} (ids {ids}); pin the one to manage with `id:` and "
                 "remove the others",
             ),
@@ -66,8 +71,9 @@ def match_by_name(desired: DesiredObject, index: TenantIndex, claimed: set[str])
         )
     taken = [a.id for a in named if a.id in claimed]
     warnings = tuple(
-        f"the tenant profile {taken_id} named {repr_name(desired.name)} is managed by a pinned "
-        "`id:` that renames it; this creates a second profile with that name"
+        f"the tenant {desired.kind.noun} {taken_id} named {repr_name(desired.name)} is managed "
+        f"by a pinned `id:` that renames it; this creates a second {desired.kind.noun} with "
+        "that name"
         for taken_id in taken
     )
     return Match(hits[0] if hits else None, claims=tuple(hits), warnings=warnings)
@@ -82,7 +88,7 @@ def match_all(
     ordered = sorted(range(len(desired)), key=lambda i: desired[i].pinned_id is None)
     for i in ordered:
         obj = desired[i]
-        index = indexes.get(obj.kind.name) or TenantIndex(obj.kind.name, [], obj.kind.natural_key)
+        index = indexes.get(obj.kind.name) or TenantIndex(obj.kind, [])
         taken = claimed.setdefault(obj.kind.name, set())
         match = match_pinned(obj, index) if obj.pinned_id else match_by_name(obj, index, taken)
         taken.update(a.id for a in match.claims)

@@ -104,9 +104,10 @@ class Change:
         return self.action is not Action.NOOP
 
     @property
-    def changes_configuration(self) -> bool:
-        """Create/update/replace/delete need a delegated token; pause/resume do not."""
-        return self.action in {Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE}
+    def needs_delegated(self) -> bool:
+        """Whether only a delegated sign-in may make this change (the kind's permissions say
+        which actions an app identity may take: pause and resume, for profiles)."""
+        return self.writes and not self.kind.permissions.app_only_may(self.action.value)
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,10 @@ from reconciler.objects import DesiredObject
 def _run_state_action(
     desired: DesiredObject, actual: Actual | None
 ) -> tuple[Action | None, FieldDiff | None]:
-    wanted = desired.lifecycle.paused
-    if wanted is None:
+    wanted, run_state = desired.lifecycle.paused, desired.kind.run_state
+    if wanted is None or run_state is None:
         return None, None
-    is_paused = bool(actual and actual.run_status in desired.kind.paused_states)
+    is_paused = bool(actual and run_state.is_paused(actual.run_status))
     if actual is None:
         return (Action.PAUSE, FieldDiff(PAUSED_FIELD, None, True)) if wanted else (None, None)
     if wanted == is_paused:
@@ -56,11 +56,15 @@ def _run_state_action(
 
 
 def _in_flight(kind: Kind, actual: JSONObject) -> list[str]:
-    state = actual.get("state")
-    if state in kind.in_flight_states:
-        return [f"in flight: the server is still {state} this profile; re-run plan when it settles"]
-    if state in kind.terminal_failure_states:
-        return [f"the profile is in state {state}; check it in the SDS portal"]
+    if kind.states is None:
+        return []
+    state = kind.states.of(actual)
+    if state in kind.states.in_flight:
+        return [
+            f"in flight: the server is still {state} this {kind.noun}; re-run plan when it settles"
+        ]
+    if state in kind.states.failed:
+        return [f"the {kind.noun} is in state {state}; check it in the SDS portal"]
     return []
 
 
@@ -83,7 +87,9 @@ def plan_object(
         )
     actual = match.body
     subject = Modify(actual, desired)
-    paused = None if match.run_status is None else match.run_status in kind.paused_states
+    paused = None
+    if match.run_status is not None and kind.run_state is not None:
+        paused = kind.run_state.is_paused(match.run_status)
     fields = compare(desired, actual, ignores)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
@@ -91,15 +97,19 @@ def plan_object(
     reasons = replace_reasons(kind, fields)
     if reasons:
         warnings.append(
-            "REPLACE: " + "; ".join(reasons) + ". The profile will be deleted and created anew "
-            "(sync history and status are lost); apply needs --allow-replace"
+            "REPLACE: "
+            + "; ".join(reasons)
+            + f". The {kind.noun} will be deleted and created anew ({kind.writes.replace_loses} "
+            "are lost); apply needs --allow-replace"
         )
         if desired.lifecycle.protect:
-            warnings.append("lifecycle.protect is set: apply will refuse to replace this profile")
+            warnings.append(
+                f"lifecycle.protect is set: apply will refuse to replace this {kind.noun}"
+            )
         if desired.pinned_id:
             warnings.append(
                 f"pinned by `id:` in {desired.file}, and a replacement gets a new id: remove "
-                "`id:` there first (the profile is then matched by name), or apply refuses"
+                f"`id:` there first (the {kind.noun} is then matched by name), or apply refuses"
             )
         return Change(
             kind,
@@ -146,16 +156,17 @@ def plan_object(
 
 def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
     where = change.after.file if change.after else "its file"
+    noun = change.kind.noun
     text = (
-        f"LOOKS LIKE A RENAME: the tenant profile '{look.name}' ({look.id}) {look.reason} and "
-        f"is not managed by git; creating '{change.name}' makes a second profile syncing the "
+        f"LOOKS LIKE A RENAME: the tenant {noun} '{look.name}' ({look.id}) {look.reason} and "
+        f"is not managed by git; creating '{change.name}' makes a second {noun} syncing the "
         "same source"
     )
     if deleted:
         text += f", and --prune deletes '{look.name}' (its sync history is lost)"
     return (
         f"{text}. To rename '{look.name}' in place, add `id: {look.id}` to {where}; to create "
-        "a second profile on purpose, apply with --allow-duplicate-source"
+        f"a second {noun} on purpose, apply with --allow-duplicate-source"
     )
 
 
@@ -195,7 +206,8 @@ def _note_resemblance(change: Change, resembled: dict[str, list[str]]) -> Change
         return change
     note = (
         f"looks like {', '.join(repr_name(n) for n in names)}, which this plan creates: if that "
-        f"is a rename, add `id: {change.id}` there instead, and this profile keeps its history"
+        f"is a rename, add `id: {change.id}` there instead, and this {change.kind.noun} keeps "
+        "its history"
     )
     return replace(change, warnings=(*change.warnings, note))
 
@@ -212,10 +224,7 @@ def build_plan(
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
-    indexes = {
-        name: TenantIndex(name, objects, registry[name].natural_key)
-        for name, objects in tenant.items()
-    }
+    indexes = {name: TenantIndex(registry[name], objects) for name, objects in tenant.items()}
     matches = match_all(desired, indexes)
     matched = {
         (obj.kind.name, a.id) for obj, m in zip(desired, matches, strict=True) for a in m.claims
@@ -241,8 +250,10 @@ def build_plan(
             if (kind_name, actual.id) in matched:
                 continue
             kind = registry[kind_name]
-            name = str(actual.body.get(kind.natural_key, ""))
-            if actual.body.get("state") in kind.deleting_states:
+            name = kind.key_of(actual.body)
+            if kind.soft_delete is not None and kind.soft_delete.marks(actual.body):
+                continue  # deleted as far as Graph goes (it stays listed, disabled)
+            if kind.is_leaving(actual.body):
                 if options.prune:
                     plan_warnings.append(f"'{name}' ({actual.id}) is being deleted already")
                     continue
@@ -272,9 +283,7 @@ def build_plan(
         )
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
     known_names = {o.name for o in desired} | {
-        str(a.body.get(registry[k].natural_key, ""))
-        for k, objects in tenant.items()
-        for a in objects
+        registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
     }
     order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
     changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))

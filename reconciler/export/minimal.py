@@ -151,7 +151,7 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
             )
             return {k: v for k, v in value.items() if k == ODATA_TYPE or not k.startswith("@")}
         inner = self.kind.secret_prefix(variant.name) or prefix
-        return {ODATA_TYPE: wire_name(variant), **self.object(value, variant, path, inner)}
+        return {ODATA_TYPE: wire_name(poly, variant), **self.object(value, variant, path, inner)}
 
     def keyed_list(self, klist: KeyedList, value: Any, path: FieldPath, prefix: str) -> Any:
         if not isinstance(value, list):
@@ -183,6 +183,6 @@ def minimal_document(
     if kind.name != default_kind:
         body["kind"] = kind.name
     body["id"] = actual.get("id")
-    body.update(minimizer.object(actual, kind.root, (), upper_snake(kind.name)))
+    body.update(minimizer.value(actual, kind.root, (), upper_snake(kind.name)))
     minimizer.result.body = body
     return minimizer.result

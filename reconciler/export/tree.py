@@ -29,6 +29,7 @@ from reconciler.export.yamltree import Merger, dump, round_trip, to_node
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
 from reconciler.kinds.registry import Registry
+from reconciler.kinds.typetree import object_type_of
 
 SCHEMA_FILE = "edusync-profile.schema.json"
 HEADER = (
@@ -179,14 +180,14 @@ class Exporter:
 
     def _leaving(self, kind: Kind, body: JSONObject) -> bool:
         """An object being deleted is on its way out: not exported, its file reported."""
-        if body.get("state") not in kind.deleting_states:
+        if not kind.is_leaving(body):
             return False
-        name = body.get(kind.natural_key)
+        name = kind.key_of(body)
         self.result.notes.append(f"{name!r} ({body.get('id')}) is being deleted; not exported")
         return True
 
     def _wanted(self, kind: Kind, body: Mapping[str, Any]) -> bool:
-        return not self.targets or str(body.get(kind.natural_key, "")) in self.targets
+        return not self.targets or kind.key_of(body) in self.targets
 
     def run(self) -> ExportResult:
         existing = read_existing(self.out_dir, self.registry)
@@ -199,8 +200,7 @@ class Exporter:
     def _update_existing(self, existing: _Existing) -> set[str]:
         objects = existing.state.objects if existing.state else ()
         indexes = {
-            name: TenantIndex(name, objs, self.registry[name].natural_key)
-            for name, objs in self.tenant.items()
+            name: TenantIndex(self.registry[name], objs) for name, objs in self.tenant.items()
         }
         claimed: set[str] = set()
         ignore = self.ignore_changes + (
@@ -252,10 +252,14 @@ class Exporter:
         )
         self.result.notes.extend(f"{obj.file}: {n}" for n in fresh.notes)
         merger = Merger(obj.variables, ignored=(*ignore, *obj.lifecycle.ignore_changes))
-        merger.merge(doc, obj.body, actual.body, fresh.body, obj.kind.root)
+        root = object_type_of(obj.kind.root, fresh.body)
+        if root is None:  # a type this version does not know: leave the document as it is
+            self.result.notes.append(f"{obj.where}: the tenant's type is unknown; left alone")
+            return
+        merger.merge(doc, obj.body, actual.body, fresh.body, root)
         entry.changed = entry.changed or merger.changed
         outcome = Outcome.UPDATED if merger.changed else Outcome.UNCHANGED
-        name = str(actual.body.get(obj.kind.natural_key, ""))
+        name = obj.kind.key_of(actual.body)
         self.result.objects.append(ExportedObject(obj.kind, actual.id, name, obj.file, outcome))
         self._note_variables(name, doc)
 
@@ -285,7 +289,7 @@ class Exporter:
             file = f"{stems[actual.id]}.yaml"
             self.result.notes.extend(f"{file}: {n}" for n in document.notes)
             _write(self.out_dir / file, HEADER + dump([to_node(document.body, kind.root)]))
-            name = str(actual.body.get(kind.natural_key, ""))
+            name = kind.key_of(actual.body)
             self.result.objects.append(ExportedObject(kind, actual.id, name, file, Outcome.NEW))
             for placeholder in document.placeholders:
                 self.result.variables.append(

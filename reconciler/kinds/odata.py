@@ -1,25 +1,56 @@
-"""`@odata.type` spellings: Graph and its docs use many; the engine uses one."""
+"""`@odata.type` spellings: Graph and its docs use many; the engine uses one.
+
+A spelling is `[#]NAMESPACE.typeName`. Each polymorphic member names its namespace (classic
+SDS types live in `microsoft.graph`, Industry Data ones in `microsoft.graph.industryData`)
+and the older namespaces Graph has used for it, so a type of another API is never taken for
+one of ours just because its last segment matches.
+"""
 
 from __future__ import annotations
 
-from reconciler.kinds.model import ObjectType, Polymorphic
+from reconciler.kinds.model import Namespace, ObjectType, Polymorphic
+
+
+def split_spelling(spelling: str) -> tuple[str, str]:
+    """`#Microsoft.Education.DataSync.educationCsvDataProvider` ->
+    (`Microsoft.Education.DataSync`, `educationCsvDataProvider`); a bare name has no prefix."""
+    prefix, _, leaf = spelling.strip().lstrip("#").rpartition(".")
+    return prefix, leaf
 
 
 def type_leaf(spelling: str) -> str:
     """`#Microsoft.Education.DataSync.educationCsvDataProvider` -> `educationCsvDataProvider`."""
-    return spelling.strip().lstrip("#").rsplit(".", 1)[-1]
+    return split_spelling(spelling)[1]
 
 
-def resolve_variant(poly: Polymorphic, spelling: str) -> ObjectType | None:
-    """The concrete type a spelling names: any namespace, with or without `#`, any case,
-    legacy short names included."""
-    leaf = type_leaf(spelling).lower()
+def named_variant(poly: Polymorphic, leaf: str) -> ObjectType | None:
+    """The variant a type name means, any case, legacy short names included."""
+    wanted = leaf.lower()
     for variant in poly.variants:
-        if leaf == variant.name.lower() or leaf in (a.lower() for a in variant.aliases):
+        if wanted == variant.name.lower() or wanted in (a.lower() for a in variant.aliases):
             return variant
     return None
 
 
-def wire_name(variant: ObjectType) -> str:
+def resolve_variant(poly: Polymorphic, spelling: str) -> ObjectType | None:
+    """The concrete type a spelling names: the member's namespace or one Graph used before for
+    it (any case), or none at all; with or without `#`; legacy short names included."""
+    prefix, leaf = split_spelling(spelling)
+    if not poly.namespace.accepts(prefix):
+        return None
+    return named_variant(poly, leaf)
+
+
+def wire_name(poly: Polymorphic, variant: ObjectType) -> str:
     """The spelling sent to Graph (the SDK's serialised form)."""
-    return f"#microsoft.graph.{variant.name}"
+    return poly.namespace.wire(variant.name)
+
+
+__all__ = [
+    "Namespace",
+    "named_variant",
+    "resolve_variant",
+    "split_spelling",
+    "type_leaf",
+    "wire_name",
+]
