@@ -111,9 +111,13 @@ class Polymorphic:
     base: str
     variants: tuple[ObjectType, ...]
     namespace: Namespace = GRAPH_NAMESPACE
+    _index: Mapping[str, ObjectType] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {v.name: v for v in self.variants})
 
     def variant(self, canonical: str) -> ObjectType | None:
-        return next((v for v in self.variants if v.name == canonical), None)
+        return self._index.get(canonical)
 
 
 @dataclass(frozen=True)
