@@ -28,6 +28,7 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Reference,
     Scalar,
     SetOf,
     TypeExpr,
@@ -104,6 +105,9 @@ class _ToWire(TypeVisitor[[Any], Any]):
     def opaque(self, node: Opaque, value: Any) -> Any:
         return value
 
+    def reference(self, node: Reference, value: Any) -> Any:
+        return value  # sent as a bind by the object holding it
+
 
 _TO_WIRE = _ToWire()
 
@@ -153,6 +157,9 @@ class _Merge(TypeVisitor[[Any, Any], Any]):
         return desired
 
     def opaque(self, node: Opaque, desired: Any, actual: Any) -> Any:
+        return desired
+
+    def reference(self, node: Reference, desired: Any, actual: Any) -> Any:
         return desired
 
 
@@ -215,6 +222,9 @@ class _Mask(TypeVisitor[[Any], Any]):
         return self._plain(value, node)
 
     def opaque(self, node: Opaque, value: Any) -> Any:
+        return self._plain(value, node)
+
+    def reference(self, node: Reference, value: Any) -> Any:
         return self._plain(value, node)
 
 
@@ -393,6 +403,11 @@ class _KeepActual(TypeVisitor[[Any, Any, tuple[str, ...]], Any]):
         return desired
 
     def opaque(self, node: Opaque, desired: Any, actual: Any, segments: tuple[str, ...]) -> Any:
+        return desired
+
+    def reference(
+        self, node: Reference, desired: Any, actual: Any, segments: tuple[str, ...]
+    ) -> Any:
         return desired
 
 

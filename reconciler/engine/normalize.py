@@ -21,6 +21,7 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
@@ -76,6 +77,17 @@ def canonical_scalar(value: Any, scalar: Scalar) -> Any:
     return value
 
 
+def reference_text(value: Any) -> Any:
+    """A reference as compared and shown: its target's natural key (`{ref: KEY}` in git; the
+    tenant side carries the target's id too, and a key of None when the id is unknown)."""
+    if not isinstance(value, dict):
+        return value
+    key = value.get(Reference.KEY)
+    if key is None and value.get("id"):
+        return f"(unknown object, id {value['id']})"
+    return key
+
+
 class Normalizer(TypeVisitor[[Any, RawPath], Any]):
     """Graph JSON (either side) → the canonical tree; `raw` is the value's path in the raw
     body (where `${NAME}` values are recorded)."""
@@ -94,6 +106,9 @@ class Normalizer(TypeVisitor[[Any, RawPath], Any]):
 
     def opaque(self, node: Opaque, value: Any, raw: RawPath) -> Any:
         return value
+
+    def reference(self, node: Reference, value: Any, raw: RawPath) -> Any:
+        return reference_text(value)
 
     def list_of(self, node: ListOf, value: Any, raw: RawPath) -> Any:
         if not isinstance(value, list):
@@ -196,6 +211,9 @@ class _External(TypeVisitor[[Any], Any]):
         return value
 
     def opaque(self, node: Opaque, value: Any) -> Any:
+        return value
+
+    def reference(self, node: Reference, value: Any) -> Any:
         return value
 
 
