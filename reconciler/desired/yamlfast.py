@@ -12,6 +12,7 @@ Scalars are resolved with ruamel.yaml's own YAML 1.2 rules, so `yes` and `on` st
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -64,24 +65,25 @@ def _ordinary(text: str) -> bool:
         return False
     if any(char in text for char in _UNUSUAL):
         return False
-    # Every level of nesting starts with one of these, or with a deeper indentation.
+    # Every level of nesting starts with one of these characters, or with a deeper indentation
+    # than the level above; n levels of indentation take n*(n-1)/2 spaces at least.
     bound = sum(text.count(char) for char in "[{-?")
-    if bound > MAX_NESTING_BOUND:
-        return False
+    indent_levels = math.isqrt(2 * len(text)) + 1
+    if bound + indent_levels <= MAX_NESTING_BOUND:
+        return True
     deepest_indent = max(map(len, _INDENT.findall(text)), default=0)
-    return bound + deepest_indent <= MAX_NESTING_BOUND
+    return bound + deepest_indent + 1 <= MAX_NESTING_BOUND
 
 
 def _resolve(kind: type, value: Any, implicit: Any) -> str:
     """The tag of a node without one, by ruamel.yaml's YAML 1.2 rules."""
-    name = kind.__name__
-    if name == "ScalarNode":
-        if implicit[0]:  # plain (unquoted) scalar
+    if value is not None:  # a scalar (collections have no value yet)
+        if implicit[0]:  # plain (unquoted)
             for tag, pattern in _RESOLVERS.get(value[:1], ()):
                 if pattern.match(value):
                     return tag
         return _STR
-    return _SEQ if name == "SequenceNode" else _MAP
+    return _SEQ if kind.__name__ == "SequenceNode" else _MAP
 
 
 _COMPOSER: Any
