@@ -26,6 +26,9 @@ _UNUSUAL = ("!", "\t", "\ufeff", "\x85", "\u2028", "\u2029")
 #: of their own, so files that could nest deeper than this are left to the guarded pure path.
 MAX_NESTING_BOUND = 1000
 _INDENT = re.compile(r"^ *", re.MULTILINE)
+#: `*k:` is the alias `k` and a colon to libyaml, the alias `k:` to ruamel.yaml (whose anchor
+#: names take any printable character): such texts go the precise way.
+_ANCHOR_NAME_QUIRK = re.compile(r"[&*][A-Za-z0-9_-]+[?:%@`]")
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -64,6 +67,8 @@ def _ordinary(text: str) -> bool:
     if text.startswith("%") or "\n%" in text or "\r%" in text:
         return False
     if any(char in text for char in _UNUSUAL):
+        return False
+    if ("&" in text or "*" in text) and _ANCHOR_NAME_QUIRK.search(text):
         return False
     # Every level of nesting starts with one of these characters, or with a deeper indentation
     # than the level above; n levels of indentation take n*(n-1)/2 spaces at least.

@@ -74,6 +74,8 @@ SEEDS = st.integers(0, 2**32)
 @example('k: "\\ud800"\n')
 @example("a: 1\na: 2\n")
 @example("<<: {a: 1}\n")
+@example("k2: &k x\ny:\n  *k: |\n    text\n")  # libyaml: alias k; ruamel: alias 'k:'
+@example("a: &k:x 1\nb: *k:x\n")
 @example("? [a, b]\n: c\n")
 @example('key: # a comment, no value\n"@odata.type": #microsoft.graph.x\n')
 def test_fast_and_precise_paths_agree_on_valid_files(text: str) -> None:
