@@ -18,9 +18,11 @@ from typing import Any
 
 from ruamel.yaml.resolver import implicit_resolvers
 
-#: The first characters of text that is read the precise way only: `%` directives (a `%YAML 1.1`
-#: changes how `yes` resolves), `!` tags, tabs, and characters the two parsers could count as
-#: line breaks differently (byte-order mark, NEL, line and paragraph separators).
+#: Text read the precise way only: `%` directives (a `%YAML 1.1` changes how `yes` resolves) and
+#: `...` document ends at the start of a line (ruamel.yaml refuses two in a row, libyaml not),
+#: `!` tags, tabs, and characters the two parsers could count as line breaks differently
+#: (byte-order mark, NEL, line and paragraph separators).
+_LINE_STARTS = ("\n%", "\r%", "\n...", "\r...")
 _UNUSUAL = ("!", "\t", "\ufeff", "\x85", "\u2028", "\u2029")
 #: Each level of nesting costs libyaml's composer C stack; older libyaml releases have no limit
 #: of their own, so files that could nest deeper than this are left to the guarded pure path.
@@ -64,7 +66,7 @@ def compose(text: str) -> list[Any] | None:
 
 
 def _ordinary(text: str) -> bool:
-    if text.startswith("%") or "\n%" in text or "\r%" in text:
+    if text.startswith(("%", "...")) or any(mark in text for mark in _LINE_STARTS):
         return False
     if any(char in text for char in _UNUSUAL):
         return False

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired import yamlfast
-from reconciler.desired.yamlsource import read_documents
+from reconciler.desired.yamlsource import YamlSourceError, read_documents
 
 SAMPLE = Path(__file__).resolve().parents[2] / "desired-state"
 needs_libyaml = pytest.mark.skipif(not yamlfast.available(), reason="PyYAML with libyaml missing")
@@ -96,3 +96,24 @@ def test_without_pyyaml_the_precise_path_reads_everything(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stderr
     assert "OK: 3 profile(s) in 3 file(s) are valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"a: " + b"[" * 500,  # refused by the depth guard mid-scan
+        b"%YAML 1.7\n---\na: 1\n",
+        b"a: \x01\n",
+        b"a: [b\n",
+        b"a: &x [*x]\n",
+        b"a: &x 1\nb: !!python/name:os.system x\n",
+    ],
+)
+def test_the_reused_pure_parser_is_clean_after_a_failure(bad: bytes) -> None:
+    with pytest.raises(YamlSourceError):
+        read_documents("bad.yaml", bad, fast=False)
+    [doc] = read_documents(
+        "good.yaml", b"a: [1, {b: yes}]\nc: *x\n".replace(b"*x", b"2"), fast=False
+    )
+    assert doc.value == {"a": [1, {"b": "yes"}], "c": 2}
+    assert doc.positions[("a", 1, "b")] == (1, 12)
