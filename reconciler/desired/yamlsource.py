@@ -23,7 +23,7 @@ from ruamel.yaml.scanner import Scanner
 
 from reconciler.desired import yamlfast
 from reconciler.desired.problems import Problem, Severity
-from reconciler.desired.yamlerrors import explain, pasted_characters
+from reconciler.desired.yamlerrors import explain, mark_lines, pasted_characters
 
 MAX_FILE_BYTES = 1024 * 1024
 #: Nodes one document may expand to through aliases; real profiles have a few hundred.
@@ -113,7 +113,7 @@ def read_documents(
     with _collector_paused():
         nodes = yamlfast.compose(text) if fast else None
         if nodes is not None:
-            lines = text.splitlines()
+            lines = mark_lines(text)
             try:
                 docs = [_build(display_name, node, lines) for node in nodes if not _empty(node)]
             except YamlSourceError:
@@ -170,7 +170,7 @@ def _read_precisely(
         raise fail(
             "file holds no profile, only empty documents: write a profile in it or delete it"
         )
-    lines = text.splitlines()
+    lines = mark_lines(text)
     return [_build(display_name, node, lines) for node in nodes]
 
 
@@ -204,8 +204,12 @@ class _CheckedScanner(Scanner):
 
     def scan_yaml_directive_value(self, start_mark: Any) -> Any:
         version = super().scan_yaml_directive_value(start_mark)
-        if version[0] == 1 and version[1] not in (1, 2):  # 2.x: the parser says "1.* required"
+        if version[0] == 1 and version[1] not in (1, 2):
             raise _UnknownVersion(version, start_mark)
+        if version[0] != 1:
+            # The parser refuses it ("1.* is required") where a document starts; met inside a
+            # document, it must not become the version scalars are resolved by (a KeyError).
+            self.yaml_version = None
         return version
 
 

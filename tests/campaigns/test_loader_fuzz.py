@@ -132,6 +132,8 @@ def fuzz_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @example(b"&a displayName: x\n? complex\n: key\n")
 @example(b"displayName: !!binary aGVsbG8=\n...\n")
 @example(b"displayName: \x00\n")
+@example(b"---\n%YAML 2.0\n\nc: x\n")  # a directive inside a document
+@example(b"a:\n  b: \xc2\x85'x'\n---\n{c: {d\n---\ne: [1]}\n")  # NEL: not a line to marks
 def test_no_input_reaches_an_internal_error(
     fuzz_file: Path, capsys: pytest.CaptureFixture[str], data: bytes
 ) -> None:

@@ -204,6 +204,7 @@ INSERTS = [
     "<<: ",
     "~",
     "x" * 300,
+    "k" * 1100 + ": v\n",
     "? [a]\n: b\n",
 ]
 
@@ -286,6 +287,8 @@ class TextMaker:
                     same_column = isinstance(child, list) and self.chance(0.3)
                     lines += self.block(child, indent if same_column else indent + step, step)
                 elif child == ("scalar",) and self.chance(0.05):
+                    lines += self.multiline(pad, key)
+                elif child == ("scalar",) and self.chance(0.05):
                     lines.append(f"{pad}{key}: {self.r.choice(['|', '>', '|-', '>+'])}")
                     lines += [f"{pad}{' ' * step}{w}" for w in ("text of", "  a block", "")]
                 else:
@@ -300,6 +303,31 @@ class TextMaker:
             return lines
         return [pad + self.flow(tree)]
 
+    def json_lines(self, tree: Any, indent: int) -> list[str]:
+        pad, inner = " " * indent, " " * (indent + 2)
+        if isinstance(tree, (dict, list)) and tree:
+            opener, closer = ("{", "}") if isinstance(tree, dict) else ("[", "]")
+            items = list(tree.items()) if isinstance(tree, dict) else list(enumerate(tree))
+            lines = [pad + opener]
+            for n, (key, child) in enumerate(items):
+                body = self.json_lines(child, indent + 2)
+                label = f"{_quoted_key(key)}: " if isinstance(tree, dict) else ""
+                body[0] = inner + label + body[0].lstrip(" ")
+                if n < len(items) - 1:
+                    body[-1] += ","
+                lines += body
+            return [*lines, pad + closer]
+        return [pad + self.flow(tree)]
+
+    def multiline(self, pad: str, key: str) -> list[str]:
+        """A scalar continued on the next lines: plain, double-quoted, escaped line break."""
+        style = self.r.choice(["plain", "double", "escaped"])
+        if style == "plain":
+            return [f"{pad}{key}: first words", f"{pad}  more words", f"{pad}  end"]
+        if style == "double":
+            return [f'{pad}{key}: "first', f"{pad}  second", f'{pad}  third"']
+        return [f'{pad}{key}: "first\\', f'{pad}  second"']
+
     def comment(self) -> str:
         return " # note" if self.chance(0.1) else ""
 
@@ -310,7 +338,9 @@ class TextMaker:
         for _ in range(r.choice([1, 1, 1, 2, 3])):
             self.anchors = []
             tree = {self.key(): self.value(1) for _ in range(r.randint(1, 5))}
-            if self.chance(0.25):
+            if self.chance(0.15):
+                lines = self.json_lines(tree, 0)  # a pasted Graph response, spread over lines
+            elif self.chance(0.25):
                 lines = [self.flow(tree)]
             else:
                 lines = self.block(tree, 0, r.choice([2, 2, 4, 3]))
@@ -355,6 +385,10 @@ class TextMaker:
                 lines.insert(i, lines[i])
                 text = "\n".join(lines)
         return text
+
+
+def _quoted_key(key: str) -> str:
+    return key if key.startswith(('"', "'")) else f'"{key}"'
 
 
 def valid_text(seed: int) -> str:
