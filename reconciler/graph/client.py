@@ -116,7 +116,10 @@ class GraphClient:
                     "refused rather than read on",
                 )
             for number, item in enumerate(value, start=len(items) + 1):
-                problem = check(item) if check else None
+                # Graph collections hold objects; every caller reads items as mappings.
+                problem = "is not an object" if not isinstance(item, dict) else None
+                if problem is None and check is not None:
+                    problem = check(item)
                 if problem:
                     raise self._unexpected(url, page, f"item {number:,} of the list {problem}")
             items.extend(value)

@@ -242,7 +242,7 @@ def scenarios(base: str) -> list[tuple[str, dict[str, Answer | Callable[[], Answ
         (
             "an item that is not an object",
             {LIST: page([PROFILE, "oops"])},
-            "HTTP 200 (UnexpectedResponse): item 2 of the list is text, not an object",
+            "HTTP 200 (UnexpectedResponse): item 2 of the list is not an object",
         ),
         (
             "a set holding objects",
