@@ -31,6 +31,9 @@ _INDENT = re.compile(r"^ *", re.MULTILINE)
 #: `*k:` is the alias `k` and a colon to libyaml, the alias `k:` to ruamel.yaml (whose anchor
 #: names take any printable character): such texts go the precise way.
 _ANCHOR_NAME_QUIRK = re.compile(r"[&*][A-Za-z0-9_-]+[?:%@`]")
+#: A `|` or `>` block scalar: ruamel.yaml refuses a leading blank line indented deeper than the
+#: text, libyaml reads it; block scalars are rare in profiles and go the precise way.
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -71,6 +74,8 @@ def _ordinary(text: str) -> bool:
     if any(char in text for char in _UNUSUAL):
         return False
     if ("&" in text or "*" in text) and _ANCHOR_NAME_QUIRK.search(text):
+        return False
+    if ("|" in text or ">" in text) and _BLOCK_SCALAR.search(text):
         return False
     # Every level of nesting starts with one of these characters, or with a deeper indentation
     # than the level above; n levels of indentation take n*(n-1)/2 spaces at least.

@@ -26,6 +26,9 @@ needs_libyaml = pytest.mark.skipif(not yamlfast.available(), reason="PyYAML with
         "a:\n\tb: 1\n",  # tabs
         "a: x\u2028b\n",  # a line separator
         "a: x\n\ufeffb: c\n",  # a byte-order mark inside
+        "a: |\n   \n  text\n",  # block scalars
+        "a: 1\n...\n",  # document end markers
+        "a: &k x\nb: {*k: 1}\n".replace("{*k: 1}", "*k:x"),  # anchor names with ':'
         "a: " + "[" * 1001 + "]" * 1001 + "\n",  # nesting that could go deep
         "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 1001)),  # deep indentation
     ],
