@@ -117,8 +117,18 @@ def _shape_problem(value: Any, texpr: TypeExpr, path: str) -> str | None:
     item_type = texpr.item if isinstance(texpr, (KeyedList, ListOf, SetOf)) else Opaque()
     for i, item in enumerate(value):
         problem = _shape_problem(item, item_type, f"{path}[{i}]")
+        if problem is None and isinstance(texpr, KeyedList) and isinstance(item, dict):
+            problem = _key_problem(item.get(texpr.key), f"{path}[{i}].{texpr.key}")
         if problem:
             return problem
+    return None
+
+
+def _key_problem(key: Any, path: str) -> str | None:
+    """A keyed-list item is shown and ignored as `list[key]`: a key with brackets in it
+    (no Graph value has them) could not be written as a field path."""
+    if isinstance(key, str) and ("[" in key or "]" in key):
+        return f"{path} {key!r} cannot name a list item (Graph's keys have no brackets)"
     return None
 
 

@@ -261,6 +261,14 @@ def scenarios(base: str) -> list[tuple[str, dict[str, Answer | Callable[[], Answ
             "licensesToAssign[0].skuIds[0] is an object where Graph sends a single value",
         ),
         (
+            "a list key with brackets",
+            {LIST: page([{**PROFILE, "licensesToAssign": [{"appliesTo": "[x]", "skuIds": []}]}])},
+            "HTTP 200 (UnexpectedResponse): item 1 of the list "
+            "0f3c0000-0000-0000-0000-000000000001 (displayName 'Other'): "
+            "licensesToAssign[0].appliesTo '[x]' cannot name a list item (Graph's keys have no "
+            "brackets)",
+        ),
+        (
             "302 redirect",
             {LIST: Answer(302, b"", None, {"Location": "https://login.example.net/portal"})},
             "HTTP 302 (Redirect): the server redirects to https://login.example.net/portal, and "
