@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
@@ -27,6 +27,7 @@ from reconciler.commands.common import (
     settings_for,
     token_provider,
 )
+from reconciler.commands.github_hooks import ApplyPublishing, reports_to_actions
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.engine.plan import Plan
 from reconciler.errors import ReconcileError
@@ -110,6 +111,7 @@ def execute_plan(
     options: ApplyOptions,
     auto_approve: bool,
     env: Mapping[str, str] | None = None,
+    on_report: Callable[[str], None] | None = None,
 ) -> int:
     builder = BodyBuilder(
         os.environ if env is None else env, settings.update_method, settings.ignore_changes
@@ -145,6 +147,8 @@ def execute_plan(
         return EXIT_OK
     text, failed = report(outcomes)
     click.echo(text, nl=False)
+    if on_report is not None:
+        on_report(text)
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -190,8 +194,22 @@ def execute_plan(
 )
 @target_option
 @parallelism_option
+@click.option(
+    "--require-reviewed",
+    is_flag=True,
+    default=False,
+    help="Apply only the plan reviewed on the pull request merged as GITHUB_SHA; refuse "
+    "(nothing written) when there is none or the tenant or files changed since.",
+)
+@click.option(
+    "--pr-comment",
+    is_flag=True,
+    default=False,
+    help="Post the apply report and the plan after it on the merged pull request.",
+)
 @global_options
 @click.pass_context
+@reports_to_actions
 def apply(
     ctx: click.Context,
     path: str | None,
@@ -205,6 +223,8 @@ def apply(
     wait_timeout: float,
     targets: tuple[str, ...],
     parallelism: int | None,
+    require_reviewed: bool,
+    pr_comment: bool,
 ) -> int:
     """Compute the plan (or load --plan FILE), print it, ask, then write: POST to create,
     PUT (or PATCH with --update-method patch) to update, DELETE only with --prune.
@@ -217,11 +237,22 @@ def apply(
       edusync-reconcile apply --dry-run
       edusync-reconcile plan --out plan.json && edusync-reconcile apply --plan plan.json
       edusync-reconcile apply --auto-approve --parallelism 8
+
+    \b
+    In GitHub Actions, on a push to main (GITHUB_TOKEN, GITHUB_SHA set; see the README):
+      edusync-reconcile apply --require-reviewed --auto-approve --pr-comment
     """
     start_logging(ctx)
     saved = read_saved_plan(plan_file) if plan_file else None
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")
+    publishing = ApplyPublishing(
+        path or "desired-state",
+        require_reviewed=require_reviewed,
+        pr_comment=pr_comment,
+        dry_run=dry_run,
+    )
+    publishing.find_review()
     state = load_checked(path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
@@ -229,15 +260,16 @@ def apply(
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
         saved_options = (saved or {}).get("options") or {}
-        plan = compute_plan(
-            client,
-            state,
-            settings,
-            # Re-plan exactly as the saved plan was made, or it cannot match.
-            prune=prune or bool(saved_options.get("prune")),
-            targets=targets or tuple(saved_options.get("targets") or ()),
-            identity=tokens.identity,
-        )
+        # Re-plan exactly as the saved plan was made, or it cannot match.
+        prune = prune or bool(saved_options.get("prune"))
+        targets = targets or tuple(saved_options.get("targets") or ())
+
+        def replan() -> Plan:
+            return compute_plan(
+                client, state, settings, prune=prune, targets=targets, identity=tokens.identity
+            )
+
+        plan = replan()
         if saved is not None:
             reasons = staleness(saved, plan)
             if reasons:
@@ -245,9 +277,10 @@ def apply(
                     f"plan is stale, nothing was written: {'; '.join(reasons)}. "
                     "Run plan again and review the new plan"
                 )
+        publishing.check(plan)
         click.echo(render(plan, "text"), nl=False)
         if not plan.has_changes and not plan.errors:
-            return EXIT_OK
+            return publishing.finish(plan, EXIT_OK, "", replan)
         options = ApplyOptions(
             allow_replace=allow_replace,
             wait=wait,
@@ -255,8 +288,16 @@ def apply(
             parallelism=settings.parallelism,
             dry_run=dry_run,
         )
-        return execute_plan(
-            plan, client, settings, tokens.identity, options=options, auto_approve=auto_approve
+        reports: list[str] = []
+        code = execute_plan(
+            plan,
+            client,
+            settings,
+            tokens.identity,
+            options=options,
+            auto_approve=auto_approve,
+            on_report=reports.append,
         )
+        return publishing.finish(plan, code, "".join(reports), replan)
     finally:
         client.close()

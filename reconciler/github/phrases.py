@@ -63,6 +63,12 @@ def _added_removed(before: Any, after: Any) -> tuple[list[str], list[str]]:
     return added, [o for o in old if o.lower() not in kept]
 
 
+def _account(keys: Sequence[str]) -> str:
+    """`student` in "new student accounts"."""
+    key = keys[0] if keys else ""
+    return {"faculty": "staff", "none": "user"}.get(key.lower(), key.lower() or "user")
+
+
 def _role(keys: Sequence[str]) -> str:
     key = keys[0] if keys else ""
     return ROLES.get(key.lower(), f"Users with role {key}")
@@ -165,14 +171,14 @@ def user_domain(
     name: str, keys: Sequence[str], before: Any, after: Any, action: Action
 ) -> list[str]:
     domain = after.get("name") if isinstance(after, dict) else after
-    who = _role(keys).lower()
+    who = _account(keys)
     if domain is None:
         return [f"{em(name)} will no longer create {who} accounts"]
     return [f"New {who} accounts created by {em(name)} will use the domain {domain}"]
 
 
 def matching(name: str, keys: Sequence[str], before: Any, after: Any, action: Action) -> list[str]:
-    who = _role(keys).lower()
+    who = _account(keys)
     if action is Action.CREATE:
         return [f"{em(name)} will match existing {who} accounts instead of creating them"]
     return [f"How {em(name)} matches existing {who} accounts changes"]
