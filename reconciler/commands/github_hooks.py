@@ -189,6 +189,8 @@ class PlanPublishing:
         return self.pr or self.run.context.pull_request_number()
 
     def publish(self, plan: Plan, code: int) -> None:
+        if not (self.run.active or self.pr_comment or self.drift_issue):
+            return  # nothing reads it: spare large plans the extra rendering
         sentences = describe_plan(plan)
         warnings = plan_warnings(plan, self.today, self.health)
         where = _where(self.run.context, self.path)
@@ -345,10 +347,11 @@ class ApplyPublishing:
 
     def finish(self, plan: Plan, code: int, report: str, replan: Callable[[], Plan]) -> int:
         where = _where(self.run.context, self.path)
-        self.run.add_summary(
-            summary_markdown(plan, where, sentences=describe_plan(plan), warnings=[])
-            + ("\n\n```text\n" + report.strip() + "\n```" if report.strip() else "")
-        )
+        if self.run.active:
+            self.run.add_summary(
+                summary_markdown(plan, where, sentences=describe_plan(plan), warnings=[])
+                + ("\n\n```text\n" + report.strip() + "\n```" if report.strip() else "")
+            )
         if not self.pr_comment or self.pr_number is None:
             return code
         if self.dry_run:

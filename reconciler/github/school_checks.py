@@ -109,7 +109,7 @@ def change_warnings(change: Change, today: dt.date, health: SyncHealth | None = 
             out.append(f"{em(change.name)}: PowerSchool {problem}")
     if health is not None and health.status in ERROR_STATUSES:
         count = f", {health.error_count} error(s)" if health.error_count else ""
-        said = f": {health.message}" if health.message else ""
+        said = f": {health.message}" if health.message and health.message != health.status else ""
         out.append(f"{em(change.name)}: the last sync ended in {health.status}{count}{said}")
     return out
 

@@ -50,8 +50,10 @@ class Posted:
     created: bool
 
 
-def _age(comment: Mapping[str, Any]) -> tuple[str, int]:
-    return (str(comment.get("created_at") or ""), int(comment.get("id") or 0))
+def _age(comment: Mapping[str, Any]) -> int:
+    # GitHub's comment ids grow with creation; created_at has only 1-second resolution, so two
+    # racing jobs could tie on it (and must both agree on which comment is the oldest).
+    return int(comment.get("id") or 0)
 
 
 def marked_comments(

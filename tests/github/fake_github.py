@@ -163,7 +163,8 @@ class FakeGitHub:
 
     # -- model --------------------------------------------------------------------------------
     def _stamp(self) -> str:
-        return f"2026-01-01T00:{next(self._clock) // 60:02d}:{next(self._clock) % 60:02d}Z"
+        tick = next(self._clock)
+        return f"2026-01-01T{tick // 3600 % 24:02d}:{tick // 60 % 60:02d}:{tick % 60:02d}Z"
 
     def _new_comment(self, number: int, body: str, user: dict[str, str]) -> dict[str, Any]:
         comment_id = next(self._ids)
