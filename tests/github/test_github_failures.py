@@ -209,3 +209,31 @@ def test_a_huge_plan_still_fits_and_its_record_still_verifies(
     applied = cli("apply", "--require-reviewed", "--auto-approve", "--no-wait")
     assert applied.code == 0, applied.err[-2000:]
     assert len(graph_env.tenant.snapshot()) == 253
+
+
+def test_debug_logging_never_shows_the_token(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    github.open_pull_request(9)
+    actions.pull_request_event(9)
+    github.fail("PATCH", r"/comments/", 500, "Server Error")
+    assert cli("plan", "--pr-comment").code == 0
+    result = cli("plan", "--pr-comment", "--debug")
+    assert result.code == 0
+    assert github.token not in result.out + result.err
+    assert "retrying in" in result.err  # the debug log did speak
+
+
+def test_a_failed_plan_posts_no_record(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    text = (sample / "oneroster.yaml").read_text()
+    (sample / "oneroster.yaml").write_text("id: 00000000-0000-0000-0000-000000000001\n" + text)
+    github.open_pull_request(9)
+    actions.pull_request_event(9)
+    result = cli("plan", "--pr-comment")
+    assert result.code == 1
+    [comment] = github.comments(9)
+    assert "The plan failed for some profiles" in comment["body"]
+    assert parse_record(comment["body"]) is None
+    assert "no reviewed-plan record" in comment["body"]
