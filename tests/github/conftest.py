@@ -110,5 +110,21 @@ def actions(tmp_path: Path, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch)
     return env
 
 
-# The built-in Graph emulator and a sample desired-state tree, shared with the e2e tests.
-from tests.e2e.conftest import emulator, graph_env, sample  # noqa: E402, F401
+#: A copy of the sample tree taken for these tests, so that edits to the shipped sample (which
+#: the README documents) do not change what these tests and the golden comment say.
+TREE = Path(__file__).resolve().parent / "fixtures" / "desired-state"
+
+
+@pytest.fixture
+def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """TREE as ./desired-state of a fresh working directory."""
+    import shutil
+
+    target = tmp_path / "desired-state"
+    shutil.copytree(TREE, target)
+    monkeypatch.chdir(tmp_path)
+    return target
+
+
+# The built-in Graph emulator, shared with the e2e tests.
+from tests.e2e.conftest import emulator, graph_env  # noqa: E402, F401

@@ -24,7 +24,7 @@ from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, StaticTokenProvider
 from reconciler.render.plan_json import plan_document
 from reconciler.settings import FileSettings, resolve_settings
-from tests.conftest import SAMPLE_DIR
+from tests.github.conftest import TREE
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pr-comment.md"
 TODAY = dt.date(2026, 6, 15)
@@ -45,7 +45,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def _comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     tree = tmp_path / "desired-state"
-    shutil.copytree(SAMPLE_DIR, tree)
+    shutil.copytree(TREE, tree)
     monkeypatch.chdir(tmp_path)
     with Emulator(token="t0ken", page_size=2, provisioning_delay=0) as emulator:
         # The tenant as git had it before this pull request.

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_DIR
-from tests.github.conftest import Actions
+from tests.github.conftest import TREE, Actions
 
 DUPLICATE = """\
 displayName: Test Profile
@@ -24,7 +23,7 @@ identitySynchronizationConfiguration:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(SAMPLE_DIR, tmp_path / "desired-state")
+    shutil.copytree(TREE, tmp_path / "desired-state")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("POWERSCHOOL_CLIENT_SECRET", "x" * 8)
     monkeypatch.setenv("ONEROSTER_CLIENT_SECRET", "y" * 8)
@@ -107,7 +106,9 @@ def test_under_actions_validate_writes_summary_outputs_and_annotations(
 def test_pre_commit_hook_definition() -> None:
     from ruamel.yaml import YAML
 
-    hooks = YAML(typ="safe").load((SAMPLE_DIR.parent / ".pre-commit-hooks.yaml").read_text())
+    hooks = YAML(typ="safe").load(
+        (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
+    )
     [hook] = hooks
     assert hook["id"] == "edusync-validate"
     assert hook["entry"] == "edusync-reconcile validate"
