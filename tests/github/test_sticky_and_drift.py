@@ -81,13 +81,17 @@ def test_a_comment_created_by_another_job_meanwhile_converges_on_the_oldest(
 def test_two_jobs_racing_for_real_leave_one_comment(github: FakeGitHub) -> None:
     number = github.open_pull_request()
     both_listed = threading.Barrier(2, timeout=10)
-    first_lists: set[int] = set()
+    held: list[str] = []
+    lock = threading.Lock()
 
     def hold_first_list(method: str, path: str) -> None:
-        # Both jobs see an empty pull request before either creates its comment.
-        ident = threading.get_ident()
-        if method == "GET" and path.endswith("/comments") and ident not in first_lists:
-            first_lists.add(ident)
+        # Both jobs see an empty pull request before either creates its comment: the first two
+        # list requests are one from each job (a job waits for its answer before going on).
+        with lock:
+            hold = method == "GET" and path.endswith("/comments") and len(held) < 2
+            if hold:
+                held.append(path)
+        if hold:
             both_listed.wait()
 
     github.before = hold_first_list
