@@ -14,7 +14,9 @@ from reconciler.commands.base import (
     offline_options,
     start_logging,
 )
-from reconciler.desired import DesiredObject, load_desired
+from reconciler.commands.github_hooks import after_validate, reports_to_actions
+from reconciler.commands.validate_paths import validate_paths
+from reconciler.desired import DesiredObject
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.secrets import variable_names
 from reconciler.render.problems import (
@@ -46,14 +48,19 @@ def _missing_variable_warnings(
 
 
 @click.command(short_help="Check the desired-state files; never contacts Graph.")
-@click.argument("path", default="desired-state", required=False)
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @format_option
 @offline_options
 @click.pass_context
-def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
+@reports_to_actions
+def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str | None) -> int:
     """Parse and schema-check every profile under PATH (default ./desired-state: its *.yaml,
     *.yml and *.json files) and report every problem at once as FILE:LINE:COL: severity:
     message, in plain words with the likely fix. Sends nothing to Graph.
+
+    Several files or directories may be given (pre-commit passes the changed files): each file
+    is checked within its desired-state tree (the directory holding edusync.yaml, or named
+    desired-state), so duplicates are found across that tree's files.
 
     Missing ${NAME} variables are only warnings here, so pull-request checks can run without
     secrets.
@@ -62,9 +69,10 @@ def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
     Examples:
       edusync-reconcile validate
       edusync-reconcile validate desired-state --format json
+      edusync-reconcile validate desired-state/powerschool.yaml desired-state/oneroster.yaml
     """
     start_logging(ctx)
-    state = load_desired(path)
+    state = validate_paths(paths or ("desired-state",))
     problems = tuple(
         sorted(
             (*state.problems, *_missing_variable_warnings(state.objects, os.environ)),
@@ -72,12 +80,14 @@ def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
         )
     )
     fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
+    markdown = problems_markdown(problems, state.files, len(state.objects))
     if fmt == "json":
         click.echo(problems_json(problems), nl=False)
     elif fmt == "markdown":
-        click.echo(problems_markdown(problems, state.files, len(state.objects)), nl=False)
+        click.echo(markdown, nl=False)
     else:
         click.echo(problems_text(problems, state.files, len(state.objects)), nl=False)
+    after_validate(markdown)
     if os.environ.get("GITHUB_ACTIONS") == "true" and problems:
         # Workflow commands; kept off stdout when stdout is a machine-read document.
         click.echo(github_annotations(problems), nl=False, err=fmt != "text")
