@@ -63,6 +63,7 @@ def plan_case(settings: Settings, report: Report, profiles: int) -> None:
                 target=time_target,
                 floor=pages * LATENCY_MS / 1000,
                 floor_label=f"{pages} pages x {LATENCY_MS} ms",
+                note=f"CLI used {result.cpu_seconds:.2f} s CPU",
             )
         )
         # Every run must make exactly one request per page: the worst run is the figure.

@@ -27,6 +27,7 @@ def run(settings: Settings, report: Report, *, python_startup: float) -> None:
                 target=TARGET,
                 floor=python_startup,
                 floor_label="python -c pass",
-                note=f"{seconds / FILES * 1000:.2f} ms/file",
+                note=f"{seconds / FILES * 1000:.2f} ms/file; "
+                f"CLI used {result.cpu_seconds:.2f} s CPU",
             )
         )

@@ -141,6 +141,8 @@ class Run:
     returncode: int
     #: Peak resident set size of the child alone (ru_maxrss of wait4), in MiB.
     max_rss_mib: float
+    #: CPU time (user + system) the child used.
+    cpu_seconds: float
     stdout: str
     stderr: str
 
@@ -191,6 +193,7 @@ def run_cli(
             seconds=seconds,
             returncode=child.returncode,
             max_rss_mib=usage.ru_maxrss / 1024,  # KiB on Linux
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             stdout=out.read().decode("utf-8", errors="replace"),
             stderr=err.read().decode("utf-8", errors="replace"),
         )
@@ -228,7 +231,7 @@ def emulator(
     serving, so the first timed run does not pay for the emulator rendering its profiles."""
     emu = Emulator(token=TOKEN, page_size=page_size, provisioning_delay=0)
     for body in bodies:
-        emu.tenant.seed_profile(body)  # type: ignore[arg-type]
+        emu.tenant.seed_profile(body)
     after: int | None = 0
     while after is not None:
         after = emu.tenant.list_page_json(after=after, limit=page_size).next_after
