@@ -216,7 +216,7 @@ def interpreter_startup(runs: int) -> float:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         return time.perf_counter() - started
 
-    return statistics.median(once() for _ in range(max(3, runs)))
+    return statistics.median(once() for _ in range(max(10, runs)))
 
 
 # -- the emulator --------------------------------------------------------------------------------
