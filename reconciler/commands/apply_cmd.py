@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from reconciler.apply import ApplyInterrupted, ApplyOptions, Executor, Outcome, preflight
+from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.apply_output import ApplyOutput
 from reconciler.commands.base import (
     EXIT_ERROR,
@@ -29,7 +30,7 @@ from reconciler.commands.common import (
     settings_for,
     token_provider,
 )
-from reconciler.commands.github_hooks import ApplyPublishing, reports_to_actions
+from reconciler.commands.github_hooks import ApplyPublishing
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.engine.plan import Plan
 from reconciler.errors import ReconcileError

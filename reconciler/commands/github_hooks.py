@@ -9,20 +9,15 @@ code the command earned, except for `apply --require-reviewed`, which fails clos
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
-from collections.abc import Callable, Mapping
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any
 
-import click
-
-from reconciler.commands.base import EXIT_ERROR
+from reconciler.commands.actions_run import current_run, echo_err
 from reconciler.engine.plan import Plan
 from reconciler.errors import ReconcileError
 from reconciler.github.client import GitHubClient
-from reconciler.github.context import ActionsContext, append_step_summary, write_outputs
+from reconciler.github.context import ActionsContext
 from reconciler.github.phrases import describe_plan
 from reconciler.github.record import (
     differences,
@@ -47,96 +42,8 @@ from reconciler.github.sticky import Trust, marked_comments, post_comment, upser
 from reconciler.logsetup import redact
 from reconciler.render.plan_json import plan_document
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 #: Room the record may take in the comment; the rest is for the text people read.
 RECORD_BUDGET = 16_000
-
-
-def _echo_err(message: str) -> None:
-    click.echo(message, err=True)
-
-
-@dataclass
-class ActionsRun:
-    """What one command run hands back to GitHub Actions, written when it ends."""
-
-    env: Mapping[str, str]
-    context: ActionsContext = field(init=False)
-    summary: list[str] = field(default_factory=list)
-    outputs: dict[str, str] = field(default_factory=dict)
-    #: Called with the message when the command fails with an error (e.g. to update a comment).
-    on_failure: list[Callable[[str], None]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.context = ActionsContext.from_env(self.env)
-
-    @property
-    def active(self) -> bool:
-        return self.context.in_actions
-
-    def add_summary(self, markdown: str) -> None:
-        self.summary.append(markdown)
-
-    def set_output(self, name: str, value: str) -> None:
-        self.outputs[name] = value
-
-    def github_failed(self, what: str, exc: Exception, *, unchanged: bool = True) -> None:
-        """One line on stderr and in the step summary; the exit code stays what it was."""
-        tail = "; the exit code is unchanged" if unchanged else ""
-        line = redact(f"warning: could not {what}: {exc}{tail}")
-        _echo_err(line)
-        self.add_summary(f"> :warning: {line}")
-
-    def failed(self, message: str) -> None:
-        self.add_summary(f"> :x: **error:** {redact(message)}")
-        for hook in self.on_failure:
-            hook(message)
-
-    def finish(self, code: int) -> None:
-        if not self.active:
-            return
-        self.outputs["exit-code"] = str(code)
-        try:
-            if self.context.step_summary and self.summary:
-                append_step_summary(self.context.step_summary, "\n\n".join(self.summary))
-            if self.context.output:
-                write_outputs(self.context.output, self.outputs)
-        except OSError as exc:
-            _echo_err(f"warning: could not write the GitHub Actions step files: {exc}")
-
-
-_current: ContextVar[ActionsRun | None] = ContextVar("edusync_actions_run", default=None)
-
-
-def current_run() -> ActionsRun:
-    run = _current.get()
-    if run is None:
-        run = ActionsRun(os.environ)
-        _current.set(run)
-    return run
-
-
-def reports_to_actions(func: F) -> F:
-    """Wrap a command so that its exit code (also on an error) reaches `$GITHUB_OUTPUT` and its
-    markdown `$GITHUB_STEP_SUMMARY` when it runs under GitHub Actions."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        run = ActionsRun(os.environ)
-        token = _current.set(run)
-        code = EXIT_ERROR
-        try:
-            code = func(*args, **kwargs)
-            return code
-        except ReconcileError as exc:
-            run.failed(str(exc))
-            raise
-        finally:
-            run.finish(code if isinstance(code, int) else EXIT_ERROR)
-            _current.reset(token)
-
-    return cast(F, wrapper)
 
 
 def _client(context: ActionsContext, what: str) -> GitHubClient:
@@ -150,13 +57,6 @@ def _where(context: ActionsContext, path: str) -> Where:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-# -- validate --------------------------------------------------------------------------------
-
-
-def after_validate(markdown: str) -> None:
-    current_run().add_summary(markdown)
 
 
 # -- plan --------------------------------------------------------------------------------------
@@ -221,7 +121,7 @@ class PlanPublishing:
                     client, repo, number, plan_marker(self.path), body, Trust.from_env(self.run.env)
                 )
             verb = "posted" if posted.created else "updated"
-            _echo_err(
+            echo_err(
                 f"Plan comment {verb} on pull request #{number}: {posted.url or posted.comment_id}"
             )
         except ReconcileError as exc:
@@ -236,7 +136,7 @@ class PlanPublishing:
 
     def _drift(self, plan: Plan, where: Where, sentences: list[str], warnings: list[str]) -> None:
         if plan.errors:
-            _echo_err("The plan failed, so drift is unknown: the drift issue is left as it is.")
+            echo_err("The plan failed, so drift is unknown: the drift issue is left as it is.")
             return
         from reconciler.github.drift import sync_drift_issue
 
@@ -257,7 +157,7 @@ class PlanPublishing:
             self.run.github_failed("update the drift issue", exc)
             return
         if outcome.action != "none":
-            _echo_err(f"Drift issue {outcome.action}: {outcome.url or outcome.number}")
+            echo_err(f"Drift issue {outcome.action}: {outcome.url or outcome.number}")
 
 
 # -- apply -----------------------------------------------------------------------------------
@@ -343,7 +243,7 @@ class ApplyPublishing:
                 f"request #{self.pr_number}: {'; '.join(reasons)}. "
                 + _re_review_hint(self.pr_number or 0)
             )
-        _echo_err(f"The plan matches the one reviewed on pull request #{self.pr_number}.")
+        echo_err(f"The plan matches the one reviewed on pull request #{self.pr_number}.")
 
     def finish(self, plan: Plan, code: int, report: str, replan: Callable[[], Plan]) -> int:
         where = _where(self.run.context, self.path)
@@ -355,7 +255,7 @@ class ApplyPublishing:
         if not self.pr_comment or self.pr_number is None:
             return code
         if self.dry_run:
-            _echo_err("Dry run: no comment is posted on the pull request.")
+            echo_err("Dry run: no comment is posted on the pull request.")
             return code
         after: Plan | None = None
         after_error = None
@@ -374,7 +274,7 @@ class ApplyPublishing:
                 posted = post_comment(
                     client, self.run.context.require("--pr-comment")[0], self.pr_number, body
                 )
-            _echo_err(
+            echo_err(
                 f"Apply report posted on pull request #{self.pr_number}: "
                 f"{posted.url or posted.comment_id}"
             )

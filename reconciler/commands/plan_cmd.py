@@ -6,6 +6,7 @@ import os
 
 import click
 
+from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.base import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -30,7 +31,7 @@ from reconciler.commands.common import (
     token_provider,
     use_colour,
 )
-from reconciler.commands.github_hooks import PlanPublishing, reports_to_actions
+from reconciler.commands.github_hooks import PlanPublishing
 from reconciler.engine.plan import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json

@@ -20,12 +20,12 @@ import requests
 
 from reconciler import __version__
 from reconciler.errors import ReconcileError
+from reconciler.github.context import DEFAULT_API_URL
 from reconciler.logsetup import redact, register_secret
 
 log = logging.getLogger("reconciler.github")
 
 API_VERSION = "2022-11-28"
-DEFAULT_API_URL = "https://api.github.com"
 MAX_ATTEMPTS = 4
 MAX_WAIT_SECONDS = 60.0
 TIMEOUT = (10.0, 30.0)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import ConfigError
-from reconciler.github.client import DEFAULT_API_URL
+
+DEFAULT_API_URL = "https://api.github.com"
 
 
 @dataclass(frozen=True)

@@ -249,3 +249,18 @@ def test_shell_completion_works_with_the_lazy_command_group(cli, monkeypatch) ->
     monkeypatch.setenv("COMP_WORDS", "edusync-reconcile pl")
     monkeypatch.setenv("COMP_CWORD", "1")
     assert cli().out.split() == ["plain,plan"]
+
+
+def test_validate_help_imports_neither_loader_nor_github_client() -> None:
+    code = (
+        "import sys\n"
+        "from reconciler.cli import run\n"
+        "run(['validate', '--help'])\n"
+        "heavy = [m for m in ('requests', 'ruamel', 'reconciler.desired', 'reconciler.engine', "
+        "'reconciler.github.client') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip().endswith("[]"), out
