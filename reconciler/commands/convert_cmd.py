@@ -29,7 +29,7 @@ from reconciler.kinds import DEFAULT_KIND
 Positions = dict[YamlPath, tuple[int, int]]
 
 
-def _classic_profiles(path: str) -> list[ClassicProfile]:
+def load_classic(path: str) -> list[ClassicProfile]:
     """PATH's classic profiles, or ConfigError after printing every problem (nothing written)."""
     state = load_desired(path)
     for problem in state.problems:
@@ -165,7 +165,7 @@ def convert_classic(
       edusync-reconcile convert-classic desired-state --out industry-data --format json
     """
     start_logging(ctx)
-    profiles = _classic_profiles(path)
+    profiles = load_classic(path)
     target = Path(out_dir)
     _check_out_dir(target, force)
     conversion = convert(profiles, tree=path, today=date.today())
