@@ -43,8 +43,10 @@ def summary(conversion: Conversion, files: int, out_dir: str) -> str:
 
 
 def _where(entry: Entry) -> str:
+    if not entry.profile:  # about the whole tree: no line to point at
+        return f"{entry.file} [all profiles]"
     place = f"{entry.file}:{entry.line}:{entry.column}"
-    who = f"[{entry.profile}]" if entry.profile else "[all profiles]"
+    who = f"[{entry.profile}]"
     return " ".join(p for p in (place, who, entry.field) if p)
 
 

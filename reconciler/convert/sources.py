@@ -205,8 +205,8 @@ def _note_school_year(group: SourceGroup, profile: ClassicProfile, rec: Recorder
         profile,
         path,
         f"schoolYear {text} told classic SDS which PowerSchool year to read; new SDS reads the "
-        f"year its inbound flow names, {group.year.label} (code {group.year.code}, from the "
-        "dates above and today's date). Check your SIS serves that year's data, or change the "
+        f"year its inbound flow names, {group.year.label} (code {group.year.code}, from "
+        "expirationDate and today's date). Check your SIS serves that year's data, or change the "
         "year",
         target,
     )
@@ -413,11 +413,13 @@ def _note_secret(
             target,
         )
         return
+    # The loader refuses a literal secret; should one get here, it is still not shown.
+    shown = secret if isinstance(secret, str) and "${" in secret else "(a literal value)"
     rec.note(
         Status.MAPPED,
         profile,
         path,
-        f"{secret} stays the same placeholder (never resolved by this command); apply needs "
+        f"{shown} stays the same placeholder (never resolved by this command); apply needs "
         "the variable",
         target,
     )
@@ -448,10 +450,10 @@ def _powerschool_connector(group: SourceGroup, rec: Recorder) -> shapes.Document
             "PROPOSAL: new SDS has no PowerSchool connector (the Industry Data API offers CSV "
             "upload and OneRoster API only). Written: a OneRoster API connector on PowerSchool's "
             "OneRoster endpoint, which keeps the sync automatic like classic. Install and enable "
-            "PowerSchool's OneRoster plugin, check the two URLs below, and set the plugin's "
-            "client id and secret. Without that plugin, use CSV instead: replace the connector "
-            "with an azureDataLakeConnector and the inbound flow with an inboundFileFlow, and "
-            "upload PowerSchool exports",
+            "PowerSchool's OneRoster plugin, check the connector's baseUrl and tokenUrl, and "
+            "set the plugin's client id and secret. Without that plugin, use CSV instead: "
+            "replace the connector with an azureDataLakeConnector and the inbound flow with an "
+            "inboundFileFlow, and upload PowerSchool exports",
             _connector_at(group),
         )
         rec.note(

@@ -570,3 +570,10 @@ def test_entries_come_most_urgent_first() -> None:
     conversion = run_one(body("P", powerschool()))
     order = [e.status for e in conversion.entries]
     assert order == sorted(order, key=list(Status).index)
+
+
+def test_a_literal_secret_is_never_echoed_by_the_report() -> None:
+    provider = oneroster()
+    provider["connectionSettings"]["clientSecret"] = "hunter2-literal"  # the loader refuses this
+    conversion = run_one(body("P", provider))
+    assert "hunter2" not in repr(conversion.entries)
