@@ -63,3 +63,15 @@ def test_golden_report_accounts_for_every_classic_field(monkeypatch: pytest.Monk
         "identitySynchronizationConfiguration.matchingOptions[teacher].targetDomain",
     ):
         assert any(f == field for _, f in fields), field
+
+
+def test_readme_run_is_the_golden_report() -> None:
+    """Every line the README shows of its run is a line of the golden report."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Moving from classic SDS", 1)[1].split("```console\n", 1)[1]
+    shown = section.split("```", 1)[0].splitlines()
+    report = (GOLDEN / "report.txt").read_text(encoding="utf-8").splitlines()
+    quoted = [ln for ln in shown if ln.strip() not in ("…", "[exit 0]") and not ln.startswith("$")]
+    assert len(quoted) > 20
+    missing = [ln for ln in quoted if ln not in report]
+    assert missing == []
