@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from reconciler.engine.lookalike import Lookalike
 from reconciler.engine.plan import Action, Change, Plan, compare
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
@@ -37,9 +38,35 @@ OLD_GONE = "the old profile is gone"
 
 class Status(StrEnum):
     DONE = "done"
+    #: Every write succeeded, but waiting for the server to finish (provisioning, removing)
+    #: ended first: timed out, interrupted, or its state could not be read. The tenant did
+    #: what was asked, so this alone does not fail the run.
+    UNSETTLED = "done, not settled"
     FAILED = "failed"
     UNKNOWN = "outcome unknown"
     NOT_ATTEMPTED = "not attempted"
+
+    @property
+    def is_failure(self) -> bool:
+        return self in {Status.FAILED, Status.UNKNOWN, Status.NOT_ATTEMPTED}
+
+
+#: How many poll reads in a row may fail (each after the client's own retries) before apply
+#: stops waiting: a throttled read is no news, not a failed change.
+POLL_READ_FAILURES = 3
+
+PAST_TENSE = {
+    Action.CREATE: "created",
+    Action.UPDATE: "updated",
+    Action.REPLACE: "replaced",
+    Action.DELETE: "deleted",
+    Action.PAUSE: "paused",
+    Action.RESUME: "resumed",
+}
+
+
+class NotSettled(ReconcileError):
+    """The writes were made; waiting for the server to finish with them ended first."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +91,8 @@ class Outcome:
 @dataclass(frozen=True)
 class ApplyOptions:
     allow_replace: bool = False
+    #: Create a profile even though an unmanaged tenant profile looks like it (not a rename).
+    allow_duplicate_source: bool = False
     wait: bool = True
     wait_timeout: float = 600.0
     parallelism: int = 4
@@ -80,28 +109,30 @@ def preflight(
     refusals: list[str] = [e.message for e in plan.errors]
     if identity.permission is Permission.APP_ONLY:
         refusals += [
-            f"{c.action.value} {c.name!r} needs delegated sign-in (EduAdministration.ReadWrite); "
+            f"{c.action.value} '{c.name}' needs delegated sign-in (EduAdministration.ReadWrite); "
             "the current identity is app-only. Sign in with `edusync-reconcile login` (or use "
             "--target to select only pause/resume changes)"
             for c in plan.pending
             if c.changes_configuration
         ]
     for change in plan.pending:
+        if change.duplicate_of and not options.allow_duplicate_source:
+            refusals += [duplicate_refusal(change, look) for look in change.duplicate_of]
         if change.action is Action.REPLACE:
             if change.desired and change.desired.lifecycle.protect:
                 refusals.append(
-                    f"{change.name!r} must be replaced but has lifecycle.protect: true; "
+                    f"'{change.name}' must be replaced but has lifecycle.protect: true; "
                     "replace it by hand or remove protect"
                 )
             elif change.desired and change.desired.pinned_id:
                 refusals.append(
-                    f"{change.name!r} must be replaced but is pinned by `id:` in "
+                    f"'{change.name}' must be replaced but is pinned by `id:` in "
                     f"{change.desired.file}; the new profile gets a new id, which would leave "
                     "the pin dangling. Remove `id:` there and plan again"
                 )
             elif not options.allow_replace:
                 refusals.append(
-                    f"{change.name!r} must be replaced (deleted and created anew); "
+                    f"'{change.name}' must be replaced (deleted and created anew); "
                     "re-run with --allow-replace if that is intended"
                 )
     if refusals:
@@ -116,6 +147,16 @@ def preflight(
     if problems:
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
     return steps
+
+
+def duplicate_refusal(change: Change, look: Lookalike) -> str:
+    where = change.desired.file if change.desired else "its file"
+    return (
+        f"creating '{change.name}' would make a second profile: the tenant profile "
+        f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
+        f"`id: {look.id}` to {where} and plan again; to create a second profile on purpose, "
+        "re-run with --allow-duplicate-source"
+    )
 
 
 def _requests(change: Change, builder: BodyBuilder) -> list[Request]:
@@ -218,9 +259,15 @@ class Executor:
                 if request.method == "DELETE" and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
                     outcome.done.append(OLD_GONE)
+            outcome.status = Status.DONE
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
-            outcome.status = Status.DONE
+        except NotSettled as exc:
+            if outcome.status is Status.DONE:  # the final wait: every write was made
+                outcome.status = Status.UNSETTLED
+                outcome.detail = str(exc)
+            else:  # a wait between two writes (a replace's delete): the change did not finish
+                self._failed(outcome, f"{change.name}: {exc}")
         except GraphError as exc:
             # Only a definite refusal of the create proves the replacement does not exist.
             definite = exc.status is not None and not isinstance(exc, WriteOutcomeUnknown)
@@ -325,19 +372,34 @@ class Executor:
         return False
 
     # -- waiting -------------------------------------------------------------------------------
-    def _poll(self, path: str, done: Callable[[dict[str, object] | None], bool], what: str) -> None:
+    def _poll(
+        self, path: str, done: Callable[[dict[str, object] | None], bool], until: str
+    ) -> None:
+        """Read `path` until `done` says so. Reads retry like every read (the client's policy);
+        a read that still fails is no news, and only several in a row end the wait."""
         deadline = time.monotonic() + self.options.wait_timeout
         delay = 0.25
+        failures = 0
         while True:
-            if done(self.client.get(path)):
-                return
+            try:
+                current = self.client.get(path)
+            except GraphError as exc:
+                failures += 1
+                if failures >= POLL_READ_FAILURES:
+                    raise NotSettled(
+                        f"could not read its state to see it {until} ({failures} reads in a "
+                        f"row failed, the last: {exc})"
+                    ) from None
+            else:
+                failures = 0
+                if done(current):
+                    return
             if self._stop.is_set():
-                raise ReconcileError(f"written; stopped waiting until {what} (interrupted)")
+                raise NotSettled(f"stopped waiting for it to be {until} (interrupted)")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise ReconcileError(
-                    f"written, but still not {what} after {self.options.wait_timeout:g}s; check "
-                    "the profile in the SDS portal and run plan again"
+                raise NotSettled(
+                    f"still not {until} after {self.options.wait_timeout:g}s of waiting"
                 )
             self.sleep(min(delay, remaining))
             delay = min(delay * 2, 5.0)
@@ -357,21 +419,28 @@ class Executor:
         if not outcome.object_id:
             return
         path = f"{kind.collection}/{outcome.object_id}"
-        if change.action is Action.DELETE:
-            self._wait_gone(change, path)
-            return
         if change.action in {Action.PAUSE, Action.RESUME}:
             return
+        past = PAST_TENSE[change.action]
+        try:
+            if change.action is Action.DELETE:
+                self._wait_gone(change, path)
+                return
 
-        def settled(current: dict[str, object] | None) -> bool:
-            if current is None:
-                raise ReconcileError("the profile disappeared while provisioning")
-            state = current.get("state")
-            if state in kind.terminal_failure_states:
-                raise ReconcileError(f"provisioning failed: state {state}")
-            return state in kind.terminal_success_states
+            def settled(current: dict[str, object] | None) -> bool:
+                if current is None:
+                    raise ReconcileError("the profile disappeared while provisioning")
+                state = current.get("state")
+                if state in kind.terminal_failure_states:
+                    raise ReconcileError(f"{past}, but provisioning failed: state {state}")
+                return state in kind.terminal_success_states
 
-        self._poll(path, settled, "provisioned")
+            self._poll(path, settled, "provisioned")
+        except NotSettled as exc:
+            raise NotSettled(
+                f"{past}, but {exc}. Check it in the SDS portal; `edusync-reconcile plan` "
+                "shows where it stands"
+            ) from None
 
 
 class ApplyInterrupted(ReconcileError):

@@ -22,6 +22,7 @@ from reconciler.commands.base import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    describe_os_error,
     global_options,
 )
 from reconciler.errors import ReconcileError
@@ -50,12 +51,17 @@ COMMANDS: dict[str, CommandSpec] = {
         "Carry out a plan (create, update, replace, delete, pause/resume).",
     ),
     "export": CommandSpec(
-        "unbuilt",
-        "export",
-        "Write the tenant's profiles as desired-state YAML (not implemented yet).",
+        "export_cmd", "export", "Write the tenant's objects as desired-state YAML (reads only)."
     ),
     "status": CommandSpec(
-        "unbuilt", "status", "State, sync status and errors per profile (not implemented yet)."
+        "status_cmd",
+        "status",
+        "State, sync status, last sync and errors per object (reads only).",
+    ),
+    "doctor": CommandSpec(
+        "doctor_cmd",
+        "doctor",
+        "Check everything a run needs: settings, identity, network, each kind's API.",
     ),
     "login": CommandSpec(
         "auth_cmd", "login", "Sign in as an admin with a device code (delegated token cache)."
@@ -71,9 +77,9 @@ COMMANDS: dict[str, CommandSpec] = {
     ),
     "schema": CommandSpec("schema_cmd", "schema", "Print the JSON Schema for desired-state files."),
     "convert-classic": CommandSpec(
-        "unbuilt",
+        "convert_cmd",
         "convert_classic",
-        "Translate classic profile YAML to Industry Data YAML (not implemented yet).",
+        "Translate classic profile YAML to Industry Data YAML (never contacts Graph).",
     ),
 }
 
@@ -120,6 +126,8 @@ def cli() -> None:
       edusync-reconcile validate desired-state
       edusync-reconcile plan desired-state --out plan.json
       edusync-reconcile apply --plan plan.json
+    Shell completion (bash; also zsh_source, fish_source):
+      eval "$(_EDUSYNC_RECONCILE_COMPLETE=bash_source edusync-reconcile)"
     """
     _validate_environment()
 
@@ -161,6 +169,8 @@ def run(args: list[str] | None = None) -> int:
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except SystemExit as exc:  # shell completion (_EDUSYNC_RECONCILE_COMPLETE) exits by itself
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
@@ -174,6 +184,11 @@ def run(args: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
+        return EXIT_ERROR
+    except OSError as exc:  # a file or port the user named: theirs to fix, not a bug
+        if log.isEnabledFor(logging.DEBUG):
+            log.exception("failed")
+        click.echo(f"error: {describe_os_error(exc)}", err=True)
         return EXIT_ERROR
     except Exception as exc:  # a bug: say so plainly, full detail only with --debug
         from reconciler.logsetup import redact

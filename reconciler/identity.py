@@ -16,13 +16,26 @@ class Permission(StrEnum):
     APP_ONLY = "app-only"  # may read and pause/resume/reset only
     UNKNOWN = "unknown"  # an opaque token: Graph's answer decides
 
+    @property
+    def plain(self) -> str:
+        """What this means for the admin, in words (never the enum value)."""
+        return _PLAIN[self]
+
+
+_PLAIN = {
+    Permission.DELEGATED: "an admin's own sign-in: may change profiles",
+    Permission.APP_ONLY: "an app's own identity: may read, pause and resume, not change profiles",
+    Permission.UNKNOWN: "permissions unknown: Graph will decide",
+}
+
 
 @dataclass(frozen=True)
 class Identity:
     """Who is calling Graph, for messages (never holds a secret)."""
 
     permission: Permission
-    #: e.g. "static token (EDUSYNC_ACCESS_TOKEN)", "client secret for app 1234…"
+    #: Where the token comes from, in words: "the token in EDUSYNC_ACCESS_TOKEN",
+    #: "client secret for app 1234…"
     credential: str
     principal: str | None = None
 

@@ -177,7 +177,7 @@ class BodyBuilder:
         if resolved.missing:
             names = sorted({name for _path, name in resolved.missing})
             raise PreflightError(
-                f"{change.desired.where}: {change.name!r} needs environment variable(s) "
+                f"{change.desired.where}: '{change.name}' needs environment variable(s) "
                 f"{', '.join(names)}, which are not set; nothing was written"
             )
         secrets = frozenset(
@@ -210,7 +210,7 @@ class BodyBuilder:
         gaps = missing_secrets(merged, kind.root)
         if gaps:
             raise PreflightError(
-                f"{change.desired.where}: updating {change.name!r} would send {', '.join(gaps)} "
+                f"{change.desired.where}: updating '{change.name}' would send {', '.join(gaps)} "
                 "empty (Graph never returns secrets, so they cannot be copied from the tenant). "
                 "Declare it as ${VARIABLE} in the YAML, or use --update-method patch if the "
                 "change does not touch the member holding it"

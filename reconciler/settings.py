@@ -141,3 +141,42 @@ def resolve_settings(
         ignore_changes=file.ignore_changes,
         credential=credential,
     )
+
+
+def setting_sources(
+    *,
+    env: Mapping[str, str],
+    file: FileSettings,
+    cloud_flag: str | None = None,
+    graph_url_flag: str | None = None,
+    update_method_flag: str | None = None,
+    parallelism_flag: int | None = None,
+    credential_flag: str | None = None,
+) -> dict[str, str]:
+    """Where each value `resolve_settings` picks comes from (`doctor` shows it): `flag`,
+    `env NAME`, `edusync.yaml` or `default` — the same precedence, flag > env > file > default.
+    Pass as flags only values given on the command line."""
+
+    def source(flag: object | None, env_name: str | None, from_file: object | None) -> str:
+        if flag is not None and flag != "":
+            return "flag"
+        if env_name and env.get(env_name, "") != "":
+            return f"env {env_name}"
+        if from_file is not None and from_file != "":
+            return "edusync.yaml"
+        return "default"
+
+    graph_url = source(graph_url_flag, "EDUSYNC_GRAPH_URL", file.graph_url)
+    tenant = (
+        "env AZURE_TENANT_ID"
+        if env.get("AZURE_TENANT_ID", "").strip()
+        else ("edusync.yaml" if file.tenant else "not set")
+    )
+    return {
+        "graph_url": "default for the cloud" if graph_url == "default" else graph_url,
+        "cloud": source(cloud_flag, "EDUSYNC_CLOUD", file.cloud),
+        "tenant": tenant,
+        "update_method": source(update_method_flag, "EDUSYNC_UPDATE_METHOD", file.update_method),
+        "parallelism": source(parallelism_flag, "EDUSYNC_PARALLELISM", file.parallelism),
+        "credential": source(credential_flag, "EDUSYNC_CREDENTIAL", None),
+    }

@@ -8,7 +8,8 @@ is never built on a tenant it misread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -39,6 +40,22 @@ def read_run_status(client: GraphClient, kind: Kind, object_id: str) -> str | No
     return str(value) if value is not None else None
 
 
+class _Counter:
+    """Counts finished reads across threads and says so: `{what} 3 of 40…`."""
+
+    def __init__(self, progress: Callable[[str], None], what: str, total: int) -> None:
+        self.progress = progress
+        self.what = what
+        self.total = total
+        self.done = 0
+        self._lock = threading.Lock()
+
+    def tick(self) -> None:
+        with self._lock:
+            self.done += 1
+            self.progress(f"{self.what} {self.done} of {self.total}…")
+
+
 def read_tenant(
     client: GraphClient,
     kinds: Iterable[Kind],
@@ -46,13 +63,16 @@ def read_tenant(
     status_for: set[tuple[str, str]] | None = None,
     status_by_name: set[tuple[str, str]] | None = None,
     parallelism: int = 4,
+    progress: Callable[[str], None] = lambda _text: None,
 ) -> dict[str, list[Actual]]:
     """One paged list per kind; run status only for objects whose desired state manages it
-    (by id or by natural key). Any failed read raises: an unreadable tenant is never "empty"."""
+    (by id or by natural key). Any failed read raises: an unreadable tenant is never "empty".
+    `progress` hears what is being read (a status line on a terminal)."""
     tenant: dict[str, list[Actual]] = {}
     wanted_ids = {(k, i.lower()) for k, i in (status_for or set())}
     wanted_names = status_by_name or set()
     for kind in kinds:
+        progress(f"Reading the tenant's {kind.name} list…")
         try:
             bodies = client.list(kind.collection, check=partial(object_problem, kind))
         except GraphError as exc:
@@ -64,13 +84,23 @@ def read_tenant(
                 str(body.get(kind.natural_key, "")),
             ) in wanted_names
 
-        def with_status(body: dict[str, object], kind: Kind = kind) -> Actual:
+        counter = _Counter(
+            progress,
+            f"Read {len(bodies)} {kind.name}(s); run state",
+            sum(1 for body in bodies if needs_status(body)),
+        )
+
+        def with_status(
+            body: dict[str, object], kind: Kind = kind, counter: _Counter = counter
+        ) -> Actual:
             if not needs_status(body):
                 return Actual(body)
             try:
-                return Actual(body, read_run_status(client, kind, str(body["id"])))
+                actual = Actual(body, read_run_status(client, kind, str(body["id"])))
             except GraphError as exc:
                 raise exc.with_subject(str(body.get(kind.natural_key, body.get("id")))) from None
+            counter.tick()
+            return actual
 
         with ThreadPoolExecutor(max_workers=parallelism) as pool:
             tenant[kind.name] = list(pool.map(with_status, bodies))

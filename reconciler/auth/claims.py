@@ -56,3 +56,26 @@ def expiry_of(claims: Claims | None) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def scopes_of(claims: Claims | None) -> tuple[str, ...]:
+    """Delegated permissions: the space-separated `scp` claim."""
+    value = (claims or {}).get("scp")
+    return tuple(value.split()) if isinstance(value, str) else ()
+
+
+def roles_of(claims: Claims | None) -> tuple[str, ...]:
+    """Application permissions: the `roles` claim."""
+    value = (claims or {}).get("roles")
+    return tuple(str(r) for r in value) if isinstance(value, list) else ()
+
+
+def text_claim(claims: Claims | None, *names: str) -> str | None:
+    """The first of these claims that holds text (`tid`; `appid`/`azp`; `aud`; …)."""
+    for name in names:
+        value = (claims or {}).get(name)
+        if isinstance(value, list) and value:
+            value = value[0]
+        if isinstance(value, str) and value:
+            return value
+    return None

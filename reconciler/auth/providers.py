@@ -90,7 +90,7 @@ def _static(request: _Request) -> TokenProvider:
     if expires is not None and expires <= time.time():
         log.warning("%s has expired; Graph will answer 401", ACCESS_TOKEN_VAR)
     identity = Identity(
-        permission_of(claims), f"static token ({ACCESS_TOKEN_VAR})", principal_of(claims)
+        permission_of(claims), f"the token in {ACCESS_TOKEN_VAR}", principal_of(claims)
     )
     return StaticTokenProvider(token, identity)
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
-from reconciler.apply import ApplyInterrupted, ApplyOptions, Executor, Outcome, Status, preflight
+from reconciler.apply import ApplyInterrupted, ApplyOptions, Executor, Outcome, preflight
+from reconciler.commands.actions_run import reports_to_actions
+from reconciler.commands.apply_output import ApplyOutput
 from reconciler.commands.base import (
     EXIT_ERROR,
     EXIT_OK,
+    format_option,
     global_options,
     parallelism_option,
+    quiet_option,
     start_logging,
     update_method_option,
 )
@@ -27,36 +30,21 @@ from reconciler.commands.common import (
     settings_for,
     token_provider,
 )
+from reconciler.commands.github_hooks import ApplyPublishing
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.engine.plan import Plan
 from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
-from reconciler.operations import BodyBuilder, Request
+from reconciler.operations import BodyBuilder
+from reconciler.render.apply_report import approval_question, failed, outcome_line, report_text
 from reconciler.saved_plan import read_saved_plan, staleness
 from reconciler.settings import Settings
 
 
-def show_request(request: Request, base_url: str) -> str:
-    line = f"{request.method} {base_url}/{request.path}"
-    if request.shown_body is not None:
-        line += "\n" + json.dumps(request.shown_body, indent=2, ensure_ascii=False)
-    return line
-
-
 def report(outcomes: list[Outcome]) -> tuple[str, bool]:
-    lines = ["", "Apply report:"]
-    for status in Status:
-        group = [o for o in outcomes if o.status is status]
-        if not group:
-            continue
-        lines.append(f"  {status.value}: {len(group)}")
-        for o in group:
-            ident = f" ({o.object_id})" if o.object_id else ""
-            detail = f"\n      {o.detail}" if o.detail else ""
-            lines.append(f"    - {o.change.action.value} {o.change.name!r}{ident}{detail}")
-    failed = any(o.status is not Status.DONE for o in outcomes)
-    return "\n".join(lines) + "\n", failed
+    """The text report and whether apply failed (a write not made, or its outcome unknown)."""
+    return report_text(outcomes), failed(outcomes)
 
 
 def confirm(plan: Plan, auto_approve: bool) -> None:
@@ -67,12 +55,7 @@ def confirm(plan: Plan, auto_approve: bool) -> None:
             "apply needs approval: run it in a terminal to be asked, or pass --auto-approve "
             "(CI); nothing was written"
         )
-    answer = click.prompt(
-        f"Carry out these {len(plan.pending)} change(s)? Only 'yes' will be accepted",
-        default="",
-        show_default=False,
-        err=True,
-    )
+    answer = click.prompt(approval_question(plan), default="", show_default=False, err=True)
     if answer.strip() != "yes":
         raise ReconcileError("apply cancelled; nothing was written")
 
@@ -89,7 +72,7 @@ class _NoBar:
 
 
 def _progress_bar(total: int, *, enabled: bool) -> Any:
-    """A bar on stderr while changes run, only on a terminal (CI logs get the report)."""
+    """A bar on stderr while changes run, only on a terminal (CI logs get a line per change)."""
     if not enabled:
         return _NoBar()
     return click.progressbar(
@@ -110,19 +93,25 @@ def execute_plan(
     options: ApplyOptions,
     auto_approve: bool,
     env: Mapping[str, str] | None = None,
+    output: ApplyOutput | None = None,
+    on_report: Callable[[str], None] | None = None,
 ) -> int:
+    output = output or ApplyOutput()
     builder = BodyBuilder(
         os.environ if env is None else env, settings.update_method, settings.ignore_changes
     )
     steps = preflight(plan, builder, identity, options)
     if not options.dry_run:
         confirm(plan, auto_approve)
-    with _progress_bar(len(steps), enabled=sys.stderr.isatty() and not options.dry_run) as bar:
+    on_terminal = sys.stderr.isatty()
+    bar_on = on_terminal and not options.dry_run and not output.quiet
+    with _progress_bar(len(steps), enabled=bar_on) as bar:
 
         def finished(outcome: Outcome) -> None:
-            bar.update(
-                1, f"{outcome.change.action.value} {outcome.change.name!r}: {outcome.status.value}"
-            )
+            if bar_on:
+                bar.update(1, outcome_line(outcome))
+            elif not on_terminal and not options.dry_run and not output.quiet:
+                echo_err(outcome_line(outcome))  # CI logs: each change as it finishes
 
         executor = Executor(
             client,
@@ -135,17 +124,14 @@ def execute_plan(
         try:
             outcomes = executor.run(steps)  # a dry run takes the same path, stopping at writes
         except ApplyInterrupted as interrupted:
-            click.echo(report(interrupted.outcomes)[0], nl=False)
+            output.show_report(plan, interrupted.outcomes, client.base_url)
             raise
+    output.show_report(plan, outcomes, client.base_url, dry_run=options.dry_run)
     if options.dry_run:
-        click.echo("\nDry run: these requests would be sent (nothing was written):")
-        for outcome in outcomes:
-            for request in outcome.sent:
-                click.echo(show_request(request, client.base_url))
         return EXIT_OK
-    text, failed = report(outcomes)
-    click.echo(text, nl=False)
-    return EXIT_ERROR if failed else EXIT_OK
+    if on_report is not None:
+        on_report(report_text(outcomes))  # e.g. for the pull-request comment
+    return EXIT_ERROR if failed(outcomes) else EXIT_OK
 
 
 @click.command(short_help="Carry out a plan (create, update, replace, delete, pause/resume).")
@@ -173,6 +159,13 @@ def execute_plan(
 @click.option(
     "--allow-replace", is_flag=True, default=False, help="Permit delete+create replacements."
 )
+@click.option(
+    "--allow-duplicate-source",
+    is_flag=True,
+    default=False,
+    help="Create a profile even though an unmanaged tenant profile looks like it (same source "
+    "or most fields equal). Without it such a create is refused: pin `id:` to rename instead.",
+)
 @update_method_option
 @click.option(
     "--wait/--no-wait",
@@ -190,8 +183,24 @@ def execute_plan(
 )
 @target_option
 @parallelism_option
+@format_option
+@quiet_option
+@click.option(
+    "--require-reviewed",
+    is_flag=True,
+    default=False,
+    help="Apply only the plan reviewed on the pull request merged as GITHUB_SHA; refuse "
+    "(nothing written) when there is none or the tenant or files changed since.",
+)
+@click.option(
+    "--pr-comment",
+    is_flag=True,
+    default=False,
+    help="Post the apply report and the plan after it on the merged pull request.",
+)
 @global_options
 @click.pass_context
+@reports_to_actions
 def apply(
     ctx: click.Context,
     path: str | None,
@@ -200,63 +209,118 @@ def apply(
     auto_approve: bool,
     prune: bool,
     allow_replace: bool,
+    allow_duplicate_source: bool,
     update_method: str | None,
     wait: bool,
     wait_timeout: float,
     targets: tuple[str, ...],
     parallelism: int | None,
+    output_format: str | None,
+    quiet: bool,
+    require_reviewed: bool,
+    pr_comment: bool,
 ) -> int:
     """Compute the plan (or load --plan FILE), print it, ask, then write: POST to create,
     PUT (or PATCH with --update-method patch) to update, DELETE only with --prune.
 
     A failed write does not stop the others; the report lists done, failed (with Graph's
-    error code and request-id) and not attempted changes, and apply exits 1 if any failed.
+    error code and request-id) and not attempted changes, ends with what to run next, and
+    apply exits 1 if any failed. A profile written but still provisioning when the wait ends
+    is "done, not settled" (exit 0: the tenant did what was asked).
+
+    A create that looks like an unmanaged tenant profile (same source, or most fields equal:
+    a displayName changed without `id:`) is refused: pin `id:` to rename in place, or pass
+    --allow-duplicate-source. --format json prints one JSON document (plan and report).
 
     \b
     Examples:
       edusync-reconcile apply --dry-run
       edusync-reconcile plan --out plan.json && edusync-reconcile apply --plan plan.json
       edusync-reconcile apply --auto-approve --parallelism 8
+      edusync-reconcile apply --auto-approve --quiet --format json > apply-report.json
+
+    \b
+    In GitHub Actions, on a push to main (GITHUB_TOKEN, GITHUB_SHA set; see the README):
+      edusync-reconcile apply --require-reviewed --auto-approve --pr-comment
     """
     start_logging(ctx)
+    output = ApplyOutput((output_format or "text").lower(), quiet)
     saved = read_saved_plan(plan_file) if plan_file else None
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")
+    publishing = ApplyPublishing(
+        path or "desired-state",
+        require_reviewed=require_reviewed,
+        pr_comment=pr_comment,
+        dry_run=dry_run,
+    )
+    publishing.find_review()
     state = load_checked(path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
-    echo_err(describe_identity(tokens.identity, settings))
+    if not quiet:
+        echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
+    output.base_url = client.base_url
+    plan: Plan | None = None
     try:
         saved_options = (saved or {}).get("options") or {}
-        plan = compute_plan(
-            client,
-            state,
-            settings,
-            # Re-plan exactly as the saved plan was made, or it cannot match.
-            prune=prune or bool(saved_options.get("prune")),
-            targets=targets or tuple(saved_options.get("targets") or ()),
-            identity=tokens.identity,
-        )
+        target_origin = "--target" if targets or not saved else f"--target (saved in {plan_file})"
+        # Re-plan exactly as the saved plan was made, or it cannot match.
+        prune = prune or bool(saved_options.get("prune"))
+        targets = targets or tuple(saved_options.get("targets") or ())
+
+        def replan() -> Plan:
+            return compute_plan(
+                client,
+                state,
+                settings,
+                prune=prune,
+                targets=targets,
+                identity=tokens.identity,
+                target_origin=target_origin,
+                show_progress=not quiet,
+            )
+
+        plan = replan()
         if saved is not None:
             reasons = staleness(saved, plan)
             if reasons:
                 raise ReconcileError(
-                    f"plan is stale, nothing was written: {'; '.join(reasons)}. "
-                    "Run plan again and review the new plan"
+                    "plan is stale, nothing was written:\n  - "
+                    + "\n  - ".join(reasons)
+                    + "\nRun plan again and review the new plan."
                 )
-        click.echo(render(plan, "text"), nl=False)
+        publishing.check(plan)
+        output.show_plan(plan)
         if not plan.has_changes and not plan.errors:
-            return EXIT_OK
+            output.nothing_to_do(plan)
+            return publishing.finish(plan, EXIT_OK, "", replan)
+        if output.fmt != "text" and not auto_approve and not dry_run and sys.stdin.isatty():
+            echo_err(render(plan, "text"))  # a person is asked: show them the plan
         options = ApplyOptions(
             allow_replace=allow_replace,
+            allow_duplicate_source=allow_duplicate_source,
             wait=wait,
             wait_timeout=wait_timeout,
             parallelism=settings.parallelism,
             dry_run=dry_run,
         )
-        return execute_plan(
-            plan, client, settings, tokens.identity, options=options, auto_approve=auto_approve
+        reports: list[str] = []
+        code = execute_plan(
+            plan,
+            client,
+            settings,
+            tokens.identity,
+            options=options,
+            auto_approve=auto_approve,
+            output=output,
+            on_report=reports.append,
         )
+        return publishing.finish(plan, code, "".join(reports), replan)
+    except ReconcileError as exc:
+        if plan is not None:
+            output.refused(plan, str(exc))
+        raise
     finally:
         client.close()

@@ -6,6 +6,7 @@ dependency runs one way only: cli → commands).
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -108,6 +109,16 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
             callback=_remember("debug"),
             expose_value=False,
         ),
+        click.option(
+            "--no-color",
+            "--no-colour",
+            "no_color",
+            is_flag=True,
+            default=False,
+            help="No colour in the output (also: the NO_COLOR environment variable).",
+            callback=_remember("no_color"),
+            expose_value=False,
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -115,7 +126,8 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
 
 
 def global_options(func: F) -> F:
-    """--graph-url, --cloud, --credential, -v, --debug: for commands that talk to Graph."""
+    """--graph-url, --cloud, --credential, -v, --debug, --no-color: for commands that talk to
+    Graph."""
     return _global_options(func, graph_hidden=False)
 
 
@@ -134,6 +146,25 @@ def format_option(func: F) -> F:
         default=None,
         help="Output format (default: text).",
     )(func)
+
+
+def quiet_option(func: F) -> F:
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        default=False,
+        help="Only changes, warnings and errors: no sign-in line, no up-to-date or unmanaged "
+        "lists, no progress.",
+    )(func)
+
+
+def colour_wanted(ctx: click.Context | None = None) -> bool:
+    """False when --no-color was given anywhere on the command line, or NO_COLOR is set."""
+    if "NO_COLOR" in os.environ:
+        return False
+    ctx = ctx or click.get_current_context(silent=True)
+    return not (ctx is not None and options_of(ctx).get("no_color"))
 
 
 def parallelism_option(func: F) -> F:
@@ -178,3 +209,25 @@ def log_level(ctx: click.Context) -> str:
 
 def start_logging(ctx: click.Context) -> None:
     configure_logging(log_level(ctx))
+
+
+_OS_HINTS = {
+    errno.ENOENT: "check the path: it, or a directory in it, does not exist",
+    errno.EACCES: "check the permissions of the file and its directory",
+    errno.EPERM: "check the permissions of the file and its directory",
+    errno.EISDIR: "it is a directory: give a file",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the file system is read-only: choose another place",
+    errno.EADDRINUSE: "that port is taken: choose another one (or 0 for any free port)",
+}
+
+
+def describe_os_error(exc: OSError, doing: str = "") -> str:
+    """An operating-system error as one line that says what to do: a file the admin named
+    cannot be read or written, which is theirs to fix and not a bug to report."""
+    what = f"{doing}: " if doing else ""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"{what}{where}{reason}" + (f" ({hint})" if hint else "")

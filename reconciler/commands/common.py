@@ -7,16 +7,17 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
 
-from reconciler.commands.base import options_of
+from reconciler.commands.base import colour_wanted, describe_os_error, options_of
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
 from reconciler.engine.plan import Plan, PlanOptions, build_plan
-from reconciler.errors import ConfigError
+from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
 from reconciler.kinds import DEFAULT_KIND, KINDS
@@ -35,7 +36,7 @@ def echo_err(message: str) -> None:
 
 def use_colour(stream: Any = None) -> bool:
     stream = stream or sys.stdout
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+    return colour_wanted() and hasattr(stream, "isatty") and stream.isatty()
 
 
 def style(text: str, colour: str) -> str:
@@ -47,6 +48,10 @@ def load_checked(path: str, *, strict: bool = True) -> DesiredState:
     state = load_desired(path)
     for problem in state.problems:
         echo_err(str(problem))
+    if state.problems and os.environ.get("GITHUB_ACTIONS") == "true":
+        from reconciler.render.problems import github_annotations
+
+        echo_err(github_annotations(state.problems).rstrip("\n"))
     if not state.ok and strict:
         errors = sum(1 for p in state.problems if p.severity is Severity.ERROR)
         raise ConfigError(
@@ -125,18 +130,26 @@ def compute_plan(
     prune: bool,
     targets: tuple[str, ...],
     identity: Identity,
+    target_origin: str = "--target",
+    show_progress: bool = True,
 ) -> Plan:
+    """Read the tenant and decide the plan. A --target that names nothing is a usage error
+    (exit 64), raised once the tenant's names are known."""
     for obj in state.objects:
         register_referenced(obj, os.environ)
     kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
-    tenant = read_tenant(
-        client,
-        kinds.values(),
-        status_for={(o.kind.name, o.pinned_id) for o in managed if o.pinned_id},
-        status_by_name={(o.kind.name, o.name) for o in managed if not o.pinned_id},
-        parallelism=settings.parallelism,
-    )
+    from reconciler.commands.progress import StatusLine
+
+    with StatusLine(enabled=None if show_progress else False) as status:
+        tenant = read_tenant(
+            client,
+            kinds.values(),
+            status_for={(o.kind.name, o.pinned_id) for o in managed if o.pinned_id},
+            status_by_name={(o.kind.name, o.name) for o in managed if not o.pinned_id},
+            parallelism=settings.parallelism,
+            progress=status,
+        )
     plan = build_plan(
         state.objects,
         tenant,
@@ -146,9 +159,43 @@ def compute_plan(
         desired_digest=state.digest,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     )
+    check_targets(plan, target_origin)
     return identity_notes(plan, identity)
 
 
+def check_targets(plan: Plan, origin: str = "--target") -> None:
+    from reconciler.engine.targets import describe
+
+    if plan.target_misses:
+        raise click.UsageError("\n".join(describe(m, origin) for m in plan.target_misses))
+
+
 def describe_identity(identity: Identity, settings: Settings) -> str:
+    """The sign-in line: which Graph, which credential, and what it may do, in plain words."""
     who = f" as {identity.principal}" if identity.principal else ""
-    return f"Graph {settings.graph_url} — {identity.credential}{who} ({identity.permission.value})"
+    return (
+        f"Graph {settings.graph_url}, using {identity.credential}{who} "
+        f"({identity.permission.plain})"
+    )
+
+
+def check_writable(path: str) -> None:
+    """Refuse an --out FILE that cannot be written, before any work is done."""
+    target = Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise ConfigError(f"--out {path} is a directory; give a file name, e.g. {path}/plan.json")
+    if not parent.is_dir():
+        raise ConfigError(
+            f"--out {path}: the directory {parent} does not exist; create it first "
+            f"(mkdir -p {parent}) or choose another path"
+        )
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"--out {path}: the directory {parent} is not writable")
+
+
+def save_plan(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReconcileError(describe_os_error(exc, "cannot save the plan")) from None

@@ -144,6 +144,12 @@ def _stop_signals() -> Iterator[threading.Event]:
     show_default=True,
     help="Carry out the next N writes, then close the connection without a response.",
 )
+@click.option(
+    "--retired",
+    is_flag=True,
+    default=False,
+    help="Answer the profile API as live Graph does since its retirement (400 BadRequest).",
+)
 @offline_options
 @click.pass_context
 def emulator(
@@ -157,6 +163,7 @@ def emulator(
     retry_after: float | None,
     demo: bool,
     drop_after_commit: int,
+    retired: bool,
 ) -> int:
     """Serve the SDS synchronization-profile API of Microsoft Graph on 127.0.0.1 from an
     in-memory tenant, until interrupted (Ctrl-C or SIGTERM).
@@ -171,6 +178,7 @@ def emulator(
       edusync-reconcile emulator --demo --port 8765
       edusync-reconcile emulator --port 8765 --state tenant.json
       edusync-reconcile emulator --token secret --fault 429=0.1 --retry-after 0.5
+      edusync-reconcile emulator --retired          # the classic API as live Graph answers now
       EDUSYNC_ACCESS_TOKEN=secret edusync-reconcile plan \\
           --graph-url http://127.0.0.1:8765/beta
     """
@@ -181,6 +189,7 @@ def emulator(
         latency_ms=latency_ms,
         state_file=state_file,
         port=port,
+        retired=retired,
     )
     server.faults.p429 = faults.get("429", 0.0)
     server.faults.p503 = faults.get("503", 0.0)

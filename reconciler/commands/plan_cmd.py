@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
+from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.base import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -15,19 +15,23 @@ from reconciler.commands.base import (
     format_option,
     global_options,
     parallelism_option,
+    quiet_option,
     start_logging,
 )
 from reconciler.commands.common import (
+    check_writable,
     compute_plan,
     describe_identity,
     echo_err,
     load_checked,
     missing_variable_warnings,
+    save_plan,
     settings_for,
     style,
     token_provider,
     use_colour,
 )
+from reconciler.commands.github_hooks import PlanPublishing
 from reconciler.engine.plan import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json
@@ -35,12 +39,12 @@ from reconciler.render.plan_markdown import render_markdown
 from reconciler.render.plan_text import render_text
 
 
-def render(plan: Plan, fmt: str) -> str:
+def render(plan: Plan, fmt: str, *, quiet: bool = False) -> str:
     if fmt == "json":
         return render_json(plan)
     if fmt == "markdown":
         return render_markdown(plan)
-    return render_text(plan, style if use_colour() else (lambda text, _c: text))
+    return render_text(plan, style if use_colour() else (lambda text, _c: text), quiet=quiet)
 
 
 def target_option(func: F) -> F:
@@ -77,8 +81,29 @@ def prune_option(func: F) -> F:
 @prune_option
 @target_option
 @parallelism_option
+@quiet_option
+@click.option(
+    "--pr-comment",
+    is_flag=True,
+    default=False,
+    help="Post the plan as one sticky comment on the pull request (edited in place).",
+)
+@click.option(
+    "--pr",
+    "pr_number",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Pull request for --pr-comment (default: the one in GITHUB_EVENT_PATH).",
+)
+@click.option(
+    "--drift-issue",
+    is_flag=True,
+    default=False,
+    help="Open, update or close the `Drift detected: PATH` issue (scheduled checks).",
+)
 @global_options
 @click.pass_context
+@reports_to_actions
 def plan(
     ctx: click.Context,
     path: str,
@@ -88,6 +113,10 @@ def plan(
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int | None,
+    quiet: bool,
+    pr_comment: bool,
+    pr_number: int | None,
+    drift_issue: bool,
 ) -> int:
     """Fetch the actual profiles from Graph and print a semantic plan: create, update,
     replace, delete (only with --prune), pause/resume, or nothing to do.
@@ -95,34 +124,63 @@ def plan(
     Only what your YAML declares is compared: server defaults, @odata.type spellings, list
     order and write-only secrets never show up as drift. Reads only; never writes.
 
+    A --target that names no profile (in git or in the tenant) is a usage error with a
+    did-you-mean. --quiet leaves out the sign-in line, the up-to-date and unmanaged lists and
+    progress.
+
     \b
     Examples:
       edusync-reconcile plan
       edusync-reconcile plan desired-state --out plan.json --detailed-exitcode
       edusync-reconcile plan --format markdown > comment.md
+      edusync-reconcile plan --quiet --target "Test Profile"
+
+    \b
+    In GitHub Actions (GITHUB_TOKEN, GITHUB_REPOSITORY set; see the README):
+      edusync-reconcile plan --pr-comment                  # on pull_request events
+      edusync-reconcile plan --pr-comment --pr 42
+      edusync-reconcile plan --drift-issue --detailed-exitcode   # on a schedule
     """
     start_logging(ctx)
+    if out_file:
+        check_writable(out_file)  # before the tenant is read, not after
+    publishing = PlanPublishing(path, pr_comment=pr_comment, pr=pr_number, drift_issue=drift_issue)
     state = load_checked(path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
-    echo_err(describe_identity(tokens.identity, settings))
+    if not quiet:
+        echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
         result = compute_plan(
-            client, state, settings, prune=prune, targets=targets, identity=tokens.identity
+            client,
+            state,
+            settings,
+            prune=prune,
+            targets=targets,
+            identity=tokens.identity,
+            show_progress=not quiet,
         )
+        if publishing.wants_extras:
+            from reconciler.github.health import read_sync_health
+
+            publishing.health = read_sync_health(client, result, settings.parallelism)
     finally:
         client.close()
     missing_variable_warnings(result, os.environ, settings.update_method)
-    click.echo(render(result, (output_format or "text").lower()), nl=False)
+    click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
     if out_file:
-        Path(out_file).write_text(render_json(result), encoding="utf-8")
-        echo_err(
-            f"Plan saved to {out_file}; carry it out with: "
-            f"edusync-reconcile apply --plan {out_file}"
-        )
+        save_plan(out_file, render_json(result, observed=True))
+        if not quiet:
+            echo_err(
+                f"Plan saved to {out_file}; carry it out with: "
+                f"edusync-reconcile apply --plan {out_file}"
+            )
     if result.errors:
-        return EXIT_ERROR
-    if detailed_exitcode and result.has_changes:
-        return EXIT_CHANGES
-    return EXIT_OK
+        code = EXIT_ERROR
+    elif detailed_exitcode and result.has_changes:
+        code = EXIT_CHANGES
+    else:
+        code = EXIT_OK
+    publishing.publish(result, code)
+    return code

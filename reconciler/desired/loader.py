@@ -15,6 +15,7 @@ from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.typecheck import check_object, did_you_mean
+from reconciler.desired.words import not_a_boolean
 from reconciler.desired.yamlsource import (
     MAX_FILE_BYTES,
     Document,
@@ -363,11 +364,11 @@ def _read_lifecycle(
             report((key,), f"unknown lifecycle setting {key!r}{hint}", key=True)
     paused = value.get("paused")
     if paused is not None and not isinstance(paused, bool):
-        report(("paused",), "lifecycle.paused must be true or false")
+        report(("paused",), not_a_boolean("lifecycle.paused", paused))
         paused = None
     protect = value.get("protect", False)
     if not isinstance(protect, bool):
-        report(("protect",), "lifecycle.protect must be true or false")
+        report(("protect",), not_a_boolean("lifecycle.protect", protect))
         protect = False
     ignore = value.get("ignoreChanges") or []
     if not isinstance(ignore, list) or not all(isinstance(p, str) for p in ignore):

@@ -38,6 +38,7 @@ class Emulator:
         seed: int = 0,
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        retired: bool = False,
     ) -> None:
         self.tenant = Tenant(provisioning_delay=provisioning_delay, clock=clock)
         #: The Industry Data API (`/beta/external/industryData`), on the same server.
@@ -49,10 +50,21 @@ class Emulator:
         self._port = port
         self._dispatcher = Dispatcher(self.tenant, page_size=page_size)
         self._page_size = page_size
+        self._dispatcher.retired = retired
         self._server: GraphServer | None = None
         self._thread: threading.Thread | None = None
         self._loaded = False
         self._save_lock = threading.Lock()
+
+    @property
+    def retired(self) -> bool:
+        """Whether the profile API answers as retired (400 BadRequest, like live Graph for a
+        segment it no longer has); switchable while serving."""
+        return self._dispatcher.retired
+
+    @retired.setter
+    def retired(self, value: bool) -> None:
+        self._dispatcher.retired = value
 
     @property
     def base_url(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,12 +17,14 @@ from urllib.parse import quote
 from reconciler.emulator.graph_errors import bad_request
 from reconciler.emulator.routes import Op, Route
 from reconciler.emulator.tenant import Page, Tenant
-from reconciler.jsontypes import JSON, JSONObject
+from reconciler.jsontypes import JSON
 
 COLLECTION = "education/synchronizationProfiles"
 _PAGING_OPTIONS = frozenset({"$top", "$skip", "$skiptoken", "$count"})
-_SUPPORTED = {Op.LIST: _PAGING_OPTIONS | {"$filter"}, Op.ERRORS: _PAGING_OPTIONS}
+_SUPPORTED = {Op.LIST: _PAGING_OPTIONS | {"$filter"}, Op.ERRORS: _PAGING_OPTIONS | {"$orderby"}}
 _FILTER = re.compile(r"^\s*displayName\s+eq\s+'((?:[^']|'')*)'\s*$")
+#: The errors collection supports $orderby (§1.10); the emulator orders by the error time.
+_ORDER_BY = re.compile(r"^\s*recordedDateTime(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
 _CURSOR_PREFIX = "after:"
 _NEEDS_BODY = frozenset(
     {Op.CREATE, Op.REPLACE_BY_BODY, Op.REPLACE, Op.PATCH, Op.STATUS_CREATE, Op.STATUS_UPDATE}
@@ -35,6 +38,9 @@ class Reply:
     #: JSON body; None = no body at all (Content-Length: 0).
     body: JSON = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: The body already encoded as JSON (a list page built from cached item texts); when set,
+    #: it is sent instead of `body`.
+    encoded: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class _Query:
     after: int = 0
     count: bool = False
     display_name: str | None = None
+    #: `$orderby=recordedDateTime [asc|desc]`: None keeps the order errors were recorded in.
+    newest_first: bool | None = None
 
 
 def encode_skiptoken(after: int) -> str:
@@ -93,6 +101,13 @@ def _parse_option(name: str, value: str, query: _Query) -> _Query:
         if value.lower() not in ("true", "false"):
             raise bad_request(f"$count: expected true or false, not '{value}'.")
         return replace(query, count=value.lower() == "true")
+    if name == "$orderby":
+        order = _ORDER_BY.match(value)
+        if order is None:
+            raise bad_request(
+                f"$orderby: '{value}' is not supported by the emulator (only recordedDateTime)."
+            )
+        return replace(query, newest_first=(order.group(1) or "asc").lower() == "desc")
     match = _FILTER.match(value)
     if match is None:
         raise bad_request(
@@ -122,14 +137,16 @@ def _next_link(request: Request, after: int) -> str:
     return f"{origin}{request.path}?{query}"
 
 
-def _collection(request: Request, page: Page, context: str, *, count: bool) -> JSONObject:
-    body: JSONObject = {"@odata.context": context}
+def _collection(request: Request, page: Page, context: str, *, count: bool) -> bytes:
+    """The collection response, its `value` spliced from the items' JSON texts (`page.items`):
+    the same text `json.dumps` would give for the whole object."""
+    head = f'{{"@odata.context": {json.dumps(context)}'
     if count:
-        body["@odata.count"] = page.total
-    body["value"] = page.items
+        head += f', "@odata.count": {page.total}'
+    tail = "]"
     if page.next_after is not None:
-        body["@odata.nextLink"] = _next_link(request, page.next_after)
-    return body
+        tail += f', "@odata.nextLink": {json.dumps(_next_link(request, page.next_after))}'
+    return f'{head}, "value": [{", ".join(page.items)}{tail}}}'.encode()
 
 
 class Dispatcher:
@@ -140,6 +157,8 @@ class Dispatcher:
             raise ValueError("page_size is at least 1")
         self.tenant = tenant
         self.page_size = page_size
+        #: Answer every profile request as live Graph does since the API's retirement.
+        self.retired = False
         self._handlers: dict[Op, Callable[[Request, _Query], Reply]] = {
             Op.LIST: self._list,
             Op.CREATE: self._create,
@@ -188,14 +207,14 @@ class Dispatcher:
     # -- collection ----------------------------------------------------------------------------
 
     def _list(self, request: Request, query: _Query) -> Reply:
-        page = self.tenant.list_page(
+        page = self.tenant.list_page_json(
             after=query.after,
             limit=self._limit(query),
             skip=query.skip,
             display_name=query.display_name,
         )
         context = self._context(request, COLLECTION)
-        return Reply(200, _collection(request, page, context, count=query.count))
+        return Reply(200, encoded=_collection(request, page, context, count=query.count))
 
     def _create(self, request: Request, _query: _Query) -> Reply:
         # The docs' example answers 201 Created (their prose says 202); seed 001 shows 201.
@@ -267,9 +286,13 @@ class Dispatcher:
 
     def _errors(self, request: Request, query: _Query) -> Reply:
         page = self.tenant.errors_page(
-            self._id(request), after=query.after, limit=self._limit(query), skip=query.skip
+            self._id(request),
+            after=query.after,
+            limit=self._limit(query),
+            skip=query.skip,
+            newest_first=query.newest_first,
         )
+        page = page._replace(items=[json.dumps(error) for error in page.items])
         # The errors collection always carries @odata.count (§1.10).
-        return Reply(
-            200, _collection(request, page, self._item_context(request, "errors"), count=True)
-        )
+        context = self._item_context(request, "errors")
+        return Reply(200, encoded=_collection(request, page, context, count=True))

@@ -88,3 +88,15 @@ def resolve(method: str, path: str) -> Route:
     if child is None or len(rest) > 2:
         raise _segment_not_found(rest[1] if child is None else rest[2])
     return _pick(child, method, profile_id)
+
+
+def refuse_if_retired(path: str) -> None:
+    """What Graph answers for a segment it no longer has (the profile API was retired on
+    2024-12-31, graph-sds-api.md §5): 400 BadRequest naming the segment, as for any unknown one."""
+    segments = [unquote(s).lower() for s in path.split("/") if s]
+    if segments[: len(_ROOT)] == list(_ROOT):
+        raise GraphFault(
+            400,
+            "BadRequest",
+            "Resource not found for the segment 'synchronizationProfiles'.",
+        )

@@ -1,8 +1,9 @@
 """The HTTP face of the emulator: stdlib `ThreadingHTTPServer`, HTTP/1.1 with keep-alive.
 
 Order of work per request (each step may end it): read the body, wait the configured latency,
-injected fault, bearer check, route (404/405), app-only refusal (403), tenant operation, and for a
-committed write either the response or, when a drop is armed, a closed connection with no bytes.
+injected fault, bearer check, the retired-API answer (when switched on), route (404/405),
+app-only refusal (403), tenant operation, and for a committed write either the response or,
+when a drop is armed, a closed connection with no bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reconciler.emulator.faults import WRITE_METHODS, Faults
 from reconciler.emulator.graph_errors import GraphFault
 from reconciler.emulator.industrydata import IndustryDataDispatcher, IndustryRequest, serves
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog, redact_headers
-from reconciler.emulator.routes import PROFILE_WRITES, resolve
+from reconciler.emulator.routes import PROFILE_WRITES, refuse_if_retired, resolve
 from reconciler.jsontypes import JSON, JSONObject
 
 log = logging.getLogger("reconciler.emulator")
@@ -211,6 +212,8 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
                     authorization=self.headers.get("Authorization"),
                 )
             )
+        if wiring.dispatcher.retired:
+            refuse_if_retired(split.path)
         route = resolve(self.command, split.path)
         if route.op in PROFILE_WRITES:
             refuse_app_only_write(caller)
@@ -239,11 +242,18 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             self._send(reply, request_id, client_request_id)
             return
         body, body_error = _parse_body(raw)
+        received_at = time.monotonic()
         if wiring.faults.take_drop_before(self.command):
             # Lost on the way in: nothing is done and no answer comes (a retry is safe).
             wiring.requests_log.append(
                 LoggedRequest(
-                    self.command, self.path, redact_headers(dict(self.headers.items())), body, None
+                    self.command,
+                    self.path,
+                    redact_headers(dict(self.headers.items())),
+                    body,
+                    None,
+                    received_at=received_at,
+                    replied_at=time.monotonic(),
                 )
             )
             self.close_connection = True
@@ -273,6 +283,8 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
                 headers=redact_headers(dict(self.headers.items())),
                 body=body,
                 status=None if dropped else reply.status,
+                received_at=received_at,
+                replied_at=time.monotonic(),
             )
         )
         log.info("%s %s -> %s", self.command, self.path, "dropped" if dropped else reply.status)
@@ -292,13 +304,16 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _write_reply(self, reply: Reply, request_id: str, client_request_id: str) -> None:
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
+        if reply.encoded is not None:
+            payload = reply.encoded
+        else:
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)  # also sends Date
         self.send_header("request-id", request_id)
         self.send_header("client-request-id", client_request_id)
         diagnostic = {"ServerInfo": {"DataCenter": "Loopback", "Slice": "E", "Ring": "0"}}
         self.send_header("x-ms-ags-diagnostic", json.dumps(diagnostic))
-        if reply.body is not None:
+        if reply.body is not None or reply.encoded is not None:
             self.send_header("Content-Type", _JSON_TYPE)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import fieldpaths
+from reconciler.engine.normalize import external
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
@@ -25,6 +26,8 @@ _ABSENT = object()
 
 @dataclass(frozen=True)
 class FieldDiff:
+    """One field's values before and after, in Graph's shape (lists as lists)."""
+
     path: str
     before: Any
     after: Any
@@ -35,7 +38,7 @@ def _variant_of(poly: Polymorphic, value: Any) -> ObjectType | None:
     return poly.variant(name) if isinstance(name, str) else None
 
 
-def _member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
+def member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
     """The type of member `key` of a value of type `texpr` (hint: the value, for variants)."""
     if isinstance(texpr, KeyedList):
         return texpr.item, None
@@ -67,7 +70,7 @@ def project(actual: Any, desired: Any, texpr: TypeExpr) -> Any:
         if key == ODATA_TYPE:
             out[key] = source.get(key)
             continue
-        member, prop = _member_type(texpr, key, desired)
+        member, prop = member_type(texpr, key, desired)
         if key in source:
             value = source[key]
         else:
@@ -102,6 +105,17 @@ def _lookup(node: dict[str, Any], segment: str) -> Any:
     return node[key] if key is not None else None
 
 
+def type_at(texpr: TypeExpr, segments: tuple[str, ...], hint: Any) -> TypeExpr | None:
+    """The type of the member at `segments` (hint: a tree holding it, for polymorphic members)."""
+    current: TypeExpr | None = texpr
+    for segment in segments:
+        if current is None or segment == ODATA_TYPE:
+            return None
+        current, _prop = member_type(current, segment, hint)
+        hint = _lookup(hint, segment) if isinstance(hint, dict) else None
+    return current
+
+
 def value_at(tree: Any, segments: tuple[str, ...]) -> Any:
     node = tree
     for segment in segments:
@@ -123,7 +137,7 @@ def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
         segments.append(element)
         if element == ODATA_TYPE:
             break
-        current, _prop = _member_type(current, element, hint)
+        current, _prop = member_type(current, element, hint)
         hint = hint.get(element) if isinstance(hint, dict) else None
         if not isinstance(current, (ObjectType, Polymorphic, KeyedList)):
             break
@@ -141,10 +155,11 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
         for level in report:
             segments = field_of(level.path(output_format="list"), texpr, after)
             if segments and segments not in fields:
+                texpr_at = type_at(texpr, segments, after) or type_at(texpr, segments, before)
                 fields[segments] = FieldDiff(
                     fieldpaths.join(segments),
-                    value_at(before, segments),
-                    value_at(after, segments),
+                    external(value_at(before, segments), texpr_at),
+                    external(value_at(after, segments), texpr_at),
                 )
     return sorted(fields.values(), key=lambda f: f.path)
 
@@ -154,12 +169,12 @@ def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator
     if isinstance(tree, dict) and isinstance(texpr, (ObjectType, Polymorphic, KeyedList)) and tree:
         for key in tree:
             path = (*prefix, key)
-            member, _prop = _member_type(texpr, key, tree)
+            member, _prop = member_type(texpr, key, tree)
             # A keyed-list item is shown whole, on one line: it reads like the YAML.
             if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
-                yield FieldDiff(fieldpaths.join(path), None, tree[key])
+                yield FieldDiff(fieldpaths.join(path), None, external(tree[key], member))
             else:
                 yield from leaves(tree[key], member, path)
         return
     if prefix:
-        yield FieldDiff(fieldpaths.join(prefix), None, tree)
+        yield FieldDiff(fieldpaths.join(prefix), None, external(tree, texpr))

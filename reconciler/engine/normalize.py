@@ -154,6 +154,31 @@ class Normalizer:
         return sorted(set(items), key=lambda v: (str(type(v)), str(v)))
 
 
+def external(value: Any, texpr: TypeExpr | None) -> Any:
+    """A normalised value in the shape Graph and the YAML use: keyed lists (held as
+    `{"[key]": item}` for matching) become lists again, empty ones included. Everything a plan
+    shows or saves passes through here, so the internal form never reaches output."""
+    if isinstance(texpr, KeyedList):
+        if isinstance(value, dict):
+            return [external(item, texpr.item) for item in value.values()]
+        return value
+    if isinstance(value, dict) and isinstance(texpr, (ObjectType, Polymorphic)):
+        variant = texpr if isinstance(texpr, ObjectType) else _variant_named(texpr, value)
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            prop = variant.prop(key) if variant is not None else None
+            out[key] = external(child, prop.type if prop is not None else None)
+        return out
+    if isinstance(value, list) and isinstance(texpr, ListOf):
+        return [external(v, texpr.item) for v in value]
+    return value
+
+
+def _variant_named(poly: Polymorphic, value: dict[str, Any]) -> ObjectType | None:
+    name = value.get(ODATA_TYPE)
+    return poly.variant(name) if isinstance(name, str) else None
+
+
 def normalize(
     value: Any,
     texpr: TypeExpr,

@@ -14,8 +14,10 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.desired.loader import DesiredObject
-from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, value_at
-from reconciler.engine.normalize import Mode, normalize
+from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
+from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
+from reconciler.engine.normalize import Mode, external, normalize
+from reconciler.engine.targets import TargetMiss, unmatched_targets
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
 from reconciler.kinds.model import ODATA_TYPE, Kind, Polymorphic
@@ -49,6 +51,11 @@ class Change:
     actual: JSONObject | None = None
     #: Run-state action to carry out after the main one (create/update then pause or resume).
     then: Action | None = None
+    #: For a create: tenant objects git does not manage that look like this one (a rename
+    #: without `id:`?). Apply refuses such a create unless told otherwise.
+    duplicate_of: tuple[Lookalike, ...] = ()
+    #: Whether the tenant object was paused when read (None: its run state was not read).
+    paused: bool | None = None
 
     @property
     def writes(self) -> bool:
@@ -65,6 +72,8 @@ class Unmanaged:
     kind: Kind
     name: str
     id: str
+    #: Names of planned creates that look like this object.
+    resembles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,8 @@ class Plan:
     options: PlanOptions = field(default_factory=PlanOptions)
     #: Every id the tenant held when the plan was made (apply never adopts one as "created").
     tenant_ids: frozenset[str] = frozenset()
+    #: `--target` names that match nothing in git or the tenant (a usage error for commands).
+    target_misses: tuple[TargetMiss, ...] = ()
 
     @property
     def pending(self) -> tuple[Change, ...]:
@@ -174,8 +185,19 @@ def display_fields(desired: DesiredObject) -> tuple[FieldDiff, ...]:
 
 
 def removal_fields(kind: Kind, actual: JSONObject) -> tuple[FieldDiff, ...]:
+    """What a delete loses, as the admin knows it: the kind's key settings that hold a value
+    (server defaults and empty slots left out); every field for a kind that names none."""
     tree = normalize(actual, kind.root, mode=Mode.DISPLAY)
-    return tuple(FieldDiff(f.path, f.after, None) for f in leaves(tree, kind.root))
+    if not kind.key_settings:
+        return tuple(FieldDiff(f.path, f.after, None) for f in leaves(tree, kind.root))
+    fields = []
+    for path in kind.key_settings:
+        segments = fieldpaths.parse(path)
+        value = value_at(tree, segments)
+        if value in (None, [], {}):
+            continue
+        fields.append(FieldDiff(path, external(value, type_at(kind.root, segments, tree)), None))
+    return tuple(fields)
 
 
 def _run_state_action(
@@ -220,6 +242,7 @@ def plan_object(
             then=then,
         )
     actual = match.body
+    paused = None if match.run_status is None else match.run_status in kind.paused_states
     fields = compare(desired, actual, ignores)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
@@ -248,6 +271,7 @@ def plan_object(
             desired,
             actual,
             then=Action.PAUSE if desired.lifecycle.paused else None,
+            paused=paused,
         )
     if fields:
         all_fields = (*fields, run_field) if run_field else tuple(fields)
@@ -262,6 +286,7 @@ def plan_object(
             desired,
             actual,
             then=run_action,
+            paused=paused,
         )
     if run_action and run_field:
         return Change(
@@ -274,9 +299,19 @@ def plan_object(
             tuple(warnings),
             desired,
             actual,
+            paused=paused,
         )
     return Change(
-        kind, desired.name, match.id, Action.NOOP, (), fp, tuple(warnings), desired, actual
+        kind,
+        desired.name,
+        match.id,
+        Action.NOOP,
+        (),
+        fp,
+        tuple(warnings),
+        desired,
+        actual,
+        paused=paused,
     )
 
 
@@ -324,15 +359,16 @@ def match_by_name(desired: DesiredObject, index: TenantIndex, claimed: set[str])
             None,
             PlanError(
                 desired.name,
-                f"{desired.where}: the tenant has {len(hits)} profiles named {desired.name!r} "
-                f"(ids {ids}); pin the one to manage with `id:` and remove the others",
+                f"{desired.where}: the tenant has {len(hits)} profiles named "
+                f"{repr_name(desired.name)} (ids {ids}); pin the one to manage with `id:` and "
+                "remove the others",
             ),
             claims=tuple(hits),
         )
     taken = [a.id for a in named if a.id in claimed]
     warnings = tuple(
-        f"the tenant profile {taken_id} named {desired.name!r} is managed by a pinned `id:` "
-        "that renames it; this creates a second profile with that name"
+        f"the tenant profile {taken_id} named {repr_name(desired.name)} is managed by a pinned "
+        "`id:` that renames it; this creates a second profile with that name"
         for taken_id in taken
     )
     return Match(hits[0] if hits else None, claims=tuple(hits), warnings=warnings)
@@ -351,6 +387,64 @@ def match_all(desired: tuple[DesiredObject, ...], indexes: dict[str, TenantIndex
         taken.update(a.id for a in match.claims)
         matches[i] = match
     return [matches[i] for i in range(len(desired))]
+
+
+def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
+    where = change.desired.file if change.desired else "its file"
+    text = (
+        f"LOOKS LIKE A RENAME: the tenant profile '{look.name}' ({look.id}) {look.reason} and "
+        f"is not managed by git; creating '{change.name}' makes a second profile syncing the "
+        "same source"
+    )
+    if deleted:
+        text += f", and --prune deletes '{look.name}' (its sync history is lost)"
+    return (
+        f"{text}. To rename '{look.name}' in place, add `id: {look.id}` to {where}; to create "
+        "a second profile on purpose, apply with --allow-duplicate-source"
+    )
+
+
+def mark_lookalikes(
+    changes: list[Change], unmanaged: list[Unmanaged], unclaimed: dict[str, list[JSONObject]]
+) -> tuple[list[Change], list[Unmanaged]]:
+    """Flag creates that look like a tenant object git does not manage, on both sides."""
+    pool = {
+        kind_name: [Candidate.of(KINDS[kind_name], body) for body in bodies]
+        for kind_name, bodies in unclaimed.items()
+    }
+    deleted = {c.id for c in changes if c.action is Action.DELETE}
+    resembled: dict[str, list[str]] = {}
+    marked: list[Change] = []
+    for change in changes:
+        if change.action is not Action.CREATE or change.desired is None:
+            marked.append(change)
+            continue
+        found = lookalikes(change.desired, pool.get(change.kind.name, ()))
+        if not found:
+            marked.append(change)
+            continue
+        notes = tuple(duplicate_warning(change, look, look.id in deleted) for look in found)
+        marked.append(replace(change, warnings=(*change.warnings, *notes), duplicate_of=found))
+        for look in found:
+            resembled.setdefault(look.id, []).append(change.name)
+    final = [_note_resemblance(c, resembled) for c in marked]
+    return final, [replace(u, resembles=tuple(resembled.get(u.id, ()))) for u in unmanaged]
+
+
+def _note_resemblance(change: Change, resembled: dict[str, list[str]]) -> Change:
+    names = resembled.get(change.id or "") if change.action is Action.DELETE else None
+    if not names:
+        return change
+    note = (
+        f"looks like {', '.join(repr_name(n) for n in names)}, which this plan creates: if that "
+        f"is a rename, add `id: {change.id}` there instead, and this profile keeps its history"
+    )
+    return replace(change, warnings=(*change.warnings, note))
+
+
+def repr_name(name: str) -> str:
+    """A name quoted for a message (plain quotes, not a Python repr)."""
+    return f"'{name}'"
 
 
 def build_plan(
@@ -386,15 +480,19 @@ def build_plan(
     unmanaged: list[Unmanaged] = []
     plan_warnings: list[str] = []
     kinds_in_git = {o.kind.name for o in desired}
+    unclaimed: dict[str, list[JSONObject]] = {}
     for kind_name, objects in tenant.items():
         for actual in objects:
             if (kind_name, actual.id) in matched:
                 continue
             kind = KINDS[kind_name]
             name = str(actual.body.get(kind.natural_key, ""))
-            if options.prune and actual.body.get("state") in kind.deleting_states:
-                plan_warnings.append(f"{name!r} ({actual.id}) is being deleted already")
-                continue
+            if actual.body.get("state") in kind.deleting_states:
+                if options.prune:
+                    plan_warnings.append(f"'{name}' ({actual.id}) is being deleted already")
+                    continue
+            else:
+                unclaimed.setdefault(kind_name, []).append(actual.body)
             if options.prune and kind_name in kinds_in_git and (not targets or name in targets):
                 changes.append(
                     Change(
@@ -417,13 +515,10 @@ def build_plan(
                 "so every tenant profile would be deleted",
             )
         )
-    missing_targets = (
-        targets - {c.name for c in changes} - {e.name for e in errors} - {u.name for u in unmanaged}
-    )
-    if missing_targets:
-        plan_warnings.append(
-            "--target names no profile in git or the tenant: " + ", ".join(sorted(missing_targets))
-        )
+    changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed)
+    known_names = {o.name for o in desired} | {
+        str(a.body.get(KINDS[k].natural_key, "")) for k, objects in tenant.items() for a in objects
+    }
     order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
     changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
     return Plan(
@@ -433,5 +528,6 @@ def build_plan(
         warnings=tuple(plan_warnings),
         options=options,
         tenant_ids=frozenset(a.id for objects in tenant.values() for a in objects),
+        target_misses=unmatched_targets(targets, known_names),
         **meta,
     )

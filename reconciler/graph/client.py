@@ -140,6 +140,11 @@ class GraphClient:
             raise self._unexpected(url, answer, "JSON that is not an object")
         return answer.body
 
+    def fetch(self, path: str) -> GraphResponse:
+        """One GET (a page, an object) with its status and request-id; every non-2xx,
+        404 included, raises GraphError (`status` and `doctor` report it as Graph said it)."""
+        return self._send("GET", self.url(path))
+
     # -- writes -------------------------------------------------------------------------------
     def write(self, method: str, path: str, body: JSON = None) -> GraphResponse:
         """POST/PUT/PATCH/DELETE. Raises WriteOutcomeUnknown when the request may have been

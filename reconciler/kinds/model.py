@@ -147,6 +147,49 @@ TypeExpr = Union[Scalar, SetOf, ListOf, KeyedList, Polymorphic, ObjectType, Opaq
 
 
 @dataclass(frozen=True)
+class RunStatusShape:
+    """How a kind reports whether its sync runs well (read by `status`); the sub-resource
+    itself is `Kind.run_status_path`."""
+
+    status: str
+    last_sync: str | None = None
+    last_activity: str | None = None
+    error_count: str | None = None
+    #: Free text the service writes about the current stage (masked by pattern, may name people).
+    message: str | None = None
+    #: Run-status values that need an admin's attention: `status` exits 1.
+    failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorLogShape:
+    """A kind's sync-error collection (`{id}/{path}`), read by `status --errors`."""
+
+    path: str
+    #: The DateTimeOffset member errors are ordered by (newest first).
+    recorded_at: str
+    #: Members shown per error, in this order.
+    columns: tuple[str, ...]
+    #: Members that identify a person (a student's UPN, SIS id): hidden whole unless asked.
+    personal: tuple[str, ...] = ()
+    #: Free-text members: e-mail addresses, UPNs and quoted values in them are hidden.
+    free_text: tuple[str, ...] = ()
+    #: The service orders the collection itself (`$orderby`), so paging can stop early.
+    server_orders: bool = False
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """Graph permissions a kind needs: any one of each tuple suffices (`doctor` checks them)."""
+
+    read_delegated: tuple[str, ...] = ()
+    read_application: tuple[str, ...] = ()
+    write_delegated: tuple[str, ...] = ()
+    #: Empty: an app-only identity cannot create, update or delete this kind.
+    write_application: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Kind:
     """A resource kind the reconciler manages."""
 
@@ -171,6 +214,42 @@ class Kind:
     terminal_failure_states: tuple[str, ...] = ()
     #: Lower-cased spellings of `@odata.type` that are the resource itself (accepted on input).
     self_types: tuple[str, ...] = ()
+    #: Run-status members `status` shows (None: the kind has no run status).
+    run_status: RunStatusShape | None = None
+    #: Sync-error sub-resource `status --errors` lists (None: the kind has none).
+    error_log: ErrorLogShape | None = None
+    #: `state` values that mean the service failed the object: `status` exits 1.
+    failed_states: tuple[str, ...] = ()
+    #: Graph permissions for reading and for create/update/delete.
+    permissions: Permissions = Permissions()
+    #: (object type name, prefix) pairs naming `${PREFIX_<NAME>_SECRET}` placeholders that
+    #: `export` writes for write-only members inside that type; the kind name otherwise.
+    secret_prefixes: tuple[tuple[str, str], ...] = ()
+    #: Dotted paths whose values make an exported object's file name (default: natural key).
+    file_name_keys: tuple[str, ...] = ()
+    #: (dotted path, value) pairs the service fills in when the member is omitted on create:
+    #: `export` leaves a member out when the tenant holds exactly that.
+    server_filled: tuple[tuple[str, JSON], ...] = field(default=(), compare=False)
+    #: When Microsoft retired this kind's API (ISO date), and what replaces it.
+    retired_on: str | None = None
+    successor: str | None = None
+
+    def secret_prefix(self, type_name: str) -> str | None:
+        return dict(self.secret_prefixes).get(type_name)
+
+    @property
+    def name_keys(self) -> tuple[str, ...]:
+        return self.file_name_keys or (self.natural_key,)
+
+    #: Field paths naming the outside source an object reads from (a SIS URL, an OAuth client
+    #: id). Two objects that agree on every one of them the desired object sets sync the same
+    #: source; objects that name no source are compared field by field instead. Paths ending in
+    #: `@odata.type` must agree for any look-alike (another provider type is another source)
+    #: but never name a source on their own.
+    source_identity: tuple[str, ...] = ()
+    #: Field paths an admin recognises an object by: what a delete shows of what will be lost
+    #: (everything else is server defaults and empty slots).
+    key_settings: tuple[str, ...] = ()
 
 
 ODATA_TYPE = "@odata.type"

@@ -8,13 +8,16 @@ needs. Server defaults follow the create/get examples: the booleans come back `f
 from __future__ import annotations
 
 from reconciler.kinds.model import (
+    ErrorLogShape,
     Format,
     KeyedList,
     Kind,
     ObjectType,
     Opaque,
+    Permissions,
     Polymorphic,
     Prop,
+    RunStatusShape,
     Scalar,
     ScalarKind,
     SetOf,
@@ -301,4 +304,75 @@ SYNCHRONIZATION_PROFILE = Kind(
     terminal_success_states=("provisioned",),
     terminal_failure_states=("provisioningFailed", "deletionFailed"),
     self_types=("educationsynchronizationprofile",),
+    # graph-sds-api.md §2.6: `error`, `validationError` and `quarantined` need attention.
+    run_status=RunStatusShape(
+        status="status",
+        last_sync="lastSynchronizationDateTime",
+        last_activity="lastActivityDateTime",
+        error_count="errorCount",
+        message="statusMessage",
+        failed=("error", "validationError", "quarantined"),
+    ),
+    # §2.7 and §1.10: `joiningValue` is the entry's key (often a UPN), `reportableIdentifier`
+    # the SIS id shown to admins; both identify a student or teacher. `$orderby` is documented.
+    error_log=ErrorLogShape(
+        path="errors",
+        recorded_at="recordedDateTime",
+        columns=("entryType", "errorCode", "errorMessage", "joiningValue", "reportableIdentifier"),
+        personal=("joiningValue", "reportableIdentifier"),
+        free_text=("errorMessage",),
+        server_orders=True,
+    ),
+    failed_states=("provisioningFailed", "deletionFailed"),
+    # §1 table: reads take EduAdministration.Read(.All); configuration writes are delegated only.
+    permissions=Permissions(
+        read_delegated=("EduAdministration.Read", "EduAdministration.ReadWrite"),
+        read_application=("EduAdministration.Read.All", "EduAdministration.ReadWrite.All"),
+        write_delegated=("EduAdministration.ReadWrite",),
+    ),
+    secret_prefixes=(
+        ("educationPowerSchoolDataProvider", "POWERSCHOOL"),
+        ("educationOneRosterApiDataProvider", "ONEROSTER"),
+    ),
+    # Seed 001: slots never sent come back filled (teacher with every optional column, §3.1).
+    server_filled=(
+        (
+            "dataProvider.customizations.section",
+            {"optionalPropertiesToSync": ["Term Name", "Course Number", "Periods"]},
+        ),
+        (
+            "dataProvider.customizations.teacher",
+            {
+                "optionalPropertiesToSync": [
+                    "State ID",
+                    "Teacher Number",
+                    "Status",
+                    "Middle Name",
+                    "Secondary Email",
+                    "Title",
+                    "Qualification",
+                ]
+            },
+        ),
+    ),
+    # §5: the profile API stopped returning data on 31 December 2024.
+    retired_on="2024-12-31",
+    successor="the Industry Data kinds",
+    # PowerSchool: URL + client id; OneRoster: URL + the connection's client id; a CSV profile
+    # has none of them, so look-alikes are judged by its other fields.
+    source_identity=(
+        "dataProvider.@odata.type",
+        "dataProvider.connectionUrl",
+        "dataProvider.clientId",
+        "dataProvider.connectionSettings.clientId",
+    ),
+    key_settings=(
+        "dataProvider.@odata.type",
+        "dataProvider.connectionUrl",
+        "dataProvider.schoolYear",
+        "dataProvider.schoolsIds",
+        "identitySynchronizationConfiguration.@odata.type",
+        "licensesToAssign",
+        "expirationDate",
+    ),
 )

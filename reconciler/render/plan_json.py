@@ -6,13 +6,15 @@ import json
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine.observed import observed_fields
 from reconciler.engine.plan import Plan
-from reconciler.render.values import presentable
 
 FORMAT_VERSION = 1
 
 
-def plan_document(plan: Plan) -> dict[str, Any]:
+def plan_document(plan: Plan, *, observed: bool = False) -> dict[str, Any]:
+    """The plan as JSON. `observed` adds, per change, the tenant object's fields as read
+    (secrets masked): the `--out` file keeps them so a stale plan can say what moved."""
     return {
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
@@ -28,21 +30,39 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "id": c.id,
                 "action": c.action.value,
                 "fields": [
-                    {"path": f.path, "before": presentable(f.before), "after": presentable(f.after)}
-                    for f in c.fields
+                    {"path": f.path, "before": f.before, "after": f.after} for f in c.fields
                 ],
                 "fingerprint": c.fingerprint,
                 "warnings": list(c.warnings),
                 **({"then": c.then.value} if c.then else {}),
+                **(
+                    {
+                        "duplicate_of": [
+                            {"id": d.id, "name": d.name, "reason": d.reason} for d in c.duplicate_of
+                        ]
+                    }
+                    if c.duplicate_of
+                    else {}
+                ),
+                **({"observed": observed_fields(c)} if observed else {}),
             }
             for c in plan.changes
         ],
-        "unmanaged": [{"kind": u.kind.name, "name": u.name, "id": u.id} for u in plan.unmanaged],
+        "unmanaged": [
+            {
+                "kind": u.kind.name,
+                "name": u.name,
+                "id": u.id,
+                **({"resembles": list(u.resembles)} if u.resembles else {}),
+            }
+            for u in plan.unmanaged
+        ],
         "errors": [{"name": e.name, "message": e.message} for e in plan.errors],
         "warnings": list(plan.warnings),
         "summary": plan.summary(),
     }
 
 
-def render_json(plan: Plan) -> str:
-    return json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json(plan: Plan, *, observed: bool = False) -> str:
+    document = plan_document(plan, observed=observed)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

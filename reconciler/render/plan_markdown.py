@@ -64,6 +64,12 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """Summary and errors first (they matter most), then changes, then the in-sync and
     unmanaged lists; whatever does not fit is cut with a note, never the comment."""
     notes = [f"> :x: **error:** {_escape(e.message)}" for e in plan.errors]
+    notes += [
+        f"> :warning: **{_escape(c.name)}** looks like the unmanaged tenant profile "
+        f"**{_escape(d.name)}** (`{d.id}`): a rename without `id:`? See its section."
+        for c in plan.changes
+        for d in c.duplicate_of
+    ]
     notes += [f"> :warning: {_escape(w)}" for w in plan.warnings]
     lines = [MARKER_COMMENT, "### edusync-reconcile plan", "", f"**{summary_line(plan)}**", ""]
     if notes:
@@ -91,7 +97,13 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     if plan.unmanaged:
         tail.append(
             "Unmanaged (in the tenant, not in git; left alone unless `--prune`):\n"
-            + "\n".join(f"- {_escape(u.name)} (`{u.id}`)" for u in plan.unmanaged)
+            + "\n".join(
+                f"- {_escape(u.name)} (`{u.id}`)"
+                + "".join(
+                    f" — looks like **{_escape(n)}**, created by this plan" for n in u.resembles
+                )
+                for u in plan.unmanaged
+            )
         )
     room = limit - len(head) - len(body) - 1
     tail_text = _fit("\n\n".join(tail), room, "… (list cut to fit; see the job log)")

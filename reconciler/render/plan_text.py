@@ -34,15 +34,19 @@ def _plain(text: str, _colour: str) -> str:
     return text
 
 
-def show(value: object) -> str:
-    return SENSITIVE if value == SENSITIVE else inline(value)
+#: A delete summarises: long lists (hundreds of school ids) show their first items and a count.
+SUMMARY_ITEMS = 5
+
+
+def show(value: object, most: int | None = None) -> str:
+    return SENSITIVE if value == SENSITIVE else inline(value, most)
 
 
 def field_line(action: Action, f: FieldDiff) -> tuple[str, str]:
     if action is Action.CREATE:
         return "+", f"{f.path}: {show(f.after)}"
     if action is Action.DELETE:
-        return "-", f"{f.path}: {show(f.before)}"
+        return "-", f"{f.path}: {show(f.before, SUMMARY_ITEMS)}"
     return "~", f"{f.path}: {show(f.before)} → {show(f.after)}"
 
 
@@ -76,11 +80,15 @@ def summary_line(plan: Plan) -> str:
         # Never "No changes" when some profiles could not be planned at all.
         return f"Plan failed: {len(plan.errors)} error(s), see above. The rest: {counts}"
     if not plan.has_changes:
+        if plan.options.targets:  # only part of the tenant was looked at
+            return "No changes for the targeted profiles."
         return "No changes. Tenant matches desired state."
     return f"Plan: {counts}"
 
 
-def render_text(plan: Plan, style: Style = _plain) -> str:
+def render_text(plan: Plan, style: Style = _plain, *, quiet: bool = False) -> str:
+    """The plan for a terminal or a CI log. `quiet` keeps changes, warnings, errors and the
+    summary, and leaves out the up-to-date and unmanaged lists."""
     out: list[str] = []
     pending = plan.pending
     if pending:
@@ -89,15 +97,20 @@ def render_text(plan: Plan, style: Style = _plain) -> str:
         for change in pending:
             out.extend(change_block(change, style))
             out.append("")
-    in_sync = [c for c in plan.changes if not c.writes]
+    in_sync = [c for c in plan.changes if not c.writes and not (quiet and not c.warnings)]
     for change in in_sync:
         note = "".join(f"\n      ! {w}" for w in change.warnings)
         out.append(f'  = {change.kind.name} "{change.name}" ({change.id}) is up to date{note}')
     if in_sync:
         out.append("")
-    if plan.unmanaged:
+    if plan.unmanaged and not quiet:
         out.append("Unmanaged (in the tenant, not in git; left alone unless --prune):")
-        out.extend(f'  ? {u.kind.name} "{u.name}" ({u.id})' for u in plan.unmanaged)
+        for u in plan.unmanaged:
+            line = f'  ? {u.kind.name} "{u.name}" ({u.id})'
+            if u.resembles:
+                names = ", ".join(f'"{n}"' for n in u.resembles)
+                line += style(f" looks like {names}, which this plan creates (see above)", "red")
+            out.append(line)
         out.append("")
     for warning in plan.warnings:
         out.append(style(f"warning: {warning}", "yellow"))

@@ -1,24 +1,28 @@
-"""Turning normalised values back into what a reader expects to see."""
+"""Turning plan values into what a reader expects to see.
+
+Values reach the renderers in Graph's own shape (the engine converts its internal forms back,
+see `engine.normalize.external`), so every format shows a list as a list, an empty one as `[]`.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-
-def presentable(value: Any) -> Any:
-    """Keyed lists are held as {"[key]": item} internally; show them as lists again."""
-    if isinstance(value, dict):
-        if value and all(isinstance(k, str) and k.startswith("[") for k in value):
-            return [presentable(v) for v in value.values()]
-        return {k: presentable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [presentable(v) for v in value]
-    return value
+#: How a value that is not set (absent or null) reads in text and markdown.
+NOT_SET = "(not set)"
 
 
-def inline(value: Any) -> str:
-    """A value on one line: JSON spelling, so null/true/[] read the same as in the plan file."""
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def inline(value: Any, most: int | None = None) -> str:
+    """A value on one line: JSON spelling, so true/[]/"text" read the same as in the plan file.
+    With `most`, a longer list shows its first items and how many there are in all."""
     if value is None:
-        return "(absent)"
-    return json.dumps(presentable(value), ensure_ascii=False, separators=(", ", ": "))
+        return NOT_SET
+    if most is not None and isinstance(value, list) and len(value) > most:
+        shown = ", ".join(_json(v) for v in value[:most])
+        return f"[{shown}, … {len(value) - most} more ({len(value)} in all)]"
+    return _json(value)

@@ -53,7 +53,7 @@ def test_first_match_wins(
 
     credential = provider.identity.credential
     expected = {
-        "static": "static token (EDUSYNC_ACCESS_TOKEN)",
+        "static": "the token in EDUSYNC_ACCESS_TOKEN",
         "oidc": "GitHub OIDC federated credential for app",
         "file": "federated token file",
         "secret": "client secret for app",

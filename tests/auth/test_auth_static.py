@@ -53,7 +53,7 @@ def test_jwt_claims_decide_the_permission(
     assert provider.token() == token
     assert provider.identity.permission is permission
     assert provider.identity.principal == principal
-    assert provider.identity.credential == "static token (EDUSYNC_ACCESS_TOKEN)"
+    assert provider.identity.credential == "the token in EDUSYNC_ACCESS_TOKEN"
 
 
 @pytest.mark.parametrize(

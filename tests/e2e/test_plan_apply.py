@@ -106,7 +106,7 @@ def test_tenant_drift_is_corrected_and_undeclared_properties_survive_put(
     )
     client.write("PUT", f"{COLLECTION}/{target['id']}", changed)
     plan = cli("plan")
-    assert "licensesToAssign[student]: (absent) →" in plan.out
+    assert "licensesToAssign[student]: (not set) →" in plan.out
     assert "isSyncDeferred" not in plan.out  # not declared in git: not drift
     converge(cli)
     after = client.get(f"{COLLECTION}/{target['id']}")

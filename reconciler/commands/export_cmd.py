@@ -1,0 +1,134 @@
+"""`export`: write the tenant's objects as desired-state YAML (reads Graph only)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from reconciler.commands.base import EXIT_ERROR, EXIT_OK, global_options, start_logging
+from reconciler.commands.common import describe_identity, echo_err, settings_for, token_provider
+from reconciler.desired import DesiredState, load_desired
+from reconciler.desired.loader import SETTINGS_FILE
+from reconciler.desired.problems import Severity
+from reconciler.errors import ConfigError
+from reconciler.export.tree import Exporter, ExportResult, Outcome
+from reconciler.graph import GraphClient
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds import KINDS
+from reconciler.retirement import list_collection
+
+_MARKS = {Outcome.NEW: "+", Outcome.UPDATED: "~", Outcome.UNCHANGED: "="}
+
+
+def _settings_source(path: str) -> DesiredState | None:
+    """The edusync.yaml beside the files (tenant, cloud, graphUrl) when there is one; a
+    broken one stops the export rather than reading the wrong tenant."""
+    settings_file = Path(path) / SETTINGS_FILE
+    if not settings_file.is_file():
+        return None
+    state = load_desired(path)
+    problems = [
+        p for p in state.problems if p.file.endswith(SETTINGS_FILE) and p.severity is Severity.ERROR
+    ]
+    for problem in problems:
+        echo_err(str(problem))
+    if problems:
+        raise ConfigError(f"{settings_file} has {len(problems)} problem(s); nothing was read")
+    return state
+
+
+def read_all_kinds(client: GraphClient) -> dict[str, list[JSONObject]]:
+    """Every kind's collection; a failed read stops the export (never a partial tree)."""
+    return {kind.name: list_collection(client, kind) for kind in KINDS.values()}
+
+
+def report(result: ExportResult, out_dir: str) -> None:
+    """Files on stdout (the result); what to do next on stderr."""
+    for obj in sorted(result.objects, key=lambda o: o.file):
+        click.echo(f"{_MARKS[obj.outcome]} {obj.file}  {obj.name} ({obj.outcome.value})")
+    counts = {o: sum(1 for x in result.objects if x.outcome is o) for o in Outcome}
+    echo_err(
+        f"Exported {len(result.objects)} object(s) to {out_dir}: {counts[Outcome.NEW]} new, "
+        f"{counts[Outcome.UPDATED]} updated, {counts[Outcome.UNCHANGED]} unchanged."
+    )
+    for note in result.notes:
+        echo_err(f"warning: {note}")
+    if result.gone:
+        echo_err("Not in the tenant any more (files left as they are; delete them if intended):")
+        for gone in result.gone:
+            echo_err(f"  {gone}")
+    if result.variables:
+        echo_err(
+            "Set these environment variables (CI secrets) before `apply`; "
+            "`validate` and `plan` do not need them:"
+        )
+        width = max(len(v.name) for v in result.variables)
+        for variable in sorted(result.variables, key=lambda v: (v.name, v.object_name)):
+            state = "set" if os.environ.get(variable.name) else "not set"
+            echo_err(
+                f"  {variable.name:<{width}}  {variable.object_name}: {variable.field} ({state})"
+            )
+
+
+@click.command(short_help="Write the tenant's objects as desired-state YAML (reads only).")
+@click.argument("path", default="desired-state", required=False)
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    default=None,
+    help="Write here instead of PATH (PATH's edusync.yaml still picks the tenant).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Export only the object with this name (displayName); repeatable.",
+)
+@global_options
+@click.pass_context
+def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[str, ...]) -> int:
+    """Write every object of the tenant (every kind) as desired-state YAML, one file per
+    object, named after its displayName, with its `id` pinned. `plan` on the result shows no
+    changes.
+
+    Files hold only what differs from the server's defaults. Write-only secrets (client
+    secrets) are never returned by Graph: they are written as ${NAME} placeholders and the
+    variables to set are listed at the end. Nothing secret is ever written.
+
+    Exporting into a directory that already holds desired state updates the files in place:
+    comments, key order and file names are kept, ${NAME} values are kept, and files whose
+    object is no longer in the tenant are reported, never deleted. Reads only.
+
+    \b
+    Examples:
+      edusync-reconcile export                      # into ./desired-state
+      edusync-reconcile export --out adopted/
+      edusync-reconcile export desired-state --target "Contoso PowerSchool 2025-26"
+    """
+    start_logging(ctx)
+    target_dir = Path(out_dir or path)
+    state = _settings_source(path) or (
+        _settings_source(str(target_dir)) if out_dir is not None else None
+    )
+    settings = settings_for(ctx, state)
+    tokens = token_provider(settings)
+    echo_err(describe_identity(tokens.identity, settings))
+    client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
+    try:
+        tenant = read_all_kinds(client)
+    finally:
+        client.close()
+    if target_dir.exists() and not target_dir.is_dir():
+        raise ConfigError(f"{target_dir} is a file; export writes a directory of YAML files")
+    exporter = Exporter(target_dir, tenant, targets=targets, ignore_changes=settings.ignore_changes)
+    result = exporter.run()
+    report(result, str(target_dir))
+    missing = set(targets) - {o.name for o in result.objects}
+    if missing:
+        echo_err(f"error: --target names nothing in the tenant: {', '.join(sorted(missing))}")
+        return EXIT_ERROR
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""`doctor`: one check of everything a run needs, each line with its fix."""

@@ -1,0 +1,288 @@
+"""Export into a directory: match its documents to tenant objects (pinned `id`, then natural key,
+exactly as `plan` matches), update those in place, write new files for the rest, and report
+documents whose object is gone (never deleting them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
+
+from reconciler.desired import DesiredObject, DesiredState, load_desired
+from reconciler.desired.interpolate import references
+from reconciler.desired.loader import SETTINGS_FILE, discover
+from reconciler.desired.yamlsource import YamlSourceError, read_documents
+from reconciler.engine.plan import Actual, Match, TenantIndex, match_all
+from reconciler.errors import ConfigError
+from reconciler.export.minimal import minimal_document
+from reconciler.export.naming import name_text, unique_stems
+from reconciler.export.yamltree import Merger, dump, round_trip, to_node
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds import KINDS
+from reconciler.kinds.model import Kind
+
+SCHEMA_FILE = "edusync-profile.schema.json"
+HEADER = (
+    f"# yaml-language-server: $schema={SCHEMA_FILE}\n"
+    "# Exported from the tenant by `edusync-reconcile export`; write-only secrets are ${NAME}\n"
+    "# placeholders: set those variables (CI secrets) for `apply`.\n"
+)
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    object_name: str
+    field: str
+
+
+@dataclass(frozen=True)
+class ExportedObject:
+    kind: Kind
+    id: str
+    name: str
+    file: str
+    outcome: Outcome
+
+
+@dataclass
+class ExportResult:
+    objects: list[ExportedObject] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+    #: Documents in the directory whose object is not in the tenant (left as they are).
+    gone: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _File:
+    path: Path
+    documents: list[Any]
+    changed: bool = False
+
+
+@dataclass
+class _Existing:
+    state: DesiredState | None
+    files: dict[str, _File]
+
+    def document_of(self, obj: DesiredObject) -> CommentedMap | None:
+        entry = self.files.get(obj.file)
+        for doc in entry.documents if entry else []:
+            if isinstance(doc, CommentedMap) and doc.lc.line + 1 == obj.line:
+                return doc
+        return None
+
+
+def read_existing(out_dir: Path) -> _Existing:
+    """The directory's documents, loaded twice: checked (to compare as plan does) and
+    round-trip (to edit with comments intact). A file that does not parse stops the export:
+    its objects would otherwise be written a second time."""
+    if not out_dir.is_dir():
+        return _Existing(None, {})
+    root = out_dir.resolve()
+    state = load_desired(str(root), cwd=root)
+    files: dict[str, _File] = {}
+    unreadable: list[str] = []
+    for path in discover(root).files:
+        rel = path.relative_to(root).as_posix()
+        if rel == SETTINGS_FILE:
+            continue
+        data = path.read_bytes()
+        try:
+            read_documents(rel, data)
+            documents = list(round_trip().load_all(data.decode("utf-8")))
+        except YamlSourceError as exc:
+            if not exc.problem.message.startswith("file is empty"):
+                unreadable.append(str(exc.problem))
+            continue
+        except YAMLError as exc:
+            unreadable.append(f"{rel}: {exc}")
+            continue
+        files[rel] = _File(path, documents)
+    if unreadable:
+        raise ConfigError(
+            f"cannot update {out_dir}: " + "; ".join(unreadable) + ". Fix or move these files "
+            "and export again (their objects would otherwise be written twice)"
+        )
+    return _Existing(state, files)
+
+
+def _secret_references(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _secret_references(child, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for child in value:
+            yield from _secret_references(child, path)
+    elif isinstance(value, str) and "${" in value:
+        try:
+            names = references(value)
+        except ValueError:
+            return
+        for name in names:
+            yield name, path
+
+
+def _write(path: Path, text: str) -> None:
+    """Atomically: a crash never leaves a half-written desired-state file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Exporter:
+    def __init__(
+        self,
+        out_dir: Path,
+        tenant: Mapping[str, Sequence[JSONObject]],
+        *,
+        targets: Sequence[str] = (),
+        ignore_changes: Sequence[str] = (),
+    ) -> None:
+        self.out_dir = out_dir
+        self.targets = set(targets)
+        self.ignore_changes = tuple(ignore_changes)
+        self.result = ExportResult()
+        self.tenant: dict[str, list[Actual]] = {}
+        for name, bodies in tenant.items():
+            kind = KINDS[name]
+            self.tenant[name] = [Actual(b) for b in bodies if not self._leaving(kind, b)]
+        everything = [(KINDS[k], a) for k, objs in self.tenant.items() for a in objs]
+        # Placeholder names come from every tenant object, so --target never renames one.
+        self.env_stems = unique_stems(
+            ((a.id, name_text(kind, a.body)) for kind, a in everything), for_env=True
+        )
+
+    def _leaving(self, kind: Kind, body: JSONObject) -> bool:
+        """An object being deleted is on its way out: not exported, its file reported."""
+        if body.get("state") not in kind.deleting_states:
+            return False
+        name = body.get(kind.natural_key)
+        self.result.notes.append(f"{name!r} ({body.get('id')}) is being deleted; not exported")
+        return True
+
+    def _wanted(self, kind: Kind, body: Mapping[str, Any]) -> bool:
+        return not self.targets or str(body.get(kind.natural_key, "")) in self.targets
+
+    def run(self) -> ExportResult:
+        existing = read_existing(self.out_dir)
+        claimed = self._update_existing(existing)
+        self._write_new(existing, claimed)
+        self._write_schema()
+        return self.result
+
+    # -- existing documents ------------------------------------------------------------------
+    def _update_existing(self, existing: _Existing) -> set[str]:
+        objects = existing.state.objects if existing.state else ()
+        indexes = {
+            name: TenantIndex(name, objs, KINDS[name].natural_key)
+            for name, objs in self.tenant.items()
+        }
+        claimed: set[str] = set()
+        ignore = self.ignore_changes + (
+            existing.state.settings.ignore_changes if existing.state else ()
+        )
+        for obj, match in zip(objects, match_all(objects, indexes), strict=True):
+            claimed.update(a.id for a in match.claims if match.actual is not None)
+            if match.actual is None:
+                self._report_unmatched(obj, match)
+                continue
+            if not self._wanted(obj.kind, match.actual.body) and obj.name not in self.targets:
+                continue
+            doc = existing.document_of(obj)
+            entry = existing.files.get(obj.file)
+            if doc is None or entry is None:  # cannot happen for a parsed file; never guess
+                self.result.notes.append(f"{obj.where}: could not locate the document; left alone")
+                continue
+            self._merge(obj, doc, entry, match.actual, ignore)
+        for entry in existing.files.values():
+            if entry.changed:
+                _write(entry.path, dump(entry.documents))
+        return claimed
+
+    def _report_unmatched(self, obj: DesiredObject, match: Match) -> None:
+        if self.targets and obj.name not in self.targets:
+            return
+        if match.error is not None and match.claims:
+            self.result.notes.append(match.error.message)  # duplicate names in the tenant
+        elif obj.pinned_id:
+            self.result.gone.append(
+                f"{obj.where}: {obj.name!r} (pinned id {obj.pinned_id}) is not in the tenant"
+            )
+        else:
+            self.result.gone.append(f"{obj.where}: {obj.name!r} is not in the tenant")
+
+    def _merge(
+        self,
+        obj: DesiredObject,
+        doc: CommentedMap,
+        entry: _File,
+        actual: Actual,
+        ignore: tuple[str, ...],
+    ) -> None:
+        fresh = minimal_document(obj.kind, actual.body, self.env_stems[actual.id])
+        self.result.notes.extend(f"{obj.file}: {n}" for n in fresh.notes)
+        merger = Merger(obj.variables, ignored=(*ignore, *obj.lifecycle.ignore_changes))
+        merger.merge(doc, obj.body, actual.body, fresh.body, obj.kind.root)
+        entry.changed = entry.changed or merger.changed
+        outcome = Outcome.UPDATED if merger.changed else Outcome.UNCHANGED
+        name = str(actual.body.get(obj.kind.natural_key, ""))
+        self.result.objects.append(ExportedObject(obj.kind, actual.id, name, obj.file, outcome))
+        self._note_variables(name, doc)
+
+    def _note_variables(self, name: str, document: Mapping[str, Any]) -> None:
+        for variable, where in _secret_references(document):
+            self.result.variables.append(Variable(variable, name, where))
+
+    # -- new files -----------------------------------------------------------------------------
+    def _write_new(self, existing: _Existing, claimed: set[str]) -> None:
+        fresh = [
+            (KINDS[k], a)
+            for k, objs in self.tenant.items()
+            for a in objs
+            if a.id not in claimed and self._wanted(KINDS[k], a.body)
+        ]
+        taken = [Path(f).stem for f in existing.files] + [SETTINGS_FILE.rsplit(".", 1)[0]]
+        stems = unique_stems(
+            ((a.id, name_text(kind, a.body)) for kind, a in fresh), for_env=False, taken=taken
+        )
+        for kind, actual in sorted(fresh, key=lambda pair: stems[pair[1].id]):
+            document = minimal_document(kind, actual.body, self.env_stems[actual.id])
+            file = f"{stems[actual.id]}.yaml"
+            self.result.notes.extend(f"{file}: {n}" for n in document.notes)
+            _write(self.out_dir / file, HEADER + dump([to_node(document.body, kind.root)]))
+            name = str(actual.body.get(kind.natural_key, ""))
+            self.result.objects.append(ExportedObject(kind, actual.id, name, file, Outcome.NEW))
+            for placeholder in document.placeholders:
+                self.result.variables.append(
+                    Variable(placeholder.variable, name, placeholder.field)
+                )
+
+    def _write_schema(self) -> None:
+        from reconciler.schema import desired_state_schema
+
+        target = self.out_dir / SCHEMA_FILE
+        text = json.dumps(desired_state_schema(), indent=2) + "\n"
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            _write(target, text)

@@ -1,0 +1,178 @@
+"""What apply tells people: the approval question, a line per finished change, the report (text,
+markdown, versioned JSON) and what to run next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from reconciler import __version__
+from reconciler.apply import Outcome, Status
+from reconciler.engine.plan import Action, Change, Plan
+from reconciler.render.plan_json import FORMAT_VERSION, plan_document
+from reconciler.render.values import inline
+
+#: Stable identifiers of the statuses in the JSON report.
+STATUS_KEYS = {
+    Status.DONE: "done",
+    Status.UNSETTLED: "not_settled",
+    Status.FAILED: "failed",
+    Status.UNKNOWN: "unknown",
+    Status.NOT_ATTEMPTED: "not_attempted",
+}
+
+RUN_AGAIN = (
+    "Next: run `edusync-reconcile plan` to see what is left, then `edusync-reconcile apply` "
+    "again (what was done is not done twice)."
+)
+CHECK_LATER = (
+    "Next: the profiles marked 'not settled' were written; `edusync-reconcile plan` shows them "
+    "once the server has finished with them."
+)
+
+
+def action_words(change: Change) -> str:
+    """'update', or 'update, then resume' when a run-state action follows."""
+    return (
+        f"{change.action.value}, then {change.then.value}" if change.then else change.action.value
+    )
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """One line per finished change, as it finishes (CI logs)."""
+    ident = f" ({outcome.object_id})" if outcome.object_id else ""
+    return f"{outcome.status.value}: {action_words(outcome.change)} '{outcome.change.name}'{ident}"
+
+
+def failed(outcomes: Iterable[Outcome]) -> bool:
+    return any(o.status.is_failure for o in outcomes)
+
+
+def next_steps(outcomes: list[Outcome]) -> list[str]:
+    steps = []
+    if failed(outcomes):
+        steps.append(RUN_AGAIN)
+    elif any(o.status is Status.UNSETTLED for o in outcomes):
+        steps.append(CHECK_LATER)
+    return steps
+
+
+def report_text(outcomes: list[Outcome]) -> str:
+    lines = ["", "Apply report:"]
+    for status in Status:
+        group = [o for o in outcomes if o.status is status]
+        if not group:
+            continue
+        lines.append(f"  {status.value}: {len(group)}")
+        for o in group:
+            ident = f" ({o.object_id})" if o.object_id else ""
+            detail = f"\n      {o.detail}" if o.detail else ""
+            lines.append(f"    - {action_words(o.change)} '{o.change.name}'{ident}{detail}")
+    steps = next_steps(outcomes)
+    if steps:
+        lines += ["", *steps]
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(outcomes: list[Outcome]) -> str:
+    lines = ["### edusync-reconcile apply", ""]
+    for o in outcomes:
+        ident = f" `{o.object_id}`" if o.object_id else ""
+        detail = f": {o.detail}" if o.detail else ""
+        lines.append(
+            f"- **{o.status.value}**: {action_words(o.change)} **{o.change.name}**{ident}{detail}"
+        )
+    steps = next_steps(outcomes)
+    if steps:
+        lines += ["", *steps]
+    return "\n".join(lines) + "\n"
+
+
+def _outcome_entry(outcome: Outcome, base_url: str, dry_run: bool) -> dict[str, Any]:
+    change = outcome.change
+    return {
+        "kind": change.kind.name,
+        "name": change.name,
+        "id": outcome.object_id,
+        "action": change.action.value,
+        "then": change.then.value if change.then else None,
+        "status": STATUS_KEYS[outcome.status],
+        "detail": outcome.detail or None,
+        "requests": [
+            {
+                "method": r.method,
+                "url": f"{base_url}/{r.path}",
+                **({"body": r.shown_body} if dry_run and r.shown_body is not None else {}),
+            }
+            for r in outcome.sent
+        ],
+    }
+
+
+def report_document(
+    plan: Plan,
+    outcomes: list[Outcome],
+    *,
+    base_url: str,
+    dry_run: bool = False,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """The apply report as one versioned JSON document: the plan it carried out, each change's
+    outcome, counts, and what to run next."""
+    counts = dict.fromkeys(STATUS_KEYS.values(), 0)
+    for o in outcomes:
+        counts[STATUS_KEYS[o.status]] += 1
+    return {
+        "format_version": FORMAT_VERSION,
+        "tool_version": __version__,
+        "dry_run": dry_run,
+        "plan": plan_document(plan),
+        "outcomes": [_outcome_entry(o, base_url, dry_run) for o in outcomes],
+        "summary": counts,
+        "error": error,
+        "next": next_steps(outcomes),
+    }
+
+
+# -- approval ----------------------------------------------------------------------------------
+def _what(change: Change) -> str:
+    """'Name' (id, first key setting): enough to recognise what is about to go."""
+    details = [change.id] if change.id else []
+    first = next((f for f in change.fields if f.before is not None), None)
+    if change.action is Action.DELETE and first is not None:
+        details.append(inline(first.before).strip('"'))
+    return f"'{change.name}'" + (f" ({', '.join(details)})" if details else "")
+
+
+def _profiles(n: int) -> str:
+    return f"{n} profile" if n == 1 else f"{n} profiles"
+
+
+def approval_question(plan: Plan) -> str:
+    """The prompt: a delete or replace says what will be lost; anything else counts changes."""
+    pending = plan.pending
+    deletes = [c for c in pending if c.action is Action.DELETE]
+    replaces = [c for c in pending if c.action is Action.REPLACE]
+    lines = []
+    if deletes:
+        lines.append(
+            f"This DELETES {_profiles(len(deletes))}: {', '.join(_what(c) for c in deletes)}. "
+            + ("Its" if len(deletes) == 1 else "Their")
+            + " sync history is lost."
+        )
+    if replaces:
+        lines.append(
+            f"This REPLACES {_profiles(len(replaces))} (deleted, then created anew): "
+            f"{', '.join(_what(c) for c in replaces)}. "
+            + ("Its" if len(replaces) == 1 else "Their")
+            + " sync history is lost."
+        )
+    others = len(pending) - len(deletes) - len(replaces)
+    if lines and others:
+        lines.append(f"It also makes {others} other change{'s' if others != 1 else ''}.")
+    count = f"{len(pending)} change{'s' if len(pending) != 1 else ''}"
+    if lines:
+        lines.append(f"Type 'yes' to carry out all {count}")
+    else:
+        lines.append(f"Carry out these {count} in the tenant? Type 'yes' to continue")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""`status`: how each sync is doing — read from Graph, personal data masked, rendered."""

@@ -1,0 +1,128 @@
+"""The apply report and exit code tell the truth: under throttling, after a failure, and when
+waiting for the server ends before the server does. Bounded: a few dozen loopback requests,
+waits of a fraction of a second."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from reconciler.emulator import Emulator
+from tests.e2e.conftest import SECRETS, TOKEN
+from tests.e2e.test_plan_apply import profiles
+
+NAMES = ("Test Profile", "Contoso PowerSchool 2025-26", "Fabrikam OneRoster")
+
+
+def _use(emulator: Emulator, monkeypatch) -> None:
+    monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("EDUSYNC_GRAPH_URL", emulator.base_url)
+    monkeypatch.delenv("EDUSYNC_FORMAT", raising=False)
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+
+def _reported(out: str) -> dict[str, str]:
+    """{profile name: status} from the report's groups."""
+    statuses: dict[str, str] = {}
+    status = None
+    for line in out.split("Apply report:", 1)[1].splitlines():
+        group = re.match(r"^  (\S[^:]*): \d+$", line)
+        if group:
+            status = group.group(1)
+        item = re.match(r"^    - [a-z, ]+ '([^']+)'", line)
+        if item and status:
+            statuses[item.group(1)] = status
+    return statuses
+
+
+def _throttle_reads_after_the_first_write(emulator: Emulator) -> threading.Thread:
+    """Once the create has been carried out, every request is answered 503 (the wait phase)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not emulator.requests_log.count_writes():
+            time.sleep(0.005)
+        emulator.faults.retry_after = 0.01
+        emulator.faults.p503 = 1.0
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_create_whose_wait_cannot_read_is_done_not_failed(cli, sample, monkeypatch) -> None:
+    with Emulator(token=TOKEN, page_size=2, provisioning_delay=5.0) as emu:
+        _use(emu, monkeypatch)
+        watcher = _throttle_reads_after_the_first_write(emu)
+        result = cli("apply", "--auto-approve", "--target", "Test Profile")
+        watcher.join()
+        emu.faults.clear()
+        assert result.code == 0, result.out + result.err  # the tenant did what was asked
+        assert _reported(result.out) == {"Test Profile": "done, not settled"}
+        assert "created, but could not read its state to see it provisioned" in result.out
+        assert "HTTP 503" in result.out
+        assert "Next: the profiles marked 'not settled' were written" in result.out
+        assert [p["displayName"] for p in profiles(emu)] == ["Test Profile"]
+
+
+def test_a_create_still_provisioning_at_the_timeout_is_its_own_line(
+    cli, sample, monkeypatch
+) -> None:
+    with Emulator(token=TOKEN, page_size=2, provisioning_delay=30.0) as emu:
+        _use(emu, monkeypatch)
+        result = cli("apply", "--auto-approve", "--target", "Test Profile", "--wait-timeout", "1")
+        assert result.code == 0, result.out + result.err
+        assert _reported(result.out) == {"Test Profile": "done, not settled"}
+        assert "created, but still not provisioned after 1s of waiting" in result.out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_under_random_throttling_the_report_matches_the_tenant(
+    cli, sample, monkeypatch, seed: int
+) -> None:
+    with Emulator(token=TOKEN, page_size=2, provisioning_delay=0.05, seed=seed) as emu:
+        _use(emu, monkeypatch)
+        assert cli("plan").code == 0  # the tenant is read before the faults start
+        emu.faults.retry_after = 0.01
+        emu.faults.p429 = 0.3
+        emu.faults.p503 = 0.1
+        result = cli("apply", "--auto-approve", "--parallelism", "2")
+        emu.faults.clear()
+        reported = _reported(result.out)
+        in_tenant = Counter(p["displayName"] for p in profiles(emu))
+        assert set(in_tenant.values()) <= {1}, in_tenant  # never a duplicate
+        assert set(reported) == set(NAMES), result.out + result.err
+        for name, status in reported.items():
+            if status in {"done", "done, not settled"}:
+                assert in_tenant[name] == 1, (name, result.out)
+            if status == "failed":  # a create refused after every retry was not made
+                assert in_tenant[name] == 0, (name, result.out)
+        failed = any(s not in {"done", "done, not settled"} for s in reported.values())
+        assert result.code == (1 if failed else 0), result.out
+        if failed:
+            assert "Next: run `edusync-reconcile plan`" in result.out
+
+
+def test_a_failure_says_what_to_run_next(cli, graph_env, sample) -> None:
+    graph_env.faults.fail_next(400, 1, methods=["POST"])
+    result = cli("apply", "--auto-approve", "--parallelism", "1")
+    assert result.code == 1
+    assert result.out.rstrip().endswith(
+        "Next: run `edusync-reconcile plan` to see what is left, then `edusync-reconcile apply` "
+        "again (what was done is not done twice)."
+    )
+
+
+def test_follow_up_actions_are_named(cli, graph_env, sample) -> None:
+    orr = sample / "oneroster.yaml"
+    orr.write_text(orr.read_text().replace("paused: false", "paused: true"))
+    result = cli("apply", "--auto-approve")
+    assert result.code == 0, result.out + result.err
+    assert "- create, then pause 'Fabrikam OneRoster'" in result.out
+    # Without a terminal (CI), each change gets a line as it finishes.
+    assert "done: create, then pause 'Fabrikam OneRoster' (" in result.err

@@ -1,0 +1,277 @@
+"""`export` against the emulator: the exported tree validates and plans as nothing but no-ops,
+holds no secret, and a re-export keeps what the admin wrote."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reconciler.emulator import Emulator
+from tests.e2e.conftest import TOKEN
+
+SKU_A = "6fd2c87f-b296-42f0-b197-1e91e994b900"
+SKU_B = "94763226-9b3c-4e75-a931-5c89701abe66"
+TENANT_SECRETS = ("ps-tenant-secret-111", "or1-tenant-secret-222", "or2-tenant-secret-333")
+
+CREATION = {
+    "@odata.type": "#Microsoft.Education.DataSync.educationIdentityCreationConfiguration",
+    "userDomains": [
+        {"appliesTo": "teacher", "name": "contoso.edu"},
+        {"appliesTo": "student", "name": "students.contoso.edu"},
+    ],
+}
+MATCHING = {
+    "@odata.type": "microsoft.graph.identityMatchingConfiguration",  # legacy short name
+    "matchingOptions": [
+        {
+            "appliesTo": "teacher",
+            "sourcePropertyName": "Username",
+            "targetPropertyName": "userPrincipalName",
+            "targetDomain": None,
+        },
+        {
+            "appliesTo": "student",
+            "sourcePropertyName": "Username",
+            "targetPropertyName": "userPrincipalName",
+            "targetDomain": "students.fabrikam.edu",
+        },
+    ],
+}
+PROFILES = [
+    {
+        "displayName": "Contoso CSV",
+        "dataProvider": {
+            "@odata.type": "#microsoft.graph.educationcsvdataprovider",
+            "customizations": {
+                "student": {"optionalPropertiesToSync": ["State ID", "Middle Name", "Grade"]},
+                "teacher": {"optionalPropertiesToSync": ["Title", "State ID"]},
+                "section": {"allowDisplayNameUpdate": True},
+            },
+        },
+        "identitySynchronizationConfiguration": CREATION,
+        "licensesToAssign": [
+            {"appliesTo": "teacher", "skuIds": [SKU_B.upper(), SKU_A]},
+            {"appliesTo": "student", "skuIds": [SKU_A.upper()]},
+        ],
+    },
+    {
+        "displayName": "Contoso PowerSchool 2025-26",
+        "expirationDate": "2027-07-31",
+        "handleSpecialCharacterConstraint": False,
+        "dataProvider": {
+            "@odata.type": "microsoft.graph.educationPowerSchoolDataProvider",
+            "connectionUrl": "https://contoso.powerschool.com",
+            "clientId": "ps-client",
+            "clientSecret": TENANT_SECRETS[0],
+            "schoolsIds": ["205", "101", "102"],
+            "schoolYear": "2026",
+            "allowTeachersInMultipleSchools": True,
+        },
+        "identitySynchronizationConfiguration": MATCHING,
+    },
+    {
+        "displayName": "Fabrikam OneRoster OAuth1",
+        "dataProvider": {
+            "@odata.type": "#microsoft.graph.educationOneRosterApiDataProvider",
+            "connectionUrl": "https://or.fabrikam.edu/ims/oneroster/v1p1",
+            "providerName": "Fabrikam SIS",
+            "schoolsIds": ["org-2", "org-1"],
+            "termIds": ["t-2", "t-1"],
+            "connectionSettings": {
+                "@odata.type": "#Microsoft.Education.DataSync."
+                "educationSynchronizationOAuth1ConnectionSettings",
+                "clientId": "or1",
+                "clientSecret": TENANT_SECRETS[1],
+            },
+        },
+        "identitySynchronizationConfiguration": CREATION,
+        "licensesToAssign": [{"appliesTo": "student", "skuIds": [SKU_A]}],
+    },
+    {
+        "displayName": "Fabrikam OneRoster OAuth2",
+        "dataProvider": {
+            "@odata.type": "#microsoft.graph.educationOneRosterApiDataProvider",
+            "connectionUrl": "https://or2.fabrikam.edu/ims/oneroster/v1p1",
+            "providerName": "Fabrikam SIS",
+            "connectionSettings": {
+                "@odata.type": "microsoft.graph."
+                "educationsynchronizationoauth2clientcredentialsconnectionsettings",
+                "clientId": "or2",
+                "clientSecret": TENANT_SECRETS[2],
+                "tokenUrl": "https://or2.fabrikam.edu/oauth/token",
+                "scope": "roster-core.readonly",
+            },
+        },
+        "identitySynchronizationConfiguration": MATCHING,
+    },
+]
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """Settles at once: a profile deleted in the tenant is gone by the next read."""
+    with Emulator(token=TOKEN, page_size=2, provisioning_delay=0) as emu:
+        yield emu
+
+
+def seed(emulator: Emulator) -> list[str]:
+    return [emulator.tenant.seed_profile(json.loads(json.dumps(p))) for p in PROFILES]
+
+
+def placeholders(tree: Path) -> set[str]:
+    lines = [ln for f in tree.glob("*.yaml") for ln in f.read_text().splitlines()]
+    text = "\n".join(ln for ln in lines if not ln.lstrip().startswith("#"))
+    return set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text))
+
+
+def test_exported_tenant_validates_and_plans_as_nothing_but_no_ops(
+    cli, graph_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = seed(graph_env)
+    out = tmp_path / "adopted"
+    result = cli("export", "--out", str(out))
+    assert result.code == 0, result.err
+    files = sorted(f.name for f in out.glob("*.yaml"))
+    assert files == [
+        "contoso-csv.yaml",
+        "contoso-powerschool-2025-26.yaml",
+        "fabrikam-oneroster-oauth1.yaml",
+        "fabrikam-oneroster-oauth2.yaml",
+    ]
+    # No secret value anywhere in the tree (the emulator holds them; Graph never returns them).
+    for path in out.rglob("*"):
+        content = path.read_bytes()
+        for secret in TENANT_SECRETS:
+            assert secret.encode() not in content, path
+    # Every placeholder is a valid shell name, unique, and listed on stderr.
+    names = placeholders(out)
+    assert names == {
+        "POWERSCHOOL_CONTOSO_POWERSCHOOL_2025_26_CLIENT_SECRET",
+        "ONEROSTER_FABRIKAM_ONEROSTER_OAUTH1_CLIENT_SECRET",
+        "ONEROSTER_FABRIKAM_ONEROSTER_OAUTH2_CLIENT_SECRET",
+    }
+    for name in names:
+        assert name in result.err
+    ps = (out / "contoso-powerschool-2025-26.yaml").read_text()
+    assert ps.startswith("# yaml-language-server: $schema=edusync-profile.schema.json\n")
+    assert f"id: {ids[1]}" in ps
+    assert '"@odata.type": "#microsoft.graph.educationPowerSchoolDataProvider"' in ps
+    assert "customizations" not in ps  # server-filled slots are left out
+    assert (out / "edusync-profile.schema.json").is_file()
+
+    for name in names:
+        monkeypatch.setenv(name, f"value-of-{name.lower()}")
+    validated = cli("validate", str(out))
+    assert validated.code == 0, validated.out + validated.err
+    assert "warning" not in validated.out + validated.err
+    planned = cli("plan", str(out), "--detailed-exitcode", "--format", "json")
+    assert planned.code == 0, planned.out + planned.err
+    doc = json.loads(planned.out)
+    assert {c["action"] for c in doc["changes"]} == {"noop"}
+    assert sorted(c["id"] for c in doc["changes"]) == sorted(ids)
+    assert doc["unmanaged"] == [] and doc["errors"] == []
+
+
+def test_names_that_would_collide_get_the_object_id(cli, graph_env: Emulator, tmp_path) -> None:
+    first = graph_env.tenant.seed_profile(
+        {**json.loads(json.dumps(PROFILES[0])), "displayName": "Contoso A"}
+    )
+    second = graph_env.tenant.seed_profile(
+        {**json.loads(json.dumps(PROFILES[0])), "displayName": "contoso-a"}
+    )
+    out = tmp_path / "out"
+    assert cli("export", "--out", str(out)).code == 0
+    assert sorted(f.name for f in out.glob("*.yaml")) == sorted(
+        [f"contoso-a-{first[:8]}.yaml", f"contoso-a-{second[:8]}.yaml"]
+    )
+
+
+def test_re_export_keeps_comments_order_names_and_placeholders(
+    cli, graph_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = seed(graph_env)
+    out = tmp_path / "desired-state"
+    assert cli("export", str(out)).code == 0
+    # The admin edits: comments, key order, a renamed file, their own variable name.
+    ps = out / "contoso-powerschool-2025-26.yaml"
+    text = ps.read_text()
+    text = text.replace(
+        "displayName: Contoso PowerSchool 2025-26",
+        "# owner: district IT\ndisplayName: Contoso PowerSchool 2025-26  # the live one",
+    )
+    text = text.replace("${POWERSCHOOL_CONTOSO_POWERSCHOOL_2025_26_CLIENT_SECRET}", "${PS_SECRET}")
+    lines = text.splitlines(keepends=True)
+    expiration = next(line for line in lines if line.startswith("expirationDate"))
+    lines.remove(expiration)
+    lines.insert(
+        lines.index(next(line for line in lines if line.startswith("displayName"))) + 1, expiration
+    )
+    (out / "powerschool.yaml").write_text("".join(lines))
+    ps.unlink()
+    csv = out / "contoso-csv.yaml"
+    csv_before = csv.read_bytes()
+    oauth1 = out / "fabrikam-oneroster-oauth1.yaml"
+    oauth1.write_text(oauth1.read_text() + "# keep me\n")
+
+    # Meanwhile in the tenant: a school added, one profile deleted, a new one created.
+    graph_env.tenant.patch(
+        ids[1],
+        {
+            "dataProvider": {
+                **PROFILES[1]["dataProvider"],
+                "schoolsIds": ["101", "102", "205", "300"],
+            }
+        },
+    )
+    graph_env.tenant.delete(ids[3])
+    new_id = graph_env.tenant.seed_profile(
+        {**json.loads(json.dumps(PROFILES[0])), "displayName": "New CSV"}
+    )
+    again = cli("export", str(out))
+    assert again.code == 0, again.err
+
+    edited = (out / "powerschool.yaml").read_text()
+    assert "# owner: district IT\n" in edited and "# the live one" in edited
+    assert "${PS_SECRET}" in edited and "POWERSCHOOL_CONTOSO" not in edited
+    assert "schoolsIds: ['101', '102', '205', '300']" in edited
+    keys = [line.split(":")[0] for line in edited.splitlines() if re.match(r"^[a-zA-Z]", line)]
+    assert keys[:4] == ["id", "displayName", "expirationDate", "dataProvider"]
+    assert not ps.exists()  # the renamed file was updated, no second file written
+    assert csv.read_bytes() == csv_before  # untouched: byte for byte
+    assert oauth1.read_text().endswith("# keep me\n")
+    assert (out / "new-csv.yaml").is_file()
+    assert f"id: {new_id}" in (out / "new-csv.yaml").read_text()
+    assert "fabrikam-oneroster-oauth2.yaml" in again.err and "not in the tenant" in again.err
+    assert (out / "fabrikam-oneroster-oauth2.yaml").exists()  # reported, never deleted
+    assert "~ powerschool.yaml" in again.out and "= contoso-csv.yaml" in again.out
+
+    (out / "fabrikam-oneroster-oauth2.yaml").unlink()
+    for name in placeholders(out):
+        monkeypatch.setenv(name, "x")
+    planned = cli("plan", str(out), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err
+
+
+def test_export_names_a_failed_read_and_writes_nothing(
+    cli, graph_env: Emulator, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "not-the-token")
+    out = tmp_path / "out"
+    result = cli("export", "--out", str(out))
+    assert result.code == 1
+    assert "HTTP 401" in result.err and "request-id" in result.err
+    assert not out.exists()
+
+
+def test_target_exports_only_that_object(cli, graph_env: Emulator, tmp_path) -> None:
+    seed(graph_env)
+    out = tmp_path / "out"
+    result = cli("export", "--out", str(out), "--target", "Contoso CSV")
+    assert result.code == 0, result.err
+    assert sorted(f.name for f in out.glob("*.yaml")) == ["contoso-csv.yaml"]
+    missing = cli("export", "--out", str(out), "--target", "Nope")
+    assert missing.code == 1 and "Nope" in missing.err

@@ -1,0 +1,54 @@
+"""The approval question and report lines (pure rendering)."""
+
+from __future__ import annotations
+
+from reconciler.apply import Outcome, Status
+from reconciler.engine.diff import FieldDiff
+from reconciler.engine.plan import Action, Change, Plan
+from reconciler.kinds.sync_profile import SYNCHRONIZATION_PROFILE as KIND
+from reconciler.render.apply_report import approval_question, outcome_line, report_text
+
+
+def change(action: Action, name: str, id_: str | None = "id-1", **kw) -> Change:
+    return Change(KIND, name, id_, action, **kw)
+
+
+CSV_TYPE = FieldDiff("dataProvider.@odata.type", "educationCsvDataProvider", None)
+
+
+def test_plain_changes_are_counted() -> None:
+    plan = Plan((change(Action.CREATE, "A", None), change(Action.UPDATE, "B")))
+    assert approval_question(plan) == (
+        "Carry out these 2 changes in the tenant? Type 'yes' to continue"
+    )
+
+
+def test_deletes_and_replaces_name_what_is_lost() -> None:
+    plan = Plan(
+        (
+            change(Action.DELETE, "Legacy CSV", "id-9", fields=(CSV_TYPE,)),
+            change(Action.DELETE, "Old OneRoster", "id-8"),
+            change(Action.REPLACE, "Test Profile", "id-7"),
+            change(Action.UPDATE, "Other"),
+        )
+    )
+    assert approval_question(plan).splitlines() == [
+        "This DELETES 2 profiles: 'Legacy CSV' (id-9, educationCsvDataProvider), "
+        "'Old OneRoster' (id-8). Their sync history is lost.",
+        "This REPLACES 1 profile (deleted, then created anew): 'Test Profile' (id-7). "
+        "Its sync history is lost.",
+        "It also makes 1 other change.",
+        "Type 'yes' to carry out all 4 changes",
+    ]
+
+
+def test_report_names_follow_up_actions_and_next_steps() -> None:
+    done = Outcome(change(Action.UPDATE, "B", then=Action.RESUME), Status.DONE, object_id="id-1")
+    skipped = Outcome(change(Action.CREATE, "C", None))
+    assert outcome_line(done) == "done: update, then resume 'B' (id-1)"
+    text = report_text([done, skipped])
+    assert "    - update, then resume 'B' (id-1)" in text
+    assert "  not attempted: 1" in text
+    assert text.rstrip().endswith(
+        "then `edusync-reconcile apply` again (what was done is not done twice)."
+    )
