@@ -21,6 +21,7 @@ from reconciler.desired.yamlsource import (
     Document,
     Path,
     YamlSourceError,
+    collector_paused,
     read_documents,
 )
 from reconciler.errors import ConfigError
@@ -195,6 +196,7 @@ def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
     return "symbolic link does not point to a file"
 
 
+@collector_paused()
 def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     """Load `path` (a directory or one file). Raises ConfigError only if it does not exist."""
     cwd = cwd or FsPath.cwd()
