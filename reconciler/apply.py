@@ -43,7 +43,11 @@ from reconciler.tenant import read_run_status
 log = logging.getLogger("reconciler.apply")
 
 NEW_ID = "{new-id}"
-OLD_GONE = "the old profile is gone"
+
+
+def old_gone(change: Change) -> str:
+    """What a replace has done once its delete is confirmed (a step of its report)."""
+    return f"the old {change.kind.noun} is gone"
 
 
 class Status(StrEnum):
@@ -145,7 +149,7 @@ def preflight(
             elif desired.pinned_id:
                 refusals.append(
                     f"'{change.name}' must be replaced but is pinned by `id:` in "
-                    f"{desired.file}; the new profile gets a new id, which would leave "
+                    f"{desired.file}; the new {change.kind.noun} gets a new id, which would leave "
                     "the pin dangling. Remove `id:` there and plan again"
                 )
             elif not options.allow_replace:
@@ -184,10 +188,11 @@ def _app_only_words(permissions: Permissions) -> str:
 
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
     where = change.after.file if change.after else "its file"
+    noun = change.kind.noun
     return (
-        f"creating '{change.name}' would make a second profile: the tenant profile "
+        f"creating '{change.name}' would make a second {noun}: the tenant {noun} "
         f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
-        f"`id: {look.id}` to {where} and plan again; to create a second profile on purpose, "
+        f"`id: {look.id}` to {where} and plan again; to create a second {noun} on purpose, "
         "re-run with --allow-duplicate-source"
     )
 
@@ -332,13 +337,13 @@ class Executor:
                     continue
                 if NEW_ID in request.path:
                     raise ReconcileError(
-                        "the profile was created but Graph did not say its id, so "
+                        f"the {change.kind.noun} was created but Graph did not say its id, so "
                         f"{request.method} {request.path} cannot be sent; run plan again"
                     )
                 self._send(change, request, outcome)
                 if request.purpose is Purpose.DELETE and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
-                    outcome.done.append(OLD_GONE)
+                    outcome.done.append(old_gone(change))
             outcome.status = Status.DONE
             self._record_created(change, outcome)
             if self.options.wait and not self.options.dry_run:
@@ -376,10 +381,11 @@ class Executor:
             outcome.detail = error
             return
         detail = f"carried out: {'; '.join(outcome.done)} — then failed: {error}"
-        old_gone = OLD_GONE in outcome.done and len(outcome.done) == 2
-        if outcome.change.action is Action.REPLACE and old_gone and create_refused:
+        noun = outcome.change.kind.noun
+        gone = old_gone(outcome.change) in outcome.done and len(outcome.done) == 2
+        if outcome.change.action is Action.REPLACE and gone and create_refused:
             detail += (
-                " — the old profile was deleted and the new one was NOT created: the profile "
+                f" — the old {noun} was deleted and the new one was NOT created: the {noun} "
                 "is now absent from the tenant; fix the cause and run apply again"
             )
         outcome.detail = detail
@@ -540,12 +546,15 @@ class Executor:
             if states is None:
                 return  # settled when Graph answered
 
+            # What the service is doing meanwhile, in its own word ("provisioning").
+            working = next(iter(states.in_flight), "processing")
+
             def settled(current: dict[str, object] | None) -> bool:
                 if current is None:
-                    raise ReconcileError(f"the {kind.noun} disappeared while provisioning")
+                    raise ReconcileError(f"the {kind.noun} disappeared while {working}")
                 state = states.of(current)
                 if state in states.failed:
-                    raise ReconcileError(f"{past}, but provisioning failed: state {state}")
+                    raise ReconcileError(f"{past}, but {working} failed: state {state}")
                 return state in states.succeeded
 
             self._poll(path, settled, " or ".join(states.succeeded))

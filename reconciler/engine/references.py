@@ -174,3 +174,39 @@ def kinds_referenced(objects: Iterable[DesiredObject], registry: Registry) -> li
     """The kinds the desired objects refer to (read too, to know their ids)."""
     names = dict.fromkeys(site.target for obj in objects for site in obj.references)
     return [registry[n] for n in names if n in registry.names]
+
+
+def warn_referred_replaces(
+    changes: list[Change], tenant: dict[str, list[Actual]], registry: Registry
+) -> list[Change]:
+    """A replace deletes the object first, and Graph refuses that while other objects still
+    refer to it: such a replace names them (this run does not carry the replace through
+    them), unless they are deleted in the same run."""
+    replaced = {(c.kind.name, c.id.lower()) for c in changes if c.id and c.action is Action.REPLACE}
+    if not replaced:
+        return changes
+    leaving = {(c.kind.name, c.id.lower()) for c in changes if c.id and c.action is Action.DELETE}
+    referrers: dict[tuple[str, str], list[str]] = {}
+    for kind_name, objects in tenant.items():
+        kind = registry[kind_name]
+        for actual in objects:
+            if (kind_name, actual.id.lower()) in leaving:
+                continue
+            for target, object_id in referenced_ids(kind, actual.body):
+                if (target, object_id.lower()) in replaced:
+                    referrers.setdefault((target, object_id.lower()), []).append(
+                        f"{kind_name} '{kind.key_of(actual.body) or actual.id}'"
+                    )
+    out = []
+    for change in changes:
+        names = referrers.get((change.kind.name, (change.id or "").lower()))
+        if change.action is Action.REPLACE and names:
+            note = (
+                f"{', '.join(names)} still refer(s) to this {change.kind.noun}, and Graph "
+                "refuses to delete an object others refer to: point them elsewhere (or remove "
+                "them) and apply first, then replace this one"
+            )
+            out.append(replace(change, warnings=(*change.warnings, note)))
+        else:
+            out.append(change)
+    return out

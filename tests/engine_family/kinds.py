@@ -37,13 +37,14 @@ WIDGET_GROUP = Kind(
             Prop("id", TEXT, read_only=True),
             Prop("displayName", TEXT, required=True),
             Prop("colour", TEXT),
+            Prop("material", TEXT),
             # Optional: lets a test write a reference cycle (group → widget → group).
             Prop("showcase", Reference("widget")),
         ),
     ),
     key=NaturalKey(("displayName",), case_insensitive=True),
     noun="widget group",
-    writes=Writes(UpdateVerb.PATCH, reread=True),
+    writes=Writes(UpdateVerb.PATCH, reread=True, create_only=("material",)),
     relations=(Relation("showcase", ReadVia.NAVIGATION),),
 )
 

@@ -273,3 +273,31 @@ def test_parallel_apply_keeps_every_child_after_its_parent(
         assert made < bound
         assert sent[bound].body["group@odata.bind"].endswith(group_id)
     assert converged(capsys, path)
+
+
+def test_replacing_a_parent_names_the_objects_still_referring_to_it(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue", material="wood")
+    server.seed_widget(blue, displayName="W1", size="S", serial="1")
+    path = desired(
+        {"blue.yaml": group("Blue") + "material: steel\n", "w1.yaml": widget("W1", "Blue")}
+    )
+    code, out, err = cli(capsys, "plan", path)
+    assert code == 0, err
+    assert "material can only be set when the widget group is created" in out
+    assert "widget 'W1' still refer(s) to this widget group" in out
+
+
+def test_export_writes_a_reference_as_its_target_key_and_plans_clean(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue")
+    server.seed_widget(blue, displayName="W1", size="S", serial="1")
+    code, _out, err = cli(capsys, "export", "desired-state")
+    assert code == 0, err
+    exported = [p.read_text() for p in Path("desired-state").glob("*.yaml")]
+    [w1] = [text for text in exported if "displayName: W1" in text]
+    assert "group:\n  ref: Blue\n" in w1
+    assert converged(capsys, "desired-state")
+    assert writes(server) == []
