@@ -16,6 +16,7 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     SetOf,
     TypeExpr,
@@ -119,6 +120,9 @@ class _Resolver(TypeVisitor[[tuple[Segment, ...], int], "str | None"]):
         return self._leaf(segments, i)
 
     def opaque(self, node: Opaque, segments: tuple[Segment, ...], i: int) -> str | None:
+        return self._leaf(segments, i)
+
+    def reference(self, node: Reference, segments: tuple[Segment, ...], i: int) -> str | None:
         return self._leaf(segments, i)
 
 

@@ -23,6 +23,17 @@ class Lifecycle:
 
 
 @dataclass(frozen=True)
+class ReferenceSite:
+    """A `{ref: KEY}` written in a desired object: which kind it names, by which key, where."""
+
+    path: RawPath
+    target: str
+    key: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class DesiredObject:
     kind: Kind
     file: str
@@ -35,6 +46,8 @@ class DesiredObject:
     variables: Mapping[RawPath, tuple[str, ...]] = field(default_factory=dict)
     #: Where each of those values is written (line, column), for messages.
     variable_positions: Mapping[RawPath, tuple[int, int]] = field(default_factory=dict)
+    #: Every `{ref: KEY}` in the body, in file order.
+    references: tuple[ReferenceSite, ...] = ()
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
@@ -133,6 +134,15 @@ class _SchemaOf(TypeVisitor[[bool], dict[str, Any]]):
 
     def opaque(self, node: Opaque, nullable: bool) -> dict[str, Any]:
         return {}
+
+    def reference(self, node: Reference, nullable: bool) -> dict[str, Any]:
+        return {
+            "type": ["object", "null"] if nullable else "object",
+            "description": f"A {node.target}, by its natural key: {{ref: NAME}}.",
+            "properties": {node.KEY: {"type": ["string", "number"], "minLength": 1}},
+            "required": [node.KEY],
+            "additionalProperties": False,
+        }
 
 
 def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
 from reconciler.engine.model import Change, Plan, PlanOptions
 from reconciler.engine.plan import build_plan
+from reconciler.engine.references import kinds_referenced
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
@@ -45,6 +46,10 @@ def load_checked(ctx: click.Context, path: str, *, strict: bool = True) -> Desir
     state = load_desired(path, registry=registry_of(ctx))
     for problem in state.problems:
         echo_err(str(problem))
+    if state.problems and os.environ.get("GITHUB_ACTIONS") == "true":
+        from reconciler.render.problems import github_annotations
+
+        echo_err(github_annotations(state.problems).rstrip("\n"))
     if not state.ok and strict:
         errors = sum(1 for p in state.problems if p.severity is Severity.ERROR)
         raise ConfigError(
@@ -142,6 +147,8 @@ def compute_plan(
     kinds = {o.kind.name: o.kind for o in state.objects} or {
         registry.default.name: registry.default
     }
+    # Referenced kinds too: a reference is sent, and compared, by its target's tenant id.
+    kinds |= {k.name: k for k in kinds_referenced(state.objects, registry)}
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     from reconciler.commands.progress import StatusLine
 

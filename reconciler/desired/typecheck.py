@@ -15,7 +15,7 @@ from reconciler.desired.formats import format_problem
 from reconciler.desired.interpolate import lookalike, references
 from reconciler.desired.placement import Notes, SeenObject, UnknownKey
 from reconciler.desired.problems import Problem, Severity
-from reconciler.desired.words import did_you_mean, label
+from reconciler.desired.words import did_you_mean, label, not_a_boolean
 from reconciler.desired.yamlsource import Document, Path
 from reconciler.kinds.model import (
     ODATA_TYPE,
@@ -25,6 +25,7 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
@@ -32,6 +33,7 @@ from reconciler.kinds.model import (
 )
 from reconciler.kinds.odata import named_variant, resolve_variant, split_spelling, type_leaf
 from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
+from reconciler.objects import ReferenceSite
 
 #: Graph annotations a pasted response may carry; server-managed, dropped.
 _IGNORED_ANNOTATIONS = ("@odata.context", "@odata.etag", "@odata.id", "@odata.editLink")
@@ -45,6 +47,8 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     #: Paths (relative to the checked object) whose text refers to ${VARIABLES}.
     variables: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    #: Every `{ref: KEY}`, for the loader's check that its target is declared.
+    references: list[ReferenceSite] = field(default_factory=list)
 
 
 class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
@@ -256,6 +260,48 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def opaque(self, node: Opaque, value: Any, path: Path, prop: Prop | None) -> Any:
         return value
 
+    def reference(self, node: Reference, value: Any, path: Path, prop: Prop | None) -> Any:
+        """`{ref: KEY}`: the key as text (a YAML number such as a year is taken as written);
+        whether a `node.target` of that key is declared is the loader's question."""
+        form = f"{label(path)}: {{{node.KEY}: …}}"
+        if not isinstance(value, dict):
+            written = self.doc.scalar_text.get((*self.base, *path), str(value))
+            example = f"{{{node.KEY}: {written}}}" if isinstance(value, (str, int)) else form
+            self.report(
+                path,
+                f"{label(path)} refers to a {node.target} by its natural key: write it as "
+                f"{label(path)}: {example}",
+            )
+            return value
+        for key in value:
+            if key != node.KEY:
+                self.report(
+                    (*path, key),
+                    f"{key!r} is not part of a reference: {label(path)} names a {node.target} "
+                    f"with {node.KEY} only ({form})",
+                    key=True,
+                )
+        at = (*path, node.KEY)
+        raw = value.get(node.KEY)
+        if raw is None or isinstance(raw, (dict, list, bool)):
+            self.report(
+                at if node.KEY in value else path,
+                f"{label(path)} needs {node.KEY}: the natural key of the {node.target} it "
+                "refers to (its name, as written in its own file)",
+            )
+            return value
+        text = self.doc.scalar_text.get((*self.base, *at), str(raw)).strip()
+        if "${" in text:
+            self.report(
+                at,
+                f"{label(path)} cannot come from an environment variable: a reference is "
+                "resolved before anything is sent; write the name out",
+            )
+            return value
+        line, column = self.doc.where((*self.base, *at))
+        self.result.references.append(ReferenceSite(path, node.target, text, line, column))
+        return {node.KEY: text}
+
     # -- scalars ------------------------------------------------------------------------------
     def scalar(self, scalar: Scalar, value: Any, path: Path, prop: Prop | None) -> Any:
         if isinstance(value, (dict, list)):
@@ -267,7 +313,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             return value
         if scalar.kind is ScalarKind.BOOLEAN:
             if not isinstance(value, bool):
-                self.report(path, f"{label(path)} must be true or false, not {value!r}")
+                self.report(path, not_a_boolean(label(path), value))
             return value
         if scalar.kind is ScalarKind.INTEGER:
             if isinstance(value, bool) or not isinstance(value, int):

@@ -19,6 +19,7 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Reference,
     Scalar,
     SetOf,
     TypeExpr,
@@ -96,6 +97,9 @@ class _Project(TypeVisitor[[Any, Any], Any]):
         return actual
 
     def opaque(self, node: Opaque, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def reference(self, node: Reference, actual: Any, desired: Any) -> Any:
         return actual
 
 

@@ -22,6 +22,7 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
@@ -77,6 +78,17 @@ def canonical_scalar(value: Any, scalar: Scalar) -> Any:
     return value
 
 
+def reference_text(value: Any) -> Any:
+    """A reference as compared and shown: its target's natural key (`{ref: KEY}` in git; the
+    tenant side carries the target's id too, and a key of None when the id is unknown)."""
+    if not isinstance(value, dict):
+        return value
+    key = value.get(Reference.KEY)
+    if key is None and value.get("id"):
+        return f"(unknown object, id {value['id']})"
+    return key
+
+
 @dataclass(frozen=True)
 class _Context:
     mode: Mode
@@ -127,6 +139,12 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
 
     def opaque(self, node: Opaque) -> _NormalizeFn:
         return _as_is
+
+    def reference(self, node: Reference) -> _NormalizeFn:
+        def target_key(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+            return reference_text(value)
+
+        return target_key
 
     def list_of(self, node: ListOf) -> _NormalizeFn:
         item = self.of(node.item)
@@ -309,6 +327,9 @@ class _External(TypeVisitor[[Any], Any]):
         return value
 
     def opaque(self, node: Opaque, value: Any) -> Any:
+        return value
+
+    def reference(self, node: Reference, value: Any) -> Any:
         return value
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.engine.normalize import canonical_scalar, normalize
+from reconciler.engine.normalize import canonical_scalar, normalize, reference_text
 from reconciler.export.naming import upper_snake
 from reconciler.kinds.model import (
     ODATA_TYPE,
@@ -24,6 +24,7 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
@@ -132,6 +133,16 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
 
     def opaque(self, node: Opaque, value: Any, path: FieldPath, prefix: str) -> Any:
         return value
+
+    def reference(self, node: Reference, value: Any, path: FieldPath, prefix: str) -> Any:
+        key = reference_text(value)
+        if isinstance(value, dict) and value.get(node.KEY) is None:
+            self.result.notes.append(
+                f"{'.'.join(path)}: refers to a {node.target} the tenant did not list "
+                f"(id {value.get('id')}); left out"
+            )
+            return _OMIT
+        return {node.KEY: key}
 
     def scalar(self, scalar: Scalar, value: Any, path: FieldPath, prefix: str) -> Any:
         canonical = canonical_scalar(value, scalar)

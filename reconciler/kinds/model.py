@@ -125,6 +125,19 @@ class Opaque:
     """Any JSON; used for server-managed members that are only ever dropped."""
 
 
+@dataclass(frozen=True)
+class Reference:
+    """Another object, by its natural key: written `{ref: NATURAL_KEY}` where Graph's
+    navigation property is, compared by the target's identity, sent as `NAME@odata.bind`
+    with the target's URL, and read back as the kind's `Relation` for it says."""
+
+    #: The target's kind name (a kind of the registry).
+    target: str
+
+    #: The one key of the YAML form.
+    KEY = "ref"
+
+
 _MISSING = object()
 
 
@@ -168,7 +181,9 @@ class ObjectType:
         return tuple(p.name for p in self.props if not p.read_only)
 
 
-TypeExpr = Union[Scalar, SetOf, ListOf, KeyedList, Polymorphic, ObjectType, Opaque]  # noqa: UP007
+TypeExpr = Union[  # noqa: UP007
+    Scalar, SetOf, ListOf, KeyedList, Polymorphic, ObjectType, Opaque, Reference
+]
 
 
 @dataclass(frozen=True)
@@ -343,6 +358,32 @@ class Writes:
     replace_loses: str = "its history"
 
 
+class ReadVia(StrEnum):
+    """How the tenant side of a reference is read (Graph does not echo binds)."""
+
+    #: `GET {item}/{nav}` per object: the target object, or 404 for none.
+    NAVIGATION = "navigation"
+    #: `$expand={nav}` on the list: the target object inline in each listed object.
+    EXPAND = "expand"
+    #: The listed object already holds the target object at the path.
+    INLINE = "inline"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How one Reference member of a kind is read back from the tenant. `path` is its dotted
+    field path, through list items (`userMatchingSettings.roleGroup`: each item's)."""
+
+    path: str
+    via: ReadVia
+    #: The navigation property or `$expand` expression (default: `path` with `/` for `.`).
+    nav: str = ""
+
+    @property
+    def navigation(self) -> str:
+        return self.nav or self.path.replace(".", "/")
+
+
 @dataclass(frozen=True)
 class Kind:
     """A resource kind the reconciler manages."""
@@ -366,6 +407,14 @@ class Kind:
     permissions: Permissions = Permissions()
     #: A DELETE only marks the object (None: it removes it).
     soft_delete: SoftDelete | None = None
+    #: How each Reference member is read back from the tenant.
+    relations: tuple[Relation, ...] = ()
+    #: False for a kind the service provides (role groups): referenced, never declared,
+    #: planned or listed as unmanaged.
+    managed: bool = True
+    #: Natural keys of objects the service always has, known without reading the tenant (a
+    #: `{ref: staff}` is valid offline).
+    system_objects: tuple[str, ...] = ()
     #: (object type name, prefix) pairs naming `${PREFIX_<NAME>_SECRET}` placeholders that
     #: `export` writes for write-only members inside that type; the kind name otherwise.
     secret_prefixes: tuple[tuple[str, str], ...] = ()

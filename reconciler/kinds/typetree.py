@@ -24,6 +24,7 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     SetOf,
     TypeExpr,
@@ -42,6 +43,7 @@ NODE_METHODS = (
     "polymorphic",
     "object_type",
     "opaque",
+    "reference",
 )
 
 
@@ -68,6 +70,9 @@ class TypeVisitor(ABC, Generic[P, R]):
 
     @abstractmethod
     def opaque(self, node: Opaque, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @abstractmethod
+    def reference(self, node: Reference, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
 
 def visit(texpr: TypeExpr, visitor: TypeVisitor[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -101,6 +106,8 @@ def _method_name(texpr: TypeExpr) -> str:
             return "object_type"
         case Opaque():
             return "opaque"
+        case Reference():
+            return "reference"
         case _:
             assert_never(texpr)
 
@@ -130,6 +137,9 @@ class _ObjectTypeOf(TypeVisitor[[Any], "ObjectType | None"]):
         return node
 
     def opaque(self, node: Opaque, value: Any) -> ObjectType | None:
+        return None
+
+    def reference(self, node: Reference, value: Any) -> ObjectType | None:
         return None
 
 
@@ -179,6 +189,11 @@ class _Member(TypeVisitor[[str, Any], "tuple[TypeExpr | None, Prop | None]"]):
     def opaque(self, node: Opaque, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
         return None, None
 
+    def reference(
+        self, node: Reference, key: str, hint: Any
+    ) -> tuple[TypeExpr | None, Prop | None]:
+        return None, None
+
 
 _MEMBER = _Member()
 
@@ -210,6 +225,9 @@ class _Items(TypeVisitor[[], "TypeExpr | None"]):
         return None
 
     def opaque(self, node: Opaque) -> TypeExpr | None:
+        return None
+
+    def reference(self, node: Reference) -> TypeExpr | None:
         return None
 
 
@@ -253,6 +271,9 @@ class _Shape(TypeVisitor[[], Shape]):
     def opaque(self, node: Opaque) -> Shape:
         return Shape.LEAF
 
+    def reference(self, node: Reference) -> Shape:
+        return Shape.LEAF  # compared and shown as the target's natural key
+
 
 _SHAPE = _Shape()
 
@@ -287,3 +308,52 @@ def is_keyed(texpr: TypeExpr | None) -> bool:
 def is_list(texpr: TypeExpr | None) -> bool:
     """A list or set: one field, compared and shown whole."""
     return shape(texpr) is Shape.LIST
+
+
+class _ReferencePaths(TypeVisitor[["tuple[str, ...]"], "list[tuple[tuple[str, ...], Reference]]"]):
+    """Every Reference member below a type, with its dotted path (list items are transparent:
+    `userMatchingSettings.roleGroup` is each item's)."""
+
+    def scalar(
+        self, node: Scalar, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        return []
+
+    def set_of(self, node: SetOf, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Reference]]:
+        return []
+
+    def list_of(
+        self, node: ListOf, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        return visit(node.item, self, path)
+
+    def keyed_list(
+        self, node: KeyedList, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        return visit(node.item, self, path)
+
+    def polymorphic(
+        self, node: Polymorphic, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        found = [entry for v in node.variants for entry in self.object_type(v, path)]
+        return list(dict.fromkeys(found))
+
+    def object_type(
+        self, node: ObjectType, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        return [entry for p in node.props for entry in visit(p.type, self, (*path, p.name))]
+
+    def opaque(
+        self, node: Opaque, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        return []
+
+    def reference(
+        self, node: Reference, path: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], Reference]]:
+        return [(path, node)]
+
+
+def reference_paths(texpr: TypeExpr) -> list[tuple[tuple[str, ...], Reference]]:
+    """(dotted path segments, Reference) of every reference a type can hold."""
+    return visit(texpr, _ReferencePaths(), ())
