@@ -62,6 +62,8 @@ WIDGET = Kind(
                     Prop("size", TEXT),
                     Prop("serial", TEXT),
                     Prop("group", Reference("widgetGroup"), required=True),
+                    # Where it was made: set once (a replaced group replaces its widgets).
+                    Prop("origin", Reference("widgetGroup")),
                 ),
             ),
         ),
@@ -70,9 +72,12 @@ WIDGET = Kind(
     key=NaturalKey(("displayName",)),
     noun="widget",
     writes=Writes(
-        UpdateVerb.PATCH, patch_always=("displayName",), reread=True, create_only=("serial",)
+        UpdateVerb.PATCH,
+        patch_always=("displayName",),
+        reread=True,
+        create_only=("serial", "origin"),
     ),
-    relations=(Relation("group", ReadVia.NAVIGATION),),
+    relations=(Relation("group", ReadVia.NAVIGATION), Relation("origin", ReadVia.NAVIGATION)),
 )
 
 FAMILY_REGISTRY = Registry((WIDGET_GROUP, WIDGET), default_name="widget")
