@@ -101,7 +101,7 @@ def test_create_both_in_one_apply_binds_the_new_parent_id(
     assert posted["@odata.type"] == "#test.family.widget"
     assert "group" not in posted
     [widget_id] = server.state.widgets
-    assert server.state.bound[widget_id] == group_id
+    assert server.state.bound[(widget_id, "group")] == group_id
     assert converged(capsys, path)  # read back through GET …/widgets/{id}/group
 
 
@@ -136,7 +136,7 @@ def test_update_rebinds_to_a_parent_created_in_the_same_run_with_patch_and_rerea
     after_patch = [f"{s.method} {s.path}" for s in server.state.sent]
     patched_at = after_patch.index(f"PATCH {WIDGETS}/{widget_id}")
     assert after_patch[patched_at + 1] == f"GET {WIDGETS}/{widget_id}"  # the 204 re-read
-    assert server.state.bound[widget_id] == red
+    assert server.state.bound[(widget_id, "group")] == red
     assert converged(capsys, path)
 
 
@@ -301,3 +301,72 @@ def test_export_writes_a_reference_as_its_target_key_and_plans_clean(
     assert "group:\n  ref: Blue\n" in w1
     assert converged(capsys, "desired-state")
     assert writes(server) == []
+
+
+def test_a_replaced_parent_carries_the_replace_through_a_create_only_reference(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue", material="wood")
+    old = server.seed_widget(blue, origin=blue, displayName="W1", size="S", serial="1")
+    path = desired(
+        {
+            "blue.yaml": group("Blue") + "material: steel\n",
+            "w1.yaml": widget("W1", "Blue") + "origin: {ref: Blue}\n",
+        }
+    )
+    code, out, err = cli(capsys, "plan", path)
+    assert code == 0, err
+    assert "REPLACE: origin refers to a widgetGroup that is replaced" in out
+    assert "still refer" not in out  # the widget lets go first: nothing left referring to it
+
+    code, out, err = cli(capsys, "apply", path, "--auto-approve", "--allow-replace")
+    assert code == 0, err
+    # Children's deletes first, then the parent anew, then the children bound to its new id.
+    assert writes(server) == [
+        f"DELETE {WIDGETS}/{old}",
+        f"DELETE {GROUPS}/{blue}",
+        f"POST {GROUPS}",
+        f"POST {WIDGETS}",
+    ]
+    [new_group] = server.state.groups
+    posted = server.writes()[3].body
+    assert posted["group@odata.bind"] == posted["origin@odata.bind"]
+    assert posted["origin@odata.bind"].endswith(f"/{GROUPS}/{new_group}")
+    assert converged(capsys, path)
+
+
+def part(name: str, group_ref: str, weight: str = "1") -> str:
+    return f"kind: part\ndisplayName: {name}\nweight: '{weight}'\ngroup: {{ref: {group_ref}}}\n"
+
+
+def test_a_contained_kind_is_written_in_its_container_created_in_the_same_run(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = desired({"blue.yaml": group("Blue"), "bolt.yaml": part("Bolt", "Blue")})
+    code, _out, err = cli(capsys, "apply", path, "--auto-approve")
+    assert code == 0, err
+    [blue] = server.state.groups
+    assert writes(server) == [f"POST {GROUPS}", f"POST {GROUPS}/{blue}/parts"]
+    assert server.writes()[1].body == {"displayName": "Bolt", "weight": "1"}  # no bind
+    assert converged(capsys, path)  # listed in each group, named by it
+
+    path = desired({"blue.yaml": group("Blue"), "bolt.yaml": part("Bolt", "Blue", weight="2")})
+    code, _out, err = cli(capsys, "apply", path, "--auto-approve")
+    assert code == 0, err
+    [bolt] = server.state.parts
+    assert writes(server)[-1] == f"PATCH {GROUPS}/{blue}/parts/{bolt}"
+    assert converged(capsys, path)
+
+
+def test_prune_deletes_contained_objects_before_their_container(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keep = server.seed_group(displayName="Keep", colour="blue")
+    server.seed_part(keep, displayName="Kept", weight="1")
+    gone = server.seed_group(displayName="Abandoned")
+    nut = server.seed_part(gone, displayName="Nut", weight="1")
+    path = desired({"keep.yaml": group("Keep"), "kept.yaml": part("Kept", "Keep")})
+    code, _out, err = cli(capsys, "apply", path, "--prune", "--auto-approve")
+    assert code == 0, err
+    assert writes(server) == [f"DELETE {GROUPS}/{gone}/parts/{nut}", f"DELETE {GROUPS}/{gone}"]
+    assert converged(capsys, path)
