@@ -31,6 +31,7 @@ from reconciler.commands.common import (
     token_provider,
 )
 from reconciler.commands.github_hooks import ApplyPublishing
+from reconciler.commands.json_failure import json_document_on_failure
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.engine.plan import Plan
 from reconciler.errors import ReconcileError
@@ -200,6 +201,7 @@ def execute_plan(
 )
 @global_options
 @click.pass_context
+@json_document_on_failure("apply")
 @reports_to_actions
 def apply(
     ctx: click.Context,
@@ -244,7 +246,7 @@ def apply(
       edusync-reconcile apply --require-reviewed --auto-approve --pr-comment
     """
     start_logging(ctx)
-    output = ApplyOutput((output_format or "text").lower(), quiet)
+    output = ApplyOutput((output_format or "text").lower(), quiet, dry_run=dry_run)
     saved = read_saved_plan(plan_file) if plan_file else None
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")

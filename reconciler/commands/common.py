@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler.commands.base import colour_wanted, describe_os_error, options_of
+from reconciler.commands.json_failure import InvalidDesiredState
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
@@ -54,9 +55,10 @@ def load_checked(path: str, *, strict: bool = True) -> DesiredState:
         echo_err(github_annotations(state.problems).rstrip("\n"))
     if not state.ok and strict:
         errors = sum(1 for p in state.problems if p.severity is Severity.ERROR)
-        raise ConfigError(
+        raise InvalidDesiredState(
             f"{errors} problem(s) in {path}; nothing was sent to Graph. Fix them "
-            "(`edusync-reconcile validate` lists them all) and run again"
+            "(`edusync-reconcile validate` lists them all) and run again",
+            state.problems,
         )
     return state
 

@@ -32,6 +32,7 @@ from reconciler.commands.common import (
     use_colour,
 )
 from reconciler.commands.github_hooks import PlanPublishing
+from reconciler.commands.json_failure import document_written, json_document_on_failure
 from reconciler.engine.plan import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json
@@ -103,6 +104,7 @@ def prune_option(func: F) -> F:
 )
 @global_options
 @click.pass_context
+@json_document_on_failure("plan")
 @reports_to_actions
 def plan(
     ctx: click.Context,
@@ -169,6 +171,7 @@ def plan(
         client.close()
     missing_variable_warnings(result, os.environ, settings.update_method)
     click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
+    document_written()
     if out_file:
         save_plan(out_file, render_json(result, observed=True))
         if not quiet:

@@ -96,7 +96,7 @@ def _outcome_entry(outcome: Outcome, base_url: str, dry_run: bool) -> dict[str, 
         "id": outcome.object_id,
         "action": change.action.value,
         "then": change.then.value if change.then else None,
-        "status": STATUS_KEYS[outcome.status],
+        "status": _status_key(outcome, dry_run),
         "detail": outcome.detail or None,
         "requests": [
             {
@@ -109,6 +109,21 @@ def _outcome_entry(outcome: Outcome, base_url: str, dry_run: bool) -> dict[str, 
     }
 
 
+#: In a dry run nothing is written: a change that went through says what would be done.
+WOULD_BE_DONE = "would_be_done"
+
+
+def empty_summary() -> dict[str, int]:
+    """Every count of the report, zero: one list of keys for every document."""
+    return dict.fromkeys((*STATUS_KEYS.values(), WOULD_BE_DONE), 0)
+
+
+def _status_key(outcome: Outcome, dry_run: bool) -> str:
+    if dry_run and outcome.status is Status.DONE:
+        return WOULD_BE_DONE
+    return STATUS_KEYS[outcome.status]
+
+
 def report_document(
     plan: Plan,
     outcomes: list[Outcome],
@@ -119,9 +134,9 @@ def report_document(
 ) -> dict[str, Any]:
     """The apply report as one versioned JSON document: the plan it carried out, each change's
     outcome, counts, and what to run next."""
-    counts = dict.fromkeys(STATUS_KEYS.values(), 0)
+    counts = empty_summary()
     for o in outcomes:
-        counts[STATUS_KEYS[o.status]] += 1
+        counts[_status_key(o, dry_run)] += 1
     return {
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
