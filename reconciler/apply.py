@@ -151,6 +151,12 @@ def preflight(
 
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
     where = change.desired.file if change.desired else "its file"
+    if look.declared_at:  # another desired object reads the same source
+        return (
+            f"creating '{change.name}' would make a second profile on one source: it "
+            f"{look.reason}. If {where} is a copy, delete it; to have both on purpose, "
+            "re-run with --allow-duplicate-source"
+        )
     return (
         f"creating '{change.name}' would make a second profile: the tenant profile "
         f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "

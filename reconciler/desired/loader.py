@@ -14,6 +14,7 @@ from typing import Any
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
 from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.same_source import same_source_problems
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.words import not_a_boolean
 from reconciler.desired.yamlsource import (
@@ -240,6 +241,7 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd)
     problems.extend(_duplicates(objects))
+    problems.extend(same_source_problems(objects))
     if not files and not refused:
         problems.append(
             Problem(

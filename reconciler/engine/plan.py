@@ -18,6 +18,7 @@ from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_
 from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
 from reconciler.engine.normalize import Mode, external, normalize
 from reconciler.engine.targets import TargetMiss, unmatched_targets
+from reconciler.engine.twins import mark_twins
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
 from reconciler.kinds.model import ODATA_TYPE, Kind, Polymorphic
@@ -516,6 +517,7 @@ def build_plan(
             )
         )
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed)
+    changes = mark_twins(changes, desired)
     known_names = {o.name for o in desired} | {
         str(a.body.get(KINDS[k].natural_key, "")) for k, objects in tenant.items() for a in objects
     }

@@ -65,7 +65,10 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     unmanaged lists; whatever does not fit is cut with a note, never the comment."""
     notes = [f"> :x: **error:** {_escape(e.message)}" for e in plan.errors]
     notes += [
-        f"> :warning: **{_escape(c.name)}** looks like the unmanaged tenant profile "
+        f"> :warning: **{_escape(c.name)}** reads the same source as **{_escape(d.name)}** "
+        f"({_escape(d.declared_at)}): two profiles on one SIS. See its section."
+        if d.declared_at
+        else f"> :warning: **{_escape(c.name)}** looks like the unmanaged tenant profile "
         f"**{_escape(d.name)}** (`{d.id}`): a rename without `id:`? See its section."
         for c in plan.changes
         for d in c.duplicate_of

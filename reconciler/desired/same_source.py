@@ -1,0 +1,30 @@
+"""The validate side of `engine.twins`: a warning at the later of two desired objects that read
+one source, naming the other's FILE:LINE:COL. A warning, not an error: two profiles on one SIS
+can be meant (`apply` asks for --allow-duplicate-source before it creates the second)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from reconciler.desired.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from reconciler.desired.loader import DesiredObject
+
+
+def same_source_problems(objects: Sequence[DesiredObject]) -> list[Problem]:
+    from reconciler.engine.twins import twins  # the engine imports the loader
+
+    return [
+        Problem(
+            t.later.file,
+            t.later.line,
+            t.later.column,
+            Severity.WARNING,
+            f"'{t.later.name}' reads the same source ({t.source}) as '{t.earlier.name}' in "
+            f"{t.earlier.where}: applying both makes two profiles syncing one SIS. If one file "
+            "is a copy, delete it; if both are meant, apply will need --allow-duplicate-source",
+        )
+        for t in twins(objects)
+    ]
