@@ -146,3 +146,22 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
         if old is not None and old.get("fingerprint") != change.fingerprint:
             reasons.append(_tenant_moved(old, change))
     return reasons
+
+
+def target_conflict(saved: dict[str, Any], targets: tuple[str, ...], path: str) -> str | None:
+    """Why `--target` cannot go with this saved plan (None: it may). A saved plan is carried out
+    as it was made, so other targets are a mistake on the command line, not a stale plan."""
+    planned = [str(t) for t in (saved.get("options") or {}).get("targets") or []]
+    if not targets or set(targets) == set(planned):
+        return None
+    given = ", ".join(f"'{t}'" for t in targets)
+    theirs = (
+        "its targets are " + ", ".join(f"'{t}'" for t in planned)
+        if planned
+        else "it was made for the whole desired state (no --target)"
+    )
+    return (
+        f"--target {given} differs from the targets of the saved plan {path}: {theirs}. A saved "
+        "plan is carried out as it was made: leave --target out, or save a new plan with "
+        f"`edusync-reconcile plan --target NAME --out {path}`"
+    )

@@ -39,7 +39,7 @@ from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
 from reconciler.operations import BodyBuilder
 from reconciler.render.apply_report import approval_question, failed, outcome_line, report_text
-from reconciler.saved_plan import read_saved_plan, staleness
+from reconciler.saved_plan import read_saved_plan, staleness, target_conflict
 from reconciler.settings import Settings
 
 
@@ -248,6 +248,9 @@ def apply(
     start_logging(ctx)
     output = ApplyOutput((output_format or "text").lower(), quiet, dry_run=dry_run)
     saved = read_saved_plan(plan_file) if plan_file else None
+    conflict = target_conflict(saved, targets, str(plan_file)) if saved is not None else None
+    if conflict:
+        raise click.UsageError(conflict)
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")
     publishing = ApplyPublishing(
