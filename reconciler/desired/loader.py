@@ -13,6 +13,7 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.desired.name_chars import name_problems
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.same_source import same_source_problems
 from reconciler.desired.typecheck import check_object, did_you_mean
@@ -321,6 +322,7 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
+    problems.extend(name_problems(file, doc, kind.natural_key, result.value))
     for identifying in (kind.natural_key, "id"):
         if (identifying,) in result.variables:
             line, col = doc.where((identifying,))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reconciler.desired.problems import Problem, Severity
+from reconciler.names import quoted
 
 if TYPE_CHECKING:
     from reconciler.desired.loader import DesiredObject
@@ -22,7 +23,8 @@ def same_source_problems(objects: Sequence[DesiredObject]) -> list[Problem]:
             t.later.line,
             t.later.column,
             Severity.WARNING,
-            f"'{t.later.name}' reads the same source ({t.source}) as '{t.earlier.name}' in "
+            f"{quoted(t.later.name)} reads the same source ({t.source}) as "
+            f"{quoted(t.earlier.name)} in "
             f"{t.earlier.where}: applying both makes two profiles syncing one SIS. If one file "
             "is a copy, delete it; if both are meant, apply will need --allow-duplicate-source",
         )

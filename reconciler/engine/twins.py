@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from reconciler.desired.loader import DesiredObject
 from reconciler.engine.lookalike import Lookalike, describe_source, loose, source_of
 from reconciler.engine.normalize import normalize
+from reconciler.names import quoted
 
 if TYPE_CHECKING:  # plan.py imports this module
     from reconciler.engine.plan import Change
@@ -56,7 +57,7 @@ def twins(objects: Iterable[DesiredObject]) -> list[Twin]:
 
 def twin_warning(name: str, other: Lookalike) -> str:
     return (
-        f"SAME SOURCE AS ANOTHER FILE: '{name}' {other.reason}; applying both makes two "
+        f"SAME SOURCE AS ANOTHER FILE: {quoted(name)} {other.reason}; applying both makes two "
         "profiles syncing one SIS. If one file is a copy, delete it (or give it its own "
         "source); if both are meant, apply with --allow-duplicate-source"
     )
@@ -71,7 +72,7 @@ def mark_twins(changes: Sequence[Change], objects: Sequence[DesiredObject]) -> l
     others: dict[int, list[Lookalike]] = {}
     for pair in pairs:
         for this, that in ((pair.earlier, pair.later), (pair.later, pair.earlier)):
-            reason = f"reads the same source ({pair.source}) as '{that.name}' in {that.where}"
+            reason = f"reads the same source ({pair.source}) as {quoted(that.name)} in {that.where}"
             look = Lookalike(ids.get((that.kind.name, that.name), ""), that.name, reason)
             others.setdefault(id(this), []).append(replace(look, declared_at=that.where))
     marked = []

@@ -9,6 +9,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler.apply import Outcome, Status
 from reconciler.engine.plan import Action, Change, Plan
+from reconciler.names import quoted
 from reconciler.render.plan_json import FORMAT_VERSION, plan_document
 from reconciler.render.values import inline
 
@@ -41,7 +42,8 @@ def action_words(change: Change) -> str:
 def outcome_line(outcome: Outcome) -> str:
     """One line per finished change, as it finishes (CI logs)."""
     ident = f" ({outcome.object_id})" if outcome.object_id else ""
-    return f"{outcome.status.value}: {action_words(outcome.change)} '{outcome.change.name}'{ident}"
+    name = quoted(outcome.change.name)
+    return f"{outcome.status.value}: {action_words(outcome.change)} {name}{ident}"
 
 
 def failed(outcomes: Iterable[Outcome]) -> bool:
@@ -67,7 +69,7 @@ def report_text(outcomes: list[Outcome]) -> str:
         for o in group:
             ident = f" ({o.object_id})" if o.object_id else ""
             detail = f"\n      {o.detail}" if o.detail else ""
-            lines.append(f"    - {action_words(o.change)} '{o.change.name}'{ident}{detail}")
+            lines.append(f"    - {action_words(o.change)} {quoted(o.change.name)}{ident}{detail}")
     steps = next_steps(outcomes)
     if steps:
         lines += ["", *steps]
@@ -156,7 +158,7 @@ def _what(change: Change) -> str:
     first = next((f for f in change.fields if f.before is not None), None)
     if change.action is Action.DELETE and first is not None:
         details.append(inline(first.before).strip('"'))
-    return f"'{change.name}'" + (f" ({', '.join(details)})" if details else "")
+    return quoted(change.name) + (f" ({', '.join(details)})" if details else "")
 
 
 def _profiles(n: int) -> str:
