@@ -113,14 +113,23 @@ def missing_variable_warnings(
     plan: Plan, env: Mapping[str, str], update_method: UpdateMethod
 ) -> None:
     """Warn (plan runs without secrets) about variables apply will need for these changes."""
+    from reconciler.desired.unset import EMPTY, unusable
+
     for change in plan.pending:
-        missing = {n for n in variables_needed(change, update_method) if n not in env}
-        if not missing or change.desired is None:
+        found = unusable(variables_needed(change, update_method), env)
+        if not found or change.desired is None:
             continue
-        for line, column, names in change.desired.variable_places(missing):
+        for line, column, names in change.desired.variable_places(found):
+            empty = [n for n in names if found[n] == EMPTY]
+            what = (
+                f"environment variable(s) {', '.join(empty)}, which are set but empty, to "
+                "have a value"
+                if empty
+                else f"environment variable(s) {', '.join(names)}"
+            )
             echo_err(
-                f"{change.desired.file}:{line}:{column}: warning: apply will need environment "
-                f"variable(s) {', '.join(names)} for {change.name!r}"
+                f"{change.desired.file}:{line}:{column}: warning: apply will need {what} for "
+                f"{change.name!r}"
             )
 
 
