@@ -23,8 +23,8 @@ from reconciler.commands.base import (
     update_method_option,
 )
 from reconciler.commands.common import (
+    announce_identity,
     compute_plan,
-    describe_identity,
     echo_err,
     load_checked,
     settings_for,
@@ -263,8 +263,7 @@ def apply(
     state = load_checked(path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
-    if not quiet:
-        echo_err(describe_identity(tokens.identity, settings))
+    announce_identity(tokens.identity, settings, state, quiet=quiet)
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     output.base_url = client.base_url
     plan: Plan | None = None

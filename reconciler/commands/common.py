@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
 from reconciler.kinds import DEFAULT_KIND, KINDS
+from reconciler.kinds.model import Kind
 from reconciler.operations import variables_needed
 from reconciler.settings import Settings, UpdateMethod, resolve_settings
 from reconciler.tenant import read_tenant
@@ -181,13 +182,34 @@ def check_targets(plan: Plan, origin: str = "--target") -> None:
         raise click.UsageError("\n".join(describe(m, origin) for m in plan.target_misses))
 
 
-def describe_identity(identity: Identity, settings: Settings) -> str:
-    """The sign-in line: which Graph, which credential, and what it may do, in plain words."""
+def identity_caveats(identity: Identity, kinds: Sequence[Kind] = ()) -> list[str]:
+    """What the token cannot do after all (expired, a scope missing): doctor's judgement."""
+    from reconciler.auth.verdict import caveats
+
+    claims = dict(identity.claims) if identity.claims is not None else None
+    return caveats(claims, identity.permission, kinds or [KINDS[DEFAULT_KIND]])
+
+
+def describe_identity(identity: Identity, settings: Settings, kinds: Sequence[Kind] = ()) -> str:
+    """The sign-in line: which Graph, which credential, and what it may do, in plain words —
+    never more than the token's claims allow."""
     who = f" as {identity.principal}" if identity.principal else ""
-    return (
-        f"Graph {settings.graph_url}, using {identity.credential}{who} "
-        f"({identity.permission.plain})"
-    )
+    found = identity_caveats(identity, kinds)
+    may = identity.permission.plain.split(":", 1)[0] + ", but " if found else ""
+    what = f"{may}{'; '.join(found)}" if found else identity.permission.plain
+    return f"Graph {settings.graph_url}, using {identity.credential}{who} ({what})"
+
+
+def announce_identity(
+    identity: Identity, settings: Settings, state: DesiredState, *, quiet: bool
+) -> None:
+    """The sign-in line on stderr; with --quiet only what is wrong with it, as warnings."""
+    kinds = list({o.kind.name: o.kind for o in state.objects}.values())
+    if not quiet:
+        echo_err(describe_identity(identity, settings, kinds))
+        return
+    for caveat in identity_caveats(identity, kinds):
+        echo_err(f"warning: {caveat}")
 
 
 def check_writable(path: str) -> None:

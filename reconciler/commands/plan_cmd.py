@@ -19,9 +19,9 @@ from reconciler.commands.base import (
     start_logging,
 )
 from reconciler.commands.common import (
+    announce_identity,
     check_writable,
     compute_plan,
-    describe_identity,
     echo_err,
     load_checked,
     missing_variable_warnings,
@@ -150,8 +150,7 @@ def plan(
     state = load_checked(path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
-    if not quiet:
-        echo_err(describe_identity(tokens.identity, settings))
+    announce_identity(tokens.identity, settings, state, quiet=quiet)
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
         result = compute_plan(
