@@ -84,6 +84,12 @@ def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         if plan.options.targets:  # only part of the tenant was looked at
             return "No changes for the targeted profiles."
+        if plan.unmanaged and not plan.changes:  # git declares nothing: nothing to match
+            return (
+                f"No changes: the desired state declares no profile; the tenant's "
+                f"{len(plan.unmanaged)} are unmanaged (left alone). To manage them, "
+                "`edusync-reconcile export` writes them as desired-state files."
+            )
         return "No changes. Tenant matches desired state."
     return f"Plan: {counts}"
 

@@ -96,3 +96,29 @@ def test_other_targets_than_the_saved_plans_are_a_usage_error(cli, graph_env, sa
     assert whole.code == 64 and "made for the whole desired state (no --target)" in whole.err
     same = cli("apply", "--plan", "plan.json", "--auto-approve", "--target", "Test Profile")
     assert same.code == 0, same.err  # the plan's own targets repeated are fine
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("Test  Profile", "did you mean 'Test Profile'? (the spaces differ"),
+        ("Test Profile ", "did you mean 'Test Profile'? (the spaces differ"),
+        ("test profile", "did you mean 'Test Profile'? (names are case-sensitive)"),
+        ("Tset Profile", "did you mean 'Test Profile'?\n"),
+    ],
+)
+def test_the_did_you_mean_says_what_differs(cli, graph_env, sample, target, why) -> None:
+    result = cli("plan", "--target", target)
+    assert result.code == 64 and why in result.err, result.err
+
+
+def test_a_plan_of_an_empty_directory_never_says_the_tenant_matches(
+    cli, graph_env, sample, tmp_path
+) -> None:
+    converge(cli)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("plan", str(empty))
+    assert result.code == 0
+    assert "Tenant matches" not in result.out
+    assert "the desired state declares no profile; the tenant's 3 are unmanaged" in result.out
