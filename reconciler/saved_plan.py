@@ -29,6 +29,21 @@ def _what_it_is(text: str, document: Any) -> str:
     return "it is not JSON" if document is None else "it is JSON, but not a plan"
 
 
+def _other_document(document: dict[str, Any]) -> str | None:
+    """Another of our versioned JSON documents, named by the command that writes it."""
+    if "changes" in document:
+        return None
+    if "outcomes" in document:
+        return "an apply report (`apply --format json`)"
+    if "problems" in document and "error" not in document:
+        return "the output of `validate --format json`"
+    if "objects" in document:
+        return "the output of `status --format json`"
+    if "error" in document:
+        return "an error report of `plan --format json`"
+    return None
+
+
 def read_saved_plan(path: str) -> dict[str, Any]:
     redo = (
         "Save a plan with `edusync-reconcile plan --out plan.json`, then run "
@@ -56,6 +71,9 @@ def read_saved_plan(path: str) -> dict[str, Any]:
             f"{document.get('format_version')}; this version reads {FORMAT_VERSION}). Run "
             "`edusync-reconcile plan --out plan.json` again with this version"
         )
+    other = _other_document(document)
+    if other:
+        raise ConfigError(f"{path} {NOT_A_PLAN} (it is {other}). {redo}")
     changes = document.get("changes")
     options = document.get("options", {})
     if (

@@ -218,6 +218,12 @@ def check_writable(path: str) -> None:
     parent = target.parent
     if target.is_dir():
         raise ConfigError(f"--out {path} is a directory; give a file name, e.g. {path}/plan.json")
+    blocking = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(
+            f"--out {path}: {blocking} is a file, not a directory; save the plan elsewhere, "
+            "e.g. --out plan.json"
+        )
     if not parent.is_dir():
         raise ConfigError(
             f"--out {path}: the directory {parent} does not exist; create it first "
