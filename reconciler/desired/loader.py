@@ -242,7 +242,7 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd)
     problems.extend(_duplicates(objects))
-    problems.extend(same_source_problems(objects))
+    problems.extend(same_source_problems(objects, problems))
     if not files and not refused:
         problems.append(
             Problem(

@@ -7,14 +7,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.problems import Problem, Severity, has_errors
 from reconciler.names import quoted
 
 if TYPE_CHECKING:
     from reconciler.desired.loader import DesiredObject
 
 
-def same_source_problems(objects: Sequence[DesiredObject]) -> list[Problem]:
+def same_source_problems(
+    objects: Sequence[DesiredObject], found: Sequence[Problem] = ()
+) -> list[Problem]:
+    """Nothing while `found` holds an error: only valid objects can be compared (the engine's
+    normaliser expects checked values), and those errors come first."""
+    if has_errors(list(found)):
+        return []
     from reconciler.engine.twins import twins  # the engine imports the loader
 
     return [
