@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
@@ -92,6 +92,7 @@ def json_document_on_failure(command: str) -> Callable[[F], F]:
                 if wants_json and not _written.get():
                     document = error_document(command, exc, dry_run=bool(kwargs.get("dry_run")))
                     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+                exc.json_document_written = wants_json  # type: ignore[union-attr]
                 raise
             finally:
                 _written.reset(token)
@@ -99,3 +100,39 @@ def json_document_on_failure(command: str) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
+
+
+def usage_error_document(args: Sequence[str], env_format: str, exc: click.UsageError) -> None:
+    """A command line the parser rejected before `plan`/`apply` ran (an unknown option, a bad
+    value): still the error document when the line asks for JSON."""
+    if getattr(exc, "json_document_written", False):
+        return
+    command = _subcommand(args)
+    if command not in {"plan", "apply"}:
+        return
+    fmt = env_format
+    for i, arg in enumerate(args):
+        if arg == "--format" and i + 1 < len(args):
+            fmt = args[i + 1]
+        elif arg.startswith("--format="):
+            fmt = arg.partition("=")[2]
+    if fmt.strip().lower() != "json":
+        return
+    document = error_document(command, exc, dry_run="--dry-run" in args)
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+#: Global options given before the subcommand that take a value.
+_VALUED = frozenset({"--graph-url", "--cloud", "--credential"})
+
+
+def _subcommand(args: Sequence[str]) -> str | None:
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None

@@ -122,3 +122,23 @@ def test_a_refused_dry_run_says_dry_run(cli, graph_env, sample) -> None:
     assert result.code == 64 and _document(result.out)["dry_run"] is True
     refused = cli("apply", "--dry-run", "--format", "json", "--plan", "missing.json")
     assert refused.code == 1 and _document(refused.out)["dry_run"] is True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["apply", "--format", "json", "--no-such-option"],
+        ["--graph-url", "http://127.0.0.1:1/beta", "plan", "--format=json", "--parallelism", "0"],
+        ["plan", "--format", "json", "--graph-url", "htp:/x"],
+    ],
+)
+def test_a_command_line_the_parser_rejects_still_gets_the_document(cli, args) -> None:
+    result = cli(*args)
+    assert result.code == 64
+    document = _document(result.out)
+    assert document["exit_code"] == 64 and document["error"]
+
+
+def test_a_rejected_text_command_line_prints_no_document(cli) -> None:
+    result = cli("plan", "--no-such-option")
+    assert result.code == 64 and result.out == ""
