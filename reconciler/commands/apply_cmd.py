@@ -165,7 +165,8 @@ def execute_plan(
     is_flag=True,
     default=False,
     help="Create a profile even though an unmanaged tenant profile looks like it (same source "
-    "or most fields equal). Without it such a create is refused: pin `id:` to rename instead.",
+    "or most fields equal), or another desired file reads the same source. Without it such a "
+    "create is refused: pin `id:` to rename instead, or delete the copied file.",
 )
 @update_method_option
 @click.option(
@@ -232,7 +233,8 @@ def apply(
 
     A create that looks like an unmanaged tenant profile (same source, or most fields equal:
     a displayName changed without `id:`) is refused: pin `id:` to rename in place, or pass
-    --allow-duplicate-source. --format json prints one JSON document (plan and report).
+    --allow-duplicate-source. --format json prints one JSON document (plan and report), also
+    when apply stops before it has a plan (then with `error`, `exit_code`, `problems`).
 
     \b
     Examples:

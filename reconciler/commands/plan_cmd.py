@@ -128,7 +128,8 @@ def plan(
 
     A --target that names no profile (in git or in the tenant) is a usage error with a
     did-you-mean. --quiet leaves out the sign-in line, the up-to-date and unmanaged lists and
-    progress.
+    progress. --format json prints one document also when plan fails before it has a plan
+    (`error`, `exit_code`, `problems`).
 
     \b
     Examples:
