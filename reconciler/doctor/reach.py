@@ -10,6 +10,7 @@ from reconciler.doctor.network import NetworkProbe
 from reconciler.doctor.state import Run
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
+from reconciler.graph.hints import version_hint
 from reconciler.graph.retry import GraphRetry
 from reconciler.kinds.model import Kind
 from reconciler.retirement import is_retired_answer, retirement_message
@@ -94,6 +95,18 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
     ident = f"api.{kind.name}"
     request = f"[request-id: {exc.request_id or '-'}]"
     used = kind.name in {k.name for k in run.kinds_in_use}
+    assert run.settings is not None
+    wrong_root = version_hint(run.settings.graph_url)
+    if wrong_root and is_retired_answer(exc.status, exc.code):
+        # Below a wrong Graph URL every path answers "not found": that is not retirement.
+        return Check(
+            ident,
+            title,
+            Outcome.FAIL,
+            f"the Graph URL {run.settings.graph_url} is not the Graph beta root, so "
+            f"GET /{kind.collection} answers HTTP {exc.status} ({exc.code or '-'}) {request}",
+            fix=wrong_root,
+        )
     if kind.retired_on and is_retired_answer(exc.status, exc.code):
         return Check(
             ident,

@@ -160,6 +160,40 @@ def test_a_retired_api_is_named_exactly(cli, env) -> None:
     assert "Graph refused" not in result.out
 
 
+@pytest.mark.parametrize(
+    ("suffix", "fix"),
+    [
+        ("", "Graph URLs include the version: {root}/beta"),
+        ("/v1.0", "School Data Sync profiles are in Graph beta only: use {root}/beta"),
+        (
+            "/beta/education/synchronizationProfiles",
+            "the Graph URL ends at the version: use {root}/beta",
+        ),
+    ],
+)
+def test_a_wrong_graph_url_is_named_as_such_not_as_retired(
+    cli, env, emulator: Emulator, suffix: str, fix: str
+) -> None:
+    root = emulator.base_url.removesuffix("/beta")
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    result = cli("doctor", "--graph-url", root + suffix, "--format", "json")
+    assert result.code == 1
+    api = checks(result.out)["api.synchronizationProfile"]
+    assert api["outcome"] == "fail"
+    assert "retired" not in api["summary"] + (api["fix"] or "")
+    assert f"the Graph URL {root + suffix} is not the Graph beta root" in api["summary"]
+    assert "HTTP 404 (ResourceNotFound)" in api["summary"]
+    assert fix.format(root=root) in api["fix"]
+
+
+def test_retirement_is_said_only_for_a_right_beta_root(cli, env) -> None:
+    with Emulator(retired=True) as emulator:
+        env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+        wrong = cli("doctor", "--graph-url", emulator.base_url.removesuffix("/beta"))
+    assert wrong.code == 1
+    assert "retired" not in wrong.out and "Graph URLs include the version" in wrong.out
+
+
 def test_app_only_can_plan_but_apply_needs_delegated(cli, env, emulator: Emulator) -> None:
     env.setenv("EDUSYNC_ACCESS_TOKEN", APP_ONLY)
     env.setenv("EDUSYNC_GRAPH_URL", emulator.base_url)

@@ -225,6 +225,18 @@ def test_a_retired_api_is_named(cli, graph_env, tree) -> None:
     )
 
 
+@pytest.mark.parametrize("suffix", ["", "/v1.0", "/beta/education/synchronizationProfiles"])
+def test_a_wrong_graph_url_is_not_called_retired(
+    cli, graph_env, tree, monkeypatch, suffix: str
+) -> None:
+    url = graph_env.base_url.removesuffix("/beta") + suffix
+    monkeypatch.setenv("EDUSYNC_GRAPH_URL", url)
+    result = cli("status", str(tree))
+    assert result.code == 1
+    assert "retired" not in result.err and "HTTP 404" in result.err
+    assert f"{graph_env.base_url}" in result.err.split(" — ", 1)[1]  # the fix names /beta
+
+
 def test_a_pinned_id_gone_from_the_tenant_needs_attention(cli, graph_env, tree) -> None:
     seed_three(graph_env)
     (tree / "p0.yaml").write_text(

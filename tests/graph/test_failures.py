@@ -329,6 +329,17 @@ def test_v1_graph_url_points_at_beta() -> None:
     )
 
 
+def test_a_path_after_the_version_points_back_at_the_root() -> None:
+    from reconciler.graph.hints import version_hint
+
+    assert version_hint("https://graph.microsoft.com/beta/education/synchronizationProfiles") == (
+        "the Graph URL ends at the version: use https://graph.microsoft.com/beta in --graph-url"
+    )
+    assert version_hint("https://proxy.example.edu/graph/v1.0/education") == (
+        "the Graph URL ends at the version: use https://proxy.example.edu/graph/beta in --graph-url"
+    )
+
+
 def test_cli_refused_connection_is_one_plain_line(cli, monkeypatch) -> None:
     monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "t")
     sample = Path(__file__).resolve().parents[2] / "desired-state"
