@@ -197,6 +197,74 @@ def test_personal_data_is_masked_unless_asked(cli, graph_env, tree, fmt: str) ->
         assert value in shown.out, value
 
 
+ROW_OWN_VALUES = [
+    {
+        "entryType": "Teacher",
+        "errorCode": "DuplicateValue",
+        "errorMessage": "Teacher Tom Baker has a duplicate SIS id T-0042 (tbaker)",
+        "joiningValue": "tbaker",
+        "reportableIdentifier": "T-0042",
+        "recordedDateTime": "2025-05-03T09:00:00Z",
+    },
+    {
+        "entryType": "Student",
+        "errorCode": "InvalidValue",
+        "errorMessage": "Contact: +1 555 123 4567, DOB 2011-03-04",
+        "joiningValue": "ana.lima@students.contoso.edu",
+        "reportableIdentifier": "S-0917",
+        "recordedDateTime": "2025-05-02T09:00:00Z",
+    },
+    {
+        "entryType": "Student",
+        "errorCode": "AccountDisabled",
+        "errorMessage": "Account ana.lima is disabled since 04/03/2011",
+        "joiningValue": "ana.lima@students.contoso.edu",
+        "reportableIdentifier": "S-0917",
+        "recordedDateTime": "2025-05-01T09:00:00Z",
+    },
+]
+ROW_OWN_PERSONAL = (
+    "T-0042",
+    "tbaker",
+    "555 123 4567",
+    "2011-03-04",
+    "ana.lima",
+    "S-0917",
+    "04/03/2011",
+    "(555) 010-7788",
+)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_messages_lose_the_rows_own_masked_values_phones_and_dates(
+    cli, tmp_path, tree, monkeypatch, fmt: str
+) -> None:
+    stored = [
+        {
+            **profile("North High"),
+            "id": "3b8f5c1e-6a2d-4e7b-9c41-0d5e8f7a2b61",
+            "profileStatus": {
+                "status": "quarantined",
+                "statusMessage": "3 entries failed, e.g. tbaker and S-0917; call (555) 010-7788",
+            },
+            "errors": ROW_OWN_VALUES,
+        }
+    ]
+    state = tmp_path / "tenant.json"
+    state.write_text(json.dumps(stored))
+    with Emulator(token=TOKEN, page_size=2, state_file=state) as emu:
+        monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("EDUSYNC_GRAPH_URL", emu.base_url)
+        masked = cli("status", str(tree), "--errors", "--format", fmt)
+        shown = cli("status", str(tree), "--errors", "--show-pii", "--format", fmt)
+    assert masked.code == 1
+    for value in ROW_OWN_PERSONAL:
+        assert value not in masked.out + masked.err, value
+        assert value in shown.out, value
+    assert "duplicate SIS id (hidden)" in masked.out and "DOB (hidden)" in masked.out
+    assert "DuplicateValue" in masked.out and "3 entries failed" in masked.out
+
+
 def test_markdown_escapes_pipes_in_names(cli, graph_env, tree) -> None:
     (tree / "p0.yaml").write_text(yaml_for("North | High"))
     graph_env.tenant.seed_profile(profile("North | High"))
