@@ -190,7 +190,24 @@ class Exporter:
         claimed = self._update_existing(existing)
         self._write_new(existing, claimed)
         self._write_schema()
+        self._note_shared_names()
         return self.result
+
+    def _note_shared_names(self) -> None:
+        """Objects of one kind sharing a name: the tree stays valid only while each keeps its
+        pinned `id:`, which the admin must know before editing or renaming files."""
+        groups: dict[tuple[str, str], list[ExportedObject]] = {}
+        for obj in self.result.objects:
+            groups.setdefault((obj.kind.name, obj.name), []).append(obj)
+        for (kind_name, name), objs in groups.items():
+            if len(objs) < 2:
+                continue
+            files = ", ".join(sorted(o.file for o in objs))
+            self.result.notes.append(
+                f"{len(objs)} {kind_name} objects in the tenant are named '{name}' ({files}): "
+                "rename one in the SDS portal and export again, or keep both files with their "
+                "`id:` (the pins tell them apart; without them validate refuses the name twice)"
+            )
 
     # -- existing documents ------------------------------------------------------------------
     def _update_existing(self, existing: _Existing) -> set[str]:

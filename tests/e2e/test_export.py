@@ -275,3 +275,35 @@ def test_target_exports_only_that_object(cli, graph_env: Emulator, tmp_path) -> 
     assert sorted(f.name for f in out.glob("*.yaml")) == ["contoso-csv.yaml"]
     missing = cli("export", "--out", str(out), "--target", "Nope")
     assert missing.code == 1 and "Nope" in missing.err
+
+
+def test_two_objects_of_one_name_are_warned_about_and_the_tree_still_plans_clean(
+    cli, graph_env: Emulator, tmp_path: Path
+) -> None:
+    same = {**json.loads(json.dumps(PROFILES[0])), "displayName": "Test Profile"}
+    first = graph_env.tenant.seed_profile(same)
+    second = graph_env.tenant.seed_profile(json.loads(json.dumps(same)))
+    out = tmp_path / "fresh"
+    result = cli("export", "--out", str(out))
+    assert result.code == 0, result.err
+    files = sorted(f.name for f in out.glob("*.yaml"))
+    assert files == sorted([f"test-profile-{first[:8]}.yaml", f"test-profile-{second[:8]}.yaml"])
+    warning = next(ln for ln in result.err.splitlines() if "'Test Profile'" in ln)
+    assert warning.startswith("warning: ")
+    assert all(name in warning for name in files)
+    assert "rename one in the SDS portal" in warning and "`id:`" in warning
+
+    assert cli("validate", str(out)).code == 0
+    planned = cli("plan", str(out), "--detailed-exitcode", "--format", "json")
+    assert planned.code == 0, planned.out + planned.err
+    doc = json.loads(planned.out)
+    assert sorted(c["id"] for c in doc["changes"]) == sorted([first, second])
+    assert {c["action"] for c in doc["changes"]} == {"noop"} and doc["unmanaged"] == []
+    # --target names both; a saved plan of the two applies without being called stale.
+    targeted = cli("plan", str(out), "--target", "Test Profile", "--detailed-exitcode")
+    assert targeted.code == 0, targeted.out + targeted.err
+    (out / files[0]).write_text((out / files[0]).read_text() + "lifecycle:\n  paused: true\n")
+    saved = tmp_path / "p.json"
+    assert cli("plan", str(out), "--out", str(saved), "--detailed-exitcode").code == 2
+    applied = cli("apply", str(out), "--plan", str(saved), "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
