@@ -43,27 +43,22 @@ def network_check(result: NetworkProbe, latency_ms: float | None) -> Check:
         details.append(f"TCP connect: {result.tcp_ms:.0f} ms")
     if result.tls_version:
         details.append(f"TLS: {result.tls_version}, handshake {result.tls_ms or 0:.0f} ms")
-    elif result.tcp_ms is not None:
+    elif result.tcp_ms is not None and result.failed_step != "tls":
         details.append(
             "TLS: checked by the request below" if result.proxy else "TLS: not used (http)"
         )
     if latency_ms is not None:
         details.append(f"latency: one Graph request answered in {latency_ms:.0f} ms")
     if result.failed_step:
-        fixes = {
-            "dns": "check the Graph URL (--graph-url, EDUSYNC_GRAPH_URL) and this machine's DNS",
-            "tcp": "check the URL and port, the firewall, and HTTPS_PROXY/NO_PROXY if a proxy "
-            "is required here",
-            "tls": "a TLS-inspecting proxy needs its CA: set REQUESTS_CA_BUNDLE to a bundle "
-            "holding it",
-        }
+        # The Graph client's words (plan says the same): what failed — the fix for that case.
+        what, _, fix = (result.error or f"{where} unreachable").partition(" — ")
         return Check(
             "network",
             "network",
             Outcome.FAIL,
-            result.error or f"{where} unreachable",
+            what,
             tuple(details),
-            fix=fixes[result.failed_step],
+            fix=fix or "check --graph-url / EDUSYNC_GRAPH_URL and this machine's network",
         )
     return Check("network", "network", Outcome.OK, f"{where} reachable, {via}", tuple(details))
 

@@ -370,3 +370,13 @@ def test_tls_failures_say_whether_a_write_may_have_gone_out(
         exc, "https://graph.example.edu/beta/x", connect_timeout=10, read_timeout=60
     )
     assert (described.code, described.never_sent) == (code, never_sent)
+
+
+def test_openssl_source_lines_are_left_out() -> None:
+    reason = ssl.SSLError(1, "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] handshake failure (_ssl.c:1006)")
+    exc = requests.exceptions.SSLError(MaxRetryError(None, "/beta", reason))  # type: ignore[arg-type]
+    described = describe_no_response(
+        exc, "https://graph.example.edu/beta/x", connect_timeout=10, read_timeout=60
+    )
+    assert described.code == "TlsFailed"
+    assert "handshake failure)" in described.message and "_ssl.c" not in described.message
