@@ -274,7 +274,19 @@ def test_target_exports_only_that_object(cli, graph_env: Emulator, tmp_path) -> 
     assert result.code == 0, result.err
     assert sorted(f.name for f in out.glob("*.yaml")) == ["contoso-csv.yaml"]
     missing = cli("export", "--out", str(out), "--target", "Nope")
-    assert missing.code == 1 and "Nope" in missing.err
+    assert missing.code == 64 and "--target 'Nope' matches no profile" in missing.err
+
+
+def test_a_target_in_the_wrong_case_is_a_usage_error_with_a_did_you_mean(
+    cli, graph_env: Emulator, tmp_path
+) -> None:
+    seed(graph_env)
+    out = tmp_path / "out"
+    result = cli("export", "--out", str(out), "--target", "contoso csv")
+    assert result.code == 64, result.err
+    assert "--target 'contoso csv' matches no profile" in result.err
+    assert "did you mean 'Contoso CSV'?" in result.err
+    assert not out.exists()  # refused before anything is written
 
 
 def test_two_objects_of_one_name_are_warned_about_and_the_tree_still_plans_clean(
