@@ -14,7 +14,7 @@ from reconciler.desired.loader import SETTINGS_FILE
 from reconciler.desired.problems import Severity
 from reconciler.engine.targets import describe, unmatched_targets
 from reconciler.errors import ConfigError
-from reconciler.export.tree import Exporter, ExportResult, Outcome
+from reconciler.export.tree import Exporter, ExportResult, Outcome, shown_prefix
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
@@ -60,8 +60,9 @@ def _check_targets(
 
 def report(result: ExportResult, out_dir: str) -> None:
     """Files on stdout (the result); what to do next on stderr."""
+    shown = shown_prefix(Path(out_dir))
     for obj in sorted(result.objects, key=lambda o: o.file):
-        click.echo(f"{_MARKS[obj.outcome]} {obj.file}  {obj.name} ({obj.outcome.value})")
+        click.echo(f"{_MARKS[obj.outcome]} {shown}{obj.file}  {obj.name} ({obj.outcome.value})")
     counts = {o: sum(1 for x in result.objects if x.outcome is o) for o in Outcome}
     echo_err(
         f"Exported {len(result.objects)} object(s) to {out_dir}: {counts[Outcome.NEW]} new, "

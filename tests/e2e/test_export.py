@@ -247,7 +247,8 @@ def test_re_export_keeps_comments_order_names_and_placeholders(
     assert f"id: {new_id}" in (out / "new-csv.yaml").read_text()
     assert "fabrikam-oneroster-oauth2.yaml" in again.err and "not in the tenant" in again.err
     assert (out / "fabrikam-oneroster-oauth2.yaml").exists()  # reported, never deleted
-    assert "~ powerschool.yaml" in again.out and "= contoso-csv.yaml" in again.out
+    assert f"~ {out}/powerschool.yaml" in again.out and f"= {out}/contoso-csv.yaml" in again.out
+    assert f"{out}/fabrikam-oneroster-oauth2.yaml:" in again.err
 
     (out / "fabrikam-oneroster-oauth2.yaml").unlink()
     for name in placeholders(out):
@@ -319,3 +320,19 @@ def test_two_objects_of_one_name_are_warned_about_and_the_tree_still_plans_clean
     assert cli("plan", str(out), "--out", str(saved), "--detailed-exitcode").code == 2
     applied = cli("apply", str(out), "--plan", str(saved), "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
+
+
+def test_files_are_named_as_the_admin_passed_the_directory(
+    cli, graph_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(graph_env)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "desired-state").mkdir()
+    (tmp_path / "desired-state" / "broken.yaml").write_text("displayName: [\n")
+    broken = cli("export")
+    assert broken.code == 1
+    assert "desired-state/broken.yaml:2:1: error: invalid YAML" in broken.err
+    (tmp_path / "desired-state" / "broken.yaml").unlink()
+    written = cli("export", "./desired-state/")
+    assert written.code == 0, written.err
+    assert "+ desired-state/contoso-csv.yaml  Contoso CSV (new)" in written.out
