@@ -350,3 +350,26 @@ def test_an_object_not_created_yet_is_neither_failing_nor_called_healthy(
     assert result.code == 0, result.out + result.err
     assert "All 3" not in result.out
     assert "2 of 3 managed object(s) are healthy, 1 not in the tenant yet" in result.out
+
+
+def test_limit_without_errors_is_a_usage_error(cli, graph_env, tree) -> None:
+    seed_three(graph_env)
+    graph_env.requests_log.clear()
+    result = cli("status", str(tree), "--limit", "5")
+    assert result.code == 64
+    assert "--limit sets how many sync errors --errors lists per object; add --errors" in (
+        result.err
+    )
+    assert len(graph_env.requests_log) == 0
+    assert cli("status", str(tree), "--errors", "--limit", "5").code == 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_errors_with_none_to_list_says_so_per_object(cli, graph_env, tree, fmt: str) -> None:
+    seed_three(graph_env)
+    result = cli("status", str(tree), "--errors", "--format", fmt)
+    assert result.code == 0, result.out + result.err
+    for name in ("North High", "South High", "East High"):
+        assert f"No sync errors of {name}." in result.out
+    plain = cli("status", str(tree))
+    assert "No sync errors" not in plain.out  # not asked for: not claimed
