@@ -78,14 +78,6 @@ def graph_url_problem(url: str) -> str | None:
         return f"{url!r} has no host name; write the Graph root, e.g. {example}"
     if parts.query or parts.fragment:
         return f"{url!r} must not carry ?query or #fragment; write the Graph root, e.g. {example}"
-    segments = [seg for seg in parts.path.split("/") if seg]
-    versions = [i for i, seg in enumerate(segments) if seg.lower() in {"beta", "v1.0"}]
-    if versions and versions[0] < len(segments) - 1:  # …/beta/education/synchronizationProfiles
-        root = "/".join([*segments[: versions[0]], "beta"])
-        return (
-            f"{url!r} goes past the version: the Graph URL is the root only; write "
-            f"{parts.scheme}://{parts.netloc}/{root}"
-        )
     return None
 
 

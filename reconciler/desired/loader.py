@@ -482,6 +482,10 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
             if first is None:
                 index[(obj.kind.name, key)] = obj
                 continue
+            if index is by_name and obj.pinned_id and first.pinned_id:
+                # A tenant can hold two profiles of one name: each pinning its own `id:`
+                # (a repeated id is caught below) tells them apart, as plan matches pins first.
+                continue
             problems.append(
                 Problem(
                     obj.file,
@@ -489,7 +493,12 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
                     obj.column,
                     Severity.ERROR,
                     f"duplicate {label} {key!r}: also declared at {first.where}; "
-                    "each profile must be declared once",
+                    "each profile must be declared once"
+                    + (
+                        ""
+                        if index is by_id
+                        else " (two tenant profiles of one name: pin each with its own `id:`)"
+                    ),
                 )
             )
     return problems

@@ -256,7 +256,7 @@ def _pure_parser() -> YAML:
 def _empty(node: Node) -> bool:
     """An empty document (`---` with nothing after it, as a trailing `---` leaves): skipped,
     as YAML allows. An explicit `null` or `~` is a value, and checked like any other."""
-    return node.id == "scalar" and str(node.tag).endswith(":null") and node.value == ""
+    return node.value == "" and node.id == "scalar" and str(node.tag).endswith(":null")
 
 
 def _build(display_name: str, root: Node, lines: list[str]) -> Document:
@@ -343,6 +343,8 @@ class _Builder:
         return result
 
     def text_of(self, node: Node) -> str:
+        if node.style != '"':  # the common case, without making a closure for the rare one
+            return str(node.value)
         return _text_of(node, lambda message: self.problem(node, message))
 
     def scalar(self, node: Node, path: Path) -> Any:
