@@ -28,6 +28,10 @@ def test_a_no_break_space_in_a_display_name(cli, graph_env, sample) -> None:
     assert '+ synchronizationProfile "Test\\u00a0Profile" will be created' in plan.out
     assert "the tenant profile 'Test Profile' (" in plan.out
     assert "creating 'Test\\u00a0Profile' makes a second profile" in plan.out
+    markdown = cli("plan", "--format", "markdown").out
+    assert "**Test\\u00a0Profile** looks like the unmanaged tenant profile **Test Profile**" in (
+        markdown
+    )
 
 
 @pytest.mark.parametrize(
