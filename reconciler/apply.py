@@ -21,6 +21,7 @@ from reconciler.engine.plan import Action, Change, Plan, compare
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
+from reconciler.names import quoted
 from reconciler.operations import (
     BodyBuilder,
     PreflightError,
@@ -151,9 +152,16 @@ def preflight(
 
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
     where = change.desired.file if change.desired else "its file"
+    if look.declared_at:  # another desired object reads the same source
+        return (
+            f"creating {quoted(change.name)} would make a second profile on one source: it "
+            f"{look.reason}. If {where} is a copy, delete it; to have both on purpose, "
+            "re-run with --allow-duplicate-source"
+        )
+    old = quoted(look.name)
     return (
-        f"creating '{change.name}' would make a second profile: the tenant profile "
-        f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
+        f"creating {quoted(change.name)} would make a second profile: the tenant profile "
+        f"{old} ({look.id}) {look.reason}. To rename {old} in place, add "
         f"`id: {look.id}` to {where} and plan again; to create a second profile on purpose, "
         "re-run with --allow-duplicate-source"
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.desired.secrets import resolve
+from reconciler.desired.unset import describe, unusable
 from reconciler.engine.normalize import SENSITIVE
 from reconciler.engine.plan import PAUSED_FIELD, Action, Change
 from reconciler.errors import ReconcileError
@@ -174,11 +175,18 @@ class BodyBuilder:
     ) -> tuple[JSONObject, frozenset[str]]:
         assert change.desired is not None
         resolved = resolve(change.desired, self.env, only=only)
-        if resolved.missing:
-            names = sorted({name for _path, name in resolved.missing})
+        needed = {name for _path, name in resolved.missing} | {
+            name
+            for path, names in change.desired.variables.items()
+            if only is None or path[0] in only
+            for name in names
+        }
+        found = unusable(needed, self.env)
+        if found:
+            line, col, _names = change.desired.variable_places(found)[0]  # at the value
             raise PreflightError(
-                f"{change.desired.where}: '{change.name}' needs environment variable(s) "
-                f"{', '.join(names)}, which are not set; nothing was written"
+                f"{change.desired.file}:{line}:{col}: '{change.name}' needs environment "
+                f"variable(s) {describe(found)}; nothing was written"
             )
         secrets = frozenset(
             value

@@ -13,7 +13,9 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.desired.name_chars import name_problems
 from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.same_source import same_source_problems
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.words import not_a_boolean
 from reconciler.desired.yamlsource import (
@@ -240,6 +242,7 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd)
     problems.extend(_duplicates(objects))
+    problems.extend(same_source_problems(objects, problems))
     if not files and not refused:
         problems.append(
             Problem(
@@ -319,6 +322,7 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
+    problems.extend(name_problems(file, doc, kind.natural_key, result.value))
     for identifying in (kind.natural_key, "id"):
         if (identifying,) in result.variables:
             line, col = doc.where((identifying,))

@@ -18,9 +18,11 @@ from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_
 from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
 from reconciler.engine.normalize import Mode, external, normalize
 from reconciler.engine.targets import TargetMiss, unmatched_targets
+from reconciler.engine.twins import mark_twins
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
 from reconciler.kinds.model import ODATA_TYPE, Kind, Polymorphic
+from reconciler.names import quoted
 
 
 class Action(StrEnum):
@@ -391,15 +393,16 @@ def match_all(desired: tuple[DesiredObject, ...], indexes: dict[str, TenantIndex
 
 def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
     where = change.desired.file if change.desired else "its file"
+    old = quoted(look.name)
     text = (
-        f"LOOKS LIKE A RENAME: the tenant profile '{look.name}' ({look.id}) {look.reason} and "
-        f"is not managed by git; creating '{change.name}' makes a second profile syncing the "
+        f"LOOKS LIKE A RENAME: the tenant profile {old} ({look.id}) {look.reason} and "
+        f"is not managed by git; creating {quoted(change.name)} makes a second profile syncing the "
         "same source"
     )
     if deleted:
-        text += f", and --prune deletes '{look.name}' (its sync history is lost)"
+        text += f", and --prune deletes {old} (its sync history is lost)"
     return (
-        f"{text}. To rename '{look.name}' in place, add `id: {look.id}` to {where}; to create "
+        f"{text}. To rename {old} in place, add `id: {look.id}` to {where}; to create "
         "a second profile on purpose, apply with --allow-duplicate-source"
     )
 
@@ -444,7 +447,7 @@ def _note_resemblance(change: Change, resembled: dict[str, list[str]]) -> Change
 
 def repr_name(name: str) -> str:
     """A name quoted for a message (plain quotes, not a Python repr)."""
-    return f"'{name}'"
+    return quoted(name)
 
 
 def build_plan(
@@ -516,6 +519,7 @@ def build_plan(
             )
         )
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed)
+    changes = mark_twins(changes, desired)
     known_names = {o.name for o in desired} | {
         str(a.body.get(KINDS[k].natural_key, "")) for k, objects in tenant.items() for a in objects
     }

@@ -331,7 +331,7 @@ def test_files_are_named_as_the_admin_passed_the_directory(
     (tmp_path / "desired-state" / "broken.yaml").write_text("displayName: [\n")
     broken = cli("export")
     assert broken.code == 1
-    assert "desired-state/broken.yaml:2:1: error: invalid YAML" in broken.err
+    assert "desired-state/broken.yaml:1:14: error: invalid YAML" in broken.err  # at the '['
     (tmp_path / "desired-state" / "broken.yaml").unlink()
     written = cli("export", "./desired-state/")
     assert written.code == 0, written.err
