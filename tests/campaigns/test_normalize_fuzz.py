@@ -54,13 +54,6 @@ def test_the_read_accepts_most_generated_objects() -> None:
     assert accepted > 150
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/normalize.py: Normalizer._set sorts set(items), which raises TypeError on "
-    "objects inside a set; the tenant read refuses such answers first (tenant.object_problem). "
-    "Fix: keep unhashable items out of the set (or key them by their JSON text), then remove "
-    "this marker.",
-)
 @settings(BOUNDED, max_examples=EXAMPLES or 300)
 @given(SEEDS)
 @example(1)
