@@ -67,8 +67,10 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
         for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"):
             env.pop(name, None)
         child = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", "apply", str(root), "--auto-approve"]
-            + ["--parallelism", "2", "--format", "json"],
+            [
+                *(sys.executable, "-m", "reconciler", "apply", str(root), "--auto-approve"),
+                *("--parallelism", "2", "--format", "json"),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
