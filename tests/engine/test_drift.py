@@ -361,21 +361,29 @@ def changes_of(profile: dict[str, Any]) -> list[tuple[str, Callable[[dict[str, A
         edits.append((f"{where}.isSyncDeferred", flip))
         if custom["optionalPropertiesToSync"] is not None:
             edits.append((f"{where}.optionalPropertiesToSync", add_property))
-    for i, item in enumerate(profile["identitySynchronizationConfiguration"]["userDomains"]):
+    for item in profile["identitySynchronizationConfiguration"]["userDomains"]:
+        key = item["appliesTo"]
 
-        def rename(p: dict[str, Any], i: int = i) -> None:
-            domain = p["identitySynchronizationConfiguration"]["userDomains"][i]
+        def rename(p: dict[str, Any], key: str = key) -> None:
+            domain = _item(p["identitySynchronizationConfiguration"]["userDomains"], key)
             domain["name"] = "changed." + domain["name"]
 
-        key = item["appliesTo"]
         edits.append((f"identitySynchronizationConfiguration.userDomains[{key}].name", rename))
-    for i, item in enumerate(profile["licensesToAssign"]):
+    for item in profile["licensesToAssign"]:
+        key = item["appliesTo"]
 
-        def add_sku(p: dict[str, Any], i: int = i) -> None:
-            p["licensesToAssign"][i]["skuIds"].append("00000000-0000-4000-8000-00000000abcd")
+        def add_sku(p: dict[str, Any], key: str = key) -> None:
+            _item(p["licensesToAssign"], key)["skuIds"].append(
+                "00000000-0000-4000-8000-00000000abcd"
+            )
 
-        edits.append((f"licensesToAssign[{item['appliesTo']}].skuIds", add_sku))
+        edits.append((f"licensesToAssign[{key}].skuIds", add_sku))
     return edits
+
+
+def _item(keyed: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """A keyed-list item by its key (Graph's echo may reorder the list)."""
+    return next(i for i in keyed if i["appliesTo"] == key)
 
 
 @settings(
