@@ -46,3 +46,14 @@ def test_debug_adds_the_traceback_and_still_hides_the_token(cli, broken_transpor
     assert "ValueError: simulated defect while sending Bearer (redacted)" in result.err
     assert result.err.rstrip().endswith("please report it.")
     assert TOKEN not in result.out + result.err
+
+
+def test_debug_shows_the_traceback_of_an_ordinary_error_too(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("EDUSYNC_LOG_LEVEL", raising=False)
+    missing = str(tmp_path / "missing")
+    plain = cli("plan", missing)
+    debug = cli("plan", missing, "--debug")
+    assert plain.code == debug.code == 1
+    assert "Traceback" not in plain.err and plain.err.startswith("error: ")
+    assert "Traceback (most recent call last)" in debug.err
+    assert debug.err.rstrip().splitlines()[-1] == plain.err.rstrip().splitlines()[-1]

@@ -96,3 +96,34 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
     assert done == names  # what the report says was done is exactly what the tenant holds
     assert len(posts) == 2 and all(p.status == 201 for p in posts)  # both finished, no more
     assert report["next"], "an interrupted apply says what to run next"
+
+
+def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    reading = threading.Event()
+
+    def slow_reads(method: str, path: str) -> Scheduled | None:
+        if method == "GET":
+            reading.set()
+            return Scheduled(delay_ms=3000)
+        return None
+
+    with Emulator(token=TOKEN) as emu:
+        emu.faults.schedule = slow_reads
+        env = {**os.environ, "EDUSYNC_ACCESS_TOKEN": TOKEN, "EDUSYNC_GRAPH_URL": emu.base_url}
+        child = subprocess.Popen(
+            [sys.executable, "-m", "reconciler", "plan", str(SAMPLE)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        try:
+            assert reading.wait(timeout=60), "the plan never read the tenant"
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == 1
+    assert err.rstrip().endswith("Aborted.")  # click's word for Ctrl-C outside apply
+    assert "Traceback" not in out + err
