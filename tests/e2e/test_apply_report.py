@@ -176,3 +176,29 @@ def test_a_write_lost_twice_before_the_server_acted_is_unknown_not_failed(
     graph_env.faults.clear()
     assert cli("apply", "--auto-approve").code == 0
     assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_lost_answer_whose_re_read_fails_too_is_reported_unknown(cli, graph_env, sample) -> None:
+    from reconciler.emulator import Scheduled
+
+    converge_result = cli("apply", "--auto-approve")
+    assert converge_result.code == 0, converge_result.out + converge_result.err
+    ps = sample / "powerschool.yaml"
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-09-30"))
+    lost: list[str] = []
+
+    def lose_the_put_then_every_read(method: str, path: str) -> Scheduled | None:
+        if method == "PUT" and not lost:
+            lost.append(path)
+            return Scheduled(drop_after=True)
+        if lost and method == "GET":
+            return Scheduled(status=503, retry_after=0.01)
+        return None
+
+    graph_env.faults.schedule = lose_the_put_then_every_read
+    result = cli("apply", "--auto-approve")
+    assert result.code == 1
+    assert _reported(result.out) == {"Contoso PowerSchool 2025-26": "outcome unknown"}
+    assert "outcome unknown" in result.out and "re-reading the tenant failed too" in result.out
+    graph_env.faults.clear()
+    assert cli("plan", "--detailed-exitcode").code == 0  # it had been carried out

@@ -1,6 +1,7 @@
 """Ctrl-C during apply: a real SIGINT to the CLI in a child process while two creates are on
-their way to a slow emulator. The writes under way finish (and are reported done), nothing
-new starts (reported not attempted), and apply exits 1 saying it was interrupted."""
+their way to a slow emulator. The writes under way finish (reported done, not settled: waiting
+for provisioning stops), nothing new starts (reported not attempted), and apply exits 1 saying
+it was interrupted."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
             return Scheduled(delay_ms=SLOW_CREATE_MS)
         return None
 
-    with Emulator(token=TOKEN, provisioning_delay=0.0) as emu:
+    # Provisioning outlasts the test: the wait after each create is what Ctrl-C cuts short.
+    with Emulator(token=TOKEN, provisioning_delay=60.0) as emu:
         emu.faults.schedule = slow_creates
         env = {
             **os.environ,
@@ -91,8 +93,13 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
     assert "error: apply interrupted; changes not started were not attempted" in err
     report = json.loads(out)
     statuses = Counter(o["status"] for o in report["outcomes"])
-    assert statuses == Counter({"done": 2, "not_attempted": 4}), report["outcomes"]
-    done = sorted(o["name"] for o in report["outcomes"] if o["status"] == "done")
+    assert statuses == Counter({"not_settled": 2, "not_attempted": 4}), report["outcomes"]
+    done = sorted(o["name"] for o in report["outcomes"] if o["status"] == "not_settled")
+    assert all(
+        "stopped waiting for it to be provisioned (interrupted)" in o["detail"]
+        for o in report["outcomes"]
+        if o["status"] == "not_settled"
+    )
     assert done == names  # what the report says was done is exactly what the tenant holds
     assert len(posts) == 2 and all(p.status == 201 for p in posts)  # both finished, no more
     assert report["next"], "an interrupted apply says what to run next"
