@@ -138,11 +138,14 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
             )
             reasons.append(f"{_words(key)} now changes other values: {', '.join(changed)}")
     # Every object the plan looked at, no-ops included: drift since then means re-review.
+    # By id first: two pinned objects may share a name; by name for a create, or a new id.
     saved_by_object = {
         (str(c.get("kind")), str(c.get("name"))): c for c in saved.get("changes", [])
     }
+    saved_by_id = {(str(c.get("kind")), str(c.get("id"))): c for c in saved.get("changes", [])}
     for change in fresh.changes:
-        old = saved_by_object.get((change.kind.name, change.name))
+        old = saved_by_id.get((change.kind.name, str(change.id))) if change.id else None
+        old = old or saved_by_object.get((change.kind.name, change.name))
         if old is not None and old.get("fingerprint") != change.fingerprint:
             reasons.append(_tenant_moved(old, change))
     return reasons

@@ -12,8 +12,9 @@ from reconciler.commands.common import describe_identity, echo_err, settings_for
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
 from reconciler.desired.problems import Severity
+from reconciler.engine.targets import describe, unmatched_targets
 from reconciler.errors import ConfigError
-from reconciler.export.tree import Exporter, ExportResult, Outcome
+from reconciler.export.tree import Exporter, ExportResult, Outcome, shown_prefix
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds import KINDS
@@ -44,10 +45,24 @@ def read_all_kinds(client: GraphClient) -> dict[str, list[JSONObject]]:
     return {kind.name: list_collection(client, kind) for kind in KINDS.values()}
 
 
+def _check_targets(
+    targets: tuple[str, ...], tenant: dict[str, list[JSONObject]], target_dir: Path
+) -> None:
+    """A --target naming nothing in the tenant or in the directory is a usage error, with
+    plan's did-you-mean; checked before anything is written."""
+    names = {str(b.get(KINDS[k].natural_key, "")) for k, bodies in tenant.items() for b in bodies}
+    if target_dir.is_dir():
+        names |= {o.name for o in load_desired(str(target_dir)).objects}
+    misses = unmatched_targets(targets, names)
+    if misses:
+        raise click.UsageError("\n".join(describe(m) for m in misses))
+
+
 def report(result: ExportResult, out_dir: str) -> None:
     """Files on stdout (the result); what to do next on stderr."""
+    shown = shown_prefix(Path(out_dir))
     for obj in sorted(result.objects, key=lambda o: o.file):
-        click.echo(f"{_MARKS[obj.outcome]} {obj.file}  {obj.name} ({obj.outcome.value})")
+        click.echo(f"{_MARKS[obj.outcome]} {shown}{obj.file}  {obj.name} ({obj.outcome.value})")
     counts = {o: sum(1 for x in result.objects if x.outcome is o) for o in Outcome}
     echo_err(
         f"Exported {len(result.objects)} object(s) to {out_dir}: {counts[Outcome.NEW]} new, "
@@ -124,6 +139,8 @@ def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[st
         client.close()
     if target_dir.exists() and not target_dir.is_dir():
         raise ConfigError(f"{target_dir} is a file; export writes a directory of YAML files")
+    if targets:
+        _check_targets(targets, tenant, target_dir)
     exporter = Exporter(target_dir, tenant, targets=targets, ignore_changes=settings.ignore_changes)
     result = exporter.run()
     report(result, str(target_dir))

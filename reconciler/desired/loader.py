@@ -21,6 +21,7 @@ from reconciler.desired.yamlsource import (
     Document,
     Path,
     YamlSourceError,
+    collector_paused,
     read_documents,
 )
 from reconciler.errors import ConfigError
@@ -195,6 +196,7 @@ def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
     return "symbolic link does not point to a file"
 
 
+@collector_paused()
 def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
     """Load `path` (a directory or one file). Raises ConfigError only if it does not exist."""
     cwd = cwd or FsPath.cwd()
@@ -476,6 +478,10 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
             if first is None:
                 index[(obj.kind.name, key)] = obj
                 continue
+            if index is by_name and obj.pinned_id and first.pinned_id:
+                # A tenant can hold two profiles of one name: each pinning its own `id:`
+                # (a repeated id is caught below) tells them apart, as plan matches pins first.
+                continue
             problems.append(
                 Problem(
                     obj.file,
@@ -483,7 +489,12 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
                     obj.column,
                     Severity.ERROR,
                     f"duplicate {label} {key!r}: also declared at {first.where}; "
-                    "each profile must be declared once",
+                    "each profile must be declared once"
+                    + (
+                        ""
+                        if index is by_id
+                        else " (two tenant profiles of one name: pin each with its own `id:`)"
+                    ),
                 )
             )
     return problems

@@ -87,22 +87,12 @@ def _ordinary(text: str) -> bool:
     return bound + deepest_indent + 1 <= MAX_NESTING_BOUND
 
 
-def _resolve(kind: type, value: Any, implicit: Any) -> str:
-    """The tag of a node without one, by ruamel.yaml's YAML 1.2 rules."""
-    if value is not None:  # a scalar (collections have no value yet)
-        if implicit[0]:  # plain (unquoted)
-            for tag, pattern in _RESOLVERS.get(value[:1], ()):
-                if pattern.match(value):
-                    return tag
-        return _STR
-    return _SEQ if kind.__name__ == "SequenceNode" else _MAP
-
-
 _COMPOSER: Any
 _FAILURES: tuple[type[BaseException], ...]
 try:  # PyYAML with libyaml: optional, the pure path does everything without it
     from yaml import YAMLError
     from yaml._yaml import CParser
+    from yaml.nodes import SequenceNode
 except ImportError:  # pragma: no cover - the missing-libyaml test runs in a subprocess
     _COMPOSER = None
     _FAILURES = ()
@@ -112,7 +102,15 @@ else:
         """libyaml's composer with ruamel.yaml's YAML 1.2 resolution rules."""
 
         def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-            return _resolve(kind, value, implicit)
+            # The tag of a node without one, by ruamel.yaml's YAML 1.2 rules; libyaml asks
+            # for every node of every file, so it is kept short.
+            if value is None:
+                return _SEQ if kind is SequenceNode else _MAP
+            if implicit[0]:
+                for tag, pattern in _RESOLVERS.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return _STR
 
         # The composer asks for path-based resolution, which we do not use.
         def descend_resolver(self, parent: Any, index: Any) -> None:

@@ -110,7 +110,7 @@ def read_documents(
     pasted = pasted_characters(text)
     if pasted:
         raise fail(pasted.message, pasted.line, pasted.column)
-    with _collector_paused():
+    with collector_paused():
         nodes = yamlfast.compose(text) if fast else None
         if nodes is not None:
             lines = mark_lines(text)
@@ -124,10 +124,12 @@ def read_documents(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Composing allocates thousands of nodes that live a millisecond; Python's cycle collector
     would scan them (and every profile read before) again and again: a third of the time.
-    Paused for one file, it runs once after it."""
+    Paused while a file is read — or, as the loader uses it (also as a decorator), while a whole
+    tree is — it runs once after. What reading leaves behind is acyclic (see `_Builder`), so
+    nothing piles up while it is paused."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -254,85 +256,107 @@ def _pure_parser() -> YAML:
 def _empty(node: Node) -> bool:
     """An empty document (`---` with nothing after it, as a trailing `---` leaves): skipped,
     as YAML allows. An explicit `null` or `~` is a value, and checked like any other."""
-    return node.id == "scalar" and str(node.tag).endswith(":null") and node.value == ""
+    return node.value == "" and node.id == "scalar" and str(node.tag).endswith(":null")
 
 
 def _build(display_name: str, root: Node, lines: list[str]) -> Document:
-    doc = Document(value=None)
-    budget = [MAX_EXPANDED_NODES]
+    return _Builder(display_name, root, lines).document()
 
+
+class _Builder:
+    """Composed nodes → Python values, recording where each value is written. A class, not
+    nested functions: those refer to each other through their cells, a cycle that would hold
+    the file's lines until the (paused) collector runs."""
+
+    def __init__(self, display_name: str, root: Node, lines: list[str]) -> None:
+        self.display_name = display_name
+        self.root = root
+        self.lines = lines
+        self.doc = Document(value=None)
+        self.budget = MAX_EXPANDED_NODES
+
+    def document(self) -> Document:
+        self.doc.value = self.build(self.root, ())
+        return self.doc
+
+    @staticmethod
     def pos(node: Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
 
-    def problem(node: Node, message: str) -> YamlSourceError:
-        line, col = pos(node)
-        return YamlSourceError(Problem(display_name, line, col, Severity.ERROR, message))
+    def problem(self, node: Node, message: str) -> YamlSourceError:
+        line, col = self.pos(node)
+        return YamlSourceError(Problem(self.display_name, line, col, Severity.ERROR, message))
 
-    def build(node: Node, path: Path) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise problem(
-                root,
+    def build(self, node: Node, path: Path) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise self.problem(
+                self.root,
                 f"document expands to more than {MAX_EXPANDED_NODES:,} values through aliases "
                 "(a YAML alias bomb?); write the values out or use fewer aliases",
             )
         if len(path) > MAX_DEPTH:
-            raise problem(
+            raise self.problem(
                 node, f"values nested deeper than {MAX_DEPTH} levels (a recursive alias?)"
             )
         tag = str(node.tag)
         if tag not in _STANDARD_TAGS:
-            raise problem(
+            raise self.problem(
                 node,
                 f"custom YAML tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed; "
                 "remove the tag and write a plain value",
             )
-        doc.positions.setdefault(path, pos(node))
+        self.doc.positions.setdefault(path, self.pos(node))
         if node.id == "mapping":
-            return build_mapping(node, path)
+            return self.build_mapping(node, path)
         if node.id == "sequence":
-            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return scalar(node, path)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
 
-    def build_mapping(node: Node, path: Path) -> dict[str, Any]:
+    def build_mapping(self, node: Node, path: Path) -> dict[str, Any]:
+        doc = self.doc
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if str(key_node.tag).endswith(":merge"):
-                raise problem(
+                raise self.problem(
                     key_node, "YAML merge keys (<<) are not supported; write the keys out"
                 )
             if key_node.id != "scalar":
-                raise problem(key_node, "mapping keys must be plain strings")
-            key = text_of(key_node)
+                raise self.problem(key_node, "mapping keys must be plain strings")
+            key = self.text_of(key_node)
             if key in result:
                 line, _ = doc.key_position((*path, key))
-                raise problem(key_node, f"duplicate key {key!r} (first written on line {line})")
-            doc.positions[("#key", *path, key)] = pos(key_node)
+                raise self.problem(
+                    key_node, f"duplicate key {key!r} (first written on line {line})"
+                )
+            doc.positions[("#key", *path, key)] = self.pos(key_node)
             if _empty(value_node):
                 # An empty value has no text of its own: point at its key, not the next line.
-                doc.positions[(*path, key)] = pos(key_node)
-                after = lines[key_node.end_mark.line][key_node.end_mark.column :]
+                doc.positions[(*path, key)] = self.pos(key_node)
+                after = self.lines[key_node.end_mark.line][key_node.end_mark.column :]
                 if (
                     after.lstrip(" \"'").startswith(":")
                     and after.split(":", 1)[1].strip()[:1] == "#"
                 ):
                     doc.comment_values.add((*path, key))
-            result[key] = build(value_node, (*path, key))
+            result[key] = self.build(value_node, (*path, key))
         return result
 
-    def text_of(node: Node) -> str:
-        return _text_of(node, lambda message: problem(node, message))
+    def text_of(self, node: Node) -> str:
+        if node.style != '"':  # the common case, without making a closure for the rare one
+            return str(node.value)
+        return _text_of(node, lambda message: self.problem(node, message))
 
-    def scalar(node: Node, path: Path) -> Any:
+    def scalar(self, node: Node, path: Path) -> Any:
         tag = str(node.tag)
-        raw = text_of(node)
+        raw = self.text_of(node)
         if tag.endswith(":str") or tag.endswith(":binary"):
             return raw
         if tag.endswith(":null"):
             return None
         if tag.endswith(":bool"):
             return raw.lower() in {"true", "yes", "on", "y"}
-        doc.scalar_text[path] = raw
+        self.doc.scalar_text[path] = raw
         if tag.endswith(":int"):
             try:
                 return int(raw.replace("_", ""), 0)
@@ -346,9 +370,6 @@ def _build(display_name: str, root: Node, lines: list[str]) -> Document:
         # timestamps stay text: Graph takes dates as strings (typecheck puts date-times in
         # Graph's ISO form)
         return raw
-
-    doc.value = build(root, ())
-    return doc
 
 
 #: Half of a UTF-16 pair, which YAML's `\\uD83D` escape makes on its own (JSON pairs them).

@@ -53,11 +53,6 @@ class Minimal:
     notes: list[str] = field(default_factory=list)
 
 
-def _collection(texpr: TypeExpr) -> bool:
-    # null means something else than [] for these ("sync everything" vs "nothing", §3.1)
-    return isinstance(texpr, (SetOf, ListOf, KeyedList))
-
-
 def _sort_key(value: Any) -> tuple[str, str]:
     return (str(value).casefold(), str(value))
 
@@ -102,8 +97,8 @@ class _Minimizer:
         return out
 
     def member(self, child: Any, prop: Prop, path: FieldPath, prefix: str) -> Any:
-        if child is None:
-            return None if _collection(prop.type) else _OMIT
+        if child is None:  # kept only where null means something absent does not
+            return None if prop.null_means else _OMIT
         if prop.has_default and normalize(child, prop.type) == normalize(prop.default, prop.type):
             return _OMIT
         kept = self.value(child, prop.type, path, prefix)

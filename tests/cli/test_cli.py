@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -266,3 +267,22 @@ def test_validate_help_imports_neither_loader_nor_github_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip().endswith("[]"), out
+
+
+def test_a_plan_with_a_static_token_does_not_import_msal() -> None:
+    # msal and cryptography cost about 0.14 s to import; a token in EDUSYNC_ACCESS_TOKEN (the
+    # common CI case) needs neither. A plan against the emulator, in a fresh interpreter.
+    code = (
+        "import os, sys\n"
+        "from reconciler.emulator import Emulator\n"
+        "from reconciler.cli import run\n"
+        "os.environ['EDUSYNC_ACCESS_TOKEN'] = 't'\n"
+        "with Emulator() as emu:\n"
+        f"    code = run(['plan', {str(ROOT / 'desired-state')!r}, '--graph-url', emu.base_url])\n"
+        "print(code, [m for m in ('msal', 'cryptography') if m in sys.modules])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "EDUSYNC_"))}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    ).stdout
+    assert out.strip().endswith("0 []"), out

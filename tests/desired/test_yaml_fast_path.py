@@ -4,6 +4,7 @@ between the two paths is in tests/campaigns/test_loader_fuzz.py.)"""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,22 @@ def test_the_reused_pure_parser_is_clean_after_a_failure(bad: bytes) -> None:
     )
     assert doc.value == {"a": [1, {"b": "yes"}], "c": 2}
     assert doc.positions[("a", 1, "b")] == (1, 12)
+
+
+def test_reading_leaves_no_cyclic_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader pauses the cycle collector for a whole tree, so nothing it leaves behind may
+    need the collector: the builder once made a cycle per file that held the file's lines
+    (371,039 objects awaiting collection after 1,000 profiles)."""
+    from reconciler.desired.loader import load_desired
+
+    for name in ("POWERSCHOOL_CLIENT_SECRET", "ONEROSTER_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "set")
+    load_desired(str(SAMPLE))  # imports and first-use caches out of the way
+    gc.collect()
+    gc.disable()
+    try:
+        state = load_desired(str(SAMPLE))
+        assert state.objects and state.ok
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -109,9 +109,13 @@ def test_two_jobs_racing_for_real_leave_one_comment(github: FakeGitHub) -> None:
         t.start()
     for t in threads:
         t.join(timeout=20)
-    assert not errors
-    assert len(github.requests("POST")) == 2  # both really created one
-    assert len(github.comments(number)) == 1
+    # What each job asked, in order: a failure here (seen once, under a full suite's load) has
+    # to explain itself.
+    trail = [f"{r.method} {r.path}" for r in github.requests()]
+    assert not any(t.is_alive() for t in threads), trail
+    assert not errors, (errors, trail)
+    assert len(github.requests("POST")) == 2, trail  # both really created one
+    assert len(github.comments(number)) == 1, trail
 
 
 def test_drift_issue_opened_updated_closed_and_reopened(
