@@ -394,13 +394,3 @@ def test_markdown_shows_each_check_and_the_fix_of_what_failed(cli, env) -> None:
     failed = [i for i, line in enumerate(lines) if line.startswith("- :x: ")]
     assert failed, result.out
     assert any(line.startswith("  - fix: ") for line in lines[failed[0] :]), result.out
-
-
-def test_https_to_a_server_that_speaks_plain_http_fails_at_tls(cli, env) -> None:
-    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
-    with Emulator(page_size=2) as emulator:
-        https = emulator.base_url.replace("http://", "https://")
-        result = cli("doctor", "--graph-url", https, "--format", "json")
-    network = checks(result.out)["network"]
-    assert result.code == 1 and network["outcome"] == "fail", network
-    assert "TLS with 127.0.0.1 failed" in json.dumps(network)
