@@ -50,7 +50,7 @@ class CampaignFaults:
 
     #: Chance per request of each fault (drops and storms: writes only).
     P_429 = 0.04
-    P_429_BARE = 0.02  # no Retry-After: the client backs off on its own
+    P_429_BARE = 0.005  # no Retry-After: the client backs off (a second one in a row: 1 s+)
     P_503 = 0.03
     P_SPIKE = 0.03
     P_DROP_BEFORE = 0.04
@@ -63,7 +63,7 @@ class CampaignFaults:
         self._lock = threading.Lock()
         self._storms: dict[tuple[str, str], int] = {}
         self._create_drops = create_drops
-        #: Faults every seed gets at least once (the first requests each fits take them), so
+        #: Faults every seed gets at least once (early requests each fits take them), so
         #: that the campaign covers each kind whatever order the threads send in.
         self._owed = [
             "drop before commit",
@@ -74,6 +74,7 @@ class CampaignFaults:
             "latency spike",
         ] + ["drop before commit (create)"] * create_drops
         self.counts: Counter[str] = Counter()
+        self._seen = 0
 
     def _retry_after(self) -> float:
         return round(self._random.uniform(0.01, 0.05), 3)
@@ -90,8 +91,14 @@ class CampaignFaults:
             return Scheduled(status=429, retry_after=0.01)
         write = method in WRITES
         create = method == "POST" and path == COLLECTION
+        self._seen += 1
+        # Spaced out, so that no request's retries meet two in a row (a second throttle
+        # without Retry-After costs a second of backoff); the lost create goes to the first.
+        spaced = self._seen % 7 == 0
         for owed in self._owed:
             if owed.startswith("drop") and (not write or create != owed.endswith("(create)")):
+                continue
+            if not spaced and not owed.endswith("(create)"):
                 continue
             self._owed.remove(owed)
             return self._fault(owed.removesuffix(" (create)"), method, path)
@@ -123,7 +130,7 @@ class CampaignFaults:
         if name == "429 without Retry-After":
             return Scheduled(status=429)
         if name == "503":
-            bare = self._random.random() < 0.3
+            bare = self._random.random() < 0.1
             return Scheduled(status=503, retry_after=None if bare else self._retry_after())
         if name == "latency spike":
             return Scheduled(delay_ms=self._random.randint(30, 150))
