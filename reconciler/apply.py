@@ -70,6 +70,10 @@ class NotSettled(ReconcileError):
     """The writes were made; waiting for the server to finish with them ended first."""
 
 
+class OutcomeUnknown(ReconcileError):
+    """A write got no answer and apply could not find out whether it was carried out."""
+
+
 @dataclass(frozen=True)
 class Step:
     """The requests of one change, sent in order."""
@@ -270,6 +274,9 @@ class Executor:
             outcome.status = Status.DONE
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
+        except OutcomeUnknown as exc:
+            self._failed(outcome, f"{change.name}: {exc}")
+            outcome.status = Status.UNKNOWN
         except NotSettled as exc:
             if outcome.status is Status.DONE:  # the final wait: every write was made
                 outcome.status = Status.UNSETTLED
@@ -316,7 +323,7 @@ class Executor:
             try:
                 took_effect = self._took_effect(change, request, outcome)
             except GraphError as read_error:
-                raise ReconcileError(
+                raise OutcomeUnknown(
                     f"{what}: outcome unknown ({exc.code}, client-request-id "
                     f"{exc.client_request_id}); re-reading the tenant failed too: {read_error}. "
                     "Run plan again to see what happened"
@@ -326,7 +333,15 @@ class Executor:
                 outcome.done.append(f"{what} (answer lost; found carried out)")
                 return
             log.warning("%s: the write had not been carried out; sending it again", change.name)
-            response = self.client.write(request.method, request.path, request.body)
+            try:
+                response = self.client.write(request.method, request.path, request.body)
+            except WriteOutcomeUnknown as again:
+                # Lost again: before or after the server acted, nobody can tell from here.
+                raise OutcomeUnknown(
+                    f"{what}: sent twice, no answer either time ({again.code}, client-request-id "
+                    f"{again.client_request_id}); it may or may not have been carried out. "
+                    "Run plan again to see what happened"
+                ) from None
         outcome.done.append(f"{what} → {response.status}")
         if request.method == "POST" and request.path == change.kind.collection:
             outcome.object_id = self._created_id(change, response)

@@ -257,6 +257,32 @@ FORMATS = [
         ),
         "4:18: error: dataProvider.connectionUrl must be a full address starting with https://, not 'springfield.powerschool.com': write https://springfield.powerschool.com",
     ),
+    *(
+        (
+            f"connection URL {why}",
+            PS.replace("connectionUrl: https://ps.example.edu", f"connectionUrl: {url}"),
+            f"4:18: error: dataProvider.connectionUrl {message}",
+        )
+        for why, url, message in [
+            (
+                "with a port out of range",
+                "https://ps.example.edu:99999",
+                "is not a valid https:// address: 'https://ps.example.edu:99999'",
+            ),
+            (
+                "with a space",
+                "https://ps example.edu",
+                "must be an https:// address without spaces, not 'https://ps example.edu'",
+            ),
+            ("over ftp", "ftp://ps.example.edu", "must be an https:// address, not ftp://"),
+            (
+                "with a password",
+                "https://user:pw@ps.example.edu",
+                "must not hold a user name or password; write the address alone",
+            ),
+            ("without a host", "https://", "is not a valid https:// address: 'https://'"),
+        ]
+    ),
     (
         "token URL over plain http",
         ONEROSTER.replace("tokenUrl: https://", "tokenUrl: http://"),

@@ -367,3 +367,30 @@ def test_wrong_settings_are_named_where_they_are_written(cli, env) -> None:
     assert desired["outcome"] == "fail"
     assert "desired-state/edusync.yaml:1:11" in desired["details"][0]
     assert "must start with https://" in desired["details"][0]
+
+
+def test_another_cloud_is_a_warning_that_the_profile_api_is_global_only(cli, env) -> None:
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    with Emulator(page_size=2) as emulator:
+        result = cli(
+            "doctor", "--cloud", "usgov", "--graph-url", emulator.base_url, "--format", "json"
+        )
+    settings = checks(result.out)["settings"]
+    assert settings["outcome"] == "warn", settings
+    assert (
+        "the SDS profile API is documented for the global cloud only, not usgov"
+        in settings["details"]
+    )
+
+
+def test_markdown_shows_each_check_and_the_fix_of_what_failed(cli, env) -> None:
+    with Emulator(token="the-right-one") as emulator:
+        env.setenv("EDUSYNC_ACCESS_TOKEN", "an-opaque-wrong-one")
+        result = cli("doctor", "--graph-url", emulator.base_url, "--format", "markdown")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == "### edusync-reconcile doctor"
+    assert any(line.startswith("- :white_check_mark: **settings**: ") for line in lines)
+    failed = [i for i, line in enumerate(lines) if line.startswith("- :x: ")]
+    assert failed, result.out
+    assert any(line.startswith("  - fix: ") for line in lines[failed[0] :]), result.out
