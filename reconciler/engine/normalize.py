@@ -10,6 +10,7 @@ values from `${NAME}` are dropped for comparison and shown as "(sensitive)" for 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -253,7 +254,11 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
             items = [canonical_scalar(v, item) for v in value] if canonical else value
             if fold:
                 items = [v.lower() if isinstance(v, str) else v for v in items]
-            return sorted(set(items), key=_set_order)
+            try:
+                unique: Any = set(items)
+            except TypeError:  # an object or list inside a set (a malformed answer): one of each
+                unique = {json.dumps(v, sort_keys=True, default=str): v for v in items}.values()
+            return sorted(unique, key=_set_order)
 
         return as_set
 

@@ -42,9 +42,11 @@ from reconciler.engine.references import (
     with_dependencies,
 )
 from reconciler.engine.targets import unmatched_targets
+from reconciler.engine.twins import mark_twins
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
 from reconciler.kinds.registry import Registry
+from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 
 
@@ -166,15 +168,16 @@ def plan_object(
 def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
     where = change.after.file if change.after else "its file"
     noun = change.kind.noun
+    old = quoted(look.name)
     text = (
-        f"LOOKS LIKE A RENAME: the tenant {noun} '{look.name}' ({look.id}) {look.reason} and "
-        f"is not managed by git; creating '{change.name}' makes a second {noun} syncing the "
+        f"LOOKS LIKE A RENAME: the tenant {noun} {old} ({look.id}) {look.reason} and "
+        f"is not managed by git; creating {quoted(change.name)} makes a second {noun} syncing the "
         "same source"
     )
     if deleted:
-        text += f", and --prune deletes '{look.name}' (its sync history is lost)"
+        text += f", and --prune deletes {old} (its sync history is lost)"
     return (
-        f"{text}. To rename '{look.name}' in place, add `id: {look.id}` to {where}; to create "
+        f"{text}. To rename {old} in place, add `id: {look.id}` to {where}; to create "
         f"a second {noun} on purpose, apply with --allow-duplicate-source"
     )
 
@@ -245,6 +248,19 @@ def _matched(
         for o, m in zip(desired, matches, strict=True)
     ]
     return resolved, matches, identities
+
+
+def _flag_second_sources(
+    changes: list[Change],
+    unmanaged: list[Unmanaged],
+    unclaimed: dict[str, list[JSONObject]],
+    registry: Registry,
+    desired: tuple[DesiredObject, ...],
+) -> tuple[list[Change], list[Unmanaged]]:
+    """Creates that would make a second object on one source: like a tenant object git does
+    not manage (a rename?), or like another desired object (a copied file?)."""
+    changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
+    return mark_twins(changes, desired), unmanaged
 
 
 def build_plan(
@@ -319,7 +335,7 @@ def build_plan(
                 "so every tenant profile would be deleted",
             )
         )
-    changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
+    changes, unmanaged = _flag_second_sources(changes, unmanaged, unclaimed, registry, desired)
     known_names = {o.name for o in desired} | {
         registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
     }
