@@ -18,10 +18,11 @@ from typing import Any
 
 from bench.harness import Figure, Report, Settings, Target, workdir
 from bench.workload import tenant_profile, write_desired_tree
-from reconciler.desired import load_desired
-from reconciler.desired.loader import DesiredObject
+from reconciler.desired import DesiredObject, load_desired
 from reconciler.emulator.tenant import Tenant
-from reconciler.engine.plan import Actual, Plan, PlanOptions, build_plan
+from reconciler.engine.model import Actual, Plan, PlanOptions
+from reconciler.engine.plan import build_plan
+from reconciler.kinds import REGISTRY
 
 PAIRS = 10_000
 DRIFT_EVERY = 10
@@ -62,7 +63,7 @@ def run(settings: Settings, report: Report) -> None:
 
     def once() -> tuple[float, Plan]:
         started = time.perf_counter()
-        plan = build_plan(desired, actuals, PlanOptions())
+        plan = build_plan(desired, actuals, PlanOptions(), registry=REGISTRY)
         return time.perf_counter() - started, plan
 
     timings = [once() for _ in range(settings.runs)]

@@ -1,9 +1,13 @@
-"""Carrying out a plan: preflight every request, then write with bounded concurrency.
+"""Carrying out a plan: preflight every request, then run the changes as a dependency graph
+with bounded concurrency.
 
 Nothing is written until every request of every change has been built (so a missing secret
-stops the run before the first write). A write whose outcome is unknown (timeout, dropped
-connection) is never repeated blindly: the tenant is re-read and the write is sent again only
-if it evidently did not happen — so a profile is never created twice.
+stops the run before the first write); a change whose body binds an object created in the same
+run is built with a placeholder there, and built again when it runs, with the new id. A change
+starts when everything it depends on is done; one whose parent failed is not attempted. A
+write whose outcome is unknown (timeout, dropped connection) is never repeated blindly: the
+tenant is re-read and the write is sent again only if it evidently did not happen — so a
+profile is never created twice.
 """
 
 from __future__ import annotations
@@ -12,21 +16,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NoReturn
 
+from reconciler import urls
+from reconciler.engine.compare import compare
 from reconciler.engine.lookalike import Lookalike
-from reconciler.engine.plan import Action, Change, Plan, compare
+from reconciler.engine.model import REMOVED, Action, Bind, Change, Modify, Plan
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
+from reconciler.kinds.model import Permissions
 from reconciler.names import quoted
 from reconciler.operations import (
     BodyBuilder,
+    IdOf,
     PreflightError,
+    Purpose,
     Request,
     delete_request,
+    owner_of,
+    placeholder_id,
     run_state_request,
 )
 from reconciler.tenant import read_run_status
@@ -34,7 +46,11 @@ from reconciler.tenant import read_run_status
 log = logging.getLogger("reconciler.apply")
 
 NEW_ID = "{new-id}"
-OLD_GONE = "the old profile is gone"
+
+
+def old_gone(change: Change) -> str:
+    """What a replace has done once its delete is confirmed (a step of its report)."""
+    return f"the old {change.kind.noun} is gone"
 
 
 class Status(StrEnum):
@@ -70,16 +86,41 @@ class NotSettled(ReconcileError):
     """The writes were made; waiting for the server to finish with them ended first."""
 
 
+class Part(StrEnum):
+    """What of a step one run of it carries out: all of it, or one half of a replace."""
+
+    ALL = "all"
+    REMOVE = "remove"
+    CREATE = "create"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A step that must be done first (its position in the step list), or only its delete
+    when `removed` (the old object of a replace is gone)."""
+
+    step: int
+    removed: bool = False
+
+
 class OutcomeUnknown(ReconcileError):
     """A write got no answer and apply could not find out whether it was carried out."""
 
 
 @dataclass(frozen=True)
 class Step:
-    """The requests of one change, sent in order."""
+    """The requests of one change, sent in order, once the steps it depends on are done."""
 
     change: Change
+    #: As built by preflight (a bind to an object not created yet holds a placeholder).
     requests: tuple[Request, ...]
+    #: What must be done before the step (a replace: before its create).
+    depends_on: tuple[Gate, ...] = ()
+    #: What must be done before a replace's delete (what still refers to the old object).
+    removal_after: tuple[Gate, ...] = ()
+    #: Builds the requests again when the step runs, with the ids known by then (None: the
+    #: preflight requests are final: the change binds nothing).
+    build: Callable[[IdOf], tuple[Request, ...]] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -114,25 +155,27 @@ def preflight(
     refusals: list[str] = [e.message for e in plan.errors]
     if identity.permission is Permission.APP_ONLY:
         refusals += [
-            f"{c.action.value} '{c.name}' needs delegated sign-in (EduAdministration.ReadWrite); "
-            "the current identity is app-only. Sign in with `edusync-reconcile login` (or use "
-            "--target to select only pause/resume changes)"
+            f"{c.action.value} '{c.name}' needs delegated sign-in "
+            f"({c.kind.permissions.delegated_names}); the current identity is app-only. Sign in "
+            "with `edusync-reconcile login` (or use --target to select only "
+            f"{_app_only_words(c.kind.permissions)} changes)"
             for c in plan.pending
-            if c.changes_configuration
+            if c.needs_delegated
         ]
     for change in plan.pending:
         if change.duplicate_of and not options.allow_duplicate_source:
             refusals += [duplicate_refusal(change, look) for look in change.duplicate_of]
-        if change.action is Action.REPLACE:
-            if change.desired and change.desired.lifecycle.protect:
+        if change.action is Action.REPLACE and isinstance(change.subject, Modify):
+            desired = change.subject.after
+            if desired.lifecycle.protect:
                 refusals.append(
                     f"'{change.name}' must be replaced but has lifecycle.protect: true; "
                     "replace it by hand or remove protect"
                 )
-            elif change.desired and change.desired.pinned_id:
+            elif desired.pinned_id:
                 refusals.append(
                     f"'{change.name}' must be replaced but is pinned by `id:` in "
-                    f"{change.desired.file}; the new profile gets a new id, which would leave "
+                    f"{desired.file}; the new {change.kind.noun} gets a new id, which would leave "
                     "the pin dangling. Remove `id:` there and plan again"
                 )
             elif not options.allow_replace:
@@ -144,46 +187,81 @@ def preflight(
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(refusals))
     steps: list[Step] = []
     problems: list[str] = []
+    position = {c.key: i for i, c in enumerate(plan.pending)}
     for change in plan.pending:
         try:
-            steps.append(Step(change, tuple(_requests(change, builder))))
+            requests = tuple(_requests(change, builder, placeholder_id))
         except PreflightError as exc:
             problems.append(str(exc))
+            continue
+        rebuild = None
+        if change.binds or change.container is not None:  # ids may be created in this run
+
+            def rebuild(id_of: IdOf, change: Change = change) -> tuple[Request, ...]:
+                return tuple(_requests(change, builder, id_of))
+
+        steps.append(
+            Step(
+                change,
+                requests,
+                _gates(change.depends_on, position),
+                _gates(change.removal_after, position),
+                rebuild,
+            )
+        )
     if problems:
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
     return steps
 
 
+def _gates(keys: tuple[str, ...], position: dict[str, int]) -> tuple[Gate, ...]:
+    gates = []
+    for key in keys:
+        whole = key.removesuffix(REMOVED)
+        if whole in position:
+            gates.append(Gate(position[whole], removed=key != whole))
+    return tuple(gates)
+
+
+def _app_only_words(permissions: Permissions) -> str:
+    """`pause/resume`: the changes an app identity may make, for the refusal's hint."""
+    return "/".join(permissions.app_only_actions) or "the"
+
+
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
-    where = change.desired.file if change.desired else "its file"
+    where = change.after.file if change.after else "its file"
+    noun = change.kind.noun
     if look.declared_at:  # another desired object reads the same source
         return (
-            f"creating {quoted(change.name)} would make a second profile on one source: it "
+            f"creating {quoted(change.name)} would make a second {noun} on one source: it "
             f"{look.reason}. If {where} is a copy, delete it; to have both on purpose, "
             "re-run with --allow-duplicate-source"
         )
     old = quoted(look.name)
     return (
-        f"creating {quoted(change.name)} would make a second profile: the tenant profile "
+        f"creating {quoted(change.name)} would make a second {noun}: the tenant {noun} "
         f"{old} ({look.id}) {look.reason}. To rename {old} in place, add "
-        f"`id: {look.id}` to {where} and plan again; to create a second profile on purpose, "
+        f"`id: {look.id}` to {where} and plan again; to create a second {noun} on purpose, "
         "re-run with --allow-duplicate-source"
     )
 
 
-def _requests(change: Change, builder: BodyBuilder) -> list[Request]:
+def _requests(change: Change, builder: BodyBuilder, id_of: IdOf) -> list[Request]:
     kind = change.kind
     object_id = change.id or NEW_ID
     requests: list[Request]
     if change.action is Action.CREATE:
-        requests = [builder.create(change)]
+        requests = [builder.create(change, id_of)]
     elif change.action is Action.UPDATE:
-        requests = [builder.update(change)]
+        requests = [builder.update(change, id_of)]
     elif change.action is Action.REPLACE:
-        requests = [delete_request(kind, object_id), builder.create(change)]
+        requests = [
+            delete_request(kind, object_id, owner_of(change, id_of, current=True)),
+            builder.create(change, id_of),
+        ]
         object_id = NEW_ID
     elif change.action is Action.DELETE:
-        requests = [delete_request(kind, object_id)]
+        requests = [delete_request(kind, object_id, owner_of(change, id_of, current=True))]
     else:
         requests = [run_state_request(kind, object_id, change.action)]
     if change.then:
@@ -217,61 +295,131 @@ class Executor:
         self.on_finished = on_finished
         self.sleep = sleep
         self._stop = threading.Event()
+        #: Ids of objects created in this run, by (kind name, folded natural key): what the
+        #: bodies of their dependants bind.
+        self._new_ids: dict[tuple[str, str], str] = {}
+        self._ids_lock = threading.Lock()
+
+    def id_of(self, bind: Bind) -> str:
+        """The id a bind sends: created in this run, else the tenant's when planned."""
+        key = (bind.target.name, bind.target.key.fold(bind.key))
+        with self._ids_lock:
+            created = self._new_ids.get(key)
+        if created:
+            return created
+        if bind.id:
+            return bind.id
+        if self.options.dry_run:
+            return placeholder_id(bind)
+        raise ReconcileError(
+            f"the id of {bind.target.name} '{bind.key}' is not known (it was to be created "
+            "in this run); run plan again"
+        )
 
     def run(self, steps: list[Step]) -> list[Outcome]:
-        """Run every step; on Ctrl-C finish the ones under way, skip the rest, still report."""
+        """Run every step once the steps it depends on are done, up to `parallelism` at once;
+        on Ctrl-C finish the ones under way, skip the rest, still report."""
         outcomes = [Outcome(step.change) for step in steps]
         lock = threading.Lock()
 
-        def run_one(step: Step, outcome: Outcome) -> None:
+        def run_one(step: Step, outcome: Outcome, part: Part) -> None:
             if self._stop.is_set():
                 return
-            self._run_step(step, outcome)
-            with lock:
-                self.on_finished(outcome)
+            self._run_step(step, outcome, part)
+            if part is not Part.REMOVE or outcome.status.is_failure:
+                with lock:
+                    self.on_finished(outcome)
 
         pool = ThreadPoolExecutor(max_workers=self.options.parallelism)
-        futures = [
-            pool.submit(run_one, step, outcome)
-            for step, outcome in zip(steps, outcomes, strict=True)
-        ]
+        # A replace others wait on by halves runs its delete and its create as two parts.
+        split = {g.step for s in steps for g in (*s.depends_on, *s.removal_after) if g.removed}
+        split |= {i for i, s in enumerate(steps) if s.removal_after}
+        waiting = {i: (Part.REMOVE if i in split else Part.ALL) for i in range(len(steps))}
+        progress = _Progress()
+        running: dict[Future[None], tuple[int, Part]] = {}
+
+        def gates(i: int) -> tuple[Gate, ...]:
+            step = steps[i]
+            return step.removal_after if waiting[i] is Part.REMOVE else step.depends_on
+
         try:
-            for future in futures:
-                future.result()
+            while waiting or running:
+                for i in sorted(waiting):
+                    needed = gates(i)
+                    if not all(progress.passed(g) for g in needed):
+                        continue
+                    part = waiting.pop(i)
+                    blocked = next((g for g in needed if g.step not in progress.succeeded), None)
+                    if blocked is not None:
+                        progress.finished.add(i)
+                        progress.removed.add(i)
+                        self._blocked(outcomes[i], outcomes[blocked.step])
+                        with lock:
+                            self.on_finished(outcomes[i])
+                    elif not self._stop.is_set():
+                        running[pool.submit(run_one, steps[i], outcomes[i], part)] = (i, part)
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    i, part = running.pop(future)
+                    future.result()
+                    if progress.record(i, part, outcomes[i]):
+                        waiting[i] = Part.CREATE
         except KeyboardInterrupt:
-            self._stop.set()
-            self.progress("interrupted: finishing the writes under way, starting no more")
-            try:
-                pool.shutdown(wait=True, cancel_futures=True)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)  # asked twice: report now
-            for outcome in outcomes:
-                if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
-                    outcome.status = Status.UNKNOWN
-                    outcome.detail = "interrupted while under way; run plan to see what happened"
-            raise ApplyInterrupted(outcomes) from None
+            self._interrupted(pool, outcomes)
         pool.shutdown(wait=True)
         return outcomes
 
-    def _run_step(self, step: Step, outcome: Outcome) -> None:
-        change = step.change
-        outcome.object_id = change.id
+    def _interrupted(self, pool: ThreadPoolExecutor, outcomes: list[Outcome]) -> NoReturn:
+        self._stop.set()
+        self.progress("interrupted: finishing the writes under way, starting no more")
         try:
-            for planned in step.requests:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)  # asked twice: report now
+        for outcome in outcomes:
+            if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
+                outcome.status = Status.UNKNOWN
+                outcome.detail = "interrupted while under way; run plan to see what happened"
+        raise ApplyInterrupted(outcomes) from None
+
+    @staticmethod
+    def _blocked(outcome: Outcome, parent: Outcome) -> None:
+        """A change whose parent did not succeed is never sent (it would bind to nothing)."""
+        outcome.status = Status.NOT_ATTEMPTED
+        happened = "was not attempted" if parent.status is Status.NOT_ATTEMPTED else "failed"
+        outcome.detail = f"depends on {parent.change.label}, which {happened}"
+
+    def _run_step(self, step: Step, outcome: Outcome, part: Part = Part.ALL) -> None:
+        change = step.change
+        if part is not Part.CREATE:
+            outcome.object_id = change.id
+        try:
+            # A replace's delete (its first request) binds nothing; the rest is built now.
+            requests = step.requests
+            if part is not Part.REMOVE and step.build is not None:
+                requests = step.build(self.id_of)
+            if part is not Part.ALL:
+                requests = requests[:1] if part is Part.REMOVE else requests[1:]
+            for planned in requests:
                 request = _with_id(planned, outcome.object_id)
                 outcome.sent.append(request)
                 if self.options.dry_run:
                     continue
                 if NEW_ID in request.path:
                     raise ReconcileError(
-                        "the profile was created but Graph did not say its id, so "
+                        f"the {change.kind.noun} was created but Graph did not say its id, so "
                         f"{request.method} {request.path} cannot be sent; run plan again"
                     )
                 self._send(change, request, outcome)
-                if request.method == "DELETE" and change.action is Action.REPLACE:
+                if request.purpose is Purpose.DELETE and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
-                    outcome.done.append(OLD_GONE)
+                    outcome.done.append(old_gone(change))
+            if part is Part.REMOVE:
+                return  # the create follows once what it binds to is there
             outcome.status = Status.DONE
+            self._record_created(change, outcome)
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
         except OutcomeUnknown as exc:
@@ -293,6 +441,16 @@ class Executor:
             log.debug("internal error in %s", change.name, exc_info=True)
             self._failed(outcome, f"{change.name}: internal error: {type(exc).__name__}: {exc}")
 
+    def _record_created(self, change: Change, outcome: Outcome) -> None:
+        after = change.after
+        if self.options.dry_run or after is None or not outcome.object_id:
+            return
+        if change.action in {Action.CREATE, Action.REPLACE}:
+            with self._ids_lock:
+                self._new_ids[(change.kind.name, change.kind.key.fold(after.name))] = (
+                    outcome.object_id
+                )
+
     @staticmethod
     def _failed(outcome: Outcome, error: str, *, create_refused: bool = False) -> None:
         outcome.status = Status.FAILED
@@ -300,10 +458,11 @@ class Executor:
             outcome.detail = error
             return
         detail = f"carried out: {'; '.join(outcome.done)} — then failed: {error}"
-        old_gone = OLD_GONE in outcome.done and len(outcome.done) == 2
-        if outcome.change.action is Action.REPLACE and old_gone and create_refused:
+        noun = outcome.change.kind.noun
+        gone = old_gone(outcome.change) in outcome.done and len(outcome.done) == 2
+        if outcome.change.action is Action.REPLACE and gone and create_refused:
             detail += (
-                " — the old profile was deleted and the new one was NOT created: the profile "
+                f" — the old {noun} was deleted and the new one was NOT created: the {noun} "
                 "is now absent from the tenant; fix the cause and run apply again"
             )
         outcome.detail = detail
@@ -343,32 +502,45 @@ class Executor:
                     "Run plan again to see what happened"
                 ) from None
         outcome.done.append(f"{what} → {response.status}")
-        if request.method == "POST" and request.path == change.kind.collection:
+        if request.purpose is Purpose.CREATE:
             outcome.object_id = self._created_id(change, response)
+        elif request.purpose is Purpose.UPDATE and change.kind.writes.reread:
+            self._reread(change, request, response)
+
+    def _reread(self, change: Change, request: Request, response: GraphResponse) -> None:
+        """A kind that answers a write with 204 and no body: read the object back, so that a
+        write Graph acknowledged but did not keep is not reported done."""
+        if response.status != 204 and response.body:
+            return
+        if self.client.get(request.path) is None:
+            raise ReconcileError(
+                f"{request.method} {request.path} was answered {response.status}, but the "
+                f"{change.kind.noun} is no longer there; run plan to see where it stands"
+            )
 
     def _created_id(self, change: Change, response: GraphResponse) -> str | None:
         if isinstance(response.body, dict) and response.body.get("id"):
             return str(response.body["id"])
         if response.location:  # …/synchronizationProfiles/{id} or …('{id}')
-            tail = response.location.rstrip("/").rsplit("/", 1)[-1]
-            return tail.split("('")[-1].rstrip("')") or None
+            return urls.id_from_location(response.location)
         found = self._new_objects_named(change)  # a 202 may carry no body at all
         return found[0] if len(found) == 1 else None
 
     def _new_objects_named(self, change: Change) -> list[str]:
         kind = change.kind
-        name = change.desired.name if change.desired else change.name
+        name = change.after.name if change.after else change.name
+        wanted = kind.key.fold(name)
         return [
             str(o["id"])
-            for o in self.client.list(kind.collection)
-            if o.get(kind.natural_key) == name
+            for o in self.client.list(urls.list_path(kind, owner_of(change, self.id_of)))
+            if kind.key.fold(kind.key_of(o)) == wanted
             and str(o.get("id", "")).lower() not in self.known_ids
-            and o.get("state") != "deleting"
+            and not kind.is_leaving(o)
         ]
 
     def _took_effect(self, change: Change, request: Request, outcome: Outcome) -> bool:
         kind = change.kind
-        if request.method == "POST" and request.path == kind.collection:
+        if request.purpose is Purpose.CREATE:
             # The server may still be working on it: look a few times before deciding it did
             # not happen, since a second POST would make a duplicate.
             deadline = time.monotonic() + self.options.recovery_window
@@ -382,16 +554,16 @@ class Executor:
                     return False
                 self.sleep(delay)
                 delay = min(delay * 2, 4.0)
-        if request.method == "DELETE":
+        if request.purpose is Purpose.DELETE:
             current = self.client.get(request.path)
-            return current is None or current.get("state") == "deleting"
-        if request.method in {"PUT", "PATCH"} and change.desired is not None:
+            return current is None or kind.is_leaving(current)
+        if request.purpose is Purpose.UPDATE and change.after is not None:
             current = self.client.get(request.path)
-            return current is not None and not compare(change.desired, current, self.ignore_changes)
-        if request.method == "POST" and outcome.object_id:  # pause / resume
+            return current is not None and not compare(change.after, current, self.ignore_changes)
+        if request.purpose in {Purpose.PAUSE, Purpose.RESUME} and outcome.object_id:
             status = read_run_status(self.client, kind, outcome.object_id)
-            wants_paused = request.path.endswith(f"/{kind.pause_action}")
-            return (status in kind.paused_states) == wants_paused
+            paused = kind.run_state is not None and kind.run_state.is_paused(status)
+            return paused == (request.purpose is Purpose.PAUSE)
         return False
 
     # -- waiting -------------------------------------------------------------------------------
@@ -430,10 +602,15 @@ class Executor:
     def _wait_gone(self, change: Change, path: str) -> None:
         kind = change.kind
 
+        states = kind.states
+
         def gone(current: dict[str, object] | None) -> bool:
-            if current is not None and current.get("state") in kind.terminal_failure_states:
-                raise ReconcileError(f"deleting failed: state {current.get('state')}")
-            return current is None
+            state = states.of(current) if states is not None and current is not None else None
+            if states is not None and state in states.failed:
+                raise ReconcileError(f"deleting failed: state {state}")
+            return current is None or (
+                kind.soft_delete is not None and kind.soft_delete.marks(current)
+            )
 
         self._poll(path, gone, "deleted")
 
@@ -441,7 +618,7 @@ class Executor:
         kind = change.kind
         if not outcome.object_id:
             return
-        path = f"{kind.collection}/{outcome.object_id}"
+        path = urls.item_path(kind, outcome.object_id, owner_of(change, self.id_of))
         if change.action in {Action.PAUSE, Action.RESUME}:
             return
         past = PAST_TENSE[change.action]
@@ -450,20 +627,54 @@ class Executor:
                 self._wait_gone(change, path)
                 return
 
+            states = kind.states
+            if states is None:
+                return  # settled when Graph answered
+
+            # What the service is doing meanwhile, in its own word ("provisioning").
+            working = next(iter(states.in_flight), "processing")
+
             def settled(current: dict[str, object] | None) -> bool:
                 if current is None:
-                    raise ReconcileError("the profile disappeared while provisioning")
-                state = current.get("state")
-                if state in kind.terminal_failure_states:
-                    raise ReconcileError(f"{past}, but provisioning failed: state {state}")
-                return state in kind.terminal_success_states
+                    raise ReconcileError(f"the {kind.noun} disappeared while {working}")
+                state = states.of(current)
+                if state in states.failed:
+                    raise ReconcileError(f"{past}, but {working} failed: state {state}")
+                return state in states.succeeded
 
-            self._poll(path, settled, "provisioned")
+            self._poll(path, settled, " or ".join(states.succeeded))
         except NotSettled as exc:
             raise NotSettled(
                 f"{past}, but {exc}. Check it in the SDS portal; `edusync-reconcile plan` "
                 "shows where it stands"
             ) from None
+
+
+@dataclass
+class _Progress:
+    """Which steps are done, as the gates of others ask."""
+
+    #: The delete of a replace is done (a whole step counts too).
+    removed: set[int] = field(default_factory=set)
+    finished: set[int] = field(default_factory=set)
+    #: …and did not fail.
+    succeeded: set[int] = field(default_factory=set)
+
+    def passed(self, gate: Gate) -> bool:
+        return gate.step in (self.removed if gate.removed else self.finished)
+
+    def record(self, i: int, part: Part, outcome: Outcome) -> bool:
+        """Note a part that ran; True when the step's create is still to come."""
+        self.removed.add(i)
+        if part is Part.REMOVE:
+            # Not failed and not stopped before it began: the old object is gone.
+            if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
+                self.succeeded.add(i)
+                return True
+        elif not outcome.status.is_failure:
+            self.succeeded.add(i)
+        self.finished.add(i)
+        return False
 
 
 class ApplyInterrupted(ReconcileError):

@@ -26,6 +26,7 @@ from reconciler.commands.base import (
     global_options,
 )
 from reconciler.errors import ReconcileError
+from reconciler.kinds.registry import Registry
 from reconciler.settings import CREDENTIAL_CHOICES, LOG_LEVELS, OutputFormat, UpdateMethod
 
 log = logging.getLogger("reconciler")
@@ -156,10 +157,16 @@ def _validate_environment() -> None:
         )
 
 
-def run(args: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code (never raises SystemExit)."""
+def run(args: list[str] | None = None, *, registry: Registry | None = None) -> int:
+    """Run the CLI and return its exit code (never raises SystemExit). `registry`: the kinds
+    to know instead of the product's (tests hand in their own)."""
     try:
-        result = cli.main(args=args, prog_name="edusync-reconcile", standalone_mode=False)
+        result = cli.main(
+            args=args,
+            prog_name="edusync-reconcile",
+            standalone_mode=False,
+            obj={"registry": registry} if registry is not None else None,
+        )
     except click.exceptions.NoArgsIsHelpError as exc:
         # No subcommand is a usage error (64); the help says what to type.
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)

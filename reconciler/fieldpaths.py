@@ -13,11 +13,15 @@ from reconciler.kinds.model import (
     KeyedList,
     ListOf,
     ObjectType,
+    Opaque,
     Polymorphic,
+    Prop,
+    Reference,
     Scalar,
     SetOf,
     TypeExpr,
 )
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 Segment = str  # a property name, or "[key]" for a keyed-list item
 
@@ -58,39 +62,71 @@ def is_prefix(prefix: tuple[Segment, ...], path: tuple[Segment, ...]) -> bool:
     )
 
 
-def resolve(root: ObjectType, segments: tuple[Segment, ...]) -> str | None:
+def resolve(root: TypeExpr, segments: tuple[Segment, ...]) -> str | None:
     """None when `segments` names a property of `root`; else a message saying what is wrong,
     with the path it most likely meant (suggested at the level that is wrong, keys included)."""
-    current: TypeExpr = root
-    for i, segment in enumerate(segments):
+    return _RESOLVER.step(root, segments, 0)
+
+
+class _Resolver(TypeVisitor[[tuple[Segment, ...], int], "str | None"]):
+    """Walks `segments` from index `i` down a type; each node says whether its segment fits."""
+
+    def step(self, texpr: TypeExpr, segments: tuple[Segment, ...], i: int) -> str | None:
+        return None if i == len(segments) else visit(texpr, self, segments, i)
+
+    def _list(self, segments: tuple[Segment, ...], i: int) -> str:
+        return f"{join(segments[:i])!r} is a list, compared whole; stop the path there"
+
+    def set_of(self, node: SetOf, segments: tuple[Segment, ...], i: int) -> str | None:
+        return self._list(segments, i)
+
+    def list_of(self, node: ListOf, segments: tuple[Segment, ...], i: int) -> str | None:
+        return self._list(segments, i)
+
+    def keyed_list(self, node: KeyedList, segments: tuple[Segment, ...], i: int) -> str | None:
+        if not segments[i].startswith("["):
+            return _needs_key(node, segments, i)
+        return _key_problem(node, segments, i) or self.step(node.item, segments, i + 1)
+
+    def _members(
+        self, names: list[str], found: Prop | None, segments: tuple[Segment, ...], i: int
+    ) -> str | None:
         here = join(segments[: i + 1])
-        if isinstance(current, (SetOf, ListOf)):
-            return f"{join(segments[:i])!r} is a list, compared whole; stop the path there"
-        if isinstance(current, KeyedList):
-            if not segment.startswith("["):
-                return _needs_key(current, segments, i)
-            problem = _key_problem(current, segments, i)
-            if problem:
-                return problem
-            current = current.item
-            continue
-        if segment.startswith("["):
+        if segments[i].startswith("["):
             return f"{here!r}: only keyed lists have [key] items"
-        if isinstance(current, Polymorphic):
-            if segment == ODATA_TYPE:
-                return None if i == len(segments) - 1 else f"nothing is below {here!r}"
-            names = [p.name for v in current.variants for p in v.props if not p.read_only]
-            candidates = [v.prop(segment) for v in current.variants]
-            found = next((p for p in candidates if p is not None), None)
-        elif isinstance(current, ObjectType):
-            names = [p.name for p in current.props if not p.read_only]
-            found = current.prop(segment)
-        else:
-            return f"{join(segments[:i])!r} has no properties below it"
         if found is None:
             return f"{here!r} is not a property{_meant(segments, i, names)}"
-        current = found.type
-    return None
+        return self.step(found.type, segments, i + 1)
+
+    def polymorphic(self, node: Polymorphic, segments: tuple[Segment, ...], i: int) -> str | None:
+        if segments[i] == ODATA_TYPE:
+            here = join(segments[: i + 1])
+            return None if i == len(segments) - 1 else f"nothing is below {here!r}"
+        names = [p.name for v in node.variants for p in v.props if not p.read_only]
+        candidates = [v.prop(segments[i]) for v in node.variants]
+        found = next((p for p in candidates if p is not None), None)
+        return self._members(names, found, segments, i)
+
+    def object_type(self, node: ObjectType, segments: tuple[Segment, ...], i: int) -> str | None:
+        names = [p.name for p in node.props if not p.read_only]
+        return self._members(names, node.prop(segments[i]), segments, i)
+
+    def _leaf(self, segments: tuple[Segment, ...], i: int) -> str:
+        if segments[i].startswith("["):
+            return f"{join(segments[: i + 1])!r}: only keyed lists have [key] items"
+        return f"{join(segments[:i])!r} has no properties below it"
+
+    def scalar(self, node: Scalar, segments: tuple[Segment, ...], i: int) -> str | None:
+        return self._leaf(segments, i)
+
+    def opaque(self, node: Opaque, segments: tuple[Segment, ...], i: int) -> str | None:
+        return self._leaf(segments, i)
+
+    def reference(self, node: Reference, segments: tuple[Segment, ...], i: int) -> str | None:
+        return self._leaf(segments, i)
+
+
+_RESOLVER = _Resolver()
 
 
 def _needs_key(klist: KeyedList, segments: tuple[Segment, ...], i: int) -> str:

@@ -9,6 +9,7 @@ about. 401 and 403 are never retirement: they are token and permission problems.
 
 from __future__ import annotations
 
+from reconciler import relations
 from reconciler.errors import GraphError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.graph.hints import version_hint
@@ -31,7 +32,7 @@ def is_retired_answer(status: int | None, code: str | None) -> bool:
 
 def retirement_message(kind: Kind, status: int | None, code: str | None) -> str:
     return (
-        f"Microsoft retired /{kind.collection} on {kind.retired_on}; this tenant answers "
+        f"Microsoft retired /{kind.endpoint.collection} on {kind.retired_on}; this tenant answers "
         f"HTTP {status} ({code or '-'}); manage new SDS with {kind.successor or 'its successor'}"
     )
 
@@ -50,7 +51,7 @@ def list_collection(client: GraphClient, kind: Kind) -> list[JSONObject]:
     """Every object of a kind; a failed read raises (never an empty tenant), and a retired
     API is named as such in front of Graph's own answer."""
     try:
-        return client.list(kind.collection)
+        return client.list(relations.list_path(kind))
     except GraphError as exc:
         error = exc.with_subject(f"reading {kind.name} list")
         note = retirement_note(kind, exc, client.base_url)

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.engine.model import Change, Plan
 from reconciler.engine.observed import observed_fields
-from reconciler.engine.plan import Change, Plan
 from reconciler.errors import ConfigError
 from reconciler.render.plan_json import FORMAT_VERSION, plan_document
 from reconciler.render.plan_text import SUMMARY_ITEMS

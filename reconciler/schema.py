@@ -3,9 +3,9 @@ editors complete and check exactly what `validate` accepts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from reconciler.kinds import KINDS
 from reconciler.kinds.model import (
     FORMAT_PATTERNS,
     ODATA_TYPE,
@@ -15,12 +15,15 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
     TypeExpr,
 )
 from reconciler.kinds.odata import wire_name
+from reconciler.kinds.registry import Registry
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 SCHEMA_ID = "https://edusync-reconcile.dev/schema/desired-state.schema.json"
 _VARIABLE = r".*\$\{[A-Za-z_][A-Za-z0-9_]*\}.*"
@@ -50,17 +53,28 @@ def _scalar(scalar: Scalar, nullable: bool) -> dict[str, Any]:
     return out
 
 
-def _object(otype: ObjectType, defs: dict[str, Any], *, variant: bool = False) -> dict[str, Any]:
+def _type_pattern(poly: Polymorphic, otype: ObjectType) -> str:
+    """Any spelling `resolve_variant` accepts: the namespace (or an older one) or none, with
+    or without `#`, any case."""
+    namespaces = "|".join(re.escape(n) for n in (poly.namespace.name, *poly.namespace.accepted))
+    names = "|".join(re.escape(n) for n in (otype.name, *otype.aliases))
+    return f"(?i)^#?(({namespaces})\\.)?({names})$"
+
+
+def _object(
+    otype: ObjectType, defs: dict[str, Any], *, variant_of: Polymorphic | None = None
+) -> dict[str, Any]:
     """A $ref to the object's definition; a variant of a polymorphic member is inlined, with
     its required `@odata.type`."""
-    if otype.name not in defs or variant:
+    variant = variant_of is not None
+    if otype.name not in defs or variant_of is not None:
         properties: dict[str, Any] = {}
-        if variant:
+        if variant_of is not None:
             properties[ODATA_TYPE] = {
                 "type": "string",
                 "description": f"Concrete type; any Graph spelling of {otype.name}.",
-                "pattern": f"(?i)^#?([A-Za-z.]+\\.)?({'|'.join([otype.name, *otype.aliases])})$",
-                "examples": [wire_name(otype)],
+                "pattern": _type_pattern(variant_of, otype),
+                "examples": [wire_name(variant_of, otype)],
             }
         else:
             properties[ODATA_TYPE] = {"type": "string"}
@@ -84,27 +98,51 @@ def _object(otype: ObjectType, defs: dict[str, Any], *, variant: bool = False) -
 
 
 def _type(texpr: TypeExpr, defs: dict[str, Any], nullable: bool) -> dict[str, Any]:
-    if isinstance(texpr, Scalar):
-        return _scalar(texpr, nullable)
-    if isinstance(texpr, SetOf):
+    return visit(texpr, _SchemaOf(defs), nullable)
+
+
+class _SchemaOf(TypeVisitor[[bool], dict[str, Any]]):
+    """The schema of one node; object definitions are collected in `defs` (`$ref`ed)."""
+
+    def __init__(self, defs: dict[str, Any]) -> None:
+        self.defs = defs
+
+    def scalar(self, node: Scalar, nullable: bool) -> dict[str, Any]:
+        return _scalar(node, nullable)
+
+    def set_of(self, node: SetOf, nullable: bool) -> dict[str, Any]:
         return {
             "type": ["array", "null"] if nullable else "array",
-            "items": _scalar(texpr.item, False),
+            "items": _scalar(node.item, False),
         }
-    if isinstance(texpr, ListOf):
-        return {"type": "array", "items": _type(texpr.item, defs, False)}
-    if isinstance(texpr, KeyedList):
-        return {"type": "array", "items": _object(texpr.item, defs)}
-    if isinstance(texpr, Polymorphic):
-        if texpr.base not in defs:
-            defs[texpr.base] = {
-                "oneOf": [_object(v, defs, variant=True) for v in texpr.variants],
+
+    def list_of(self, node: ListOf, nullable: bool) -> dict[str, Any]:
+        return {"type": "array", "items": _type(node.item, self.defs, False)}
+
+    def keyed_list(self, node: KeyedList, nullable: bool) -> dict[str, Any]:
+        return {"type": "array", "items": _object(node.item, self.defs)}
+
+    def polymorphic(self, node: Polymorphic, nullable: bool) -> dict[str, Any]:
+        if node.base not in self.defs:
+            self.defs[node.base] = {
+                "oneOf": [_object(v, self.defs, variant_of=node) for v in node.variants],
             }
-        return {"$ref": f"#/$defs/{texpr.base}"}
-    if isinstance(texpr, ObjectType):
-        return _object(texpr, defs)
-    assert isinstance(texpr, Opaque)
-    return {}
+        return {"$ref": f"#/$defs/{node.base}"}
+
+    def object_type(self, node: ObjectType, nullable: bool) -> dict[str, Any]:
+        return _object(node, self.defs)
+
+    def opaque(self, node: Opaque, nullable: bool) -> dict[str, Any]:
+        return {}
+
+    def reference(self, node: Reference, nullable: bool) -> dict[str, Any]:
+        return {
+            "type": ["object", "null"] if nullable else "object",
+            "description": f"A {node.target}, by its natural key: {{ref: NAME}}.",
+            "properties": {node.KEY: {"type": ["string", "number"], "minLength": 1}},
+            "required": [node.KEY],
+            "additionalProperties": False,
+        }
 
 
 def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:
@@ -120,14 +158,16 @@ def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def desired_state_schema() -> dict[str, Any]:
+def desired_state_schema(registry: Registry) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     kinds = []
-    for kind in KINDS.values():
-        body = _object(kind.root, defs)
-        root_def = defs[kind.root.name]
-        root_def["properties"]["kind"] = {"const": kind.name, "description": "Resource kind."}
-        root_def["properties"]["lifecycle"] = {"$ref": "#/$defs/lifecycle"}
+    for kind in registry:
+        body = _type(kind.root, defs, False)
+        # The reserved keys sit beside the object's own (in every variant of a polymorphic one).
+        root = defs[kind.root.name if isinstance(kind.root, ObjectType) else kind.root.base]
+        for root_def in root.get("oneOf", [root]):
+            root_def["properties"]["kind"] = {"const": kind.name, "description": "Resource kind."}
+            root_def["properties"]["lifecycle"] = {"$ref": "#/$defs/lifecycle"}
         kinds.append(body)
     defs["lifecycle"] = {
         "type": "object",

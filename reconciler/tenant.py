@@ -14,9 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from reconciler.engine.plan import Actual
+from reconciler import relations, urls
+from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
+from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
@@ -25,18 +27,21 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Reference,
     Scalar,
     SetOf,
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 
 def read_run_status(client: GraphClient, kind: Kind, object_id: str) -> str | None:
-    if not kind.run_status_path:
+    run_state = kind.run_state
+    if run_state is None:
         return None
-    status = client.get(f"{kind.collection}/{object_id}/{kind.run_status_path}")
-    value = status.get("status") if status else None
+    status = client.get(urls.member_path(kind, object_id, run_state.path))
+    value = status.get(run_state.shape.status) if status else None
     return str(value) if value is not None else None
 
 
@@ -71,17 +76,21 @@ def read_tenant(
     tenant: dict[str, list[Actual]] = {}
     wanted_ids = {(k, i.lower()) for k, i in (status_for or set())}
     wanted_names = status_by_name or set()
-    for kind in kinds:
+    # Containers first: a contained kind is listed in each of its container's objects.
+    ordered = sorted(kinds, key=lambda k: k.endpoint.parent is not None)
+    by_name = {k.name: k for k in ordered}
+    for kind in ordered:
         progress(f"Reading the tenant's {kind.name} list…")
-        try:
-            bodies = client.list(kind.collection, check=partial(object_problem, kind))
-        except GraphError as exc:
-            raise exc.with_subject(f"reading {kind.name} list") from None
+        parent = by_name.get(kind.endpoint.parent or "")
+        if kind.endpoint.parent is not None and parent is None:
+            raise ValueError(f"{kind.name} is read within {kind.endpoint.parent}: read both")
+        bodies = list_kind(client, kind, parent, tenant.get(parent.name, []) if parent else [])
+        relations.read_relations(client, kind, bodies, parallelism, parent)
 
         def needs_status(body: dict[str, object], kind: Kind = kind) -> bool:
             return (kind.name, str(body.get("id", "")).lower()) in wanted_ids or (
                 kind.name,
-                str(body.get(kind.natural_key, "")),
+                kind.key_of(body),
             ) in wanted_names
 
         counter = _Counter(
@@ -98,7 +107,7 @@ def read_tenant(
             try:
                 actual = Actual(body, read_run_status(client, kind, str(body["id"])))
             except GraphError as exc:
-                raise exc.with_subject(str(body.get(kind.natural_key, body.get("id")))) from None
+                raise exc.with_subject(kind.key_of(body) or str(body.get("id"))) from None
             counter.tick()
             return actual
 
@@ -107,13 +116,32 @@ def read_tenant(
     return tenant
 
 
+def list_kind(
+    client: GraphClient, kind: Kind, parent: Kind | None, containers: list[Actual]
+) -> list[JSONObject]:
+    """Every object of a kind: one paged list, or one per container object for a contained
+    kind (each object then names its container under the kind's `parent_ref`)."""
+    check = partial(object_problem, kind)
+    try:
+        if parent is None:
+            return client.list(relations.list_path(kind), check=check)
+        bodies: list[JSONObject] = []
+        for container in containers:
+            owner = relations.contained_in(parent, container.id)
+            for body in client.list(relations.list_path(kind, owner), check=check):
+                bodies.append({**body, kind.endpoint.parent_ref or "": {"id": container.id}})
+        return bodies
+    except GraphError as exc:
+        raise exc.with_subject(f"reading {kind.name} list") from None
+
+
 def object_problem(kind: Kind, item: Any) -> str | None:
     """What makes one listed object unreadable, in words ("has no id"), or None."""
     if not isinstance(item, dict):
         return f"is {_json_kind(item)}, not an object"
     object_id = item.get("id")
-    name = item.get(kind.natural_key)
-    named = f" ({kind.natural_key} {name!r})" if isinstance(name, str) else ""
+    name = kind.key_of(item)
+    named = f" ({'/'.join(kind.key.paths)} {name!r})" if name else ""
     if not isinstance(object_id, str) or not object_id.strip():
         return f"has no id{named}"
     problem = _shape_problem(item, kind.root, "")
@@ -122,15 +150,27 @@ def object_problem(kind: Kind, item: Any) -> str | None:
 
 def _shape_problem(value: Any, texpr: TypeExpr, path: str) -> str | None:
     """Where `value` is not shaped as the model says (None and read-only members aside)."""
-    if value is None or isinstance(texpr, Opaque):
+    if value is None:
         return None
-    if isinstance(texpr, Scalar):
+    return visit(texpr, _SHAPE_PROBLEM, value, path)
+
+
+class _ShapeProblem(TypeVisitor[[Any, str], "str | None"]):
+    def scalar(self, node: Scalar, value: Any, path: str) -> str | None:
         return _expected(path, value, "a single value") if isinstance(value, (dict, list)) else None
-    if isinstance(texpr, Polymorphic):
+
+    def opaque(self, node: Opaque, value: Any, path: str) -> str | None:
+        return None
+
+    def reference(self, node: Reference, value: Any, path: str) -> str | None:
+        # Read inline or through `$expand`: the target object itself.
+        return None if isinstance(value, dict) else _expected(path, value, "an object")
+
+    def polymorphic(self, node: Polymorphic, value: Any, path: str) -> str | None:
         if not isinstance(value, dict):
             return _expected(path, value, "an object")
         spelling = value.get(ODATA_TYPE)
-        variant = resolve_variant(texpr, spelling) if isinstance(spelling, str) else None
+        variant = resolve_variant(node, spelling) if isinstance(spelling, str) else None
         if variant is None:
             return (
                 f"{path}.{ODATA_TYPE} {spelling!r} is not a type this version of "
@@ -138,20 +178,34 @@ def _shape_problem(value: Any, texpr: TypeExpr, path: str) -> str | None:
                 "version does not know it either"
             )
         return _members_problem(value, variant, path)
-    if isinstance(texpr, ObjectType):
+
+    def object_type(self, node: ObjectType, value: Any, path: str) -> str | None:
         if not isinstance(value, dict):
             return _expected(path, value, "an object")
-        return _members_problem(value, texpr, path)
-    if not isinstance(value, list):
-        return _expected(path, value, "a list")
-    item_type = texpr.item if isinstance(texpr, (KeyedList, ListOf, SetOf)) else Opaque()
-    for i, item in enumerate(value):
-        problem = _shape_problem(item, item_type, f"{path}[{i}]")
-        if problem is None and isinstance(texpr, KeyedList) and isinstance(item, dict):
-            problem = _key_problem(item.get(texpr.key), f"{path}[{i}].{texpr.key}")
-        if problem:
-            return problem
-    return None
+        return _members_problem(value, node, path)
+
+    def set_of(self, node: SetOf, value: Any, path: str) -> str | None:
+        return self._items(value, node.item, path, None)
+
+    def list_of(self, node: ListOf, value: Any, path: str) -> str | None:
+        return self._items(value, node.item, path, None)
+
+    def keyed_list(self, node: KeyedList, value: Any, path: str) -> str | None:
+        return self._items(value, node.item, path, node.key)
+
+    def _items(self, value: Any, item_type: TypeExpr, path: str, key: str | None) -> str | None:
+        if not isinstance(value, list):
+            return _expected(path, value, "a list")
+        for i, item in enumerate(value):
+            problem = _shape_problem(item, item_type, f"{path}[{i}]")
+            if problem is None and key is not None and isinstance(item, dict):
+                problem = _key_problem(item.get(key), f"{path}[{i}].{key}")
+            if problem:
+                return problem
+        return None
+
+
+_SHAPE_PROBLEM = _ShapeProblem()
 
 
 def _key_problem(key: Any, path: str) -> str | None:

@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
+from reconciler import urls
 from reconciler.desired import load_desired
-from reconciler.desired.loader import DesiredObject
+from reconciler.engine.model import Action, Actual, Change, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
-from reconciler.engine.plan import Action, Actual, Change, plan_object
+from reconciler.engine.plan import plan_object
 from reconciler.errors import ReconcileError
 from reconciler.kinds import KINDS
 from reconciler.kinds.sync_profile import PROFILE
+from reconciler.objects import DesiredObject
 from reconciler.operations import (
     BodyBuilder,
     PreflightError,
@@ -33,7 +35,7 @@ from reconciler.operations import (
 from reconciler.settings import UpdateMethod
 
 KIND = KINDS["synchronizationProfile"]
-COLLECTION = KIND.collection
+COLLECTION = urls.collection_path(KIND)
 SECRET = "ps-secret-value-1234"
 ENV = {"PS_SECRET": SECRET}
 PS_TYPE = "#microsoft.graph.educationPowerSchoolDataProvider"
@@ -260,14 +262,17 @@ def test_delete_and_run_state_requests() -> None:
     assert delete_request(KIND, "abc").path == f"{COLLECTION}/abc"
     assert run_state_request(KIND, "abc", Action.PAUSE).path == f"{COLLECTION}/abc/pause"
     assert run_state_request(KIND, "abc", Action.RESUME).path == f"{COLLECTION}/abc/resume"
-    no_actions = dataclasses.replace(KIND, pause_action="")
+    assert KIND.run_state is not None
+    no_actions = dataclasses.replace(
+        KIND, run_state=dataclasses.replace(KIND.run_state, pause_action="")
+    )
     with pytest.raises(ReconcileError, match="has no pause action"):
         run_state_request(no_actions, "abc", Action.PAUSE)
 
 
 def test_variables_needed_for_deletes_and_run_state_changes_is_nothing(tmp_path: Path) -> None:
     desired = _desired(tmp_path)
-    delete = Change(KIND, "x", "abc", Action.DELETE)
-    pause = Change(KIND, "x", "abc", Action.PAUSE, desired=desired)
+    delete = Change(KIND, "x", "abc", Action.DELETE, Remove(ACTUAL))
+    pause = Change(KIND, "x", "abc", Action.PAUSE, Modify(ACTUAL, desired))
     assert variables_needed(delete, UpdateMethod.PUT) == set()
     assert variables_needed(pause, UpdateMethod.PUT) == set()

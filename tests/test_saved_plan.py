@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from reconciler.desired import load_desired
-from reconciler.engine.plan import Actual, Plan, PlanOptions, build_plan
+from reconciler.engine.model import Actual, Plan, PlanOptions
+from reconciler.engine.plan import build_plan
 from reconciler.errors import ConfigError
+from reconciler.kinds import REGISTRY
 from reconciler.render.plan_json import plan_document
 from reconciler.saved_plan import moved_fields, read_saved_plan, staleness
 
@@ -89,6 +91,7 @@ def _plan(
         state.objects,
         tenant,
         PlanOptions(),
+        registry=REGISTRY,
         graph_url=url,
         desired_digest=state.digest,
         desired_path=str(folder),

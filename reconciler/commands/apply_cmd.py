@@ -19,6 +19,7 @@ from reconciler.commands.base import (
     global_options,
     parallelism_option,
     quiet_option,
+    registry_of,
     start_logging,
     update_method_option,
 )
@@ -33,7 +34,7 @@ from reconciler.commands.common import (
 from reconciler.commands.github_hooks import ApplyPublishing
 from reconciler.commands.json_failure import json_document_on_failure
 from reconciler.commands.plan_cmd import prune_option, render, target_option
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
@@ -99,7 +100,10 @@ def execute_plan(
 ) -> int:
     output = output or ApplyOutput()
     builder = BodyBuilder(
-        os.environ if env is None else env, settings.update_method, settings.ignore_changes
+        os.environ if env is None else env,
+        settings.update_method,
+        settings.ignore_changes,
+        graph_url=client.base_url,
     )
     steps = preflight(plan, builder, identity, options)
     if not options.dry_run:
@@ -262,7 +266,7 @@ def apply(
         dry_run=dry_run,
     )
     publishing.find_review()
-    state = load_checked(path or "desired-state")
+    state = load_checked(ctx, path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
     announce_identity(tokens.identity, settings, state, quiet=quiet)
@@ -286,6 +290,7 @@ def apply(
                 identity=tokens.identity,
                 target_origin=target_origin,
                 show_progress=not quiet,
+                registry=registry_of(ctx),
             )
 
         plan = replan()

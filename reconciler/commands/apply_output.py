@@ -14,7 +14,7 @@ import click
 
 from reconciler.apply import Outcome
 from reconciler.commands.json_failure import document_written
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.operations import Request
 from reconciler.render.apply_report import report_document, report_markdown, report_text
 from reconciler.render.plan_markdown import render_markdown

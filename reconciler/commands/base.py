@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from reconciler.kinds.registry import Registry
 from reconciler.logsetup import configure_logging
 from reconciler.settings import (
     CREDENTIAL_CHOICES,
@@ -191,6 +192,16 @@ def options_of(ctx: click.Context) -> dict[str, Any]:
     root = ctx.find_root()
     root.ensure_object(dict)
     return dict(root.obj)
+
+
+def registry_of(ctx: click.Context) -> Registry:
+    """The kinds this run knows: the product's, unless `run(args, registry=…)` gave others."""
+    registry = options_of(ctx).get("registry")
+    if isinstance(registry, Registry):
+        return registry
+    from reconciler.kinds import REGISTRY  # the kind models load only when a command needs them
+
+    return REGISTRY
 
 
 def log_level(ctx: click.Context) -> str:

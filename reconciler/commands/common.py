@@ -12,24 +12,22 @@ from typing import Any
 
 import click
 
-from reconciler.commands.base import colour_wanted, describe_os_error, options_of
+from reconciler.commands.base import colour_wanted, describe_os_error, options_of, registry_of
 from reconciler.commands.json_failure import InvalidDesiredState
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
-from reconciler.engine.plan import Plan, PlanOptions, build_plan
+from reconciler.engine.model import Change, Plan, PlanOptions
+from reconciler.engine.plan import build_plan
+from reconciler.engine.references import kinds_referenced
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
-from reconciler.kinds import DEFAULT_KIND, KINDS
 from reconciler.kinds.model import Kind
+from reconciler.kinds.registry import Registry
 from reconciler.operations import variables_needed
 from reconciler.settings import Settings, UpdateMethod, resolve_settings
 from reconciler.tenant import read_tenant
-
-NEEDS_DELEGATED = (
-    "needs delegated sign-in (EduAdministration.ReadWrite): the current identity is app-only"
-)
 
 
 def echo_err(message: str) -> None:
@@ -45,9 +43,9 @@ def style(text: str, colour: str) -> str:
     return click.style(text, fg=colour)
 
 
-def load_checked(path: str, *, strict: bool = True) -> DesiredState:
+def load_checked(ctx: click.Context, path: str, *, strict: bool = True) -> DesiredState:
     """Load the desired state; print its problems to stderr and stop (exit 1) on any error."""
-    state = load_desired(path)
+    state = load_desired(path, registry=registry_of(ctx))
     for problem in state.problems:
         echo_err(str(problem))
     if state.problems and os.environ.get("GITHUB_ACTIONS") == "true":
@@ -97,6 +95,13 @@ class PlanRun:
     identity: Identity
 
 
+def needs_delegated_note(change: Change) -> str:
+    return (
+        f"needs delegated sign-in ({change.kind.permissions.delegated_names}): the current "
+        "identity is app-only"
+    )
+
+
 def identity_notes(plan: Plan, identity: Identity) -> Plan:
     """Mark configuration changes an app-only identity cannot make."""
     if identity.permission is not Permission.APP_ONLY:
@@ -104,7 +109,7 @@ def identity_notes(plan: Plan, identity: Identity) -> Plan:
     from dataclasses import replace
 
     changes = tuple(
-        replace(c, warnings=(*c.warnings, NEEDS_DELEGATED)) if c.changes_configuration else c
+        replace(c, warnings=(*c.warnings, needs_delegated_note(c))) if c.needs_delegated else c
         for c in plan.changes
     )
     return replace(plan, changes=changes)
@@ -118,9 +123,10 @@ def missing_variable_warnings(
 
     for change in plan.pending:
         found = unusable(variables_needed(change, update_method), env)
-        if not found or change.desired is None:
+        desired = change.after
+        if not found or desired is None:
             continue
-        for line, column, names in change.desired.variable_places(found):
+        for line, column, names in desired.variable_places(found):
             empty = [n for n in names if found[n] == EMPTY]
             what = (
                 f"environment variable(s) {', '.join(empty)}, which are set but empty, to "
@@ -129,7 +135,7 @@ def missing_variable_warnings(
                 else f"environment variable(s) {', '.join(names)}"
             )
             echo_err(
-                f"{change.desired.file}:{line}:{column}: warning: apply will need {what} for "
+                f"{desired.file}:{line}:{column}: warning: apply will need {what} for "
                 f"{change.name!r}"
             )
 
@@ -139,6 +145,7 @@ def compute_plan(
     state: DesiredState,
     settings: Settings,
     *,
+    registry: Registry,
     prune: bool,
     targets: tuple[str, ...],
     identity: Identity,
@@ -149,7 +156,17 @@ def compute_plan(
     (exit 64), raised once the tenant's names are known."""
     for obj in state.objects:
         register_referenced(obj, os.environ)
-    kinds = {o.kind.name: o.kind for o in state.objects} or {DEFAULT_KIND: KINDS[DEFAULT_KIND]}
+    kinds = {o.kind.name: o.kind for o in state.objects} or {
+        registry.default.name: registry.default
+    }
+    # Referenced kinds too: a reference is sent, and compared, by its target's tenant id;
+    # and the containers of contained kinds, which they are listed in.
+    kinds |= {k.name: k for k in kinds_referenced(state.objects, registry)}
+    kinds |= {
+        k.endpoint.parent: registry[k.endpoint.parent]
+        for k in list(kinds.values())
+        if k.endpoint.parent
+    }
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     from reconciler.commands.progress import StatusLine
 
@@ -166,6 +183,7 @@ def compute_plan(
         state.objects,
         tenant,
         PlanOptions(prune=prune, targets=targets, ignore_changes=settings.ignore_changes),
+        registry=registry,
         graph_url=settings.graph_url,
         desired_path=state.root,
         desired_digest=state.digest,
@@ -185,9 +203,10 @@ def check_targets(plan: Plan, origin: str = "--target") -> None:
 def identity_caveats(identity: Identity, kinds: Sequence[Kind] = ()) -> list[str]:
     """What the token cannot do after all (expired, a scope missing): doctor's judgement."""
     from reconciler.auth.verdict import caveats
+    from reconciler.kinds import REGISTRY
 
     claims = dict(identity.claims) if identity.claims is not None else None
-    return caveats(claims, identity.permission, kinds or [KINDS[DEFAULT_KIND]])
+    return caveats(claims, identity.permission, kinds or [REGISTRY.default])
 
 
 def describe_identity(identity: Identity, settings: Settings, kinds: Sequence[Kind] = ()) -> str:

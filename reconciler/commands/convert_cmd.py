@@ -14,7 +14,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands.base import EXIT_OK, format_option, offline_options, start_logging
+from reconciler.commands.base import (
+    EXIT_OK,
+    format_option,
+    offline_options,
+    registry_of,
+    start_logging,
+)
 from reconciler.commands.common import echo_err
 from reconciler.convert import ClassicProfile, convert
 from reconciler.convert.files import SCHEMA_FILE, PlannedFile, plan_files
@@ -25,6 +31,7 @@ from reconciler.desired.yamlsource import Path as YamlPath
 from reconciler.desired.yamlsource import YamlSourceError, read_documents
 from reconciler.errors import ConfigError
 from reconciler.kinds import DEFAULT_KIND
+from reconciler.kinds.registry import Registry
 
 Positions = dict[YamlPath, tuple[int, int]]
 
@@ -104,13 +111,13 @@ def _write(target: Path, text: str) -> None:
         raise
 
 
-def _write_all(out_dir: Path, files: list[PlannedFile]) -> None:
+def _write_all(out_dir: Path, files: list[PlannedFile], registry: Registry) -> None:
     from reconciler.schema import desired_state_schema
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for file in files:
         _write(out_dir / file.name, file.text)
-    _write(out_dir / SCHEMA_FILE, json.dumps(desired_state_schema(), indent=2) + "\n")
+    _write(out_dir / SCHEMA_FILE, json.dumps(desired_state_schema(registry), indent=2) + "\n")
 
 
 @click.command(
@@ -170,7 +177,7 @@ def convert_classic(
     _check_out_dir(target, force)
     conversion = convert(profiles, tree=path, today=date.today())
     files = plan_files(conversion.outputs)
-    _write_all(target, files)
+    _write_all(target, files, registry_of(ctx))
     fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
     if fmt == "json":
         click.echo(report_json(conversion, files, out_dir, path), nl=False)

@@ -23,6 +23,7 @@ from reconciler.commands.plan_cmd import render
 from reconciler.desired import load_desired
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, StaticTokenProvider
+from reconciler.kinds import REGISTRY
 from reconciler.render.problems import problems_text
 from reconciler.settings import FileSettings, resolve_settings
 
@@ -109,7 +110,13 @@ def _run(base_url: str, workdir: Path) -> int:
 
         _heading("2. plan: what would change in the tenant")
         first = compute_plan(
-            client, state, settings, prune=False, targets=(), identity=tokens.identity
+            client,
+            state,
+            settings,
+            prune=False,
+            targets=(),
+            identity=tokens.identity,
+            registry=REGISTRY,
         )
         click.echo(render(first, "text"), nl=False)
 
@@ -129,7 +136,13 @@ def _run(base_url: str, workdir: Path) -> int:
 
         _heading("4. plan again: the tenant now matches git")
         second = compute_plan(
-            client, state, settings, prune=False, targets=(), identity=tokens.identity
+            client,
+            state,
+            settings,
+            prune=False,
+            targets=(),
+            identity=tokens.identity,
+            registry=REGISTRY,
         )
         click.echo(render(second, "text"), nl=False)
         return EXIT_ERROR if second.has_changes else EXIT_OK

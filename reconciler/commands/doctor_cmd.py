@@ -12,11 +12,11 @@ from reconciler.commands.base import (
     format_option,
     global_options,
     options_of,
+    registry_of,
     start_logging,
 )
 from reconciler.doctor.checks import DoctorInput, run_doctor
 from reconciler.doctor.render import RENDERERS
-from reconciler.kinds import KINDS
 
 
 def _flag(ctx: click.Context, key: str) -> str | None:
@@ -68,7 +68,7 @@ def doctor(ctx: click.Context, path: str, output_format: str | None, for_apply: 
         DoctorInput(
             path=path,
             env=os.environ,
-            kinds=list(KINDS.values()),
+            kinds=registry_of(ctx),
             cloud_flag=_flag(ctx, "cloud"),
             graph_url_flag=_flag(ctx, "graph_url"),
             credential_flag=_flag(ctx, "credential"),

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands.base import EXIT_ERROR, EXIT_OK, global_options, start_logging
+from reconciler.commands.base import (
+    EXIT_ERROR,
+    EXIT_OK,
+    global_options,
+    registry_of,
+    start_logging,
+)
 from reconciler.commands.common import describe_identity, echo_err, settings_for, token_provider
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
@@ -17,19 +23,19 @@ from reconciler.errors import ConfigError
 from reconciler.export.tree import Exporter, ExportResult, Outcome, shown_prefix
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds import KINDS
+from reconciler.kinds.registry import Registry
 from reconciler.retirement import list_collection
 
 _MARKS = {Outcome.NEW: "+", Outcome.UPDATED: "~", Outcome.UNCHANGED: "="}
 
 
-def _settings_source(path: str) -> DesiredState | None:
+def _settings_source(path: str, registry: Registry) -> DesiredState | None:
     """The edusync.yaml beside the files (tenant, cloud, graphUrl) when there is one; a
     broken one stops the export rather than reading the wrong tenant."""
     settings_file = Path(path) / SETTINGS_FILE
     if not settings_file.is_file():
         return None
-    state = load_desired(path)
+    state = load_desired(path, registry=registry)
     problems = [
         p for p in state.problems if p.file.endswith(SETTINGS_FILE) and p.severity is Severity.ERROR
     ]
@@ -40,19 +46,42 @@ def _settings_source(path: str) -> DesiredState | None:
     return state
 
 
-def read_all_kinds(client: GraphClient) -> dict[str, list[JSONObject]]:
-    """Every kind's collection; a failed read stops the export (never a partial tree)."""
-    return {kind.name: list_collection(client, kind) for kind in KINDS.values()}
+def read_all_kinds(client: GraphClient, registry: Registry) -> dict[str, list[JSONObject]]:
+    """Every managed kind's collection, each reference named by its target's natural key (so
+    it is written `{ref: KEY}`); a failed read stops the export (never a partial tree)."""
+    from reconciler import relations
+    from reconciler.engine.model import Actual
+    from reconciler.engine.references import Identities
+    from reconciler.tenant import list_kind
+
+    read: dict[str, list[Actual]] = {}
+    for kind in sorted(registry, key=lambda k: k.endpoint.parent is not None):
+        parent = registry[kind.endpoint.parent] if kind.endpoint.parent else None
+        if parent is None:
+            bodies = list_collection(client, kind)
+        else:  # listed within each of its containers (read first)
+            bodies = list_kind(client, kind, parent, read.get(parent.name, []))
+        relations.read_relations(client, kind, bodies, parent=parent)
+        read[kind.name] = [Actual(body) for body in bodies]
+    identities = Identities(registry, read, (), ())
+    return {
+        kind.name: [identities.resolve(kind, actual).body for actual in read[kind.name]]
+        for kind in registry
+        if kind.managed  # the service's own objects are referred to, never exported
+    }
 
 
 def _check_targets(
-    targets: tuple[str, ...], tenant: dict[str, list[JSONObject]], target_dir: Path
+    targets: tuple[str, ...],
+    tenant: dict[str, list[JSONObject]],
+    target_dir: Path,
+    registry: Registry,
 ) -> None:
     """A --target naming nothing in the tenant or in the directory is a usage error, with
     plan's did-you-mean; checked before anything is written."""
-    names = {str(b.get(KINDS[k].natural_key, "")) for k, bodies in tenant.items() for b in bodies}
+    names = {registry[k].key.text(b) for k, bodies in tenant.items() for b in bodies}
     if target_dir.is_dir():
-        names |= {o.name for o in load_desired(str(target_dir)).objects}
+        names |= {o.name for o in load_desired(str(target_dir), registry=registry).objects}
     misses = unmatched_targets(targets, names)
     if misses:
         raise click.UsageError("\n".join(describe(m) for m in misses))
@@ -126,22 +155,29 @@ def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[st
     """
     start_logging(ctx)
     target_dir = Path(out_dir or path)
-    state = _settings_source(path) or (
-        _settings_source(str(target_dir)) if out_dir is not None else None
+    registry = registry_of(ctx)
+    state = _settings_source(path, registry) or (
+        _settings_source(str(target_dir), registry) if out_dir is not None else None
     )
     settings = settings_for(ctx, state)
     tokens = token_provider(settings)
     echo_err(describe_identity(tokens.identity, settings))
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
-        tenant = read_all_kinds(client)
+        tenant = read_all_kinds(client, registry)
     finally:
         client.close()
     if target_dir.exists() and not target_dir.is_dir():
         raise ConfigError(f"{target_dir} is a file; export writes a directory of YAML files")
     if targets:
-        _check_targets(targets, tenant, target_dir)
-    exporter = Exporter(target_dir, tenant, targets=targets, ignore_changes=settings.ignore_changes)
+        _check_targets(targets, tenant, target_dir, registry)
+    exporter = Exporter(
+        target_dir,
+        tenant,
+        registry=registry,
+        targets=targets,
+        ignore_changes=settings.ignore_changes,
+    )
     result = exporter.run()
     report(result, str(target_dir))
     missing = set(targets) - {o.name for o in result.objects}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.commands.actions_run import current_run, echo_err
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
 from reconciler.github.client import GitHubClient
 from reconciler.github.context import ActionsContext

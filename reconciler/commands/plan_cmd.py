@@ -16,6 +16,7 @@ from reconciler.commands.base import (
     global_options,
     parallelism_option,
     quiet_option,
+    registry_of,
     start_logging,
 )
 from reconciler.commands.common import (
@@ -33,7 +34,7 @@ from reconciler.commands.common import (
 )
 from reconciler.commands.github_hooks import PlanPublishing
 from reconciler.commands.json_failure import document_written, json_document_on_failure
-from reconciler.engine.plan import Plan
+from reconciler.engine.model import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json
 from reconciler.render.plan_markdown import render_markdown
@@ -148,7 +149,7 @@ def plan(
     if out_file:
         check_writable(out_file)  # before the tenant is read, not after
     publishing = PlanPublishing(path, pr_comment=pr_comment, pr=pr_number, drift_issue=drift_issue)
-    state = load_checked(path)
+    state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
     announce_identity(tokens.identity, settings, state, quiet=quiet)
@@ -162,6 +163,7 @@ def plan(
             targets=targets,
             identity=tokens.identity,
             show_progress=not quiet,
+            registry=registry_of(ctx),
         )
         if publishing.wants_extras:
             from reconciler.github.health import read_sync_health

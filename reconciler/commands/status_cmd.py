@@ -13,6 +13,7 @@ from reconciler.commands.base import (
     format_option,
     global_options,
     parallelism_option,
+    registry_of,
     start_logging,
 )
 from reconciler.commands.common import (
@@ -23,7 +24,6 @@ from reconciler.commands.common import (
     token_provider,
 )
 from reconciler.graph import GraphClient
-from reconciler.kinds import KINDS
 from reconciler.status.read import StatusOptions, read_status
 from reconciler.status.render import RENDERERS
 
@@ -88,7 +88,7 @@ def status(
             "--limit sets how many sync errors --errors lists per object; add --errors "
             "(status --errors --limit N)"
         )
-    state = load_checked(path)
+    state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
     echo_err(describe_identity(tokens.identity, settings))
@@ -104,7 +104,7 @@ def status(
             client,
             state.objects,
             options,
-            registry=KINDS.values(),
+            registry=registry_of(ctx),
             now=dt.datetime.now(dt.UTC),
         )
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.commands.actions_run import reports_to_actions
-from reconciler.commands.base import format_option, offline_options, start_logging
+from reconciler.commands.base import format_option, offline_options, registry_of, start_logging
 
 
 @click.command(short_help="Check the desired-state files; never contacts Graph.")
@@ -35,4 +35,4 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str | No
     start_logging(ctx)
     from reconciler.commands.validate_run import run_validate
 
-    return run_validate(paths, output_format)
+    return run_validate(paths, output_format, registry_of(ctx))

@@ -14,6 +14,7 @@ from pathlib import Path
 from reconciler.desired import DesiredObject, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
 from reconciler.desired.problems import Problem
+from reconciler.kinds.registry import Registry
 
 TREE_NAME = "desired-state"
 
@@ -75,13 +76,13 @@ def _concerns(problem: Problem, files: set[Path], shown: set[str], settings: Pat
     return any(f"{name}:" in problem.message for name in shown)
 
 
-def validate_paths(paths: Sequence[str], cwd: Path | None = None) -> Checked:
+def validate_paths(paths: Sequence[str], cwd: Path | None = None, *, registry: Registry) -> Checked:
     cwd = (cwd or Path.cwd()).resolve()
     problems: list[Problem] = []
     objects: list[DesiredObject] = []
     files = 0
     for target in plan_targets(paths, cwd):
-        state = load_desired(target.root, cwd=cwd)
+        state = load_desired(target.root, cwd=cwd, registry=registry)
         if target.files is None:
             problems.extend(state.problems)
             objects.extend(state.objects)

@@ -15,6 +15,7 @@ from reconciler.desired import DesiredObject
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.secrets import variable_names
 from reconciler.desired.unset import EMPTY, unusable
+from reconciler.kinds.registry import Registry
 from reconciler.render.problems import (
     github_annotations,
     problems_json,
@@ -42,8 +43,8 @@ def _missing_variable_warnings(
     return problems
 
 
-def run_validate(paths: tuple[str, ...], output_format: str | None) -> int:
-    state = validate_paths(paths or ("desired-state",))
+def run_validate(paths: tuple[str, ...], output_format: str | None, registry: Registry) -> int:
+    state = validate_paths(paths or ("desired-state",), registry=registry)
     problems = tuple(
         sorted(
             (*state.problems, *_missing_variable_warnings(state.objects, os.environ)),

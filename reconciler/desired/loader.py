@@ -6,8 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -15,6 +14,7 @@ from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
 from reconciler.desired.name_chars import name_problems
 from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.references import check_references
 from reconciler.desired.same_source import same_source_problems
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.words import not_a_boolean
@@ -27,60 +27,14 @@ from reconciler.desired.yamlsource import (
     read_documents,
 )
 from reconciler.errors import ConfigError
-from reconciler.jsontypes import JSONObject
-from reconciler.kinds import DEFAULT_KIND, KINDS
+from reconciler.kinds import REGISTRY
 from reconciler.kinds.model import Kind
+from reconciler.kinds.registry import Registry
+from reconciler.objects import DesiredObject, Lifecycle
 from reconciler.settings import FileSettings, UpdateMethod, graph_url_problem
 
 SETTINGS_FILE = "edusync.yaml"
 RESERVED_KEYS = ("kind", "lifecycle")
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    #: None: run state is not managed; True/False: keep the profile paused / running.
-    paused: bool | None = None
-    #: Never delete or replace this object.
-    protect: bool = False
-    ignore_changes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DesiredObject:
-    kind: Kind
-    file: str
-    line: int
-    column: int
-    #: The object as Graph JSON, `${NAME}` references unresolved.
-    body: JSONObject
-    lifecycle: Lifecycle = Lifecycle()
-    #: Paths whose text refers to environment variables (their values are secrets).
-    variables: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
-    #: Where each of those values is written (line, column), for messages.
-    variable_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return str(self.body.get(self.kind.natural_key, ""))
-
-    @property
-    def pinned_id(self) -> str | None:
-        value = self.body.get("id")
-        return str(value) if value else None
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
-
-    def variable_places(self, names: Collection[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-        """(line, column, names) of every value that refers to one of `names`, in file order."""
-        places = []
-        for path, refs in self.variables.items():
-            wanted = tuple(n for n in refs if n in names)
-            if wanted:
-                line, col = self.variable_positions.get(path, (self.line, self.column))
-                places.append((line, col, wanted))
-        return sorted(places)
 
 
 @dataclass(frozen=True)
@@ -199,8 +153,11 @@ def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
 
 
 @collector_paused()
-def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
-    """Load `path` (a directory or one file). Raises ConfigError only if it does not exist."""
+def load_desired(
+    path: str, *, cwd: FsPath | None = None, registry: Registry = REGISTRY
+) -> DesiredState:
+    """Load `path` (a directory or one file) as objects of the kinds in `registry`. Raises
+    ConfigError only if it does not exist."""
     cwd = cwd or FsPath.cwd()
     root = FsPath(path)
     if not root.exists():
@@ -236,12 +193,14 @@ def load_desired(path: str, *, cwd: FsPath | None = None) -> DesiredState:
             settings = _read_settings(shown, docs, problems)
             continue
         for doc in docs:
-            obj = _read_object(shown, doc, problems)
+            obj = _read_object(shown, doc, problems, registry)
             if obj is not None:
                 objects.append(obj)
     for ignored in settings.ignore_changes:
-        _check_ignore_path(ignored, settings_path or root, problems, cwd)
+        _check_ignore_path(ignored, settings_path or root, problems, cwd, registry)
     problems.extend(_duplicates(objects))
+    objects, reference_problems = check_references(objects, registry)
+    problems.extend(reference_problems)
     problems.extend(same_source_problems(objects, problems))
     if not files and not refused:
         problems.append(
@@ -280,7 +239,9 @@ def _problem_order(p: Problem) -> tuple[str, int, int, str]:
     return (p.file, p.line, p.column, p.message)
 
 
-def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredObject | None:
+def _read_object(
+    file: str, doc: Document, problems: list[Problem], registry: Registry
+) -> DesiredObject | None:
     value = doc.value
     if not isinstance(value, dict):
         line, col = doc.where(())
@@ -304,8 +265,8 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
             )
         )
         return None
-    kind_name = value.get("kind", DEFAULT_KIND)
-    kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
+    kind_name = value.get("kind", registry.default.name)
+    kind = registry.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         line, col = doc.where(("kind",))
         problems.append(
@@ -314,25 +275,28 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
                 line,
                 col,
                 Severity.ERROR,
-                f"unknown kind {kind_name!r}{did_you_mean(str(kind_name), list(KINDS))}; "
-                f"supported: {', '.join(KINDS)}",
+                f"unknown kind {kind_name!r}{did_you_mean(str(kind_name), registry.names)}; "
+                f"supported: {', '.join(registry.names)}",
             )
         )
         return None
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
-    problems.extend(name_problems(file, doc, kind.natural_key, result.value))
-    for identifying in (kind.natural_key, "id"):
-        if (identifying,) in result.variables:
-            line, col = doc.where((identifying,))
+    for path in kind.key.paths:
+        if "." not in path:  # a top-level name: what an admin types and reads
+            problems.extend(name_problems(file, doc, path, result.value))
+    for identifying in (*kind.key.paths, "id"):
+        at: Path = tuple(identifying.split("."))
+        if at in result.variables:
+            line, col = doc.where(at)
             problems.append(
                 Problem(
                     file,
                     line,
                     col,
                     Severity.ERROR,
-                    f"{identifying} identifies the profile and cannot come from an environment "
+                    f"{identifying} identifies the {kind.noun} and cannot come from an environment "
                     "variable (a value plan cannot see would never match the tenant); write it out",
                 )
             )
@@ -347,6 +311,7 @@ def _read_object(file: str, doc: Document, problems: list[Problem]) -> DesiredOb
         lifecycle=lifecycle,
         variables=result.variables,
         variable_positions={path: doc.where(path) for path in result.variables},
+        references=tuple(result.references),
     )
 
 
@@ -372,6 +337,9 @@ def _read_lifecycle(
     if paused is not None and not isinstance(paused, bool):
         report(("paused",), not_a_boolean("lifecycle.paused", paused))
         paused = None
+    if paused is not None and kind.run_state is None:
+        report(("paused",), f"lifecycle.paused: a {kind.name} has no run state to pause; remove it")
+        paused = None
     protect = value.get("protect", False)
     if not isinstance(protect, bool):
         report(("protect",), not_a_boolean("lifecycle.protect", protect))
@@ -396,8 +364,10 @@ def _ignore_path_problem(entry: str, kind: Kind) -> str | None:
     return f"ignoreChanges: {problem}" if problem else None
 
 
-def _check_ignore_path(entry: str, where: FsPath, problems: list[Problem], cwd: FsPath) -> None:
-    messages = [_ignore_path_problem(entry, kind) for kind in KINDS.values()]
+def _check_ignore_path(
+    entry: str, where: FsPath, problems: list[Problem], cwd: FsPath, registry: Registry
+) -> None:
+    messages = [_ignore_path_problem(entry, kind) for kind in registry]
     if all(messages):
         problems.append(Problem(display_path(where, cwd), 1, 1, Severity.ERROR, str(messages[0])))
 
@@ -473,7 +443,7 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
     by_id: dict[tuple[str, str], DesiredObject] = {}
     for obj in objects:
         for index, key, label in (
-            (by_name, obj.name, obj.kind.natural_key),
+            (by_name, obj.kind.key.fold(obj.name), obj.kind.key.label),
             (by_id, (obj.pinned_id or "").lower(), "id"),
         ):
             if not key:

@@ -11,7 +11,7 @@ from reconciler.desired.problems import Problem, Severity, has_errors
 from reconciler.names import quoted
 
 if TYPE_CHECKING:
-    from reconciler.desired.loader import DesiredObject
+    from reconciler.objects import DesiredObject
 
 
 def same_source_problems(

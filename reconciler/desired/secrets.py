@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.desired.interpolate import interpolate
-from reconciler.desired.loader import DesiredObject
 from reconciler.desired.yamlsource import Path
 from reconciler.jsontypes import JSONObject
 from reconciler.logsetup import register_secret
+from reconciler.objects import DesiredObject
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +25,15 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
     TypeExpr,
 )
-from reconciler.kinds.odata import resolve_variant, type_leaf
+from reconciler.kinds.odata import named_variant, resolve_variant, split_spelling, type_leaf
+from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
+from reconciler.objects import ReferenceSite
 
 #: Graph annotations a pasted response may carry; server-managed, dropped.
 _IGNORED_ANNOTATIONS = ("@odata.context", "@odata.etag", "@odata.id", "@odata.editLink")
@@ -45,9 +47,11 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     #: Paths (relative to the checked object) whose text refers to ${VARIABLES}.
     variables: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    #: Every `{ref: KEY}`, for the loader's check that its target is declared.
+    references: list[ReferenceSite] = field(default_factory=list)
 
 
-class _Checker:
+class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def __init__(self, file: str, doc: Document, base: Path, today: dt.date) -> None:
         self.file = file
         self.doc = doc
@@ -70,13 +74,10 @@ class _Checker:
         if value is None:
             self._check_null(texpr, path, prop)
             return None
-        handler: Callable[[Any, Any, Path, Prop | None], Any] = getattr(
-            self, f"_check_{type(texpr).__name__.lower()}"
-        )
-        return handler(value, texpr, path, prop)
+        return visit(texpr, self, value, path, prop)
 
     def _check_null(self, texpr: TypeExpr, path: Path, prop: Prop | None) -> None:
-        is_object = isinstance(texpr, (ObjectType, Polymorphic))
+        is_object = shape(texpr) is Shape.OBJECT
         if isinstance(texpr, (ObjectType, Polymorphic)):  # keys written below it may belong here
             self._seen(path, texpr, frozenset())
         if prop is None:
@@ -112,14 +113,11 @@ class _Checker:
         self.notes.seen.append(SeenObject(path, props, present, accepts))
 
     # -- containers ---------------------------------------------------------------------------
-    def _check_objecttype(
-        self,
-        value: Any,
-        otype: ObjectType,
-        path: Path,
-        _p: Prop | None,
-        *,
-        within: Polymorphic | None = None,
+    def object_type(self, node: ObjectType, value: Any, path: Path, prop: Prop | None) -> Any:
+        return self._object(value, node, path)
+
+    def _object(
+        self, value: Any, otype: ObjectType, path: Path, *, within: Polymorphic | None = None
     ) -> Any:
         if not isinstance(value, dict):
             self.report(path, f"{label(path)} must be a mapping of {otype.name} properties")
@@ -178,7 +176,7 @@ class _Checker:
         # An @odata.type outdented from the polymorphic member it belongs to is placed there.
         self.notes.unknown.append(UnknownKey(path, ODATA_TYPE, (), type_leaf=leaf))
 
-    def _check_polymorphic(self, value: Any, poly: Polymorphic, path: Path, p: Prop | None) -> Any:
+    def polymorphic(self, poly: Polymorphic, value: Any, path: Path, prop: Prop | None) -> Any:
         names = [v.name for v in poly.variants]
         if not isinstance(value, dict):
             self.report(
@@ -194,11 +192,20 @@ class _Checker:
             self.report(
                 at if ODATA_TYPE in value else path,
                 f"{label(path)} needs '@odata.type' naming its concrete type, one of: "
-                + ", ".join(f"#microsoft.graph.{n}" for n in names)
+                + ", ".join(poly.namespace.wire(n) for n in names)
                 + self._comment_hint(at),
             )
             return value
         variant = resolve_variant(poly, spelling)
+        prefix, leaf = split_spelling(spelling)
+        if variant is None and named_variant(poly, leaf) is not None:
+            self.report(
+                (*path, ODATA_TYPE),
+                f"@odata.type {spelling!r} names {leaf} in namespace {prefix!r}, but "
+                f"{label(path)} takes types of {poly.namespace.name!r}: write "
+                f"{poly.namespace.wire(leaf)!r}",
+            )
+            return value
         if variant is None:
             self.report(
                 (*path, ODATA_TYPE),
@@ -207,10 +214,10 @@ class _Checker:
             )
             return value
         body = {k: v for k, v in value.items() if k != ODATA_TYPE}
-        checked = self._check_objecttype(body, variant, path, p, within=poly)
+        checked = self._object(body, variant, path, within=poly)
         return {ODATA_TYPE: spelling, **checked} if isinstance(checked, dict) else checked
 
-    def _check_keyedlist(self, value: Any, klist: KeyedList, path: Path, _p: Prop | None) -> Any:
+    def keyed_list(self, klist: KeyedList, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
             self.report(
                 path,
@@ -235,7 +242,7 @@ class _Checker:
                     seen[key] = i
         return out
 
-    def _check_setof(self, value: Any, sset: SetOf, path: Path, _p: Prop | None) -> Any:
+    def set_of(self, sset: SetOf, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
             self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
             return value
@@ -248,17 +255,59 @@ class _Checker:
             seen.add(marker)
         return out
 
-    def _check_listof(self, value: Any, lst: ListOf, path: Path, _p: Prop | None) -> Any:
+    def list_of(self, lst: ListOf, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
             self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
             return value
         return [self.check(item, lst.item, (*path, i), None) for i, item in enumerate(value)]
 
-    def _check_opaque(self, value: Any, _t: Opaque, _path: Path, _p: Prop | None) -> Any:
+    def opaque(self, node: Opaque, value: Any, path: Path, prop: Prop | None) -> Any:
         return value
 
+    def reference(self, node: Reference, value: Any, path: Path, prop: Prop | None) -> Any:
+        """`{ref: KEY}`: the key as text (a YAML number such as a year is taken as written);
+        whether a `node.target` of that key is declared is the loader's question."""
+        form = f"{label(path)}: {{{node.KEY}: …}}"
+        if not isinstance(value, dict):
+            written = self.doc.scalar_text.get((*self.base, *path), str(value))
+            example = f"{{{node.KEY}: {written}}}" if isinstance(value, (str, int)) else form
+            self.report(
+                path,
+                f"{label(path)} refers to a {node.target} by its natural key: write it as "
+                f"{label(path)}: {example}",
+            )
+            return value
+        for key in value:
+            if key != node.KEY:
+                self.report(
+                    (*path, key),
+                    f"{key!r} is not part of a reference: {label(path)} names a {node.target} "
+                    f"with {node.KEY} only ({form})",
+                    key=True,
+                )
+        at = (*path, node.KEY)
+        raw = value.get(node.KEY)
+        if raw is None or isinstance(raw, (dict, list, bool)):
+            self.report(
+                at if node.KEY in value else path,
+                f"{label(path)} needs {node.KEY}: the natural key of the {node.target} it "
+                "refers to (its name, as written in its own file)",
+            )
+            return value
+        text = self.doc.scalar_text.get((*self.base, *at), str(raw)).strip()
+        if "${" in text:
+            self.report(
+                at,
+                f"{label(path)} cannot come from an environment variable: a reference is "
+                "resolved before anything is sent; write the name out",
+            )
+            return value
+        line, column = self.doc.where((*self.base, *at))
+        self.result.references.append(ReferenceSite(path, node.target, text, line, column))
+        return {node.KEY: text}
+
     # -- scalars ------------------------------------------------------------------------------
-    def _check_scalar(self, value: Any, scalar: Scalar, path: Path, prop: Prop | None) -> Any:
+    def scalar(self, scalar: Scalar, value: Any, path: Path, prop: Prop | None) -> Any:
         if isinstance(value, (dict, list)):
             self.report(
                 path,
@@ -455,7 +504,7 @@ def _parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | Non
 
 def check_object(
     value: Any,
-    otype: ObjectType,
+    otype: ObjectType | Polymorphic,
     *,
     file: str,
     doc: Document,

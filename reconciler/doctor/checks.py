@@ -86,7 +86,7 @@ def _load(run: Run) -> Check:
             "from the tenant with `edusync-reconcile export`",
         )
     try:
-        state = load_desired(path)
+        state = load_desired(path, registry=run.inp.kinds)
     except ReconcileError as exc:
         return Check("desired", title, Outcome.FAIL, str(exc))
     run.state = state

@@ -234,13 +234,18 @@ def permission_checks(run: Run) -> None:
         return
     cannot_names = ", ".join(k.name for k in cannot)
     if run.permission is Permission.APP_ONLY:
+        delegated = " or ".join(
+            dict.fromkeys(n for k in cannot for n in k.permissions.write_delegated)
+        )
+        app_may = "/".join(dict.fromkeys(a for k in cannot for a in k.permissions.app_only_actions))
         run.add(
             Check(
                 "apply",
                 "apply (write)",
                 write_outcome,
                 f"app-only identity: creating, updating or deleting {cannot_names} needs a "
-                "delegated sign-in (EduAdministration.ReadWrite); plan and pause/resume work",
+                f"delegated sign-in ({delegated or 'an admin'}); "
+                + (f"plan and {app_may} work" if app_may else "plan works"),
                 fix=LOGIN_FIX,
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from reconciler import urls
 from reconciler.doctor.identity import needed
 from reconciler.doctor.model import Check, Outcome
 from reconciler.doctor.network import NetworkProbe
@@ -67,7 +68,7 @@ def _api_check(run: Run, kind: Kind, client: GraphClient) -> tuple[Check, float 
     started = time.perf_counter()
     title = f"API {kind.name}"
     try:
-        response = client.fetch(kind.collection)
+        response = client.fetch(urls.collection_path(kind))
     except GraphError as exc:
         elapsed = (time.perf_counter() - started) * 1000 if exc.status is not None else None
         return _api_failure(run, kind, title, exc), elapsed
@@ -80,7 +81,8 @@ def _api_check(run: Run, kind: Kind, client: GraphClient) -> tuple[Check, float 
             f"api.{kind.name}",
             title,
             Outcome.OK,
-            f"GET /{kind.collection} answered {response.status} in {elapsed:.0f} ms{count}",
+            f"GET /{urls.collection_path(kind)} answered {response.status} in {elapsed:.0f} ms"
+            f"{count}",
         ),
         elapsed,
     )
@@ -99,7 +101,8 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
             title,
             Outcome.FAIL,
             f"the Graph URL {run.settings.graph_url} is not the Graph beta root, so "
-            f"GET /{kind.collection} answers HTTP {exc.status} ({exc.code or '-'}) {request}",
+            f"GET /{urls.collection_path(kind)} answers HTTP {exc.status} "
+            f"({exc.code or '-'}) {request}",
             fix=wrong_root,
         )
     if kind.retired_on and is_retired_answer(exc.status, exc.code):
@@ -127,7 +130,7 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
             ident,
             title,
             Outcome.FAIL,
-            f"Graph denied reading /{kind.collection}: HTTP 403 ({exc.code}) {request}",
+            f"Graph denied reading /{urls.collection_path(kind)}: HTTP 403 ({exc.code}) {request}",
             fix=f"grant {wanted} to this identity (admin consent) and get a new token",
         )
     return Check(
@@ -141,7 +144,9 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
 
 def api_checks(run: Run, network: NetworkProbe) -> float | None:
     assert run.settings is not None
-    titles = [(f"api.{k.name}", f"API {k.name}") for k in run.inp.kinds]
+    # A contained kind (flows of a flow set) answers through its container's API.
+    kinds = [k for k in run.inp.kinds if k.endpoint.parent is None]
+    titles = [(f"api.{k.name}", f"API {k.name}") for k in kinds]
     if network.failed_step or run.provider is None:
         why = "Graph is unreachable (see network)" if network.failed_step else "no token"
         for id_, title in titles:
@@ -152,7 +157,7 @@ def api_checks(run: Run, network: NetworkProbe) -> float | None:
     )
     latency: float | None = None
     try:
-        for kind in run.inp.kinds:
+        for kind in kinds:
             check, elapsed = _api_check(run, kind, client)
             run.add(check)
             latency = latency if latency is not None else elapsed

@@ -3,7 +3,7 @@ found (settings, token, identity) for the later ones."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reconciler.auth.claims import Claims
@@ -11,6 +11,7 @@ from reconciler.desired import DesiredState
 from reconciler.doctor.model import Check, Outcome
 from reconciler.identity import Permission, TokenProvider
 from reconciler.kinds.model import Kind
+from reconciler.kinds.registry import Registry
 from reconciler.settings import Settings
 
 
@@ -18,7 +19,7 @@ from reconciler.settings import Settings
 class DoctorInput:
     path: str
     env: Mapping[str, str]
-    kinds: Sequence[Kind]
+    kinds: Registry
     #: Values given on the command line only (the rest come from env, file or default).
     cloud_flag: str | None = None
     graph_url_flag: str | None = None

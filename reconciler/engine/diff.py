@@ -15,10 +15,22 @@ from reconciler.engine.normalize import external
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
+    ListOf,
     ObjectType,
+    Opaque,
     Polymorphic,
-    Prop,
+    Reference,
+    Scalar,
+    SetOf,
     TypeExpr,
+)
+from reconciler.kinds.typetree import (
+    TypeVisitor,
+    has_members,
+    is_keyed,
+    member_type,
+    object_type_of,
+    visit,
 )
 
 _ABSENT = object()
@@ -33,50 +45,65 @@ class FieldDiff:
     after: Any
 
 
-def _variant_of(poly: Polymorphic, value: Any) -> ObjectType | None:
-    name = value.get(ODATA_TYPE) if isinstance(value, dict) else None
-    return poly.variant(name) if isinstance(name, str) else None
-
-
-def member_type(texpr: TypeExpr, key: str, hint: Any) -> tuple[TypeExpr | None, Prop | None]:
-    """The type of member `key` of a value of type `texpr` (hint: the value, for variants)."""
-    if isinstance(texpr, KeyedList):
-        return texpr.item, None
-    if isinstance(texpr, Polymorphic):
-        variant = _variant_of(texpr, hint)
-        prop = variant.prop(key) if variant else None
-        return (prop.type if prop else None), prop
-    if isinstance(texpr, ObjectType):
-        prop = texpr.prop(key)
-        return (prop.type if prop else None), prop
-    return None, None
-
-
 def project(actual: Any, desired: Any, texpr: TypeExpr) -> Any:
     """`actual` cut down to the members `desired` declares, absent members taking the value the
     server reports by default (so an unwritten `isSyncDeferred` equals `false`)."""
-    if not isinstance(desired, dict) or not isinstance(texpr, (ObjectType, Polymorphic, KeyedList)):
-        return actual
-    source = actual if isinstance(actual, dict) else {}
-    if isinstance(texpr, KeyedList):
+    return _PROJECT.run(actual, desired, texpr)
+
+
+class _Project(TypeVisitor[[Any, Any], Any]):
+    def run(self, actual: Any, desired: Any, texpr: TypeExpr) -> Any:
+        if not isinstance(desired, dict):
+            return actual
+        return visit(texpr, self, actual, desired)
+
+    def keyed_list(self, node: KeyedList, actual: Any, desired: Any) -> Any:
         if not isinstance(actual, dict):
             return actual
         return {
-            key: project(item, desired[key], texpr.item) if key in desired else item
-            for key, item in source.items()
+            key: self.run(item, desired[key], node.item) if key in desired else item
+            for key, item in actual.items()
         }
-    out: dict[str, Any] = {}
-    for key, wanted in desired.items():
-        if key == ODATA_TYPE:
-            out[key] = source.get(key)
-            continue
-        member, prop = member_type(texpr, key, desired)
-        if key in source:
-            value = source[key]
-        else:
-            value = prop.default if prop is not None and prop.has_default else None
-        out[key] = project(value, wanted, member) if member is not None else value
-    return out
+
+    def _members(self, otype: ObjectType | None, actual: Any, desired: dict[str, Any]) -> Any:
+        source = actual if isinstance(actual, dict) else {}
+        out: dict[str, Any] = {}
+        for key, wanted in desired.items():
+            if key == ODATA_TYPE:
+                out[key] = source.get(key)
+                continue
+            prop = otype.prop(key) if otype is not None else None
+            if key in source:
+                value = source[key]
+            else:
+                value = prop.default if prop is not None and prop.has_default else None
+            out[key] = self.run(value, wanted, prop.type) if prop is not None else value
+        return out
+
+    def object_type(self, node: ObjectType, actual: Any, desired: Any) -> Any:
+        return self._members(node, actual, desired)
+
+    def polymorphic(self, node: Polymorphic, actual: Any, desired: Any) -> Any:
+        # The variant `desired` names governs every member (looked up once, not per member).
+        return self._members(object_type_of(node, desired), actual, desired)
+
+    def scalar(self, node: Scalar, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def set_of(self, node: SetOf, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def list_of(self, node: ListOf, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def opaque(self, node: Opaque, actual: Any, desired: Any) -> Any:
+        return actual
+
+    def reference(self, node: Reference, actual: Any, desired: Any) -> Any:
+        return actual
+
+
+_PROJECT = _Project()
 
 
 def drop(tree: Any, segments: tuple[str, ...]) -> None:
@@ -139,7 +166,7 @@ def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
             break
         current, _prop = member_type(current, element, hint)
         hint = hint.get(element) if isinstance(hint, dict) else None
-        if not isinstance(current, (ObjectType, Polymorphic, KeyedList)):
+        if not has_members(current):
             break
     return tuple(segments)
 
@@ -149,7 +176,7 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
     # Imported here: deepdiff pulls in pydantic (~150 ms), which `--help` should not pay for.
     from deepdiff import DeepDiff
 
-    tree = DeepDiff(before, after, view="tree", ignore_order=False)
+    tree = DeepDiff(*_differing(before, after), view="tree", ignore_order=False)
     fields: dict[tuple[str, ...], FieldDiff] = {}
     for report in tree.values():
         for level in report:
@@ -164,14 +191,33 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
     return sorted(fields.values(), key=lambda f: f.path)
 
 
+def _differing(before: Any, after: Any) -> tuple[Any, Any]:
+    """Both trees cut down to the members that differ (and the `@odata.type` beside them, which
+    says what type they are). deepdiff's cost grows with all it walks, each step a few objects;
+    most of a drifted profile is equal, and `==` finds that out far faster. The paths of what
+    is left are the paths in the whole trees."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return before, after
+    kept_before: dict[str, Any] = {}
+    kept_after: dict[str, Any] = {}
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key not in after:
+            kept_before[key] = before[key]
+        elif key not in before:
+            kept_after[key] = after[key]
+        elif key == ODATA_TYPE or before[key] != after[key]:
+            kept_before[key], kept_after[key] = _differing(before[key], after[key])
+    return kept_before, kept_after
+
+
 def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator[FieldDiff]:
     """Every field of a normalised tree, as (path, None, value): what a create would set."""
-    if isinstance(tree, dict) and isinstance(texpr, (ObjectType, Polymorphic, KeyedList)) and tree:
+    if isinstance(tree, dict) and has_members(texpr) and tree:
         for key in tree:
             path = (*prefix, key)
             member, _prop = member_type(texpr, key, tree)
             # A keyed-list item is shown whole, on one line: it reads like the YAML.
-            if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
+            if key == ODATA_TYPE or member is None or is_keyed(texpr):
                 yield FieldDiff(fieldpaths.join(path), None, external(tree[key], member))
             else:
                 yield from leaves(tree[key], member, path)

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import fieldpaths
-from reconciler.desired.loader import DesiredObject
-from reconciler.engine.diff import member_type, value_at
+from reconciler.engine.diff import value_at
 from reconciler.engine.normalize import normalize
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds.model import ODATA_TYPE, KeyedList, Kind, ObjectType, Polymorphic, TypeExpr
+from reconciler.kinds.model import ODATA_TYPE, Kind, TypeExpr
+from reconciler.kinds.typetree import has_members, is_keyed, member_type
+from reconciler.objects import DesiredObject
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Candidate:
     def of(cls, kind: Kind, actual: JSONObject) -> Candidate:
         return cls(
             str(actual.get("id", "")),
-            str(actual.get(kind.natural_key, "")),
+            kind.key_of(actual),
             normalize(actual, kind.root),
         )
 
@@ -98,13 +99,13 @@ class _Field:
 
 def _fields(texpr: TypeExpr, tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[_Field]:
     """The declared fields of a normalised tree, as `diff.leaves` cuts them."""
-    if isinstance(tree, dict) and tree and isinstance(texpr, (ObjectType, Polymorphic, KeyedList)):
+    if isinstance(tree, dict) and tree and has_members(texpr):
         for key, value in tree.items():
             member, prop = member_type(texpr, key, tree)
             path = (*prefix, key)
-            if key == ODATA_TYPE or member is None or isinstance(texpr, KeyedList):
+            if key == ODATA_TYPE or member is None or is_keyed(texpr):
                 default = prop.default if prop is not None and prop.has_default else None
-                yield _Field(path, value, default, isinstance(texpr, KeyedList), key == ODATA_TYPE)
+                yield _Field(path, value, default, is_keyed(texpr), key == ODATA_TYPE)
             else:
                 yield from _fields(member, value, path)
     elif prefix:
@@ -138,7 +139,8 @@ class Wanted:
     def of(cls, desired: DesiredObject) -> Wanted:
         kind = desired.kind
         tree = normalize(desired.body, kind.root, variables=desired.variables)
-        fields = tuple(f for f in _fields(kind.root, tree) if f.segments != (kind.natural_key,))
+        keys = {tuple(path.split(".")) for path in kind.key.paths}
+        fields = tuple(f for f in _fields(kind.root, tree) if f.segments not in keys)
         return cls(kind, tree, source_of(kind, tree), fields)
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.engine.diff import leaves
+from reconciler.engine.model import PAUSED_FIELD, Change
 from reconciler.engine.normalize import SENSITIVE, Mode, normalize
-from reconciler.engine.plan import PAUSED_FIELD, Change
 
 Path = tuple[str, ...]
 
@@ -32,13 +32,14 @@ def masked(tree: Any, paths: set[Path], prefix: Path = ()) -> Any:
 
 def observed_fields(change: Change) -> dict[str, Any] | None:
     """{field path: value} of the tenant object as the plan read it (None: no tenant object)."""
-    if change.actual is None:
+    actual, desired = change.before, change.after
+    if actual is None:
         return None
     kind = change.kind
-    tree = normalize(change.actual, kind.root, mode=Mode.DISPLAY)
-    if change.desired is not None and change.desired.variables:
+    tree = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    if desired is not None and desired.variables:
         desired_tree = normalize(
-            change.desired.body, kind.root, mode=Mode.DISPLAY, variables=change.desired.variables
+            desired.body, kind.root, mode=Mode.DISPLAY, variables=desired.variables
         )
         tree = masked(tree, sensitive_paths(desired_tree))
     fields = {f.path: f.after for f in leaves(tree, kind.root)}

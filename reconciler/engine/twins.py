@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from reconciler.desired.loader import DesiredObject
 from reconciler.engine.lookalike import Lookalike, describe_source, loose, source_of
 from reconciler.engine.normalize import normalize
 from reconciler.names import quoted
+from reconciler.objects import DesiredObject
 
-if TYPE_CHECKING:  # plan.py imports this module
-    from reconciler.engine.plan import Change
+if TYPE_CHECKING:
+    from reconciler.engine.model import Change
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,8 @@ def mark_twins(changes: Sequence[Change], objects: Sequence[DesiredObject]) -> l
             others.setdefault(id(this), []).append(replace(look, declared_at=that.where))
     marked = []
     for change in changes:
-        creates = change.action.value == "create" and change.desired is not None
-        found = others.get(id(change.desired)) if creates else None
+        creates = change.action.value == "create" and change.after is not None
+        found = others.get(id(change.after)) if creates else None
         if not found:
             marked.append(change)
             continue

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.engine.normalize import canonical_scalar, normalize
+from reconciler.engine.normalize import canonical_scalar, normalize, reference_text
 from reconciler.export.naming import upper_snake
-from reconciler.kinds import DEFAULT_KIND
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
@@ -25,12 +24,14 @@ from reconciler.kinds.model import (
     Opaque,
     Polymorphic,
     Prop,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf, wire_name
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 _OMIT = object()
 FieldPath = tuple[str, ...]
@@ -57,7 +58,7 @@ def _sort_key(value: Any) -> tuple[str, str]:
     return (str(value).casefold(), str(value))
 
 
-class _Minimizer:
+class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
     def __init__(self, kind: Kind, stem: str) -> None:
         self.kind = kind
         self.stem = stem
@@ -112,29 +113,39 @@ class _Minimizer:
         return kept
 
     def value(self, value: Any, texpr: TypeExpr, path: FieldPath, prefix: str) -> Any:
-        if isinstance(texpr, ObjectType):
-            return self.object(value, texpr, path, prefix) if isinstance(value, dict) else value
-        if isinstance(texpr, Polymorphic):
-            return self.polymorphic(value, texpr, path, prefix)
-        if isinstance(texpr, KeyedList):
-            return self.keyed(value, texpr, path, prefix)
-        if isinstance(texpr, SetOf):
-            return sorted(value, key=_sort_key) if isinstance(value, list) else value
-        if isinstance(texpr, ListOf):
-            if not isinstance(value, list):
-                return value
-            return [self.value(v, texpr.item, (*path, str(i)), prefix) for i, v in enumerate(value)]
-        if isinstance(texpr, Opaque):
-            return value
-        return self.scalar(value, texpr)
+        return visit(texpr, self, value, path, prefix)
 
-    def scalar(self, value: Any, scalar: Scalar) -> Any:
+    def object_type(self, node: ObjectType, value: Any, path: FieldPath, prefix: str) -> Any:
+        return self.object(value, node, path, prefix) if isinstance(value, dict) else value
+
+    def set_of(self, node: SetOf, value: Any, path: FieldPath, prefix: str) -> Any:
+        return sorted(value, key=_sort_key) if isinstance(value, list) else value
+
+    def list_of(self, node: ListOf, value: Any, path: FieldPath, prefix: str) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [self.value(v, node.item, (*path, str(i)), prefix) for i, v in enumerate(value)]
+
+    def opaque(self, node: Opaque, value: Any, path: FieldPath, prefix: str) -> Any:
+        return value
+
+    def reference(self, node: Reference, value: Any, path: FieldPath, prefix: str) -> Any:
+        key = reference_text(value)
+        if isinstance(value, dict) and value.get(node.KEY) is None:
+            self.result.notes.append(
+                f"{'.'.join(path)}: refers to a {node.target} the tenant did not list "
+                f"(id {value.get('id')}); left out"
+            )
+            return _OMIT
+        return {node.KEY: key}
+
+    def scalar(self, scalar: Scalar, value: Any, path: FieldPath, prefix: str) -> Any:
         canonical = canonical_scalar(value, scalar)
         if scalar.kind is ScalarKind.DATETIME:
             return _OMIT if canonical is None else value  # DateTime.MinValue means unset
         return canonical if scalar.enum else value
 
-    def polymorphic(self, value: Any, poly: Polymorphic, path: FieldPath, prefix: str) -> Any:
+    def polymorphic(self, poly: Polymorphic, value: Any, path: FieldPath, prefix: str) -> Any:
         if not isinstance(value, dict):
             return value
         spelling = value.get(ODATA_TYPE)
@@ -146,9 +157,9 @@ class _Minimizer:
             )
             return {k: v for k, v in value.items() if k == ODATA_TYPE or not k.startswith("@")}
         inner = self.kind.secret_prefix(variant.name) or prefix
-        return {ODATA_TYPE: wire_name(variant), **self.object(value, variant, path, inner)}
+        return {ODATA_TYPE: wire_name(poly, variant), **self.object(value, variant, path, inner)}
 
-    def keyed(self, value: Any, klist: KeyedList, path: FieldPath, prefix: str) -> Any:
+    def keyed_list(self, klist: KeyedList, value: Any, path: FieldPath, prefix: str) -> Any:
         if not isinstance(value, list):
             return value
         key_prop = klist.item.prop(klist.key)
@@ -167,14 +178,17 @@ class _Minimizer:
         ]
 
 
-def minimal_document(kind: Kind, actual: dict[str, Any], stem: str) -> Minimal:
-    """The desired-state document for one tenant object: `kind` (unless the default kind) and
-    `id` first, then the model's members in the model's order. `stem` names placeholders."""
+def minimal_document(
+    kind: Kind, actual: dict[str, Any], stem: str, *, default_kind: str = "synchronizationProfile"
+) -> Minimal:
+    """The desired-state document for one tenant object: `kind` (unless `default_kind`, the
+    registry's default) and `id` first, then the model's members in the model's order. `stem`
+    names placeholders."""
     minimizer = _Minimizer(kind, stem)
     body: dict[str, Any] = {}
-    if kind.name != DEFAULT_KIND:
+    if kind.name != default_kind:
         body["kind"] = kind.name
     body["id"] = actual.get("id")
-    body.update(minimizer.object(actual, kind.root, (), upper_snake(kind.name)))
+    body.update(minimizer.value(actual, kind.root, (), upper_snake(kind.name)))
     minimizer.result.body = body
     return minimizer.result

@@ -20,14 +20,16 @@ from reconciler.desired import DesiredObject, DesiredState, load_desired
 from reconciler.desired.interpolate import references
 from reconciler.desired.loader import SETTINGS_FILE, discover
 from reconciler.desired.yamlsource import YamlSourceError, read_documents
-from reconciler.engine.plan import Actual, Match, TenantIndex, match_all
+from reconciler.engine.matching import Match, TenantIndex, match_all
+from reconciler.engine.model import Actual
 from reconciler.errors import ConfigError
 from reconciler.export.minimal import minimal_document
 from reconciler.export.naming import name_text, unique_stems
 from reconciler.export.yamltree import Merger, dump, round_trip, to_node
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds import KINDS
 from reconciler.kinds.model import Kind
+from reconciler.kinds.registry import Registry
+from reconciler.kinds.typetree import object_type_of
 
 SCHEMA_FILE = "edusync-profile.schema.json"
 HEADER = (
@@ -95,7 +97,7 @@ def shown_prefix(out_dir: Path) -> str:
     return "" if text in ("", ".") else text.rstrip("/") + "/"
 
 
-def read_existing(out_dir: Path) -> _Existing:
+def read_existing(out_dir: Path, registry: Registry) -> _Existing:
     """The directory's documents, loaded twice: checked (to compare as plan does) and
     round-trip (to edit with comments intact). A file that does not parse stops the export:
     its objects would otherwise be written a second time."""
@@ -103,7 +105,7 @@ def read_existing(out_dir: Path) -> _Existing:
         return _Existing(None, {})
     prefix = shown_prefix(out_dir)
     root = out_dir.resolve()
-    state = load_desired(str(root), cwd=root)
+    state = load_desired(str(root), cwd=root, registry=registry)
     files: dict[str, _File] = {}
     unreadable: list[str] = []
     for path in discover(root).files:
@@ -165,19 +167,21 @@ class Exporter:
         out_dir: Path,
         tenant: Mapping[str, Sequence[JSONObject]],
         *,
+        registry: Registry,
         targets: Sequence[str] = (),
         ignore_changes: Sequence[str] = (),
     ) -> None:
         self.out_dir = out_dir
+        self.registry = registry
         self.shown = shown_prefix(out_dir)
         self.targets = set(targets)
         self.ignore_changes = tuple(ignore_changes)
         self.result = ExportResult()
         self.tenant: dict[str, list[Actual]] = {}
         for name, bodies in tenant.items():
-            kind = KINDS[name]
+            kind = registry[name]
             self.tenant[name] = [Actual(b) for b in bodies if not self._leaving(kind, b)]
-        everything = [(KINDS[k], a) for k, objs in self.tenant.items() for a in objs]
+        everything = [(registry[k], a) for k, objs in self.tenant.items() for a in objs]
         # Placeholder names come from every tenant object, so --target never renames one.
         self.env_stems = unique_stems(
             ((a.id, name_text(kind, a.body)) for kind, a in everything), for_env=True
@@ -185,17 +189,17 @@ class Exporter:
 
     def _leaving(self, kind: Kind, body: JSONObject) -> bool:
         """An object being deleted is on its way out: not exported, its file reported."""
-        if body.get("state") not in kind.deleting_states:
+        if not kind.is_leaving(body):
             return False
-        name = body.get(kind.natural_key)
+        name = kind.key_of(body)
         self.result.notes.append(f"{name!r} ({body.get('id')}) is being deleted; not exported")
         return True
 
     def _wanted(self, kind: Kind, body: Mapping[str, Any]) -> bool:
-        return not self.targets or str(body.get(kind.natural_key, "")) in self.targets
+        return not self.targets or kind.key_of(body) in self.targets
 
     def run(self) -> ExportResult:
-        existing = read_existing(self.out_dir)
+        existing = read_existing(self.out_dir, self.registry)
         claimed = self._update_existing(existing)
         self._write_new(existing, claimed)
         self._write_schema()
@@ -222,8 +226,7 @@ class Exporter:
     def _update_existing(self, existing: _Existing) -> set[str]:
         objects = existing.state.objects if existing.state else ()
         indexes = {
-            name: TenantIndex(name, objs, KINDS[name].natural_key)
-            for name, objs in self.tenant.items()
+            name: TenantIndex(self.registry[name], objs) for name, objs in self.tenant.items()
         }
         claimed: set[str] = set()
         ignore = self.ignore_changes + (
@@ -271,13 +274,22 @@ class Exporter:
         actual: Actual,
         ignore: tuple[str, ...],
     ) -> None:
-        fresh = minimal_document(obj.kind, actual.body, self.env_stems[actual.id])
+        fresh = minimal_document(
+            obj.kind,
+            actual.body,
+            self.env_stems[actual.id],
+            default_kind=self.registry.default_name,
+        )
         self.result.notes.extend(f"{self.shown}{obj.file}: {n}" for n in fresh.notes)
         merger = Merger(obj.variables, ignored=(*ignore, *obj.lifecycle.ignore_changes))
-        merger.merge(doc, obj.body, actual.body, fresh.body, obj.kind.root)
+        root = object_type_of(obj.kind.root, fresh.body)
+        if root is None:  # a type this version does not know: leave the document as it is
+            self.result.notes.append(f"{obj.where}: the tenant's type is unknown; left alone")
+            return
+        merger.merge(doc, obj.body, actual.body, fresh.body, root)
         entry.changed = entry.changed or merger.changed
         outcome = Outcome.UPDATED if merger.changed else Outcome.UNCHANGED
-        name = str(actual.body.get(obj.kind.natural_key, ""))
+        name = obj.kind.key_of(actual.body)
         self.result.objects.append(ExportedObject(obj.kind, actual.id, name, obj.file, outcome))
         self._note_variables(name, doc)
 
@@ -288,21 +300,26 @@ class Exporter:
     # -- new files -----------------------------------------------------------------------------
     def _write_new(self, existing: _Existing, claimed: set[str]) -> None:
         fresh = [
-            (KINDS[k], a)
+            (self.registry[k], a)
             for k, objs in self.tenant.items()
             for a in objs
-            if a.id not in claimed and self._wanted(KINDS[k], a.body)
+            if a.id not in claimed and self._wanted(self.registry[k], a.body)
         ]
         taken = [Path(f).stem for f in existing.files] + [SETTINGS_FILE.rsplit(".", 1)[0]]
         stems = unique_stems(
             ((a.id, name_text(kind, a.body)) for kind, a in fresh), for_env=False, taken=taken
         )
         for kind, actual in sorted(fresh, key=lambda pair: stems[pair[1].id]):
-            document = minimal_document(kind, actual.body, self.env_stems[actual.id])
+            document = minimal_document(
+                kind,
+                actual.body,
+                self.env_stems[actual.id],
+                default_kind=self.registry.default_name,
+            )
             file = f"{stems[actual.id]}.yaml"
             self.result.notes.extend(f"{self.shown}{file}: {n}" for n in document.notes)
             _write(self.out_dir / file, HEADER + dump([to_node(document.body, kind.root)]))
-            name = str(actual.body.get(kind.natural_key, ""))
+            name = kind.key_of(actual.body)
             self.result.objects.append(ExportedObject(kind, actual.id, name, file, Outcome.NEW))
             for placeholder in document.placeholders:
                 self.result.variables.append(
@@ -313,6 +330,6 @@ class Exporter:
         from reconciler.schema import desired_state_schema
 
         target = self.out_dir / SCHEMA_FILE
-        text = json.dumps(desired_state_schema(), indent=2) + "\n"
+        text = json.dumps(desired_state_schema(self.registry), indent=2) + "\n"
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             _write(target, text)

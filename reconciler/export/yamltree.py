@@ -21,15 +21,11 @@ from reconciler.engine.diff import project
 from reconciler.engine.normalize import Mode, Normalizer, RawPath
 from reconciler.kinds.model import (
     ODATA_TYPE,
-    KeyedList,
-    ListOf,
     ObjectType,
-    Polymorphic,
     Prop,
-    SetOf,
     TypeExpr,
 )
-from reconciler.kinds.odata import resolve_variant
+from reconciler.kinds.typetree import item_type_of, object_type_of
 
 #: Keys of a desired-state document that are ours, not Graph's.
 RESERVED = ("kind", "lifecycle")
@@ -70,7 +66,7 @@ def to_node(value: Any, texpr: TypeExpr | None = None) -> Any:
     in double quotes as Microsoft's examples write it."""
     if isinstance(value, dict):
         node = CommentedMap()
-        otype = _object_type(texpr, value)
+        otype = object_type_of(texpr, value)
         for key, child in value.items():
             if key == ODATA_TYPE:
                 node[DoubleQuotedScalarString(key)] = DoubleQuotedScalarString(str(child))
@@ -81,27 +77,18 @@ def to_node(value: Any, texpr: TypeExpr | None = None) -> Any:
                 node.yaml_add_eol_comment(f"null: {prop.null_means}", key)
         return node
     if isinstance(value, list):
-        item_type = texpr.item if isinstance(texpr, (ListOf, KeyedList)) else None
+        item_type = item_type_of(texpr)
         seq = CommentedSeq(to_node(v, item_type) for v in value)
-        if isinstance(texpr, SetOf) or all(not isinstance(v, (dict, list)) for v in value):
+        if all(not isinstance(v, (dict, list)) for v in value):
             seq.fa.set_flow_style()
         return seq
     return value
 
 
 def _member(texpr: TypeExpr | None, key: str, value: Mapping[str, Any]) -> TypeExpr | None:
-    otype = _object_type(texpr, value)
+    otype = object_type_of(texpr, value)
     prop = otype.prop(key) if otype else None
     return prop.type if prop else None
-
-
-def _object_type(texpr: TypeExpr | None, value: Any) -> ObjectType | None:
-    if isinstance(texpr, ObjectType):
-        return texpr
-    if isinstance(texpr, Polymorphic) and isinstance(value, Mapping):
-        spelling = value.get(ODATA_TYPE)
-        return resolve_variant(texpr, spelling) if isinstance(spelling, str) else None
-    return None
 
 
 class Merger:
@@ -200,12 +187,8 @@ class Merger:
 def _same_object_type(texpr: TypeExpr, declared: Any, fresh: Any) -> ObjectType | None:
     """The object type both sides share, so a nested map can be merged key by key (a changed
     `@odata.type` is replaced whole instead)."""
-    if isinstance(texpr, ObjectType):
-        return texpr
-    if isinstance(texpr, Polymorphic):
-        before, after = _object_type(texpr, declared), _object_type(texpr, fresh)
-        return before if before is not None and before == after else None
-    return None
+    before, after = object_type_of(texpr, declared), object_type_of(texpr, fresh)
+    return before if before is not None and before == after else None
 
 
 def _insert_position(node: CommentedMap, preceding: list[str]) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import fieldpaths
-from reconciler.engine.plan import Action, Change, Plan
+from reconciler.engine.model import Action, Change, Plan
 from reconciler.kinds.skus import sku_label
 
 #: (profile name, keys matched by `[*]`, before, after, action) → sentences

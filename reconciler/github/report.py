@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reconciler.engine.plan import Action, Plan
+from reconciler.engine.model import Action, Plan
 from reconciler.github.phrases import em
 from reconciler.github.record import apply_marker, drift_marker, normalise_path, plan_marker
 from reconciler.render.plan_markdown import GITHUB_COMMENT_LIMIT, MARKER_COMMENT, render_markdown

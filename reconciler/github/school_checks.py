@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.engine.plan import Action, Change, Plan
+from reconciler.engine.model import Change, Plan
 from reconciler.github.phrases import em
 
 EXPIRY_WARNING_DAYS = 30
@@ -87,9 +87,8 @@ def expiry_problem(value: Any, today: dt.date) -> str | None:
 
 def _body(change: Change) -> Mapping[str, Any]:
     """What the profile will look like after apply: desired, else (deletes) nothing."""
-    if change.action is Action.DELETE or change.desired is None:
-        return {}
-    return change.desired.body
+    after = change.after
+    return {} if after is None else after.body
 
 
 def _is_powerschool(provider: Mapping[str, Any]) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reconciler.kinds.model import Kind
+from reconciler.kinds.registry import Registry
 from reconciler.kinds.sync_profile import SYNCHRONIZATION_PROFILE
 
-KINDS: dict[str, Kind] = {SYNCHRONIZATION_PROFILE.name: SYNCHRONIZATION_PROFILE}
-DEFAULT_KIND = SYNCHRONIZATION_PROFILE.name
+#: The kinds the product ships. Code that plans or loads takes a Registry as a parameter;
+#: commands hand in this one (tests may hand in their own).
+REGISTRY = Registry((SYNCHRONIZATION_PROFILE,), default_name=SYNCHRONIZATION_PROFILE.name)
 
-
-def kind_named(name: str) -> Kind | None:
-    return KINDS.get(name)
+KINDS: Mapping[str, Kind] = {kind.name: kind for kind in REGISTRY}
+DEFAULT_KIND = REGISTRY.default_name

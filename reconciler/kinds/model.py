@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Union
+from typing import Any, Union
 
 from reconciler.jsontypes import JSON
 
@@ -83,21 +83,59 @@ class KeyedList:
 
 
 @dataclass(frozen=True)
+class Namespace:
+    """The OData namespace of a polymorphic member's types: sent as `#{name}.{typeName}`;
+    `accepted` are other namespaces Graph has written them in (compared in any case)."""
+
+    name: str
+    accepted: tuple[str, ...] = ()
+
+    def accepts(self, prefix: str) -> bool:
+        """A bare type name, or one in this namespace or an accepted one."""
+        return not prefix or prefix.lower() in {
+            self.name.lower(),
+            *(a.lower() for a in self.accepted),
+        }
+
+    def wire(self, type_name: str) -> str:
+        return f"#{self.name}.{type_name}"
+
+
+GRAPH_NAMESPACE = Namespace("microsoft.graph")
+
+
+@dataclass(frozen=True)
 class Polymorphic:
     """An abstract member whose concrete type is named by `@odata.type`."""
 
     base: str
     variants: tuple[ObjectType, ...]
-    #: A change of concrete type cannot be made in place: the resource must be replaced.
-    replace_on_type_change: bool = False
+    namespace: Namespace = GRAPH_NAMESPACE
+    _index: Mapping[str, ObjectType] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {v.name: v for v in self.variants})
 
     def variant(self, canonical: str) -> ObjectType | None:
-        return next((v for v in self.variants if v.name == canonical), None)
+        return self._index.get(canonical)
 
 
 @dataclass(frozen=True)
 class Opaque:
     """Any JSON; used for server-managed members that are only ever dropped."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Another object, by its natural key: written `{ref: NATURAL_KEY}` where Graph's
+    navigation property is, compared by the target's identity, sent as `NAME@odata.bind`
+    with the target's URL, and read back as the kind's `Relation` for it says."""
+
+    #: The target's kind name (a kind of the registry).
+    target: str
+
+    #: The one key of the YAML form.
+    KEY = "ref"
 
 
 _MISSING = object()
@@ -145,13 +183,15 @@ class ObjectType:
         return tuple(p.name for p in self.props if not p.read_only)
 
 
-TypeExpr = Union[Scalar, SetOf, ListOf, KeyedList, Polymorphic, ObjectType, Opaque]  # noqa: UP007
+TypeExpr = Union[  # noqa: UP007
+    Scalar, SetOf, ListOf, KeyedList, Polymorphic, ObjectType, Opaque, Reference
+]
 
 
 @dataclass(frozen=True)
 class RunStatusShape:
-    """How a kind reports whether its sync runs well (read by `status`); the sub-resource
-    itself is `Kind.run_status_path`."""
+    """How a kind reports whether its sync runs well (read by `status`), in the sub-resource
+    `RunState.path`."""
 
     status: str
     last_sync: str | None = None
@@ -161,6 +201,22 @@ class RunStatusShape:
     message: str | None = None
     #: Run-status values that need an admin's attention: `status` exits 1.
     failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunState:
+    """Whether an object's sync runs or is paused: read from a sub-resource (`{id}/{path}`),
+    changed only through actions (`POST {id}/{pause_action}`)."""
+
+    path: str
+    shape: RunStatusShape
+    pause_action: str | None = None
+    resume_action: str | None = None
+    #: Run-status values that count as paused.
+    paused: tuple[str, ...] = ()
+
+    def is_paused(self, status: str | None) -> bool:
+        return status in self.paused
 
 
 @dataclass(frozen=True)
@@ -182,13 +238,152 @@ class ErrorLogShape:
 
 @dataclass(frozen=True)
 class Permissions:
-    """Graph permissions a kind needs: any one of each tuple suffices (`doctor` checks them)."""
+    """Graph permissions a kind needs: any one of each tuple suffices (`doctor` checks them;
+    `plan` and `apply` name them when an identity cannot make a change)."""
 
     read_delegated: tuple[str, ...] = ()
     read_application: tuple[str, ...] = ()
     write_delegated: tuple[str, ...] = ()
     #: Empty: an app-only identity cannot create, update or delete this kind.
     write_application: tuple[str, ...] = ()
+    #: Actions (`create`, `update`, `delete`, `pause`, `resume`; a replace is a delete and a
+    #: create) an app-only identity may carry out; every other one needs a delegated sign-in.
+    app_only_actions: tuple[str, ...] = ()
+
+    def app_only_may(self, action: str) -> bool:
+        if action == "replace":
+            return self.app_only_may("delete") and self.app_only_may("create")
+        return action in self.app_only_actions
+
+    @property
+    def delegated_names(self) -> str:
+        """What a delegated sign-in needs, for messages: `EduAdministration.ReadWrite`."""
+        return " or ".join(self.write_delegated) or "a delegated sign-in"
+
+
+@dataclass(frozen=True)
+class NaturalKey:
+    """What identifies an object when no `id` is pinned: one member or several (dotted paths,
+    `year.code`), compared exactly or case-insensitively. Several make one text, the values
+    joined by `/` (`RefGradeLevel/PK`), which is also how a `{ref: …}` names such an object."""
+
+    paths: tuple[str, ...]
+    case_insensitive: bool = False
+
+    SEPARATOR = "/"
+
+    def text(self, body: Mapping[str, Any]) -> str:
+        """The key as text ("" when the object lacks it)."""
+        parts = []
+        for path in self.paths:
+            value: Any = body
+            for segment in path.split("."):
+                value = value.get(segment, _MISSING) if isinstance(value, Mapping) else _MISSING
+            parts.append("" if value is _MISSING else str(value))
+        return self.SEPARATOR.join(parts) if any(parts) else ""
+
+    def fold(self, text: str) -> str:
+        """The form two keys are compared in."""
+        return text.casefold() if self.case_insensitive else text
+
+    @property
+    def label(self) -> str:
+        """`displayName`, or `referenceType + code`: what the key is made of, for messages."""
+        return " + ".join(self.paths)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a kind's objects live. `collection` is relative to the Graph root, or for a kind
+    contained in another (`provisioningFlows` of a flow set) relative to the container's item
+    URL; `parent` names the container kind and `parent_ref` the Reference member of a desired
+    object that names its container. Every URL is made from this in `reconciler.urls`."""
+
+    collection: str
+    parent: str | None = None
+    parent_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class AsyncStates:
+    """A kind whose writes the service finishes later, reported in a state member: what apply
+    waits for and what plan warns about. A kind without them settles when Graph answers."""
+
+    property: str
+    #: The service is still working on the object.
+    in_flight: tuple[str, ...] = ()
+    #: A delete is under way (never deleted again, not exported).
+    deleting: tuple[str, ...] = ()
+    #: The write is done.
+    succeeded: tuple[str, ...] = ()
+    #: The service failed the object: apply fails, `status` exits 1.
+    failed: tuple[str, ...] = ()
+
+    def of(self, body: Mapping[str, Any]) -> str | None:
+        value = body.get(self.property)
+        return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class SoftDelete:
+    """Graph's DELETE only marks the object (`isDisabled: true`) and it stays listed: an
+    object so marked is as good as deleted (never deleted again, never unmanaged)."""
+
+    property: str
+    value: JSON
+
+    def marks(self, body: Mapping[str, Any]) -> bool:
+        return bool(body.get(self.property) == self.value)
+
+
+class UpdateVerb(StrEnum):
+    #: `PUT …/{id}` with the whole object, or `PATCH` with the changed members: the admin's
+    #: `--update-method` decides (classic profiles).
+    PUT_OR_PATCH = "put-or-patch"
+    #: `PATCH …/{id}` with the changed members (and `Writes.patch_always`).
+    PATCH = "patch"
+
+
+@dataclass(frozen=True)
+class Writes:
+    """How a kind's objects are written."""
+
+    update: UpdateVerb = UpdateVerb.PUT_OR_PATCH
+    #: Members every PATCH carries, changed or not (the docs mark them Required on update).
+    patch_always: tuple[str, ...] = ()
+    #: Graph answers a write with 204 and no body: apply reads the object back to confirm it.
+    reread: bool = False
+    #: Field paths that can only be set when the object is created (`dataProvider.@odata.type`,
+    #: `dataDomain`, a create-only `{ref: …}`): a change means delete and create anew.
+    create_only: tuple[str, ...] = ()
+    #: What a replacement loses, for the plan's REPLACE warning.
+    replace_loses: str = "its history"
+
+
+class ReadVia(StrEnum):
+    """How the tenant side of a reference is read (Graph does not echo binds)."""
+
+    #: `GET {item}/{nav}` per object: the target object, or 404 for none.
+    NAVIGATION = "navigation"
+    #: `$expand={nav}` on the list: the target object inline in each listed object.
+    EXPAND = "expand"
+    #: The listed object already holds the target object at the path.
+    INLINE = "inline"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How one Reference member of a kind is read back from the tenant. `path` is its dotted
+    field path, through list items (`userMatchingSettings.roleGroup`: each item's)."""
+
+    path: str
+    via: ReadVia
+    #: The navigation property or `$expand` expression (default: `path` with `/` for `.`).
+    nav: str = ""
+
+    @property
+    def navigation(self) -> str:
+        return self.nav or self.path.replace(".", "/")
 
 
 @dataclass(frozen=True)
@@ -196,34 +391,32 @@ class Kind:
     """A resource kind the reconciler manages."""
 
     name: str
-    #: Collection path relative to the Graph root, e.g. `education/synchronizationProfiles`.
-    collection: str
-    root: ObjectType
-    #: Property that identifies an object when no `id` is pinned.
-    natural_key: str
-    #: Sub-resource holding the run state (`{id}/profileStatus`), read only when needed.
-    run_status_path: str | None = None
-    #: Actions that pause and resume the run state (`POST {id}/pause`).
-    pause_action: str | None = None
-    resume_action: str | None = None
-    #: Run-state values (read from the kind's status) that count as paused.
-    paused_states: tuple[str, ...] = ()
-    #: `state` values meaning the server is still working on the object.
-    in_flight_states: tuple[str, ...] = ()
-    #: `state` values meaning a delete is under way (never deleted again).
-    deleting_states: tuple[str, ...] = ()
-    terminal_success_states: tuple[str, ...] = ()
-    terminal_failure_states: tuple[str, ...] = ()
-    #: Lower-cased spellings of `@odata.type` that are the resource itself (accepted on input).
-    self_types: tuple[str, ...] = ()
-    #: Run-status members `status` shows (None: the kind has no run status).
-    run_status: RunStatusShape | None = None
+    endpoint: Endpoint
+    #: The object's type; polymorphic for a collection of several concrete types.
+    root: ObjectType | Polymorphic
+    #: What identifies an object when no `id` is pinned.
+    key: NaturalKey
+    #: What admins call one object ("profile"), in messages.
+    noun: str = "object"
+    #: Server-side processing after a write (None: settled when Graph answers).
+    states: AsyncStates | None = None
+    #: Run state (pause/resume) and its status sub-resource (None: the kind has none).
+    run_state: RunState | None = None
     #: Sync-error sub-resource `status --errors` lists (None: the kind has none).
     error_log: ErrorLogShape | None = None
-    #: `state` values that mean the service failed the object: `status` exits 1.
-    failed_states: tuple[str, ...] = ()
-    #: Graph permissions for reading and for create/update/delete.
+    writes: Writes = Writes()
+    #: Graph permissions for reading and for each write.
     permissions: Permissions = Permissions()
+    #: A DELETE only marks the object (None: it removes it).
+    soft_delete: SoftDelete | None = None
+    #: How each Reference member is read back from the tenant.
+    relations: tuple[Relation, ...] = ()
+    #: False for a kind the service provides (role groups): referenced, never declared,
+    #: planned or listed as unmanaged.
+    managed: bool = True
+    #: Natural keys of objects the service always has, known without reading the tenant (a
+    #: `{ref: staff}` is valid offline).
+    system_objects: tuple[str, ...] = ()
     #: (object type name, prefix) pairs naming `${PREFIX_<NAME>_SECRET}` placeholders that
     #: `export` writes for write-only members inside that type; the kind name otherwise.
     secret_prefixes: tuple[tuple[str, str], ...] = ()
@@ -235,14 +428,6 @@ class Kind:
     #: When Microsoft retired this kind's API (ISO date), and what replaces it.
     retired_on: str | None = None
     successor: str | None = None
-
-    def secret_prefix(self, type_name: str) -> str | None:
-        return dict(self.secret_prefixes).get(type_name)
-
-    @property
-    def name_keys(self) -> tuple[str, ...]:
-        return self.file_name_keys or (self.natural_key,)
-
     #: Field paths naming the outside source an object reads from (a SIS URL, an OAuth client
     #: id). Two objects that agree on every one of them the desired object sets sync the same
     #: source; objects that name no source are compared field by field instead. Paths ending in
@@ -252,6 +437,23 @@ class Kind:
     #: Field paths an admin recognises an object by: what a delete shows of what will be lost
     #: (everything else is server defaults and empty slots).
     key_settings: tuple[str, ...] = ()
+
+    def secret_prefix(self, type_name: str) -> str | None:
+        return dict(self.secret_prefixes).get(type_name)
+
+    @property
+    def name_keys(self) -> tuple[str, ...]:
+        return self.file_name_keys or self.key.paths
+
+    def key_of(self, body: Mapping[str, Any]) -> str:
+        """The object's natural key as text."""
+        return self.key.text(body)
+
+    def is_leaving(self, body: Mapping[str, Any]) -> bool:
+        """Deleted already, or being deleted: never deleted again, never exported."""
+        if self.soft_delete is not None and self.soft_delete.marks(body):
+            return True
+        return self.states is not None and self.states.of(body) in self.states.deleting
 
 
 ODATA_TYPE = "@odata.type"

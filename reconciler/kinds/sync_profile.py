@@ -8,19 +8,26 @@ needs. Server defaults follow the create/get examples: the booleans come back `f
 from __future__ import annotations
 
 from reconciler.kinds.model import (
+    AsyncStates,
+    Endpoint,
     ErrorLogShape,
     Format,
     KeyedList,
     Kind,
+    Namespace,
+    NaturalKey,
     ObjectType,
     Opaque,
     Permissions,
     Polymorphic,
     Prop,
+    RunState,
     RunStatusShape,
     Scalar,
     ScalarKind,
     SetOf,
+    UpdateVerb,
+    Writes,
 )
 from reconciler.kinds.skus import sku_by_part_number
 
@@ -51,6 +58,10 @@ SKU_ID = Scalar(ScalarKind.STRING, format=Format.GUID, suggest=_sku_guid)
 PROFILE_ID = Scalar(ScalarKind.STRING, format=Format.GUID, suggest=_profile_id_fix)
 #: Graph echoes `0001-01-01T00:00:00Z` for an unset start date (seed create response).
 START_DATE = Scalar(ScalarKind.DATETIME, null_sentinels=("0001-01-01T00:00:00Z",))
+
+#: Responses and docs spell these types in `microsoft.graph` and in the older
+#: `Microsoft.Education.DataSync` (seed pages, SDS samples); requests send `#microsoft.graph.`.
+CLASSIC = Namespace("microsoft.graph", accepted=("Microsoft.Education.DataSync",))
 
 USER_ROLES = ("student", "teacher", "faculty", "none", "unknownFutureValue")
 USER_ROLE = Scalar(ScalarKind.STRING, enum=USER_ROLES, enum_case_insensitive=True)
@@ -174,7 +185,9 @@ ONEROSTER_PROVIDER = ObjectType(
         Prop(
             "connectionSettings",
             Polymorphic(
-                "educationSynchronizationConnectionSettings", (OAUTH1_SETTINGS, OAUTH2_SETTINGS)
+                "educationSynchronizationConnectionSettings",
+                (OAUTH1_SETTINGS, OAUTH2_SETTINGS),
+                CLASSIC,
             ),
             "How SDS authenticates to the OneRoster API.",
             required=True,
@@ -255,7 +268,7 @@ PROFILE = ObjectType(
             Polymorphic(
                 "educationSynchronizationDataProvider",
                 (CSV_PROVIDER, POWERSCHOOL_PROVIDER, ONEROSTER_PROVIDER),
-                replace_on_type_change=True,
+                CLASSIC,
             ),
             "Where SDS reads roster data from.",
             required=True,
@@ -265,7 +278,7 @@ PROFILE = ObjectType(
             Polymorphic(
                 "educationIdentitySynchronizationConfiguration",
                 (IDENTITY_CREATION, IDENTITY_MATCHING),
-                replace_on_type_change=True,
+                CLASSIC,
             ),
             "Create new users, or match existing ones.",
             required=True,
@@ -294,26 +307,33 @@ PROFILE = ObjectType(
 
 SYNCHRONIZATION_PROFILE = Kind(
     name="synchronizationProfile",
-    collection="education/synchronizationProfiles",
+    endpoint=Endpoint("education/synchronizationProfiles"),
     root=PROFILE,
-    natural_key="displayName",
-    run_status_path="profileStatus",
-    pause_action="pause",
-    resume_action="resume",
-    paused_states=("paused",),
-    in_flight_states=("provisioning", "deleting"),
-    deleting_states=("deleting",),
-    terminal_success_states=("provisioned",),
-    terminal_failure_states=("provisioningFailed", "deletionFailed"),
-    self_types=("educationsynchronizationprofile",),
+    key=NaturalKey(("displayName",)),
+    noun="profile",
+    # §2.1: created `provisioning`, then `provisioned` or `provisioningFailed`; deletes go
+    # through `deleting` (the profile stays listed until it is gone).
+    states=AsyncStates(
+        "state",
+        in_flight=("provisioning", "deleting"),
+        deleting=("deleting",),
+        succeeded=("provisioned",),
+        failed=("provisioningFailed", "deletionFailed"),
+    ),
     # graph-sds-api.md §2.6: `error`, `validationError` and `quarantined` need attention.
-    run_status=RunStatusShape(
-        status="status",
-        last_sync="lastSynchronizationDateTime",
-        last_activity="lastActivityDateTime",
-        error_count="errorCount",
-        message="statusMessage",
-        failed=("error", "validationError", "quarantined"),
+    run_state=RunState(
+        "profileStatus",
+        RunStatusShape(
+            status="status",
+            last_sync="lastSynchronizationDateTime",
+            last_activity="lastActivityDateTime",
+            error_count="errorCount",
+            message="statusMessage",
+            failed=("error", "validationError", "quarantined"),
+        ),
+        pause_action="pause",
+        resume_action="resume",
+        paused=("paused",),
     ),
     # §2.7 and §1.10: `joiningValue` is the entry's key (often a UPN), `reportableIdentifier`
     # the SIS id shown to admins; both identify a student or teacher. `$orderby` is documented.
@@ -325,12 +345,23 @@ SYNCHRONIZATION_PROFILE = Kind(
         free_text=("errorMessage",),
         server_orders=True,
     ),
-    failed_states=("provisioningFailed", "deletionFailed"),
-    # §1 table: reads take EduAdministration.Read(.All); configuration writes are delegated only.
+    # Spec §6: PUT with the whole object (SDS samples) or PATCH, as the admin chooses; the
+    # provider and identity types cannot change in place (§2.4).
+    writes=Writes(
+        UpdateVerb.PUT_OR_PATCH,
+        create_only=(
+            "dataProvider.@odata.type",
+            "identitySynchronizationConfiguration.@odata.type",
+        ),
+        replace_loses="sync history and status",
+    ),
+    # §1 table: reads take EduAdministration.Read(.All); configuration writes are delegated
+    # only; an app identity may pause and resume.
     permissions=Permissions(
         read_delegated=("EduAdministration.Read", "EduAdministration.ReadWrite"),
         read_application=("EduAdministration.Read.All", "EduAdministration.ReadWrite.All"),
         write_delegated=("EduAdministration.ReadWrite",),
+        app_only_actions=("pause", "resume"),
     ),
     secret_prefixes=(
         ("educationPowerSchoolDataProvider", "POWERSCHOOL"),

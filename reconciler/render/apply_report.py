@@ -8,7 +8,7 @@ from typing import Any
 
 from reconciler import __version__
 from reconciler.apply import Outcome, Status
-from reconciler.engine.plan import Action, Change, Plan
+from reconciler.engine.model import Action, Change, Plan
 from reconciler.names import quoted
 from reconciler.render.plan_json import FORMAT_VERSION, plan_document
 from reconciler.render.values import inline

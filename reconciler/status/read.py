@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
+from reconciler import urls
 from reconciler.desired import DesiredObject
-from reconciler.engine.plan import Actual, TenantIndex, match_all
+from reconciler.engine.matching import TenantIndex, match_all
+from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
@@ -87,9 +89,9 @@ class StatusOptions:
 
 def _problem(kind: Kind, state: str | None, run_status: str | None) -> str | None:
     reasons = []
-    if state in kind.failed_states:
+    if kind.states is not None and state in kind.states.failed:
         reasons.append(f"state {state}")
-    if kind.run_status and run_status in kind.run_status.failed:
+    if kind.run_state and run_status in kind.run_state.shape.failed:
         reasons.append(f"run status {run_status}")
     return " and ".join(reasons) or None
 
@@ -101,10 +103,10 @@ class StatusReader:
 
     # -- run status ----------------------------------------------------------------------------
     def run_status(self, kind: Kind, actual: Actual, name: str) -> JSONObject:
-        if not kind.run_status_path:
+        if kind.run_state is None:
             return {}
         try:
-            response = self.client.fetch(f"{kind.collection}/{actual.id}/{kind.run_status_path}")
+            response = self.client.fetch(urls.member_path(kind, actual.id, kind.run_state.path))
         except GraphError as exc:
             raise exc.with_subject(f"run status of {name!r}") from None
         return response.body if isinstance(response.body, dict) else {}
@@ -140,9 +142,9 @@ class StatusReader:
     def _error_rows(
         self, kind: Kind, log: ErrorLogShape, object_id: str, limit: int
     ) -> list[JSONObject]:
-        path = f"{kind.collection}/{object_id}/{log.path}"
-        if log.server_orders:  # newest first from the service: stop once `limit` are in
-            path += f"?$orderby={quote(log.recorded_at + ' desc')}"
+        # Newest first from the service when it orders: stop once `limit` are in.
+        order = {"$orderby": f"{log.recorded_at} desc"} if log.server_orders else None
+        path = urls.member_path(kind, object_id, log.path, query=order)
         url: str | None = self.client.url(path)
         origin = urlsplit(url).netloc
         rows: list[JSONObject] = []
@@ -194,10 +196,10 @@ class StatusReader:
     def object_status(
         self, kind: Kind, actual: Actual, *, managed: bool, where: str | None
     ) -> ObjectStatus:
-        name = str(actual.body.get(kind.natural_key, ""))
-        shape = kind.run_status
+        name = kind.key_of(actual.body)
+        shape = kind.run_state.shape if kind.run_state else None
         status = self.run_status(kind, actual, name)
-        state = actual.body.get("state")
+        state = kind.states.of(actual.body) if kind.states else None
         run = status.get(shape.status) if shape else None
         count = status.get(shape.error_count) if shape and shape.error_count else None
         message = status.get(shape.message) if shape and shape.message else None
@@ -244,7 +246,7 @@ def read_status(
 ) -> StatusReport:
     kinds = _kinds(desired, registry, options.include_unmanaged)
     tenant = {kind.name: [Actual(b) for b in list_collection(client, kind)] for kind in kinds}
-    indexes = {k.name: TenantIndex(k.name, tenant[k.name], k.natural_key) for k in kinds}
+    indexes = {k.name: TenantIndex(k, tenant[k.name]) for k in kinds}
     matches = match_all(tuple(desired), indexes)
     reader = StatusReader(client, options)
     jobs: list[tuple[Any, ...]] = []

@@ -103,7 +103,7 @@ def tenant_object(kind: Kind, r: random.Random, wild: float = 0.05) -> Any:
     if isinstance(body, dict):
         if r.random() < 0.9:
             body["id"] = r.choice(["0f3c", "0F3C", "1", ""]) if r.random() < 0.3 else "0f3c"
-        body.setdefault(kind.natural_key, r.choice(["P", "Q", ""]))
+        body.setdefault(kind.key.paths[0], r.choice(["P", "Q", ""]))
         if r.random() < 0.3:
             body["@odata.context"] = "x"
     return body

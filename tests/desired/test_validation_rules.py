@@ -214,6 +214,16 @@ CASES = [
         "1:1: error: a profile must be a YAML mapping of properties",
     ),
     (
+        "a type of another API's namespace is not taken for ours",
+        VALID.replace(
+            "#Microsoft.Education.DataSync.educationCsvDataProvider",
+            "#microsoft.graph.industryData.educationCsvDataProvider",
+        ),
+        "3:18: error: @odata.type '#microsoft.graph.industryData.educationCsvDataProvider' names "
+        "educationCsvDataProvider in namespace 'microsoft.graph.industryData', but dataProvider "
+        "takes types of 'microsoft.graph': write '#microsoft.graph.educationCsvDataProvider'",
+    ),
+    (
         "YAML merge key refused",
         "base: &b {displayName: x}\n<<: *b\n",
         "2:1: error: YAML merge keys (<<) are not supported",

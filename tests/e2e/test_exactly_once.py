@@ -11,10 +11,12 @@ from pathlib import Path
 from reconciler.apply import ApplyOptions, Executor, Status, preflight
 from reconciler.desired import load_desired
 from reconciler.emulator import Emulator
-from reconciler.engine.plan import Action, PlanOptions, build_plan
+from reconciler.engine.model import Action, PlanOptions
+from reconciler.engine.plan import build_plan
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.graph.retry import read_retry
 from reconciler.identity import Identity, Permission, StaticTokenProvider
+from reconciler.kinds import REGISTRY
 from reconciler.operations import BodyBuilder
 from reconciler.settings import UpdateMethod
 from reconciler.tenant import read_tenant
@@ -42,7 +44,7 @@ def _desired(tmp_path: Path, *bodies: dict):
 
 def _apply(client: GraphClient, state, options: ApplyOptions):
     tenant = read_tenant(client, [state.objects[0].kind])
-    plan = build_plan(state.objects, tenant, PlanOptions())
+    plan = build_plan(state.objects, tenant, PlanOptions(), registry=REGISTRY)
     steps = preflight(plan, BodyBuilder({}, UpdateMethod.PUT), DELEGATED.identity, options)
     return plan, Executor(client, options, known_ids=plan.tenant_ids).run(steps)
 
@@ -54,7 +56,7 @@ def test_late_commit_after_a_timeout_is_found_not_repeated(tmp_path: Path) -> No
         # The client gives up after 0.3 s; the server answers (and commits) after 0.6 s.
         client = GraphClient(emu.base_url, DELEGATED, timeout=(2.0, 0.3), reads=read_retry(0.01))
         tenant = read_tenant(GraphClient(emu.base_url, DELEGATED), [state.objects[0].kind])
-        plan = build_plan(state.objects, tenant, PlanOptions())
+        plan = build_plan(state.objects, tenant, PlanOptions(), registry=REGISTRY)
         steps = preflight(
             plan, BodyBuilder({}, UpdateMethod.PUT), DELEGATED.identity, ApplyOptions()
         )
@@ -103,7 +105,7 @@ def test_a_created_id_is_found_when_the_answer_has_no_body(tmp_path: Path) -> No
     with Emulator(token=TOKEN) as emu:
         client = GraphClient(emu.base_url, DELEGATED)
         tenant = read_tenant(client, [state.objects[0].kind])
-        plan = build_plan(state.objects, tenant, PlanOptions())
+        plan = build_plan(state.objects, tenant, PlanOptions(), registry=REGISTRY)
         created = client.write("POST", COLLECTION, request).body["id"]
         executor = Executor(client, ApplyOptions(), known_ids=plan.tenant_ids)
         found = executor._created_id(plan.changes[0], GraphResponse(202, None, "rid"))
@@ -179,7 +181,7 @@ def test_prune_does_not_delete_a_profile_already_deleting(tmp_path: Path) -> Non
         state = _desired(tmp_path, request)
         client = GraphClient(emu.base_url, DELEGATED)
         tenant = read_tenant(client, [state.objects[0].kind])
-    plan = build_plan(state.objects, tenant, PlanOptions(prune=True))
+    plan = build_plan(state.objects, tenant, PlanOptions(prune=True), registry=REGISTRY)
     assert [c.action for c in plan.pending] == [Action.CREATE]
     assert any("being deleted already" in w for w in plan.warnings)
 

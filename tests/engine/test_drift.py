@@ -13,9 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.desired import load_desired
+from reconciler.engine.compare import compare, fingerprint, tenant_tree
 from reconciler.engine.diff import diff
+from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import normalize
-from reconciler.engine.plan import Action, Actual, PlanOptions, build_plan, compare
+from reconciler.engine.plan import build_plan
+from reconciler.kinds import REGISTRY
 from reconciler.kinds.sync_profile import PROFILE
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
@@ -157,7 +160,9 @@ def test_provider_type_change_is_a_replace(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     actual = copy.deepcopy(RESPONSE)
     actual["dataProvider"] = {"@odata.type": "microsoft.graph.educationPowerSchoolDataProvider"}
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(actual)]}, PlanOptions())
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(actual)]}, PlanOptions(), registry=REGISTRY
+    )
     assert plan.changes[0].action is Action.REPLACE
     assert any("REPLACE" in w for w in plan.changes[0].warnings)
 
@@ -213,15 +218,40 @@ def test_ignore_changes_skips_paths(tmp_path: Path) -> None:
     assert [f.path for f in compare(desired, actual)] == ["licensesToAssign[student].skuIds"]
 
 
+def test_comparing_leaves_the_tenant_tree_as_it_was(tmp_path: Path) -> None:
+    """The plan normalises a tenant object once, for its fingerprint and its comparison; an
+    ignored path inside an item git does not declare must not be cut out of that tree."""
+    request = copy.deepcopy(REQUEST)
+    request["licensesToAssign"] = [
+        i for i in request["licensesToAssign"] if i["appliesTo"] != "student"
+    ]
+    desired = desired_object(
+        tmp_path, request, {"ignoreChanges": ["licensesToAssign[student].skuIds"]}
+    )
+    kind = desired.kind
+    tree = tenant_tree(kind, RESPONSE)
+    before = copy.deepcopy(tree)
+    fields = compare(desired, RESPONSE, tree=tree)
+    assert [f.path for f in fields] == ["licensesToAssign[student]"]
+    assert tree == before
+    assert fingerprint(kind, RESPONSE, tree=tree) == fingerprint(kind, RESPONSE)
+
+
 def test_lifecycle_paused_plans_pause_and_resume(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST, {"paused": True})
     actual = copy.deepcopy(RESPONSE)
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(actual, "inProgress")]}, PlanOptions()
+        (desired,),
+        {"synchronizationProfile": [Actual(actual, "inProgress")]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     assert plan.changes[0].action is Action.PAUSE
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(actual, "paused")]}, PlanOptions()
+        (desired,),
+        {"synchronizationProfile": [Actual(actual, "paused")]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     assert plan.changes[0].action is Action.NOOP
 
@@ -230,7 +260,12 @@ def test_duplicate_names_in_tenant_fail_with_both_ids(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     a, b = copy.deepcopy(RESPONSE), copy.deepcopy(RESPONSE)
     b["id"] = "second-id"
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(a), Actual(b)]}, PlanOptions())
+    plan = build_plan(
+        (desired,),
+        {"synchronizationProfile": [Actual(a), Actual(b)]},
+        PlanOptions(),
+        registry=REGISTRY,
+    )
     assert plan.changes == ()
     assert RESPONSE["id"] in plan.errors[0].message and "second-id" in plan.errors[0].message
 
@@ -239,15 +274,15 @@ def test_prune_and_unmanaged(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     other = copy.deepcopy(RESPONSE) | {"id": "other-id", "displayName": "Legacy"}
     tenant = {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE)), Actual(other)]}
-    plan = build_plan((desired,), tenant, PlanOptions())
+    plan = build_plan((desired,), tenant, PlanOptions(), registry=REGISTRY)
     assert [u.name for u in plan.unmanaged] == ["Legacy"] and not plan.has_changes
-    plan = build_plan((desired,), tenant, PlanOptions(prune=True))
+    plan = build_plan((desired,), tenant, PlanOptions(prune=True), registry=REGISTRY)
     assert [(c.action, c.name) for c in plan.pending] == [(Action.DELETE, "Legacy")]
 
 
 def test_prune_refused_with_empty_desired_state() -> None:
     tenant = {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}
-    plan = build_plan((), tenant, PlanOptions(prune=True))
+    plan = build_plan((), tenant, PlanOptions(prune=True), registry=REGISTRY)
     assert not plan.pending and plan.errors and "refusing to prune" in plan.errors[0].message
 
 
@@ -255,7 +290,10 @@ def test_pinned_id_rename(tmp_path: Path) -> None:
     request = copy.deepcopy(REQUEST) | {"id": RESPONSE["id"], "displayName": "New Name"}
     desired = desired_object(tmp_path, request)
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions()
+        (desired,),
+        {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     change = plan.changes[0]
     assert change.action is Action.UPDATE
@@ -431,7 +469,10 @@ def test_pinned_rename_and_new_profile_with_the_old_name(tmp_path: Path) -> None
     (folder / "b.yaml").write_text(json.dumps(REQUEST))  # takes over the old name
     state = load_desired(str(folder))
     plan = build_plan(
-        state.objects, {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]}, PlanOptions()
+        state.objects,
+        {"synchronizationProfile": [Actual(copy.deepcopy(RESPONSE))]},
+        PlanOptions(),
+        registry=REGISTRY,
     )
     by_name = {c.name: c for c in plan.changes}
     assert by_name["Renamed"].action is Action.UPDATE and by_name["Renamed"].id == RESPONSE["id"]
@@ -461,7 +502,7 @@ def test_variable_inside_a_list_is_sensitive_whole(tmp_path: Path) -> None:
     actual["dataProvider"]["schoolsIds"] = ["org-secret-1", "org-2"]
     del actual["dataProvider"]["connectionSettings"]["clientSecret"]
     assert compare(desired, actual) == []
-    from reconciler.engine.plan import display_fields
+    from reconciler.engine.compare import display_fields
 
     shown = {f.path: f.after for f in display_fields(desired)}
     assert shown["dataProvider.schoolsIds"] == "(sensitive)"
@@ -478,7 +519,10 @@ def test_duplicates_in_tenant_are_never_pruned(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST)
     a, b = copy.deepcopy(RESPONSE), copy.deepcopy(RESPONSE) | {"id": "second-id"}
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(a), Actual(b)]}, PlanOptions(prune=True)
+        (desired,),
+        {"synchronizationProfile": [Actual(a), Actual(b)]},
+        PlanOptions(prune=True),
+        registry=REGISTRY,
     )
     assert plan.errors and not plan.pending and plan.unmanaged == ()
 
@@ -487,7 +531,10 @@ def test_target_naming_an_unmanaged_profile_is_not_reported_missing(tmp_path: Pa
     desired = desired_object(tmp_path, REQUEST)
     other = copy.deepcopy(RESPONSE) | {"id": "other-id", "displayName": "Legacy"}
     plan = build_plan(
-        (desired,), {"synchronizationProfile": [Actual(other)]}, PlanOptions(targets=("Legacy",))
+        (desired,),
+        {"synchronizationProfile": [Actual(other)]},
+        PlanOptions(targets=("Legacy",)),
+        registry=REGISTRY,
     )
     assert plan.warnings == () and [u.name for u in plan.unmanaged] == ["Legacy"]
 

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired import load_desired
-from reconciler.engine.plan import Action, Actual, PlanOptions, build_plan, compare
+from reconciler.engine.compare import compare
+from reconciler.engine.model import Action, Actual, PlanOptions
+from reconciler.engine.plan import build_plan
+from reconciler.kinds import REGISTRY
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
@@ -106,7 +109,9 @@ def test_plan_on_seed_pair_is_noop(tmp_path: Path) -> None:
     desired = desired_from(seed("001_create_request.json"), tmp_path)
     actual = seed("004_create_response.json")
     actual["state"] = "provisioned"
-    plan = build_plan((desired,), {"synchronizationProfile": [Actual(actual)]}, PlanOptions())
+    plan = build_plan(
+        (desired,), {"synchronizationProfile": [Actual(actual)]}, PlanOptions(), registry=REGISTRY
+    )
     assert [c.action for c in plan.changes] == [Action.NOOP]
     assert not plan.has_changes
     assert plan.changes[0].id == actual["id"]

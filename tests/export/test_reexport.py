@@ -9,6 +9,7 @@ import pytest
 
 from reconciler.errors import ConfigError
 from reconciler.export.tree import Exporter, Outcome
+from reconciler.kinds import REGISTRY
 
 PID = "86904b1e-c7d0-4ead-b13a-98f11fc400ee"
 CSV = "microsoft.graph.educationCsvDataProvider"
@@ -66,7 +67,7 @@ identitySynchronizationConfiguration:
 
 
 def run(root: Path, profiles: list[dict], **options: object) -> object:
-    return Exporter(root, {"synchronizationProfile": profiles}, **options).run()  # type: ignore[arg-type]
+    return Exporter(root, {"synchronizationProfile": profiles}, **options, registry=REGISTRY).run()  # type: ignore[arg-type]
 
 
 def test_a_document_that_agrees_gets_only_its_id_pinned(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from reconciler.github.report import Where, plan_comment
 from reconciler.github.school_checks import plan_warnings
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, StaticTokenProvider
+from reconciler.kinds import REGISTRY
 from reconciler.render.plan_json import plan_document
 from reconciler.settings import FileSettings, resolve_settings
 from tests.github.conftest import TREE
@@ -80,7 +81,15 @@ def _comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         identity = Identity(Permission.UNKNOWN, "test")
         client = GraphClient(emulator.base_url, StaticTokenProvider("t0ken", identity))
         try:
-            plan = compute_plan(client, state, settings, prune=True, targets=(), identity=identity)
+            plan = compute_plan(
+                client,
+                state,
+                settings,
+                prune=True,
+                targets=(),
+                identity=identity,
+                registry=REGISTRY,
+            )
             health = read_sync_health(client, plan)
         finally:
             client.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.engine.diff import FieldDiff
-from reconciler.engine.plan import Action, Change, Plan
+from reconciler.engine.model import Action, Change, Create, Modify, Plan, Remove, Subject
 from reconciler.github.context import ActionsContext, output_lines
 from reconciler.github.phrases import describe_change, describe_plan, em
 from reconciler.github.record import (
@@ -31,6 +31,7 @@ from reconciler.github.school_checks import (
     school_year_problem,
 )
 from reconciler.kinds import KINDS
+from reconciler.objects import DesiredObject
 
 KIND = KINDS["synchronizationProfile"]
 NAME = "Contoso PowerSchool"
@@ -43,11 +44,17 @@ def change(
     then: Action | None = None,
     id: str | None = "p1",
 ) -> Change:
+    desired = DesiredObject(KIND, "p.yaml", 1, 1, {"displayName": name})
+    subject: Subject = {
+        Action.CREATE: Create(desired),
+        Action.DELETE: Remove({"id": id, "displayName": name}),
+    }.get(action, Modify({"id": id, "displayName": name}, desired))
     return Change(
         KIND,
         name,
         id if action is not Action.CREATE else None,
         action,
+        subject,
         tuple(fields),
         "sha256:f" if id else None,
         then=then,
@@ -392,7 +399,7 @@ def test_change_warnings_read_the_desired_profile_and_its_health(tmp_path: Path)
         "  userDomains: [{appliesTo: student, name: s.edu}]\n"
     )
     [obj] = load_desired(str(tmp_path)).objects
-    noop = Change(KIND, "PS", "p1", Action.NOOP, desired=obj)
+    noop = Change(KIND, "PS", "p1", Action.NOOP, Modify({"id": "p1"}, obj))
     warnings = change_warnings(noop, TODAY, SyncHealth("validationError", 3, "Validation failed"))
     assert warnings == [
         "*PS* expires on 2026-06-20 (in 5 days)",

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from reconciler.apply import Outcome, Status
 from reconciler.engine.diff import FieldDiff
-from reconciler.engine.plan import Action, Change, Plan
+from reconciler.engine.model import Action, Change, Create, Modify, Plan, Remove, Subject
 from reconciler.kinds.sync_profile import SYNCHRONIZATION_PROFILE as KIND
+from reconciler.objects import DesiredObject
 from reconciler.render.apply_report import approval_question, outcome_line, report_text
 
 
 def change(action: Action, name: str, id_: str | None = "id-1", **kw) -> Change:
-    return Change(KIND, name, id_, action, **kw)
+    desired = DesiredObject(KIND, "p.yaml", 1, 1, {"displayName": name})
+    subject: Subject = {
+        Action.CREATE: Create(desired),
+        Action.DELETE: Remove({"id": id_, "displayName": name}),
+    }.get(action, Modify({"id": id_, "displayName": name}, desired))
+    return Change(KIND, name, id_, action, subject, **kw)
 
 
 CSV_TYPE = FieldDiff("dataProvider.@odata.type", "educationCsvDataProvider", None)

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired import load_desired
-from reconciler.engine.plan import Actual, Plan, PlanOptions, build_plan
+from reconciler.engine.model import Actual, Plan, PlanOptions
+from reconciler.engine.plan import build_plan
+from reconciler.kinds import REGISTRY
 from reconciler.render.plan_json import render_json
 from reconciler.render.plan_markdown import render_markdown
 from reconciler.render.plan_text import render_text
@@ -46,6 +48,7 @@ def sample_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Plan:
         desired_path="desired-state",
         desired_digest=state.digest,
         created_at="2026-11-22T00:00:00Z",
+        registry=REGISTRY,
     )
 
 
@@ -94,7 +97,7 @@ def test_markdown_fits_github_comment_limit(tmp_path, monkeypatch) -> None:
 
 
 def test_markdown_long_lists_and_errors_still_fit(tmp_path, monkeypatch) -> None:
-    from reconciler.engine.plan import PlanError, Unmanaged
+    from reconciler.engine.model import PlanError, Unmanaged
 
     plan = sample_plan(tmp_path, monkeypatch)
     kind = plan.changes[0].kind

@@ -1,0 +1,113 @@
+"""One desired object against its tenant counterpart: field differences, what cannot change in
+place, what a create sets and what a delete loses. Pure."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Any
+
+from reconciler import fieldpaths
+from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
+from reconciler.engine.normalize import Mode, external, normalize
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds.model import ODATA_TYPE, Kind
+from reconciler.objects import DesiredObject
+
+
+def tenant_tree(kind: Kind, actual: JSONObject) -> Any:
+    """A tenant object normalised for comparison: made once per object, for its fingerprint
+    and its comparison (`compare` does not change it)."""
+    return normalize(actual, kind.root)
+
+
+def fingerprint(
+    kind: Kind, actual: JSONObject, run_status: str | None = None, *, tree: Any = None
+) -> str:
+    """Of the normalised object (`tree`, when it is already made), and of whether it is paused
+    when that was read (a pause since the plan was made makes a saved plan stale; an ordinary
+    sync run must not)."""
+    canonical = tree if tree is not None else tenant_tree(kind, actual)
+    if run_status is not None and kind.run_state is not None:
+        canonical = {**canonical, "#paused": kind.run_state.is_paused(run_status)}
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def compare(
+    desired: DesiredObject,
+    actual: JSONObject,
+    extra_ignores: tuple[str, ...] = (),
+    *,
+    tree: Any = None,
+) -> list[FieldDiff]:
+    """Field differences between one desired object and its tenant counterpart (`tree`: the
+    counterpart's `tenant_tree`, when it is already made)."""
+    root = desired.kind.root
+    wanted = normalize(desired.body, root, variables=desired.variables)
+    full = tree if tree is not None else tenant_tree(desired.kind, actual)
+    have = project(full, wanted, root)
+    ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)
+    if ignores:
+        # The projection shares what `desired` does not declare with `full`, and dropping an
+        # ignored path cuts in place: cut a copy.
+        have = copy.deepcopy(have)
+    for ignored in ignores:
+        segments = fieldpaths.parse(ignored)
+        if len(segments) > 1 and value_at(have, segments[:-1]) is None:
+            continue  # the tenant lacks the parent: it is created whole, ignored part included
+        drop(wanted, segments)
+        drop(have, segments)
+    if have == wanted:  # the common case; deepdiff is only needed to explain a difference
+        return []
+    return diff(have, wanted, root)
+
+
+def replace_reasons(kind: Kind, fields: list[FieldDiff]) -> list[str]:
+    """Why the object cannot be changed in place: each field that changes at or below one of
+    the kind's create-only paths, in words."""
+    create_only = [fieldpaths.parse(path) for path in kind.writes.create_only]
+    reasons = []
+    for f in fields:
+        segments = fieldpaths.parse(f.path)
+        if any(fieldpaths.is_prefix(path, segments) for path in create_only):
+            reasons.append(_reason(kind, segments, f))
+    return reasons
+
+
+def _reason(kind: Kind, segments: tuple[str, ...], f: FieldDiff) -> str:
+    if segments[-1] == ODATA_TYPE:
+        owner = fieldpaths.join(segments[:-1]) if len(segments) > 1 else f"the {kind.noun}"
+        return f"{owner} changes type from {f.before} to {f.after}"
+    return (
+        f"{f.path} can only be set when the {kind.noun} is created "
+        f"({_shown(f.before)} → {_shown(f.after)})"
+    )
+
+
+def _shown(value: Any) -> str:
+    return "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def display_fields(desired: DesiredObject) -> tuple[FieldDiff, ...]:
+    tree = normalize(
+        desired.body, desired.kind.root, mode=Mode.DISPLAY, variables=desired.variables
+    )
+    return tuple(leaves(tree, desired.kind.root))
+
+
+def removal_fields(kind: Kind, actual: JSONObject) -> tuple[FieldDiff, ...]:
+    """What a delete loses, as the admin knows it: the kind's key settings that hold a value
+    (server defaults and empty slots left out); every field for a kind that names none."""
+    tree = normalize(actual, kind.root, mode=Mode.DISPLAY)
+    if not kind.key_settings:
+        return tuple(FieldDiff(f.path, f.after, None) for f in leaves(tree, kind.root))
+    fields = []
+    for path in kind.key_settings:
+        segments = fieldpaths.parse(path)
+        value = value_at(tree, segments)
+        if value in (None, [], {}):
+            continue
+        fields.append(FieldDiff(path, external(value, type_at(kind.root, segments, tree)), None))
+    return tuple(fields)

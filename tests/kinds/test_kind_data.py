@@ -1,0 +1,94 @@
+"""Kind data read as the engine reads it: natural keys, URLs, permissions, namespaces."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler import urls
+from reconciler.kinds import REGISTRY
+from reconciler.kinds.model import (
+    Endpoint,
+    Kind,
+    Namespace,
+    NaturalKey,
+    ObjectType,
+    Permissions,
+    Polymorphic,
+    Prop,
+    Scalar,
+    ScalarKind,
+)
+from reconciler.kinds.odata import resolve_variant, wire_name
+
+TEXT = Scalar(ScalarKind.STRING)
+SET = Kind(
+    "flowSet",
+    Endpoint("external/industryData/outboundProvisioningFlowSets"),
+    ObjectType("set", (Prop("displayName", TEXT),)),
+    NaturalKey(("displayName",)),
+)
+FLOW = Kind(
+    "flow",
+    Endpoint("provisioningFlows", parent="flowSet", parent_ref="flowSet"),
+    ObjectType("flow", ()),
+    NaturalKey(("@odata.type",)),
+)
+
+
+def test_a_composite_key_is_one_text_and_folds_by_the_kinds_rule() -> None:
+    key = NaturalKey(("referenceType", "code"), case_insensitive=True)
+    assert key.text({"referenceType": "RefGradeLevel", "code": "PK"}) == "RefGradeLevel/PK"
+    assert key.text({"displayName": "x"}) == ""
+    assert key.fold("RefGradeLevel/PK") == key.fold("refgradelevel/pk")
+    assert NaturalKey(("year.code",)).text({"year": {"code": "2027"}}) == "2027"
+    assert NaturalKey(("displayName",)).fold("A") != NaturalKey(("displayName",)).fold("a")
+
+
+def test_every_url_comes_from_the_endpoint() -> None:
+    owner = urls.Owner(SET, "set-1")
+    assert urls.collection_path(SET) == "external/industryData/outboundProvisioningFlowSets"
+    assert urls.item_path(FLOW, "f-1", owner) == (
+        "external/industryData/outboundProvisioningFlowSets/set-1/provisioningFlows/f-1"
+    )
+    assert urls.list_path(SET, expand=("provisioningFlows",)) == (
+        "external/industryData/outboundProvisioningFlowSets?$expand=provisioningFlows"
+    )
+    assert urls.member_path(SET, "set-1", "errors", query={"$orderby": "at desc"}) == (
+        "external/industryData/outboundProvisioningFlowSets/set-1/errors?$orderby=at%20desc"
+    )
+    assert urls.bind_url("https://g/beta/", SET, "set-1") == (
+        "https://g/beta/external/industryData/outboundProvisioningFlowSets/set-1"
+    )
+    with pytest.raises(ValueError, match="lives in a flowSet"):
+        urls.collection_path(FLOW)
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("https://g/beta/education/synchronizationProfiles/abc", "abc"),
+        ("https://g/beta/education/synchronizationProfiles('abc')", "abc"),
+    ],
+)
+def test_a_created_id_is_read_from_either_location_form(location: str, expected: str) -> None:
+    assert urls.id_from_location(location) == expected
+
+
+def test_app_only_permissions_are_per_action_and_a_replace_needs_both_halves() -> None:
+    profile = REGISTRY["synchronizationProfile"].permissions
+    assert profile.app_only_may("pause") and not profile.app_only_may("update")
+    assert profile.delegated_names == "EduAdministration.ReadWrite"
+    flows = Permissions(app_only_actions=("create", "delete"))
+    assert flows.app_only_may("replace") and not flows.app_only_may("update")
+    assert not Permissions(app_only_actions=("create",)).app_only_may("replace")
+
+
+def test_a_namespace_accepts_its_own_and_older_spellings_only() -> None:
+    industry = Namespace("microsoft.graph.industryData")
+    poly = Polymorphic("connector", (ObjectType("azureDataLakeConnector", ()),), industry)
+    assert resolve_variant(poly, "#microsoft.graph.industryData.azureDataLakeConnector")
+    assert resolve_variant(poly, "AZUREDATALAKECONNECTOR")
+    assert resolve_variant(poly, "#microsoft.graph.azureDataLakeConnector") is None
+    assert wire_name(poly, poly.variants[0]) == (
+        "#microsoft.graph.industryData.azureDataLakeConnector"
+    )
