@@ -403,6 +403,30 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class RunLog:
+    """Sync runs the service keeps for a whole family of kinds (Industry Data `runs`): read by
+    `status` and `doctor`; `apply --start-run` starts one on demand, within the service's limit
+    of `start_limit` starts in `window_hours`."""
+
+    #: The runs collection, relative to the Graph root.
+    collection: str
+    #: The function on one run that counts its errors and warnings (`{run}/{statistics}`).
+    statistics: str
+    #: The action on the collection that starts a run (`POST {collection}/{start_action}`).
+    start_action: str
+    start_limit: int
+    window_hours: int
+    #: Run-status values: still going; failed outright; finished with errors / warnings.
+    running: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    with_errors: tuple[str, ...] = ()
+    with_warnings: tuple[str, ...] = ()
+    #: What an identity needs to read runs and to start one.
+    read_permission: str = ""
+    start_permission: str = ""
+
+
+@dataclass(frozen=True)
 class Contained:
     """Objects of another kind written inside this kind's documents (a flow set's
     `provisioningFlows:` list): each item is an object of `kind`, whose `Endpoint.parent_ref`
@@ -464,6 +488,8 @@ class Kind:
     contained: tuple[Contained, ...] = ()
     #: The service's own rows in this kind's collection (None: every object is the tenant's).
     service_rows: ServiceRows | None = None
+    #: The sync runs this kind's objects take part in (None: the kind has no run log).
+    run_log: RunLog | None = None
     #: (object type name, prefix) pairs naming `${PREFIX_<NAME>_SECRET}` placeholders that
     #: `export` writes for write-only members inside that type; the kind name otherwise.
     secret_prefixes: tuple[tuple[str, str], ...] = ()

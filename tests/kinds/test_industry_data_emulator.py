@@ -2,45 +2,23 @@
 the API, written independently of ours): what the kinds send is accepted, and what the
 emulator echoes compares equal to the YAML it came from, with no spurious drift (timestamps
 normalised to UTC, codes re-cased, nulls for unset members, secrets hidden, passwords masked).
-
-The engine does not bind references or split a set's flows yet (issue 13): until it does,
-`_Writer` below stands in for it — binds each `{ref: KEY}` to the target's URL and reads
-relationships back through `$expand` and the user flow's GET, as the kinds' `Relation`s say.
-Everything else (bodies, normalisation, comparison) is the product's own code.
-"""
+Until the engine binds references, `idkinds.Writer` stands in for it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
 from reconciler import urls
-from reconciler.desired.loader import load_desired
-from reconciler.desired.secrets import resolve
 from reconciler.emulator import Emulator
 from reconciler.engine.compare import compare
 from reconciler.engine.model import Action, Change, Create
-from reconciler.kinds.industry_data import (
-    PROVISIONING_FLOW,
-    PROVISIONING_FLOW_SET,
-    WITH_INDUSTRY_DATA,
-)
-from reconciler.kinds.model import Kind, ReadVia, Reference
-from reconciler.kinds.typetree import reference_paths
-from reconciler.objects import DesiredObject
-from reconciler.operations import BodyBuilder, to_wire
+from reconciler.kinds.industry_data import PROVISIONING_FLOW_SET
+from reconciler.operations import BodyBuilder
 from reconciler.settings import UpdateMethod
-from tests.emulator.emulator_helpers import TIMEOUT, TOKEN
-
-SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "industry-data"
-ENV = {"ONEROSTER_CLIENT_SECRET": "or-secret-1", "SDS_STUDENT_INITIAL_PASSWORD": "Pw-1!x"}
-#: Kinds in the order their references allow (what the engine's dependency order will do).
-ORDER = ("referenceValue", "sourceSystem", "year", "dataConnector", "inboundFlow")
+from tests.kinds.idkinds import ENV, Writer, converge, sample_objects, split_flows
 
 
 @pytest.fixture
@@ -49,142 +27,20 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-def split_flows(obj: DesiredObject) -> list[DesiredObject]:
-    """What the loader will do with a set's `provisioningFlows:` (Kind.contained)."""
-    member = PROVISIONING_FLOW_SET.contained[0].member
-    flows = []
-    for i, item in enumerate(obj.body.get(member) or []):
-        variables = {
-            path[2:]: names for path, names in obj.variables.items() if path[:2] == (member, i)
-        }
-        body = {**item, PROVISIONING_FLOW.endpoint.parent_ref: {Reference.KEY: obj.name}}
-        flows.append(replace(obj, kind=PROVISIONING_FLOW, body=body, variables=variables))
-    return flows
-
-
-class _Writer:
-    """A stand-in for the engine's reference binds and relation reads (see the docstring)."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.base = emu.base_url
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {TOKEN}"
-        self.ids: dict[tuple[str, str], str] = {("roleGroup", "staff"): "staff"}
-        self.ids[("roleGroup", "students")] = "students"
-
-    def call(self, method: str, path: str, body: Any = None) -> requests.Response:
-        return self.session.request(method, f"{self.base}/{path}", json=body, timeout=TIMEOUT)
-
-    def bind(self, body: Any, kind: Kind) -> Any:
-        targets = {path[-1]: ref.target for path, ref in reference_paths(kind.root)}
-        return self._bind(body, targets)
-
-    def _bind(self, value: Any, targets: dict[str, str]) -> Any:
-        if isinstance(value, list):
-            return [self._bind(v, targets) for v in value]
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for key, child in value.items():
-            if isinstance(child, dict) and set(child) == {Reference.KEY}:
-                target = WITH_INDUSTRY_DATA[targets[key]]
-                target_id = self.ids[(target.name, child[Reference.KEY])]
-                out[f"{key}@odata.bind"] = urls.bind_url(self.base, target, target_id)
-            else:
-                out[key] = self._bind(child, targets)
-        return out
-
-    def create(self, obj: DesiredObject, owner: urls.Owner | None = None) -> dict[str, Any]:
-        kind = obj.kind
-        body = to_wire(resolve(obj, ENV).body, kind.root)
-        if kind.service_rows is not None:  # a service row is overridden, never created
-            row_id = "-".join(kind.key_of(obj.body).split("/"))
-            if self.call("GET", urls.item_path(kind, row_id)).status_code == 200:
-                changes = {k: v for k, v in body.items() if k not in kind.writes.create_only}
-                patched = self.call("PATCH", urls.item_path(kind, row_id), changes)
-                assert patched.status_code == 204, patched.text
-                self.ids[(kind.name, obj.name)] = row_id
-                return changes
-        for contained in kind.contained:
-            body.pop(contained.member, None)
-        if kind.endpoint.parent_ref:
-            body.pop(kind.endpoint.parent_ref)
-        response = self.call("POST", urls.collection_path(kind, owner), self.bind(body, kind))
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
-        self.ids[(kind.name, obj.name)] = created["id"]
-        return created
-
-    def read(self, obj: DesiredObject, owner: urls.Owner | None = None) -> dict[str, Any]:
-        """The object as the engine will see it: relationships as `{ref: KEY, id: ID}`."""
-        kind = obj.kind
-        object_id = self.ids[(kind.name, obj.name)]
-        expand = [r.navigation for r in kind.relations if r.via is ReadVia.EXPAND]
-        path = urls.item_path(kind, object_id, owner)
-        if expand:
-            path += "?$expand=" + ",".join(expand)
-        response = self.call("GET", path)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        for ref_path, ref in reference_paths(kind.root):
-            self._as_ref(body, ref_path, WITH_INDUSTRY_DATA[ref.target])
-        if owner is not None and kind.endpoint.parent_ref:
-            body[kind.endpoint.parent_ref] = {Reference.KEY: obj.body["flowSet"]["ref"]}
-        return body
-
-    def _as_ref(self, value: Any, path: tuple[str, ...], target: Kind) -> None:
-        if isinstance(value, list):
-            for item in value:
-                self._as_ref(item, path, target)
-            return
-        if not isinstance(value, dict) or not path:
-            return
-        head, rest = path[0], path[1:]
-        if rest:
-            self._as_ref(value.get(head), rest, target)
-        elif isinstance(value.get(head), dict):
-            read = value[head]
-            value[head] = {Reference.KEY: target.key_of(read), "id": read["id"]}
-
-
-def _sample() -> list[DesiredObject]:
-    state = load_desired(str(SAMPLES), registry=WITH_INDUSTRY_DATA)
-    assert state.ok, [str(p) for p in state.problems]
-    return list(state.objects)
-
-
-def _converge(writer: _Writer) -> dict[str, list[Any]]:
-    """Create the sample in dependency order; the drift each object shows when read back."""
-    objects = _sample()
-    drift: dict[str, list[Any]] = {}
-    for kind_name in ORDER:
-        for obj in (o for o in objects if o.kind.name == kind_name):
-            writer.create(obj)
-            drift[f"{kind_name} {obj.name}"] = compare(obj, writer.read(obj))
-    for flow_set in (o for o in objects if o.kind is PROVISIONING_FLOW_SET):
-        writer.create(flow_set)
-        drift[f"set {flow_set.name}"] = compare(flow_set, writer.read(flow_set))
-        owner = urls.Owner(PROVISIONING_FLOW_SET, writer.ids[(flow_set.kind.name, flow_set.name)])
-        for flow in split_flows(flow_set):
-            writer.create(flow, owner)
-            drift[f"flow {flow.name}"] = compare(flow, writer.read(flow, owner))
-    return drift
-
-
 def test_the_sample_district_is_accepted_and_its_echo_shows_no_drift(emu: Emulator) -> None:
-    writer = _Writer(emu)
-    drift = _converge(writer)
+    writer = Writer(emu)
+    drift = converge(writer)
     assert len(drift) == 10
-    flow = next(o for o in _sample() if o.kind.name == "inboundFlow")
+    flow = next(o for o in sample_objects() if o.kind.name == "inboundFlow")
     read = writer.read(flow)  # relationships are compared, not skipped
     assert read["dataConnector"]["ref"] == "Contoso OneRoster" and read["year"]["ref"] == "2027"
     assert {name: fields for name, fields in drift.items() if fields} == {}
 
 
 def test_a_changed_value_does_show_as_drift(emu: Emulator) -> None:
-    writer = _Writer(emu)
-    _converge(writer)
-    year = next(o for o in _sample() if o.kind.name == "year" and o.name == "2027")
+    writer = Writer(emu)
+    converge(writer)
+    year = next(o for o in sample_objects() if o.kind.name == "year" and o.name == "2027")
     moved = replace(year, body={**year.body, "endDate": "2027-06-18"})
     assert [(f.path, f.before, f.after) for f in compare(moved, writer.read(year))] == [
         ("endDate", "2027-06-25", "2027-06-18")
@@ -192,9 +48,9 @@ def test_a_changed_value_does_show_as_drift(emu: Emulator) -> None:
 
 
 def test_secrets_are_hidden_masked_and_never_compared(emu: Emulator) -> None:
-    writer = _Writer(emu)
-    _converge(writer)
-    objects = {(o.kind.name, o.name): o for o in _sample()}
+    writer = Writer(emu)
+    converge(writer)
+    objects = {(o.kind.name, o.name): o for o in sample_objects()}
     connector = objects[("dataConnector", "Contoso OneRoster")]
     read = writer.read(connector)
     assert "clientSecret" not in read["credential"]
@@ -210,7 +66,7 @@ def test_secrets_are_hidden_masked_and_never_compared(emu: Emulator) -> None:
 
 
 def test_a_create_body_carries_the_industry_data_namespace_on_every_polymorphic_member() -> None:
-    objects = {(o.kind.name, o.name): o for o in _sample()}
+    objects = {(o.kind.name, o.name): o for o in sample_objects()}
     connector = objects[("dataConnector", "Contoso OneRoster")]
     change = Change(connector.kind, connector.name, None, Action.CREATE, Create(connector))
     body = BodyBuilder(ENV, UpdateMethod.PATCH).create(change)

@@ -15,6 +15,7 @@ from reconciler.kinds.industry_data.common import (
     object_id,
     permissions,
 )
+from reconciler.kinds.industry_data.runs import RUNS
 from reconciler.kinds.model import (
     Endpoint,
     Kind,
@@ -137,6 +138,7 @@ DATA_CONNECTOR = Kind(
         "must be replaced too",
     ),
     permissions=permissions("DataConnector"),
+    run_log=RUNS,
     relations=(Relation("sourceSystem", ReadVia.EXPAND),),
     secret_prefixes=(
         ("oAuth1ClientCredential", "ONEROSTER"),

@@ -17,6 +17,7 @@ from reconciler.kinds.industry_data.common import (
     object_id,
     permissions,
 )
+from reconciler.kinds.industry_data.runs import RUNS
 from reconciler.kinds.model import (
     Contained,
     Endpoint,
@@ -294,6 +295,7 @@ PROVISIONING_FLOW = Kind(
         replace_loses="what it provisioned is provisioned anew (as after a reset)",
     ),
     permissions=permissions("OutboundFlow"),
+    run_log=RUNS,
     relations=(
         # The user flow's GET returns each configuration's roleGroup inline (correction 3);
         # its POST answer and the list do not.
@@ -352,6 +354,7 @@ PROVISIONING_FLOW_SET = Kind(
     writes=Writes(UpdateVerb.PATCH, reread=True, replace_loses="its flows"),
     # outboundprovisioningflowset-update.md: PATCH is delegated only (correction 10).
     permissions=permissions("OutboundFlow", app_only_actions=("create", "delete")),
+    run_log=RUNS,
     contained=(Contained("provisioningFlows", PROVISIONING_FLOW.name),),
     key_settings=("displayName", "filter"),
 )

@@ -14,6 +14,7 @@ from reconciler.kinds.industry_data.common import (
     object_id,
     permissions,
 )
+from reconciler.kinds.industry_data.runs import RUNS
 from reconciler.kinds.model import (
     Endpoint,
     Kind,
@@ -93,6 +94,7 @@ INBOUND_FLOW = Kind(
         replace_loses="its run history (SDS starts the new flow from scratch)",
     ),
     permissions=permissions("InboundFlow"),
+    run_log=RUNS,
     relations=(
         # ADF reads `inboundFlows/{id}?$expand=dataConnector` (correction 3).
         Relation("dataConnector", ReadVia.EXPAND),

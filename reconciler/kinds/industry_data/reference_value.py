@@ -19,6 +19,7 @@ from reconciler.kinds.industry_data.common import (
     object_id,
     permissions,
 )
+from reconciler.kinds.industry_data.runs import RUNS
 from reconciler.kinds.model import (
     Endpoint,
     Kind,
@@ -81,6 +82,7 @@ REFERENCE_VALUE = Kind(
         replace_loses="nothing: a row is never replaced (its code is its identity)",
     ),
     permissions=permissions("ReferenceDefinition"),
+    run_log=RUNS,
     soft_delete=SoftDelete("isDisabled", True),
     service_rows=ServiceRows(
         "source",

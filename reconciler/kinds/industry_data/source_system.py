@@ -13,6 +13,7 @@ from reconciler.kinds.industry_data.common import (
     object_id,
     permissions,
 )
+from reconciler.kinds.industry_data.runs import RUNS
 from reconciler.kinds.model import (
     Endpoint,
     KeyedList,
@@ -94,6 +95,7 @@ SOURCE_SYSTEM = Kind(
         replace_loses="the connectors bound to it must be replaced too",
     ),
     permissions=permissions("SourceSystem"),
+    run_log=RUNS,
     relations=(
         # The emulator and Microsoft's ADF template read role groups this way; a plain GET
         # never echoes them (reference §1.10, open question 1).

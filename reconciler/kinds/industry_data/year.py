@@ -11,6 +11,7 @@ from reconciler.kinds.industry_data.common import (
     object_id,
     permissions,
 )
+from reconciler.kinds.industry_data.runs import RUNS
 from reconciler.kinds.model import Endpoint, Kind, NaturalKey, ObjectType, Prop, UpdateVerb, Writes
 
 YEAR_TIME_PERIOD = ObjectType(
@@ -46,5 +47,6 @@ YEAR = Kind(
         replace_loses="the inbound flows bound to it must be replaced too",
     ),
     permissions=permissions("TimePeriod"),
+    run_log=RUNS,
     key_settings=("year", "displayName", "startDate", "endDate"),
 )
