@@ -31,6 +31,7 @@ from reconciler.commands.common import (
     token_provider,
 )
 from reconciler.commands.plan_cmd import prune_option, render, target_option
+from reconciler.commands.run_start import start_after_apply
 from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
@@ -177,6 +178,13 @@ def execute_plan(
     metavar="SECONDS",
     help="Give up waiting for one profile after this long.",
 )
+@click.option(
+    "--start-run",
+    is_flag=True,
+    default=False,
+    help="After a successful apply, start a sync run (Industry Data kinds) unless one is "
+    "running or the service's limit of 5 starts in 12 hours is reached.",
+)
 @target_option
 @parallelism_option
 @format_option
@@ -199,6 +207,7 @@ def apply(
     parallelism: int | None,
     output_format: str | None,
     quiet: bool,
+    start_run: bool,
 ) -> int:
     """Compute the plan (or load --plan FILE), print it, ask, then write: POST to create,
     PUT (or PATCH with --update-method patch) to update, DELETE only with --prune.
@@ -218,6 +227,7 @@ def apply(
       edusync-reconcile plan --out plan.json && edusync-reconcile apply --plan plan.json
       edusync-reconcile apply --auto-approve --parallelism 8
       edusync-reconcile apply --auto-approve --quiet --format json > apply-report.json
+      edusync-reconcile apply --auto-approve --start-run
     """
     start_logging(ctx)
     output = ApplyOutput((output_format or "text").lower(), quiet)
@@ -259,6 +269,8 @@ def apply(
         output.show_plan(plan)
         if not plan.has_changes and not plan.errors:
             output.nothing_to_do(plan)
+            if start_run:
+                start_after_apply(client, state.objects, dry_run=dry_run)
             return EXIT_OK
         if output.fmt != "text" and not auto_approve and not dry_run and sys.stdin.isatty():
             echo_err(render(plan, "text"))  # a person is asked: show them the plan
@@ -270,7 +282,7 @@ def apply(
             parallelism=settings.parallelism,
             dry_run=dry_run,
         )
-        return execute_plan(
+        code = execute_plan(
             plan,
             client,
             settings,
@@ -279,6 +291,9 @@ def apply(
             auto_approve=auto_approve,
             output=output,
         )
+        if start_run and code == EXIT_OK:  # never after a failed write
+            start_after_apply(client, state.objects, dry_run=dry_run)
+        return code
     except ReconcileError as exc:
         if plan is not None:
             output.refused(plan, str(exc))

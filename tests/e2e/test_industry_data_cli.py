@@ -105,3 +105,76 @@ def test_doctor_reports_the_runs_and_the_starts_left(
     )
     assert "apply --start-run would not start one" in runs["summary"]
     assert len(runs["details"]) == 5
+
+
+@pytest.fixture
+def years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Years only: kinds without references, which the engine plans and applies today."""
+    target = tmp_path / "years"
+    target.mkdir()
+    for name in ("year-2027.yaml", "year-2028.yaml"):
+        shutil.copy(SAMPLES / name, target / name)
+    monkeypatch.chdir(tmp_path)
+    return target
+
+
+def _runs(emu: Emulator) -> list[dict]:
+    return list(emu.industry_data.list_page("runs", limit=50).items)
+
+
+def test_apply_start_run_starts_one_run_after_converging(
+    ids_cli: Cli, years: Path, graph_env: Emulator
+) -> None:
+    result = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    assert result.code == 0, result.out + result.err
+    assert "Started a sync run (POST /external/industryData/runs/start)" in result.err
+    assert "4 of 5 on-demand starts left in 12 hours" in result.err
+    assert len(_runs(graph_env)) == 1
+
+
+def test_apply_start_run_never_starts_a_second_run(
+    ids_cli: Cli, years: Path, graph_env: Emulator
+) -> None:
+    assert ids_cli("apply", str(years), "--auto-approve").code == 0
+    now = graph_env.industry_data.now()
+    graph_env.industry_data.seed_run(status="running", started=now)
+    running = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    assert running.code == 0
+    assert "Not starting a sync run: a run is already running" in running.err
+    assert len(_runs(graph_env)) == 1
+
+
+def test_apply_start_run_never_starts_a_sixth_run_in_twelve_hours(
+    ids_cli: Cli, years: Path, graph_env: Emulator
+) -> None:
+    assert ids_cli("apply", str(years), "--auto-approve").code == 0
+    now = graph_env.industry_data.now()
+    graph_env.industry_data.seed_run(started=now)
+    for hours in (11, 9, 7, 5):
+        graph_env.industry_data.seed_run(started=now - dt.timedelta(hours=hours), on_demand=True)
+    graph_env.industry_data.seed_run(status="completed", started=now + dt.timedelta(seconds=1))
+    full = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    assert full.code == 0
+    assert "6 runs started in the last 12 hours, the most the service allows" in full.err
+    assert len(_runs(graph_env)) == 6  # nothing started
+
+
+def test_apply_start_run_dry_run_and_failed_applies_start_nothing(
+    ids_cli: Cli, years: Path, graph_env: Emulator
+) -> None:
+    dry = ids_cli("apply", str(years), "--auto-approve", "--start-run", "--dry-run")
+    assert dry.code == 0 and "Would start a sync run" in dry.err
+    bad = years / "year-2028.yaml"
+    bad.write_text(bad.read_text().replace('"2028"', '"next"'))
+    failed = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    assert failed.code == 1
+    assert "sync run" not in failed.err
+    assert _runs(graph_env) == []
+
+
+def test_apply_start_run_on_profiles_says_there_is_nothing_to_start(
+    cli: Cli, graph_env: Emulator, sample
+) -> None:
+    result = cli("apply", "--auto-approve", "--start-run", "--no-wait")
+    assert result.code == 0, result.err
+    assert "no object of a kind with sync runs" in result.err
