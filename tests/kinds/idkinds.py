@@ -154,3 +154,16 @@ def converge(writer: Writer) -> dict[str, list[Any]]:
             writer.create(flow, owner)
             drift[f"flow {flow.name}"] = compare(flow, writer.read(flow, owner))
     return drift
+
+
+def patch_body(obj: DesiredObject, changed: str) -> dict[str, Any]:
+    """A PATCH as the kind data says it must be (reference correction 5): the changed member,
+    the members every PATCH carries (those the object has), `@odata.type` on a polymorphic
+    root, and no create-only member."""
+    kind = obj.kind
+    body = to_wire(resolve(obj, ENV).body, kind.root)
+    wanted = {changed, *kind.writes.patch_always}
+    patch = {k: v for k, v in body.items() if k in wanted and k not in kind.writes.create_only}
+    if "@odata.type" in body:
+        patch["@odata.type"] = body["@odata.type"]
+    return patch

@@ -12,14 +12,13 @@ from dataclasses import replace
 import pytest
 
 from reconciler import urls
-from reconciler.desired.secrets import resolve
 from reconciler.emulator import Emulator
 from reconciler.engine.compare import compare
 from reconciler.engine.model import Action, Change, Create
 from reconciler.kinds.industry_data import PROVISIONING_FLOW_SET
-from reconciler.operations import BodyBuilder, to_wire
+from reconciler.operations import BodyBuilder
 from reconciler.settings import UpdateMethod
-from tests.kinds.idkinds import ENV, Writer, converge, sample_objects, split_flows
+from tests.kinds.idkinds import ENV, Writer, converge, patch_body, sample_objects, split_flows
 
 
 @pytest.fixture
@@ -79,19 +78,6 @@ def test_a_create_body_carries_the_industry_data_namespace_on_every_polymorphic_
     assert "or-secret-1" not in str(body.shown_body)
 
 
-def _patch_body(obj, changed: str) -> dict:
-    """A PATCH as the kind data says it must be (reference correction 5): the changed member,
-    the members every PATCH carries (those the object has), `@odata.type` on a polymorphic
-    root, and no create-only member."""
-    kind = obj.kind
-    body = to_wire(resolve(obj, ENV).body, kind.root)
-    wanted = {changed, *kind.writes.patch_always}
-    patch = {k: v for k, v in body.items() if k in wanted and k not in kind.writes.create_only}
-    if "@odata.type" in body:
-        patch["@odata.type"] = body["@odata.type"]
-    return patch
-
-
 @pytest.mark.parametrize(
     ("kind_name", "name", "changed"),
     [
@@ -121,17 +107,17 @@ def test_a_patch_made_from_the_kind_data_is_accepted_and_converges(
     path = urls.item_path(kind, writer.ids[(kind.name, obj.name)])
     # Without the members every PATCH must carry, the service refuses it.
     if kind.writes.patch_always:
-        bare = {changed: _patch_body(edited, changed)[changed]}
+        bare = {changed: patch_body(edited, changed)[changed]}
         if "@odata.type" in obj.body:
             bare["@odata.type"] = obj.body["@odata.type"]
         assert writer.call("PATCH", path, writer.bind(bare, kind)).status_code == 400
     # A create-only member in a PATCH is refused even unchanged: never send one.
     if kind.writes.create_only:
-        with_create_only = {**_patch_body(edited, changed)}
+        with_create_only = {**patch_body(edited, changed)}
         member = next(m for m in kind.writes.create_only if m in obj.body and m != "@odata.type")
         with_create_only[member] = obj.body[member]
         sent = writer.call("PATCH", path, writer.bind(with_create_only, kind))
         assert sent.status_code == 400, sent.text
-    patched = writer.call("PATCH", path, writer.bind(_patch_body(edited, changed), kind))
+    patched = writer.call("PATCH", path, writer.bind(patch_body(edited, changed), kind))
     assert patched.status_code == 204, patched.text
     assert compare(edited, writer.read(obj)) == []
