@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.desired.contained import split_contained
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.yamlsource import (
@@ -189,7 +190,7 @@ def load_desired(
         for doc in docs:
             obj = _read_object(shown, doc, problems, registry)
             if obj is not None:
-                objects.append(obj)
+                objects.extend(split_contained(obj, registry, doc.where))
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd, registry)
     problems.extend(_duplicates(objects))

@@ -237,7 +237,12 @@ def read_status(
     registry: Iterable[Kind],
     now: dt.datetime,
 ) -> StatusReport:
-    kinds = _kinds(desired, registry, options.include_unmanaged)
+    # Objects contained in another (a flow set's flows) are read with their container: not
+    # yet (the engine's contained-kind reads), so status shows the containers only.
+    desired = [o for o in desired if o.kind.endpoint.parent is None]
+    kinds = [
+        k for k in _kinds(desired, registry, options.include_unmanaged) if not k.endpoint.parent
+    ]
     tenant = {kind.name: [Actual(b) for b in list_collection(client, kind)] for kind in kinds}
     indexes = {k.name: TenantIndex(k, tenant[k.name]) for k in kinds}
     matches = match_all(tuple(desired), indexes)

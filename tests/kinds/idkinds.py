@@ -6,7 +6,6 @@ split a set's `provisioningFlows` into objects of their own (`Kind.contained`). 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +31,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "industry-data"
 ENV = {"ONEROSTER_CLIENT_SECRET": "or-secret-1", "SDS_STUDENT_INITIAL_PASSWORD": "Pw-1!x"}
 #: Kinds in the order their references allow (what the engine's dependency order will do).
 ORDER = ("referenceValue", "sourceSystem", "year", "dataConnector", "inboundFlow")
-
-
-def split_flows(obj: DesiredObject) -> list[DesiredObject]:
-    """What the loader will do with a set's `provisioningFlows:` (Kind.contained)."""
-    member = PROVISIONING_FLOW_SET.contained[0].member
-    flows = []
-    for i, item in enumerate(obj.body.get(member) or []):
-        variables = {
-            path[2:]: names for path, names in obj.variables.items() if path[:2] == (member, i)
-        }
-        body = {**item, PROVISIONING_FLOW.endpoint.parent_ref: {Reference.KEY: obj.name}}
-        flows.append(replace(obj, kind=PROVISIONING_FLOW, body=body, variables=variables))
-    return flows
 
 
 class Writer:
@@ -78,6 +64,12 @@ class Writer:
             else:
                 out[key] = self._bind(child, targets)
         return out
+
+    def owner(self, obj: DesiredObject) -> urls.Owner:
+        """The container of a contained object (a flow's set), as created."""
+        parent = WITH_INDUSTRY_DATA[obj.kind.endpoint.parent or ""]
+        key = obj.body[obj.kind.endpoint.parent_ref or ""][Reference.KEY]
+        return urls.Owner(parent, self.ids[(parent.name, key)])
 
     def create(self, obj: DesiredObject, owner: urls.Owner | None = None) -> dict[str, Any]:
         kind = obj.kind
@@ -114,7 +106,7 @@ class Writer:
         for ref_path, ref in reference_paths(kind.root):
             self._as_ref(body, ref_path, WITH_INDUSTRY_DATA[ref.target])
         if owner is not None and kind.endpoint.parent_ref:
-            body[kind.endpoint.parent_ref] = {Reference.KEY: obj.body["flowSet"]["ref"]}
+            body[kind.endpoint.parent_ref] = obj.body[kind.endpoint.parent_ref]
         return body
 
     def _as_ref(self, value: Any, path: tuple[str, ...], target: Kind) -> None:
@@ -149,10 +141,10 @@ def converge(writer: Writer) -> dict[str, list[Any]]:
     for flow_set in (o for o in objects if o.kind is PROVISIONING_FLOW_SET):
         writer.create(flow_set)
         drift[f"set {flow_set.name}"] = compare(flow_set, writer.read(flow_set))
-        owner = urls.Owner(PROVISIONING_FLOW_SET, writer.ids[(flow_set.kind.name, flow_set.name)])
-        for flow in split_flows(flow_set):
-            writer.create(flow, owner)
-            drift[f"flow {flow.name}"] = compare(flow, writer.read(flow, owner))
+    for flow in (o for o in objects if o.kind is PROVISIONING_FLOW):
+        owner = writer.owner(flow)
+        writer.create(flow, owner)
+        drift[f"flow {flow.name}"] = compare(flow, writer.read(flow, owner))
     return drift
 
 

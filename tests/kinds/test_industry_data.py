@@ -42,6 +42,8 @@ def test_the_sample_district_loads_without_a_problem() -> None:
     assert names == [
         ("dataConnector", "Contoso OneRoster"),
         ("inboundFlow", "Contoso rostering 2026-2027"),
+        ("provisioningFlow", "Contoso provisioning/classGroupProvisioningFlow"),
+        ("provisioningFlow", "Contoso provisioning/userProvisioningFlow"),
         ("provisioningFlowSet", "Contoso provisioning"),
         ("referenceValue", "RefGradeLevel/TK4"),
         ("referenceValue", "RefGradeLevel/UG"),
@@ -229,3 +231,28 @@ def test_a_reference_must_be_written_as_ref_and_a_type_in_the_industry_data_name
     assert "connector.yaml:15:3" in text and "tokenUrl" in text  # an OAuth 1 credential has none
     assert "typo.yaml:2:" in text and "#microsoft.graph.industryData.inboundApiFlow" in text
     assert "flow.yaml:6:" in text and "{ref: Contoso OneRoster}" in text
+
+
+def test_a_sets_flows_are_objects_of_their_own_at_their_own_position(tmp_path: Path) -> None:
+    state = _load(SAMPLES)
+    by_name = {(o.kind.name, o.name): o for o in state.objects}
+    flow_set = by_name[("provisioningFlowSet", "Contoso provisioning")]
+    assert "provisioningFlows" not in flow_set.body and flow_set.variables == {}
+    user = by_name[("provisioningFlow", "Contoso provisioning/userProvisioningFlow")]
+    assert user.where.endswith("provisioning.yaml:10:5")
+    assert user.body["flowSet"] == {"ref": "Contoso provisioning"}
+    password = ("creationOptions", "configurations", 0, "defaultPasswordSettings", "password")
+    assert user.variables == {password: ("SDS_STUDENT_INITIAL_PASSWORD",)}
+    assert user.variable_positions[password] == (23, 23)
+
+
+def test_two_flows_of_one_type_in_a_set_are_refused_with_both_positions(tmp_path: Path) -> None:
+    flow = '  - "@odata.type": "#microsoft.graph.industryData.securityGroupProvisioningFlow"\n'
+    flow += "    creationOptions: {createBasedOnRoleGroup: true}\n"
+    (tmp_path / "set.yaml").write_text(
+        "kind: provisioningFlowSet\ndisplayName: S\nprovisioningFlows:\n" + flow + flow,
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in _load(tmp_path).problems]
+    assert len(problems) == 1
+    assert "set.yaml:6:5" in problems[0] and "set.yaml:4:5" in problems[0]

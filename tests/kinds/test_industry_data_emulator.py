@@ -15,10 +15,9 @@ from reconciler import urls
 from reconciler.emulator import Emulator
 from reconciler.engine.compare import compare
 from reconciler.engine.model import Action, Change, Create
-from reconciler.kinds.industry_data import PROVISIONING_FLOW_SET
 from reconciler.operations import BodyBuilder
 from reconciler.settings import UpdateMethod
-from tests.kinds.idkinds import ENV, Writer, converge, patch_body, sample_objects, split_flows
+from tests.kinds.idkinds import ENV, Writer, converge, patch_body, sample_objects
 
 
 @pytest.fixture
@@ -55,10 +54,8 @@ def test_secrets_are_hidden_masked_and_never_compared(emu: Emulator) -> None:
     read = writer.read(connector)
     assert "clientSecret" not in read["credential"]
     assert "or-secret-1" not in str(read)
-    flow = split_flows(objects[("provisioningFlowSet", "Contoso provisioning")])[0]
-    owner = urls.Owner(
-        PROVISIONING_FLOW_SET, writer.ids[("provisioningFlowSet", "Contoso provisioning")]
-    )
+    flow = objects[("provisioningFlow", "Contoso provisioning/userProvisioningFlow")]
+    owner = writer.owner(flow)
     echoed = writer.read(flow, owner)
     password = echoed["creationOptions"]["configurations"][0]["defaultPasswordSettings"]
     assert password["password"] == "***************"  # the mask, never compared
