@@ -63,6 +63,9 @@ def test_visit_dispatches_every_node_type() -> None:
         def opaque(self, node: model.Opaque) -> str:
             return "opaque"
 
+        def reference(self, node: model.Reference) -> str:
+            return "reference"
+
     scalar = model.Scalar(model.ScalarKind.STRING)
     item = model.ObjectType("item", (model.Prop("key", scalar),))
     samples = [
@@ -73,6 +76,7 @@ def test_visit_dispatches_every_node_type() -> None:
         model.Polymorphic("base", (item,)),
         item,
         model.Opaque(),
+        model.Reference("widgetGroup"),
     ]
     assert {type(s) for s in samples} == set(typing.get_args(model.TypeExpr))
     assert [visit(s, Names()) for s in samples] == list(NODE_METHODS)
