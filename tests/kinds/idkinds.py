@@ -124,15 +124,15 @@ class Writer:
             value[head] = {Reference.KEY: target.key_of(read), "id": read["id"]}
 
 
-def sample_objects() -> list[DesiredObject]:
-    state = load_desired(str(SAMPLES), registry=WITH_INDUSTRY_DATA)
+def sample_objects(root: Path = SAMPLES) -> list[DesiredObject]:
+    state = load_desired(str(root), registry=WITH_INDUSTRY_DATA)
     assert state.ok, [str(p) for p in state.problems]
     return list(state.objects)
 
 
-def converge(writer: Writer) -> dict[str, list[Any]]:
+def converge(writer: Writer, root: Path = SAMPLES) -> dict[str, list[Any]]:
     """Create the sample in dependency order; the drift each object shows when read back."""
-    objects = sample_objects()
+    objects = sample_objects(root)
     drift: dict[str, list[Any]] = {}
     for kind_name in ORDER:
         for obj in (o for o in objects if o.kind.name == kind_name):

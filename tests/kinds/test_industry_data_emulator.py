@@ -6,8 +6,10 @@ Until the engine binds references, `idkinds.Writer` stands in for it."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +19,7 @@ from reconciler.engine.compare import compare
 from reconciler.engine.model import Action, Change, Create
 from reconciler.operations import BodyBuilder
 from reconciler.settings import UpdateMethod
-from tests.kinds.idkinds import ENV, Writer, converge, patch_body, sample_objects
+from tests.kinds.idkinds import ENV, SAMPLES, Writer, converge, patch_body, sample_objects
 
 
 @pytest.fixture
@@ -118,3 +120,33 @@ def test_a_patch_made_from_the_kind_data_is_accepted_and_converges(
     patched = writer.call("PATCH", path, writer.bind(patch_body(edited, changed), kind))
     assert patched.status_code == 204, patched.text
     assert compare(edited, writer.read(obj)) == []
+
+
+def test_codes_in_another_case_and_times_in_another_offset_are_no_drift(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """The service re-cases codes it knows (`paraProfessional` -> `paraprofessional`) and
+    answers every instant in UTC: the same values, so no drift and no endless update."""
+    root = tmp_path / "district"
+    shutil.copytree(SAMPLES, root)
+    edits = {
+        "source-system.yaml": [("{code: username}", "{code: UserName}")],
+        "provisioning.yaml": [("[{code: teacher}]", "[{code: teacher}, {code: paraProfessional}]")],
+        "inbound-flow-2027.yaml": [
+            ("2026-08-01T00:00:00Z", "2026-08-01T05:30:00+05:30"),
+            ("2027-07-31T00:00:00Z", '"2027-07-30T19:00:00-05:00"'),
+        ],
+        "connector-oneroster.yaml": [("apiFormat: oneRoster", "apiFormat: OneRoster")],
+    }
+    for name, pairs in edits.items():
+        text = (root / name).read_text()
+        for old, new in pairs:
+            assert old in text
+            text = text.replace(old, new)
+        (root / name).write_text(text)
+    writer = Writer(emu)
+    drift = converge(writer, root)
+    assert {name: fields for name, fields in drift.items() if fields} == {}
+    flow = next(o for o in sample_objects(root) if o.name.endswith("classGroupProvisioningFlow"))
+    echoed = writer.read(flow, writer.owner(flow))["configuration"]["enrollmentMappings"]
+    assert {"code": "paraprofessional"} in echoed["ownerEnrollmentMappings"]
