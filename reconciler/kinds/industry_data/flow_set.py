@@ -45,6 +45,8 @@ def _choice(*values: str) -> Scalar:
 
 
 # -- the flows -----------------------------------------------------------------------------------
+#: `userProvisioningFlow.managementOptions.additionalAttributes` members.
+USER_ATTRIBUTES = ("userGradeLevel", "userNumber")
 SIMPLE_PASSWORD = ObjectType(
     "simplePasswordSettings",
     (
@@ -89,7 +91,7 @@ USER_FLOW = ObjectType(
                 (
                     Prop(
                         "additionalAttributes",
-                        SetOf(_choice("userGradeLevel", "userNumber")),
+                        SetOf(_choice(*USER_ATTRIBUTES)),
                         "Extra attributes written to users.",
                     ),
                     Prop(
