@@ -256,3 +256,17 @@ def test_two_flows_of_one_type_in_a_set_are_refused_with_both_positions(tmp_path
     problems = [str(p) for p in _load(tmp_path).problems]
     assert len(problems) == 1
     assert "set.yaml:6:5" in problems[0] and "set.yaml:4:5" in problems[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13: a keyed list keyed by a reference must key by its natural key "
+    "(normalize.keyed_list: reference_text of the key)",
+)
+def test_a_reference_keyed_list_matches_with_or_without_the_id() -> None:
+    from reconciler.engine.normalize import normalize
+
+    desired = {"creationOptions": {"configurations": [{"roleGroup": {"ref": "staff"}}]}}
+    actual = {"creationOptions": {"configurations": [{"roleGroup": {"ref": "staff", "id": "s"}}]}}
+    variant = PROVISIONING_FLOW.root.variants[0]
+    assert normalize(actual, variant) == normalize(desired, variant)

@@ -125,8 +125,10 @@ USER_FLOW = ObjectType(
                 (
                     Prop(
                         "configurations",
-                        # Owned whole: the entries are told apart by their role group only.
-                        ListOf(USER_CONFIGURATION),
+                        # One entry per role group, in any order. Keyed (not a list owned
+                        # whole) so that a password from ${NAME} hides that member only, not
+                        # the licences beside it.
+                        KeyedList(USER_CONFIGURATION, "roleGroup"),
                         "Licences and password per role group.",
                     ),
                 ),
