@@ -179,6 +179,7 @@ def test_permissions_name_the_industry_data_scopes_and_flow_set_patch_is_delegat
     assert flow_set.app_only_may("create") and flow_set.app_only_may("delete")
     assert not flow_set.app_only_may("update")
     assert PROVISIONING_FLOW.permissions.app_only_may("update")
+    assert REFERENCE_VALUE.permissions.read_application[0] == "IndustryData.ReadBasic.All"
 
 
 def test_reference_values_soft_delete_and_keep_the_services_rows() -> None:

@@ -121,14 +121,20 @@ def object_id(noun: str) -> Prop:
     return Prop("id", STRING, f"Server-assigned id; write it to pin the {noun}.", read_only=True)
 
 
-def permissions(area: str, *, app_only_actions: tuple[str, ...] | None = None) -> Permissions:
-    """`IndustryData-{area}.Read.All` to read, `….ReadWrite.All` to write, delegated and
-    application alike (reference §2 table) unless `app_only_actions` says otherwise."""
-    read = f"IndustryData-{area}.Read.All"
+def permissions(
+    area: str,
+    *,
+    app_only_actions: tuple[str, ...] | None = None,
+    least_read: tuple[str, ...] = (),
+) -> Permissions:
+    """`IndustryData-{area}.Read.All` to read (or `least_read`, a smaller scope the docs name
+    first), `….ReadWrite.All` to write, delegated and application alike (reference §2 table)
+    unless `app_only_actions` says otherwise."""
+    read = (*least_read, f"IndustryData-{area}.Read.All")
     write = f"IndustryData-{area}.ReadWrite.All"
     return Permissions(
-        read_delegated=(read, write),
-        read_application=(read, write),
+        read_delegated=(*read, write),
+        read_application=(*read, write),
         write_delegated=(write,),
         write_application=(write,),
         app_only_actions=(

@@ -81,7 +81,8 @@ REFERENCE_VALUE = Kind(
         create_only=("referenceType", "code"),
         replace_loses="nothing: a row is never replaced (its code is its identity)",
     ),
-    permissions=permissions("ReferenceDefinition"),
+    # referenceDefinitions reads need IndustryData.ReadBasic.All at least (reference §2).
+    permissions=permissions("ReferenceDefinition", least_read=("IndustryData.ReadBasic.All",)),
     run_log=RUNS,
     soft_delete=SoftDelete("isDisabled", True),
     service_rows=ServiceRows(
