@@ -208,3 +208,38 @@ def test_a_licence_change_beside_a_password_from_a_variable_is_seen_and_sent(
 def test_an_update_never_sends_the_password_mask_back(emu: Emulator) -> None:
     edited, echoed = _licence_change(emu, with_password=False)
     assert "***" not in json.dumps(_patched_creation_options(edited, echoed))
+
+
+def test_rollover_ends_the_old_flow_in_place_and_a_new_year_means_a_new_flow(
+    emu: Emulator,
+) -> None:
+    """The yearly rollover as the kinds see it: shortening the old flow's window is an update;
+    pointing a flow at another year is a replace (its year cannot change) — so the new year
+    gets a new flow, which the service accepts beside the old one."""
+    from reconciler.engine.compare import replace_reasons
+
+    writer = Writer(emu)
+    converge(writer)
+    old = next(o for o in sample_objects() if o.kind.name == "inboundFlow")
+    echoed = writer.read(old)
+    ended = replace(old, body={**old.body, "expirationDateTime": "2027-06-30T00:00:00Z"})
+    fields = compare(ended, echoed)
+    assert [f.path for f in fields] == ["expirationDateTime"]
+    assert replace_reasons(old.kind, fields) == []
+    moved = replace(old, body={**old.body, "year": {"ref": "2028"}})
+    fields = compare(moved, echoed)
+    assert [(f.path, f.before, f.after) for f in fields] == [("year", "2027", "2028")]
+    (reason,) = replace_reasons(old.kind, fields)
+    assert "year can only be set when the inbound flow is created" in reason
+    new = replace(
+        old,
+        body={
+            **old.body,
+            "displayName": "Contoso rostering 2027-2028",
+            "effectiveDateTime": "2027-07-01T00:00:00Z",
+            "expirationDateTime": "2028-07-31T00:00:00Z",
+            "year": {"ref": "2028"},
+        },
+    )
+    writer.create(new)
+    assert compare(new, writer.read(new)) == []
