@@ -78,9 +78,9 @@ COMMANDS: dict[str, CommandSpec] = {
     ),
     "schema": CommandSpec("schema_cmd", "schema", "Print the JSON Schema for desired-state files."),
     "convert-classic": CommandSpec(
-        "unbuilt",
+        "convert_cmd",
         "convert_classic",
-        "Translate classic profile YAML to Industry Data YAML (not implemented yet).",
+        "Translate classic profile YAML to Industry Data YAML (never contacts Graph).",
     ),
 }
 

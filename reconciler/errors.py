@@ -62,9 +62,15 @@ class GraphError(ReconcileError):
         hint = f" — {self.hint}" if self.hint else ""
         if self.status is None and self.graph_message:
             # No answer at all: the message says what failed in plain words.
+            # Headers that arrived before the body broke off still name the request.
+            answer = (
+                f"answer cut off; request-id: {self.request_id}, "
+                if self.request_id
+                else "no response; "
+            )
             return (
                 f"{who}{self.method} {self.url} failed: {self.graph_message}{hint} "
-                f"[no response; client-request-id: {self.client_request_id or '-'}]"
+                f"[{answer}client-request-id: {self.client_request_id or '-'}]"
             )
         status = f"HTTP {self.status}" if self.status is not None else "no response"
         code = self.code or "-"

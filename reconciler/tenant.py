@@ -1,16 +1,38 @@
-"""Reading the tenant's actual state for the kinds in play."""
+"""Reading the tenant's actual state for the kinds in play.
+
+Every object is checked against the kind's model as it arrives: an answer the engine cannot
+read the way Graph documents it (no `id`, an `@odata.type` this version does not know, a list
+where an object belongs) fails the read, naming the page's request-id. A plan, and so an apply,
+is never built on a tenant it misread.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
 
 from reconciler import urls
 from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
-from reconciler.kinds.model import Kind
+from reconciler.kinds.model import (
+    ODATA_TYPE,
+    KeyedList,
+    Kind,
+    ListOf,
+    ObjectType,
+    Opaque,
+    Polymorphic,
+    Reference,
+    Scalar,
+    SetOf,
+    TypeExpr,
+)
+from reconciler.kinds.odata import resolve_variant
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 
 def read_run_status(client: GraphClient, kind: Kind, object_id: str) -> str | None:
@@ -56,7 +78,7 @@ def read_tenant(
     for kind in kinds:
         progress(f"Reading the tenant's {kind.name} list…")
         try:
-            bodies = client.list(urls.list_path(kind))
+            bodies = client.list(urls.list_path(kind), check=partial(object_problem, kind))
         except GraphError as exc:
             raise exc.with_subject(f"reading {kind.name} list") from None
 
@@ -87,3 +109,112 @@ def read_tenant(
         with ThreadPoolExecutor(max_workers=parallelism) as pool:
             tenant[kind.name] = list(pool.map(with_status, bodies))
     return tenant
+
+
+def object_problem(kind: Kind, item: Any) -> str | None:
+    """What makes one listed object unreadable, in words ("has no id"), or None."""
+    if not isinstance(item, dict):
+        return f"is {_json_kind(item)}, not an object"
+    object_id = item.get("id")
+    name = kind.key_of(item)
+    named = f" ({'/'.join(kind.key.paths)} {name!r})" if name else ""
+    if not isinstance(object_id, str) or not object_id.strip():
+        return f"has no id{named}"
+    problem = _shape_problem(item, kind.root, "")
+    return f"{object_id}{named}: {problem}" if problem else None
+
+
+def _shape_problem(value: Any, texpr: TypeExpr, path: str) -> str | None:
+    """Where `value` is not shaped as the model says (None and read-only members aside)."""
+    if value is None:
+        return None
+    return visit(texpr, _SHAPE_PROBLEM, value, path)
+
+
+class _ShapeProblem(TypeVisitor[[Any, str], "str | None"]):
+    def scalar(self, node: Scalar, value: Any, path: str) -> str | None:
+        return _expected(path, value, "a single value") if isinstance(value, (dict, list)) else None
+
+    def opaque(self, node: Opaque, value: Any, path: str) -> str | None:
+        return None
+
+    def reference(self, node: Reference, value: Any, path: str) -> str | None:
+        # Read inline or through `$expand`: the target object itself.
+        return None if isinstance(value, dict) else _expected(path, value, "an object")
+
+    def polymorphic(self, node: Polymorphic, value: Any, path: str) -> str | None:
+        if not isinstance(value, dict):
+            return _expected(path, value, "an object")
+        spelling = value.get(ODATA_TYPE)
+        variant = resolve_variant(node, spelling) if isinstance(spelling, str) else None
+        if variant is None:
+            return (
+                f"{path}.{ODATA_TYPE} {spelling!r} is not a type this version of "
+                "edusync-reconcile knows; upgrade it, and report the type if the newest "
+                "version does not know it either"
+            )
+        return _members_problem(value, variant, path)
+
+    def object_type(self, node: ObjectType, value: Any, path: str) -> str | None:
+        if not isinstance(value, dict):
+            return _expected(path, value, "an object")
+        return _members_problem(value, node, path)
+
+    def set_of(self, node: SetOf, value: Any, path: str) -> str | None:
+        return self._items(value, node.item, path, None)
+
+    def list_of(self, node: ListOf, value: Any, path: str) -> str | None:
+        return self._items(value, node.item, path, None)
+
+    def keyed_list(self, node: KeyedList, value: Any, path: str) -> str | None:
+        return self._items(value, node.item, path, node.key)
+
+    def _items(self, value: Any, item_type: TypeExpr, path: str, key: str | None) -> str | None:
+        if not isinstance(value, list):
+            return _expected(path, value, "a list")
+        for i, item in enumerate(value):
+            problem = _shape_problem(item, item_type, f"{path}[{i}]")
+            if problem is None and key is not None and isinstance(item, dict):
+                problem = _key_problem(item.get(key), f"{path}[{i}].{key}")
+            if problem:
+                return problem
+        return None
+
+
+_SHAPE_PROBLEM = _ShapeProblem()
+
+
+def _key_problem(key: Any, path: str) -> str | None:
+    """A keyed-list item is shown and ignored as `list[key]`: a key with brackets in it
+    (no Graph value has them) could not be written as a field path."""
+    if isinstance(key, str) and ("[" in key or "]" in key):
+        return f"{path} {key!r} cannot name a list item (Graph's keys have no brackets)"
+    return None
+
+
+def _members_problem(value: dict[str, Any], otype: ObjectType, path: str) -> str | None:
+    for prop in otype.props:
+        if prop.read_only or prop.name not in value:
+            continue  # read-only members are dropped unread
+        problem = _shape_problem(value[prop.name], prop.type, f"{path}.{prop.name}".lstrip("."))
+        if problem:
+            return problem
+    return None
+
+
+def _expected(path: str, value: Any, wanted: str) -> str:
+    return f"{path} is {_json_kind(value)} where Graph sends {wanted}"
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    return "a number"

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reconciler.auth.app_only import AppOnlyProvider
 from reconciler.auth.assertions import (
     FederatedTokenFile,
     GitHubIdToken,
@@ -17,9 +17,7 @@ from reconciler.auth.assertions import (
 )
 from reconciler.auth.authority import authority_for, warn_if_sds_undocumented
 from reconciler.auth.cachefile import cache_path
-from reconciler.auth.certificate import load_client_certificate
 from reconciler.auth.claims import expiry_of, jwt_claims, permission_of, principal_of
-from reconciler.auth.delegated import DelegatedCacheProvider, cached_sign_in, load_cache
 from reconciler.auth.sources import (
     ACCESS_TOKEN_VAR,
     CERT_PASSWORD_VAR,
@@ -36,6 +34,12 @@ from reconciler.auth.sources import (
 from reconciler.clouds import Cloud
 from reconciler.identity import Identity, StaticTokenProvider, TokenProvider
 from reconciler.logsetup import register_secret
+
+if TYPE_CHECKING:
+    from reconciler.auth.app_only import AppOnlyProvider
+
+# msal and cryptography (about 0.14 s to import) are imported by the builders that use them:
+# a run with a static token, the common CI case, never needs them.
 
 log = logging.getLogger("reconciler.auth")
 
@@ -101,6 +105,8 @@ def _app_only(
     description: str,
     hint: Callable[[], str] = lambda: "",
 ) -> AppOnlyProvider:
+    from reconciler.auth.app_only import AppOnlyProvider
+
     return AppOnlyProvider(
         client_id=request.var(CLIENT_ID_VAR),
         client_credential=credential if isinstance(credential, str) else dict(credential),
@@ -138,6 +144,8 @@ def _client_secret(request: _Request) -> TokenProvider:
 
 
 def _client_certificate(request: _Request) -> TokenProvider:
+    from reconciler.auth.certificate import load_client_certificate
+
     path = Path(request.var(CERT_PATH_VAR)).expanduser()
     cert = load_client_certificate(path, request.env.get(CERT_PASSWORD_VAR) or None)
     credential = {"private_key": cert.private_key_pem, "thumbprint": cert.thumbprint}
@@ -146,6 +154,8 @@ def _client_certificate(request: _Request) -> TokenProvider:
 
 
 def _token_cache(request: _Request) -> TokenProvider:
+    from reconciler.auth.delegated import DelegatedCacheProvider, cached_sign_in, load_cache
+
     path = cache_path(request.env)
     cache = load_cache(path)
     preferred = request.env.get(LOGIN_CLIENT_ID_VAR) or request.env.get(CLIENT_ID_VAR)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
 from reconciler.apply import ApplyInterrupted, ApplyOptions, Executor, Outcome, preflight
+from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.apply_output import ApplyOutput
 from reconciler.commands.base import (
     EXIT_ERROR,
@@ -30,6 +31,7 @@ from reconciler.commands.common import (
     settings_for,
     token_provider,
 )
+from reconciler.commands.github_hooks import ApplyPublishing
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.commands.run_start import start_after_apply
 from reconciler.engine.model import Plan
@@ -94,6 +96,7 @@ def execute_plan(
     auto_approve: bool,
     env: Mapping[str, str] | None = None,
     output: ApplyOutput | None = None,
+    on_report: Callable[[str], None] | None = None,
 ) -> int:
     output = output or ApplyOutput()
     builder = BodyBuilder(
@@ -128,6 +131,8 @@ def execute_plan(
     output.show_report(plan, outcomes, client.base_url, dry_run=options.dry_run)
     if options.dry_run:
         return EXIT_OK
+    if on_report is not None:
+        on_report(report_text(outcomes))  # e.g. for the pull-request comment
     return EXIT_ERROR if failed(outcomes) else EXIT_OK
 
 
@@ -189,8 +194,22 @@ def execute_plan(
 @parallelism_option
 @format_option
 @quiet_option
+@click.option(
+    "--require-reviewed",
+    is_flag=True,
+    default=False,
+    help="Apply only the plan reviewed on the pull request merged as GITHUB_SHA; refuse "
+    "(nothing written) when there is none or the tenant or files changed since.",
+)
+@click.option(
+    "--pr-comment",
+    is_flag=True,
+    default=False,
+    help="Post the apply report and the plan after it on the merged pull request.",
+)
 @global_options
 @click.pass_context
+@reports_to_actions
 def apply(
     ctx: click.Context,
     path: str | None,
@@ -207,6 +226,8 @@ def apply(
     parallelism: int | None,
     output_format: str | None,
     quiet: bool,
+    require_reviewed: bool,
+    pr_comment: bool,
     start_run: bool,
 ) -> int:
     """Compute the plan (or load --plan FILE), print it, ask, then write: POST to create,
@@ -228,12 +249,23 @@ def apply(
       edusync-reconcile apply --auto-approve --parallelism 8
       edusync-reconcile apply --auto-approve --quiet --format json > apply-report.json
       edusync-reconcile apply --auto-approve --start-run
+
+    \b
+    In GitHub Actions, on a push to main (GITHUB_TOKEN, GITHUB_SHA set; see the README):
+      edusync-reconcile apply --require-reviewed --auto-approve --pr-comment
     """
     start_logging(ctx)
     output = ApplyOutput((output_format or "text").lower(), quiet)
     saved = read_saved_plan(plan_file) if plan_file else None
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")
+    publishing = ApplyPublishing(
+        path or "desired-state",
+        require_reviewed=require_reviewed,
+        pr_comment=pr_comment,
+        dry_run=dry_run,
+    )
+    publishing.find_review()
     state = load_checked(ctx, path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
@@ -244,20 +276,25 @@ def apply(
     plan: Plan | None = None
     try:
         saved_options = (saved or {}).get("options") or {}
-        plan = compute_plan(
-            client,
-            state,
-            settings,
-            # Re-plan exactly as the saved plan was made, or it cannot match.
-            prune=prune or bool(saved_options.get("prune")),
-            targets=targets or tuple(saved_options.get("targets") or ()),
-            identity=tokens.identity,
-            target_origin="--target"
-            if targets or not saved
-            else f"--target (saved in {plan_file})",
-            show_progress=not quiet,
-            registry=registry_of(ctx),
-        )
+        target_origin = "--target" if targets or not saved else f"--target (saved in {plan_file})"
+        # Re-plan exactly as the saved plan was made, or it cannot match.
+        prune = prune or bool(saved_options.get("prune"))
+        targets = targets or tuple(saved_options.get("targets") or ())
+
+        def replan() -> Plan:
+            return compute_plan(
+                client,
+                state,
+                settings,
+                prune=prune,
+                targets=targets,
+                identity=tokens.identity,
+                target_origin=target_origin,
+                show_progress=not quiet,
+                registry=registry_of(ctx),
+            )
+
+        plan = replan()
         if saved is not None:
             reasons = staleness(saved, plan)
             if reasons:
@@ -266,12 +303,13 @@ def apply(
                     + "\n  - ".join(reasons)
                     + "\nRun plan again and review the new plan."
                 )
+        publishing.check(plan)
         output.show_plan(plan)
         if not plan.has_changes and not plan.errors:
             output.nothing_to_do(plan)
             if start_run:
                 start_after_apply(client, state.objects, dry_run=dry_run)
-            return EXIT_OK
+            return publishing.finish(plan, EXIT_OK, "", replan)
         if output.fmt != "text" and not auto_approve and not dry_run and sys.stdin.isatty():
             echo_err(render(plan, "text"))  # a person is asked: show them the plan
         options = ApplyOptions(
@@ -282,6 +320,7 @@ def apply(
             parallelism=settings.parallelism,
             dry_run=dry_run,
         )
+        reports: list[str] = []
         code = execute_plan(
             plan,
             client,
@@ -290,10 +329,11 @@ def apply(
             options=options,
             auto_approve=auto_approve,
             output=output,
+            on_report=reports.append,
         )
         if start_run and code == EXIT_OK:  # never after a failed write
             start_after_apply(client, state.objects, dry_run=dry_run)
-        return code
+        return publishing.finish(plan, code, "".join(reports), replan)
     except ReconcileError as exc:
         if plan is not None:
             output.refused(plan, str(exc))

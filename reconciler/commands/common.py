@@ -45,6 +45,10 @@ def load_checked(ctx: click.Context, path: str, *, strict: bool = True) -> Desir
     state = load_desired(path, registry=registry_of(ctx))
     for problem in state.problems:
         echo_err(str(problem))
+    if state.problems and os.environ.get("GITHUB_ACTIONS") == "true":
+        from reconciler.render.problems import github_annotations
+
+        echo_err(github_annotations(state.problems).rstrip("\n"))
     if not state.ok and strict:
         errors = sum(1 for p in state.problems if p.severity is Severity.ERROR)
         raise ConfigError(

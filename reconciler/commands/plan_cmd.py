@@ -6,6 +6,7 @@ import os
 
 import click
 
+from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.base import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -31,6 +32,7 @@ from reconciler.commands.common import (
     token_provider,
     use_colour,
 )
+from reconciler.commands.github_hooks import PlanPublishing
 from reconciler.engine.model import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json
@@ -81,8 +83,28 @@ def prune_option(func: F) -> F:
 @target_option
 @parallelism_option
 @quiet_option
+@click.option(
+    "--pr-comment",
+    is_flag=True,
+    default=False,
+    help="Post the plan as one sticky comment on the pull request (edited in place).",
+)
+@click.option(
+    "--pr",
+    "pr_number",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Pull request for --pr-comment (default: the one in GITHUB_EVENT_PATH).",
+)
+@click.option(
+    "--drift-issue",
+    is_flag=True,
+    default=False,
+    help="Open, update or close the `Drift detected: PATH` issue (scheduled checks).",
+)
 @global_options
 @click.pass_context
+@reports_to_actions
 def plan(
     ctx: click.Context,
     path: str,
@@ -93,6 +115,9 @@ def plan(
     targets: tuple[str, ...],
     parallelism: int | None,
     quiet: bool,
+    pr_comment: bool,
+    pr_number: int | None,
+    drift_issue: bool,
 ) -> int:
     """Fetch the actual profiles from Graph and print a semantic plan: create, update,
     replace, delete (only with --prune), pause/resume, or nothing to do.
@@ -110,10 +135,17 @@ def plan(
       edusync-reconcile plan desired-state --out plan.json --detailed-exitcode
       edusync-reconcile plan --format markdown > comment.md
       edusync-reconcile plan --quiet --target "Test Profile"
+
+    \b
+    In GitHub Actions (GITHUB_TOKEN, GITHUB_REPOSITORY set; see the README):
+      edusync-reconcile plan --pr-comment                  # on pull_request events
+      edusync-reconcile plan --pr-comment --pr 42
+      edusync-reconcile plan --drift-issue --detailed-exitcode   # on a schedule
     """
     start_logging(ctx)
     if out_file:
         check_writable(out_file)  # before the tenant is read, not after
+    publishing = PlanPublishing(path, pr_comment=pr_comment, pr=pr_number, drift_issue=drift_issue)
     state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
@@ -131,6 +163,10 @@ def plan(
             show_progress=not quiet,
             registry=registry_of(ctx),
         )
+        if publishing.wants_extras:
+            from reconciler.github.health import read_sync_health
+
+            publishing.health = read_sync_health(client, result, settings.parallelism)
     finally:
         client.close()
     missing_variable_warnings(result, os.environ, settings.update_method)
@@ -143,7 +179,10 @@ def plan(
                 f"edusync-reconcile apply --plan {out_file}"
             )
     if result.errors:
-        return EXIT_ERROR
-    if detailed_exitcode and result.has_changes:
-        return EXIT_CHANGES
-    return EXIT_OK
+        code = EXIT_ERROR
+    elif detailed_exitcode and result.has_changes:
+        code = EXIT_CHANGES
+    else:
+        code = EXIT_OK
+    publishing.publish(result, code)
+    return code

@@ -2,59 +2,26 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
-
 import click
 
-from reconciler.commands.base import (
-    EXIT_ERROR,
-    EXIT_OK,
-    format_option,
-    offline_options,
-    registry_of,
-    start_logging,
-)
-from reconciler.desired import DesiredObject, load_desired
-from reconciler.desired.problems import Problem, Severity
-from reconciler.desired.secrets import variable_names
-from reconciler.render.problems import (
-    github_annotations,
-    problems_json,
-    problems_markdown,
-    problems_text,
-)
-
-
-def _missing_variable_warnings(
-    state_objects: Iterable[DesiredObject], env: Mapping[str, str]
-) -> list[Problem]:
-    problems = []
-    for obj in state_objects:
-        missing = {n for n in variable_names(obj) if n not in env}
-        for line, column, names in obj.variable_places(missing):
-            problems.append(
-                Problem(
-                    obj.file,
-                    line,
-                    column,
-                    Severity.WARNING,
-                    f"environment variable(s) {', '.join(names)} not set: "
-                    "plan works without them, apply will need them",
-                )
-            )
-    return problems
+from reconciler.commands.actions_run import reports_to_actions
+from reconciler.commands.base import format_option, offline_options, registry_of, start_logging
 
 
 @click.command(short_help="Check the desired-state files; never contacts Graph.")
-@click.argument("path", default="desired-state", required=False)
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @format_option
 @offline_options
 @click.pass_context
-def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
+@reports_to_actions
+def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str | None) -> int:
     """Parse and schema-check every profile under PATH (default ./desired-state: its *.yaml,
     *.yml and *.json files) and report every problem at once as FILE:LINE:COL: severity:
     message, in plain words with the likely fix. Sends nothing to Graph.
+
+    Several files or directories may be given (pre-commit passes the changed files): each file
+    is checked within its desired-state tree (the directory holding edusync.yaml, or named
+    desired-state), so duplicates are found across that tree's files.
 
     Missing ${NAME} variables are only warnings here, so pull-request checks can run without
     secrets.
@@ -63,23 +30,9 @@ def validate(ctx: click.Context, path: str, output_format: str | None) -> int:
     Examples:
       edusync-reconcile validate
       edusync-reconcile validate desired-state --format json
+      edusync-reconcile validate desired-state/powerschool.yaml desired-state/oneroster.yaml
     """
     start_logging(ctx)
-    state = load_desired(path, registry=registry_of(ctx))
-    problems = tuple(
-        sorted(
-            (*state.problems, *_missing_variable_warnings(state.objects, os.environ)),
-            key=lambda p: (p.file, p.line, p.column, p.message),
-        )
-    )
-    fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
-    if fmt == "json":
-        click.echo(problems_json(problems), nl=False)
-    elif fmt == "markdown":
-        click.echo(problems_markdown(problems, state.files, len(state.objects)), nl=False)
-    else:
-        click.echo(problems_text(problems, state.files, len(state.objects)), nl=False)
-    if os.environ.get("GITHUB_ACTIONS") == "true" and problems:
-        # Workflow commands; kept off stdout when stdout is a machine-read document.
-        click.echo(github_annotations(problems), nl=False, err=fmt != "text")
-    return EXIT_ERROR if any(p.severity is Severity.ERROR for p in problems) else EXIT_OK
+    from reconciler.commands.validate_run import run_validate
+
+    return run_validate(paths, output_format, registry_of(ctx))

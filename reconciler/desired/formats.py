@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 from reconciler.kinds.model import FORMAT_PATTERNS, Format
 
 _GUID_EXAMPLE = "314c4481-f395-4525-be8b-2ec4bb1e9d91"
+_PATTERNS = {fmt: re.compile(pattern) for fmt, pattern in FORMAT_PATTERNS.items()}
 
 
 def format_problem(fmt: Format, text: str, label: str, *, hint: str | None = None) -> str | None:
     """Why `text` is not a valid `fmt` (None when it is), naming the property as `label`;
     `hint` is the property's own advice for a wrong value."""
-    if re.fullmatch(FORMAT_PATTERNS[fmt], text) and _extra_ok(fmt, text):
+    if _PATTERNS[fmt].fullmatch(text) and _extra_ok(fmt, text):
         return None
     if fmt is Format.GUID:
         if hint:

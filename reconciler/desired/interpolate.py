@@ -32,6 +32,8 @@ class Interpolated:
 def lookalike(text: str) -> tuple[str, str] | None:
     """(written, meant) when the whole of `text` is a variable in another tool's syntax:
     `$PS_SECRET` → `${PS_SECRET}`."""
+    if "$" not in text and "%" not in text:  # every look-alike holds one; most values neither
+        return None
     stripped = text.strip()
     for pattern in _LOOKALIKES:
         match = pattern.fullmatch(stripped)
@@ -42,6 +44,8 @@ def lookalike(text: str) -> tuple[str, str] | None:
 
 def references(text: str) -> tuple[str, ...]:
     """Names of the variables `text` refers to; raises ValueError on a malformed reference."""
+    if "$" not in text:  # every reference starts with one; most values have none
+        return ()
     expression = _ACTIONS_EXPRESSION.search(text)
     if expression:
         name = expression.group(1)

@@ -15,11 +15,13 @@ from reconciler.clouds import CLOUDS
 from reconciler.desired.contained import split_contained
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.typecheck import check_object, did_you_mean
+from reconciler.desired.words import not_a_boolean
 from reconciler.desired.yamlsource import (
     MAX_FILE_BYTES,
     Document,
     Path,
     YamlSourceError,
+    collector_paused,
     read_documents,
 )
 from reconciler.errors import ConfigError
@@ -148,6 +150,7 @@ def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
     return "symbolic link does not point to a file"
 
 
+@collector_paused()
 def load_desired(
     path: str, *, cwd: FsPath | None = None, registry: Registry = REGISTRY
 ) -> DesiredState:
@@ -323,14 +326,14 @@ def _read_lifecycle(
             report((key,), f"unknown lifecycle setting {key!r}{hint}", key=True)
     paused = value.get("paused")
     if paused is not None and not isinstance(paused, bool):
-        report(("paused",), "lifecycle.paused must be true or false")
+        report(("paused",), not_a_boolean("lifecycle.paused", paused))
         paused = None
     if paused is not None and kind.run_state is None:
         report(("paused",), f"lifecycle.paused: a {kind.name} has no run state to pause; remove it")
         paused = None
     protect = value.get("protect", False)
     if not isinstance(protect, bool):
-        report(("protect",), "lifecycle.protect must be true or false")
+        report(("protect",), not_a_boolean("lifecycle.protect", protect))
         protect = False
     ignore = value.get("ignoreChanges") or []
     if not isinstance(ignore, list) or not all(isinstance(p, str) for p in ignore):

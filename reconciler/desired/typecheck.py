@@ -15,7 +15,7 @@ from reconciler.desired.formats import format_problem
 from reconciler.desired.interpolate import lookalike, references
 from reconciler.desired.placement import Notes, SeenObject, UnknownKey
 from reconciler.desired.problems import Problem, Severity
-from reconciler.desired.words import did_you_mean, label
+from reconciler.desired.words import did_you_mean, label, not_a_boolean
 from reconciler.desired.yamlsource import Document, Path
 from reconciler.kinds.model import (
     ODATA_TYPE,
@@ -313,7 +313,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             return value
         if scalar.kind is ScalarKind.BOOLEAN:
             if not isinstance(value, bool):
-                self.report(path, f"{label(path)} must be true or false, not {value!r}")
+                self.report(path, not_a_boolean(label(path), value))
             return value
         if scalar.kind is ScalarKind.INTEGER:
             if isinstance(value, bool) or not isinstance(value, int):

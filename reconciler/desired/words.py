@@ -29,3 +29,17 @@ def label(path: Path) -> str:
         else:
             parts.append(("." if parts else "") + element)
     return "".join(parts) or "the profile"
+
+
+#: YAML 1.1 booleans that YAML 1.2 (and so this loader) reads as text.
+_YAML11_BOOLEANS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true"}
+
+
+def not_a_boolean(what: str, value: object) -> str:
+    """`what must be true or false`, with the fix for a YAML 1.1 spelling such as `yes`."""
+    fix = _YAML11_BOOLEANS.get(value.lower()) if isinstance(value, str) else None
+    if fix:
+        return (
+            f"{what} must be true or false, not {value!r}: YAML 1.2 reads it as text; write {fix}"
+        )
+    return f"{what} must be true or false, not {value!r}"

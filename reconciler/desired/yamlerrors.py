@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError
 CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"
 #: Spaces that look like spaces but are not YAML whitespace.
 ODD_SPACES = "\u00a0\u2007\u202f\u2009\u200b\u3000"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _KEY_WITHOUT_SPACE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#'\"\[\]{},][^:#]*?):(?=[^\s:/])")
 
 
@@ -26,6 +27,15 @@ class Located:
     line: int  # 1-based
     column: int  # 1-based
     message: str
+
+
+def mark_lines(text: str) -> list[str]:
+    """The lines the parser's marks count: split at CR, LF and CRLF only (str.splitlines also
+    splits at NEL, U+2028 and others, which ruamel.yaml's line numbers do not count)."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":  # a final line break ends the last line; it starts none
+        lines.pop()
+    return lines
 
 
 def pasted_characters(text: str) -> Located | None:
@@ -62,7 +72,7 @@ def pasted_characters(text: str) -> Located | None:
 
 def explain(exc: MarkedYAMLError, text: str) -> Located:
     """The parser's complaint, translated: where the mistake most likely is, and the fix."""
-    lines = text.splitlines()
+    lines = mark_lines(text)
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     context = exc.context_mark

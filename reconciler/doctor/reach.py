@@ -104,7 +104,7 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
             retirement_message(kind, exc.status, exc.code),
             (request,),
             fix="classic profiles cannot run any more: describe the sync with the Industry "
-            "Data kinds (`convert-classic` will translate profile YAML)",
+            "Data kinds: `edusync-reconcile convert-classic PATH --out DIR` translates them",
         )
     if exc.status == 401:
         return Check(

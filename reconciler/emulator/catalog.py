@@ -7,7 +7,7 @@ would otherwise be mirrored here and never caught).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -47,9 +47,14 @@ class TypeDef:
     base: str = ""
     #: Pre-"education" names seen in Microsoft's 2017 scenario snippets (§3.2).
     aliases: tuple[str, ...] = ()
+    #: `members` by name: every rendered or validated property is looked up here.
+    _by_name: dict[str, Member] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {m.name: m for m in self.members})
 
     def member(self, name: str) -> Member | None:
-        return next((m for m in self.members if m.name == name), None)
+        return self._by_name.get(name)
 
 
 PROFILE = "educationSynchronizationProfile"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from urllib.parse import quote
 from reconciler.emulator.graph_errors import bad_request
 from reconciler.emulator.routes import Op, Route
 from reconciler.emulator.tenant import Page, Tenant
-from reconciler.jsontypes import JSON, JSONObject
+from reconciler.jsontypes import JSON
 
 COLLECTION = "education/synchronizationProfiles"
 _PAGING_OPTIONS = frozenset({"$top", "$skip", "$skiptoken", "$count"})
@@ -37,6 +38,9 @@ class Reply:
     #: JSON body; None = no body at all (Content-Length: 0).
     body: JSON = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: The body already encoded as JSON (a list page built from cached item texts); when set,
+    #: it is sent instead of `body`.
+    encoded: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -133,14 +137,16 @@ def _next_link(request: Request, after: int) -> str:
     return f"{origin}{request.path}?{query}"
 
 
-def _collection(request: Request, page: Page, context: str, *, count: bool) -> JSONObject:
-    body: JSONObject = {"@odata.context": context}
+def _collection(request: Request, page: Page, context: str, *, count: bool) -> bytes:
+    """The collection response, its `value` spliced from the items' JSON texts (`page.items`):
+    the same text `json.dumps` would give for the whole object."""
+    head = f'{{"@odata.context": {json.dumps(context)}'
     if count:
-        body["@odata.count"] = page.total
-    body["value"] = page.items
+        head += f', "@odata.count": {page.total}'
+    tail = "]"
     if page.next_after is not None:
-        body["@odata.nextLink"] = _next_link(request, page.next_after)
-    return body
+        tail += f', "@odata.nextLink": {json.dumps(_next_link(request, page.next_after))}'
+    return f'{head}, "value": [{", ".join(page.items)}{tail}}}'.encode()
 
 
 class Dispatcher:
@@ -201,14 +207,14 @@ class Dispatcher:
     # -- collection ----------------------------------------------------------------------------
 
     def _list(self, request: Request, query: _Query) -> Reply:
-        page = self.tenant.list_page(
+        page = self.tenant.list_page_json(
             after=query.after,
             limit=self._limit(query),
             skip=query.skip,
             display_name=query.display_name,
         )
         context = self._context(request, COLLECTION)
-        return Reply(200, _collection(request, page, context, count=query.count))
+        return Reply(200, encoded=_collection(request, page, context, count=query.count))
 
     def _create(self, request: Request, _query: _Query) -> Reply:
         # The docs' example answers 201 Created (their prose says 202); seed 001 shows 201.
@@ -286,7 +292,7 @@ class Dispatcher:
             skip=query.skip,
             newest_first=query.newest_first,
         )
+        page = page._replace(items=[json.dumps(error) for error in page.items])
         # The errors collection always carries @odata.count (§1.10).
-        return Reply(
-            200, _collection(request, page, self._item_context(request, "errors"), count=True)
-        )
+        context = self._item_context(request, "errors")
+        return Reply(200, encoded=_collection(request, page, context, count=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reconciler.emulator.faults import WRITE_METHODS
 from reconciler.jsontypes import JSON
@@ -23,6 +23,11 @@ class LoggedRequest:
     body: JSON
     #: The status answered; None when the connection was dropped without a response.
     status: int | None
+    #: `time.monotonic()` when the request had been read, before the injected latency.
+    received_at: float = field(default=0.0, compare=False)
+    #: `time.monotonic()` when the answer was ready (it is written right after) or the
+    #: connection was dropped. With `received_at`, benchmarks time the server side of a write.
+    replied_at: float = field(default=0.0, compare=False)
 
     @property
     def is_write(self) -> bool:

@@ -242,11 +242,18 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             self._send(reply, request_id, client_request_id)
             return
         body, body_error = _parse_body(raw)
+        received_at = time.monotonic()
         if wiring.faults.take_drop_before(self.command):
             # Lost on the way in: nothing is done and no answer comes (a retry is safe).
             wiring.requests_log.append(
                 LoggedRequest(
-                    self.command, self.path, redact_headers(dict(self.headers.items())), body, None
+                    self.command,
+                    self.path,
+                    redact_headers(dict(self.headers.items())),
+                    body,
+                    None,
+                    received_at=received_at,
+                    replied_at=time.monotonic(),
                 )
             )
             self.close_connection = True
@@ -276,6 +283,8 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
                 headers=redact_headers(dict(self.headers.items())),
                 body=body,
                 status=None if dropped else reply.status,
+                received_at=received_at,
+                replied_at=time.monotonic(),
             )
         )
         log.info("%s %s -> %s", self.command, self.path, "dropped" if dropped else reply.status)
@@ -295,13 +304,16 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _write_reply(self, reply: Reply, request_id: str, client_request_id: str) -> None:
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
+        if reply.encoded is not None:
+            payload = reply.encoded
+        else:
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)  # also sends Date
         self.send_header("request-id", request_id)
         self.send_header("client-request-id", client_request_id)
         diagnostic = {"ServerInfo": {"DataCenter": "Loopback", "Slice": "E", "Ring": "0"}}
         self.send_header("x-ms-ags-diagnostic", json.dumps(diagnostic))
-        if reply.body is not None:
+        if reply.body is not None or reply.encoded is not None:
             self.send_header("Content-Type", _JSON_TYPE)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():

@@ -3,11 +3,18 @@
 Asynchrony (graph-sds-api.md §3.7) is modelled lazily: a create or update puts a profile in
 `provisioning` and records when it settles; every call first settles what is due according to an
 injectable clock, so tests can step time instead of sleeping.
+
+Listing costs the same per page whatever the tenant's size, so a benchmark of the client measures
+the client: profiles are kept in creation order (a page starts with a binary search for its skip
+token), only profiles in flight are visited to settle them, and each profile's rendered JSON is
+kept until its body or state changes.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
+import json
 import threading
 import time
 import uuid
@@ -39,12 +46,16 @@ def utc_now() -> str:
 class _Record:
     id: str
     seq: int
-    body: JSONObject  # validated, defaults filled, secrets included; no id/state
+    #: Validated, defaults filled, secrets included; no id/state. Replaced whole on every
+    #: write, never changed in place: `listed` relies on it.
+    body: JSONObject
     state: str
     #: Clock value at which an in-flight state completes; None = the state stays as it is.
     settles_at: float | None
     status: JSONObject
     errors: list[tuple[int, JSONObject]] = field(default_factory=list)
+    #: (body, state, JSON text) of the last list rendering; stale once either has changed.
+    listed: tuple[JSONObject, str, str] | None = None
 
 
 class Page(NamedTuple):
@@ -95,6 +106,11 @@ class Tenant:
         self._clock = clock
         self._lock = threading.RLock()
         self._records: dict[str, _Record] = {}
+        #: Sequence numbers of the stored profiles, ascending (creation order), and their records.
+        self._order: list[int] = []
+        self._by_seq: dict[int, _Record] = {}
+        #: Ids of profiles whose state settles later (`settles_at` set).
+        self._in_flight: set[str] = set()
         self._seq = 0
 
     # -- internals ---------------------------------------------------------------------------
@@ -103,14 +119,29 @@ class Tenant:
         self._seq += 1
         return self._seq
 
+    def _schedule(self, record: _Record) -> None:
+        record.settles_at = self._clock() + self.provisioning_delay
+        self._in_flight.add(record.id)
+
+    def _remove(self, record: _Record) -> None:
+        del self._records[record.id]
+        del self._by_seq[record.seq]
+        del self._order[bisect.bisect_left(self._order, record.seq)]
+
     def _settle(self) -> None:
+        if not self._in_flight:
+            return
         now = self._clock()
-        for record in list(self._records.values()):
-            if record.settles_at is None or now < record.settles_at:
+        for profile_id in list(self._in_flight):
+            record = self._records[profile_id]
+            if record.settles_at is not None and now < record.settles_at:
+                continue
+            self._in_flight.discard(profile_id)
+            if record.settles_at is None:
                 continue
             record.settles_at = None
             if record.state == DELETING:
-                del self._records[record.id]
+                self._remove(record)
             elif record.state == PROVISIONING:
                 record.state = PROVISIONED
                 if record.status["status"] is None:
@@ -134,10 +165,19 @@ class Tenant:
             record.body, profile_id=record.id, state=record.state, spelling=spelling
         )
 
+    def _listed(self, record: _Record) -> str:
+        """The list rendering as JSON text, rendered again only after a change."""
+        cached = record.listed
+        if cached is not None and cached[0] is record.body and cached[1] == record.state:
+            return cached[2]
+        text = json.dumps(self._view(record, Spelling.READ))
+        record.listed = (record.body, record.state, text)
+        return text
+
     def _reprovision(self, record: _Record, body: JSONObject) -> None:
         record.body = fill_profile_defaults(body)
         record.state = PROVISIONING
-        record.settles_at = self._clock() + self.provisioning_delay
+        self._schedule(record)
 
     def _store(self, profile_id: str, body: JSONObject, state: str, status: JSONObject) -> _Record:
         record = _Record(
@@ -149,7 +189,25 @@ class Tenant:
             status=status,
         )
         self._records[profile_id] = record
+        self._by_seq[record.seq] = record
+        self._order.append(record.seq)  # sequence numbers only grow: the order stays sorted
         return record
+
+    def _select(self, *, after: int, limit: int, skip: int, display_name: str | None) -> Page:
+        """A page of records (not yet rendered), in creation order after sequence `after`."""
+        if display_name is not None:  # a lookup by name visits every profile, as it must
+            rows = [
+                (seq, seq)
+                for seq in self._order
+                if self._by_seq[seq].body.get("displayName") == display_name
+            ]
+            page = _page(rows, after=after, limit=limit, skip=skip)
+        else:
+            begin = bisect.bisect_right(self._order, after) + skip
+            seqs = self._order[begin : begin + limit]
+            more = begin + len(seqs) < len(self._order) and bool(seqs)
+            page = Page(seqs, seqs[-1] if more else None, len(self._order))
+        return page._replace(items=[self._by_seq[seq] for seq in page.items])
 
     # -- profile collection and items ----------------------------------------------------------
 
@@ -160,7 +218,7 @@ class Tenant:
             record = self._store(
                 str(uuid.uuid4()), checked, PROVISIONING, _status(None, "Provisioning")
             )
-            record.settles_at = self._clock() + self.provisioning_delay
+            self._schedule(record)
             return self._view(record, Spelling.CREATE)
 
     def get(self, profile_id: str) -> JSONObject:
@@ -173,18 +231,18 @@ class Tenant:
         """Profiles in creation order after sequence number `after`, at most `limit` of them."""
         with self._lock:
             self._settle()
-            records = {
-                r.seq: r
-                for r in self._records.values()
-                if display_name is None or r.body.get("displayName") == display_name
-            }
-            # Page on sequence numbers first and render only that page: listing stays linear.
-            page = _page(
-                [(seq, seq) for seq in sorted(records)], after=after, limit=limit, skip=skip
-            )
-            return page._replace(
-                items=[self._view(records[seq], Spelling.READ) for seq in page.items]
-            )
+            page = self._select(after=after, limit=limit, skip=skip, display_name=display_name)
+            return page._replace(items=[self._view(r, Spelling.READ) for r in page.items])
+
+    def list_page_json(
+        self, *, after: int = 0, limit: int = 20, skip: int = 0, display_name: str | None = None
+    ) -> Page:
+        """`list_page` with each item as JSON text, rendered once per change of the profile:
+        what the server sends, at a cost per page that does not grow with the tenant."""
+        with self._lock:
+            self._settle()
+            page = self._select(after=after, limit=limit, skip=skip, display_name=display_name)
+            return page._replace(items=[self._listed(r) for r in page.items])
 
     def replace(self, profile_id: str, body: JSON) -> JSONObject:
         """PUT: the whole object is replaced; server defaults are filled again."""
@@ -219,7 +277,7 @@ class Tenant:
             record = self._find(profile_id)
             if record.state != DELETING:
                 record.state = DELETING
-                record.settles_at = self._clock() + self.provisioning_delay
+                self._schedule(record)
 
     # -- run-state actions ---------------------------------------------------------------------
 
@@ -369,7 +427,7 @@ class Tenant:
     def ids(self) -> list[str]:
         with self._lock:
             self._settle()
-            return [r.id for r in sorted(self._records.values(), key=lambda r: r.seq)]
+            return [self._by_seq[seq].id for seq in self._order]
 
     def snapshot(self) -> list[JSONObject]:
         """Every profile as stored (secrets included), for the state file."""
@@ -383,7 +441,7 @@ class Tenant:
                     "profileStatus": dict(r.status),
                     "errors": [dict(e) for _, e in r.errors],
                 }
-                for r in sorted(self._records.values(), key=lambda r: r.seq)
+                for r in (self._by_seq[seq] for seq in self._order)
             ]
 
     def load_snapshot(self, items: Iterable[JSONObject]) -> None:

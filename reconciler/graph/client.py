@@ -11,6 +11,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from reconciler import __version__
 from reconciler.errors import GraphError, WriteOutcomeUnknown
+from reconciler.graph.answers import MAX_BODY_BYTES, lenient_json, read_json, summary
 from reconciler.graph.failures import describe_no_response
 from reconciler.graph.hints import status_hint
 from reconciler.graph.retry import GraphRetry, read_retry, write_retry
@@ -32,6 +34,9 @@ log = logging.getLogger("reconciler.graph")
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 MAX_PAGES = 10_000
+#: Graph pages hold at most 999 objects; a page ten times that is no Graph answer (and a
+#: tenant read must not grow without bound on it).
+MAX_PAGE_ITEMS = 10_000
 BODY_READ_ATTEMPTS = 3
 _BODY_ERRORS = frozenset({"ChunkedEncodingError", "ContentDecodingError", "BodyReadTimeout"})
 USER_AGENT = f"edusync-reconcile/{__version__} (+https://github.com/edusync-reconcile)"
@@ -44,6 +49,13 @@ class GraphResponse:
     request_id: str | None
     #: The created object's URL, when the server says (a 202 may carry no body).
     location: str | None = None
+    #: For a read: why the body is not the JSON Graph sends (an HTML page, cut off), or None.
+    problem: str | None = None
+    client_request_id: str | None = None
+
+
+#: What a list's `check` says of one item: None when it is fine, else the problem in words.
+ItemCheck = Callable[[Any], str | None]
 
 
 class GraphClient:
@@ -85,45 +97,48 @@ class GraphClient:
         )
 
     # -- reads --------------------------------------------------------------------------------
-    def list(self, path: str) -> list[JSONObject]:
-        """Every item of a collection, following `@odata.nextLink` exactly as given."""
+    def list(self, path: str, check: ItemCheck | None = None) -> list[JSONObject]:
+        """Every item of a collection, following `@odata.nextLink` exactly as given. `check`
+        looks at each item as its page arrives; a problem fails the read, naming the page."""
         items: list[JSONObject] = []
         url: str | None = self.url(path)
         seen: set[str] = set()
         while url:
-            if url in seen or len(seen) >= MAX_PAGES:
-                raise GraphError(
-                    method="GET",
-                    url=url,
-                    status=None,
-                    code="PagingLoop",
-                    message="the server repeated a nextLink; stopped to avoid a loop",
+            page = self._read(url)
+            value = page.body.get("value") if isinstance(page.body, dict) else None
+            if not isinstance(value, list):
+                raise self._unexpected(url, page, "a collection answer without a 'value' list")
+            if len(value) > MAX_PAGE_ITEMS:
+                raise self._unexpected(
+                    url,
+                    page,
+                    f"a page of {len(value):,} items (Graph sends at most 999 per page); "
+                    "refused rather than read on",
                 )
+            for number, item in enumerate(value, start=len(items) + 1):
+                # Graph collections hold objects; every caller reads items as mappings.
+                problem = "is not an object" if not isinstance(item, dict) else None
+                if problem is None and check is not None:
+                    problem = check(item)
+                if problem:
+                    raise self._unexpected(url, page, f"item {number:,} of the list {problem}")
+            items.extend(value)
             seen.add(url)
-            page = self._send("GET", url).body
-            if not isinstance(page, dict) or not isinstance(page.get("value"), list):
-                raise GraphError(
-                    method="GET",
-                    url=url,
-                    status=200,
-                    code="UnexpectedResponse",
-                    message="a collection response without a `value` list",
-                )
-            items.extend(page["value"])
-            next_link = page.get("@odata.nextLink")
-            self._check_same_origin(url, next_link)
-            url = next_link
+            url = self._next_page(url, page, seen)
         return items
 
     def get(self, path: str) -> JSONObject | None:
         """One object, or None when Graph answers 404."""
+        url = self.url(path)
         try:
-            body = self._send("GET", self.url(path)).body
+            answer = self._read(url)
         except GraphError as exc:
             if exc.status == 404:
                 return None
             raise
-        return body if isinstance(body, dict) else None
+        if not isinstance(answer.body, dict):
+            raise self._unexpected(url, answer, "JSON that is not an object")
+        return answer.body
 
     def fetch(self, path: str) -> GraphResponse:
         """One GET (a page, an object) with its status and request-id; every non-2xx,
@@ -137,18 +152,55 @@ class GraphClient:
         return self._send(method, self.url(path), body)
 
     # -- plumbing -----------------------------------------------------------------------------
-    def _check_same_origin(self, url: str, next_link: Any) -> None:
-        # The bearer token goes to every page: never follow a link to another host.
+    def _read(self, url: str) -> GraphResponse:
+        """A GET whose answer must be Graph's JSON."""
+        answer = self._send("GET", url)
+        if answer.problem:
+            raise self._unexpected(url, answer, answer.problem)
+        return answer
+
+    def _next_page(self, url: str, page: GraphResponse, seen: set[str]) -> str | None:
+        next_link = page.body.get("@odata.nextLink") if isinstance(page.body, dict) else None
         if next_link is None:
-            return
-        if not isinstance(next_link, str) or urlsplit(next_link).netloc != urlsplit(url).netloc:
-            raise GraphError(
-                method="GET",
-                url=url,
-                status=200,
+            return None
+        if not isinstance(next_link, str) or not next_link.startswith(("https://", "http://")):
+            raise self._unexpected(url, page, f"@odata.nextLink {next_link!r} is not a URL")
+        # The bearer token goes to every page: never follow a link to another host, nor from
+        # https to http.
+        here, there = urlsplit(url), urlsplit(next_link)
+        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
+            raise self._unexpected(
+                url,
+                page,
+                f"@odata.nextLink points to another host ({there.scheme}://{there.netloc}); "
+                "refused to send the token there",
                 code="UnexpectedNextLink",
-                message="@odata.nextLink points to another host; refused to send the token there",
             )
+        if next_link in seen or len(seen) >= MAX_PAGES:
+            raise self._unexpected(
+                url,
+                page,
+                "the server repeated a nextLink; stopped to avoid a loop"
+                if next_link in seen
+                else f"more than {MAX_PAGES:,} pages; stopped",
+                code="PagingLoop",
+            )
+        return next_link
+
+    @staticmethod
+    def _unexpected(
+        url: str, answer: GraphResponse, problem: str, code: str = "UnexpectedResponse"
+    ) -> GraphError:
+        """A read whose answer is not what Graph sends: never taken for data."""
+        return GraphError(
+            method="GET",
+            url=url,
+            status=answer.status,
+            code=code,
+            message=problem,
+            request_id=answer.request_id,
+            client_request_id=answer.client_request_id,
+        )
 
     def _send(self, method: str, url: str, body: JSON = None) -> GraphResponse:
         # urllib3 retries what fails before the response headers; a body cut off mid-way
@@ -187,41 +239,22 @@ class GraphClient:
             if log.isEnabledFor(logging.DEBUG):  # the preview costs more than the request
                 log.debug("%s %s body: %s", method, url, _preview(body))
         started = time.monotonic()
+        response: requests.Response | None = None
         try:
+            # Redirects are never followed: Graph does not redirect its API, requests would turn
+            # a redirected POST into a GET, and the token must not follow a redirect.
             response = session.request(
-                method, url, data=data, headers=headers, timeout=self._timeout
-            )
-        except requests.RequestException as exc:  # no (complete) answer of any kind
-            elapsed = time.monotonic() - started
-            log.info(
-                "%s %s → no response after %.2fs (%s) client-request-id=%s",
                 method,
                 url,
-                elapsed,
-                type(exc).__name__,
-                client_request_id,
+                data=data,
+                headers=headers,
+                timeout=self._timeout,
+                stream=True,
+                allow_redirects=False,
             )
-            failure = describe_no_response(
-                exc,
-                url,
-                connect_timeout=self._timeout[0],
-                read_timeout=self._timeout[1],
-                base_url=self.base_url,
-            )
-            error_class = GraphError if is_read or failure.never_sent else WriteOutcomeUnknown
-            # A timeout while reading the body (after the headers, so urllib3 did not retry it)
-            # arrives as a plain ConnectionError; one urllib3 gave up on says "Max retries".
-            text = str(exc)
-            mid_body = "Read timed out" in text and "Max retries exceeded" not in text
-            code = type(exc).__name__ if type(exc).__name__ in _BODY_ERRORS else failure.code
-            raise error_class(
-                method=method,
-                url=url,
-                status=None,
-                code="BodyReadTimeout" if mid_body else code,
-                message=failure.message,
-                client_request_id=client_request_id,
-            ) from None
+            content = _read_capped(response)
+        except requests.RequestException as exc:  # no (complete) answer of any kind
+            raise self._no_answer(exc, method, url, client_request_id, started, response) from None
         request_id = response.headers.get("request-id")
         log.info(
             "%s %s → %d in %.2fs client-request-id=%s request-id=%s",
@@ -232,36 +265,121 @@ class GraphClient:
             client_request_id,
             request_id,
         )
-        parsed = _json_or_none(response)
-        if response.status_code >= 400:
-            hint = status_hint(
-                response.status_code, method, url, self.base_url, self._tokens.identity
-            )
-            raise _graph_error(method, url, response, parsed, client_request_id, hint)
+        status = response.status_code
+        content_type = response.headers.get("Content-Type")
+        if status >= 400:
+            hint = status_hint(status, method, url, self.base_url, self._tokens.identity)
+            raise _graph_error(method, url, response, content, client_request_id, hint)
+        if 300 <= status < 400:
+            raise _redirect_error(method, url, response, client_request_id)
+        problem = None
+        if content is None:
+            parsed: JSON = None
+            problem = f"the answer is larger than {MAX_BODY_BYTES // 2**20} MiB; refused"
+        elif method in {"GET", "HEAD"}:
+            answer = read_json(content, content_type)
+            parsed, problem = answer.value, answer.problem
+        else:  # a write's echo is welcome but not needed: the write was carried out
+            parsed = lenient_json(content)
         if parsed is not None and log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s response: %s", method, url, _preview(parsed))
         return GraphResponse(
-            response.status_code, parsed, request_id, response.headers.get("Location")
+            status,
+            parsed,
+            request_id,
+            response.headers.get("Location"),
+            problem,
+            response.headers.get("client-request-id") or client_request_id,
+        )
+
+    def _no_answer(
+        self,
+        exc: requests.RequestException,
+        method: str,
+        url: str,
+        client_request_id: str,
+        started: float,
+        response: requests.Response | None,
+    ) -> GraphError:
+        """No (complete) answer: what failed in plain words; a write's outcome is unknown
+        unless the request evidently never left."""
+        log.info(
+            "%s %s → no response after %.2fs (%s) client-request-id=%s",
+            method,
+            url,
+            time.monotonic() - started,
+            type(exc).__name__,
+            client_request_id,
+        )
+        failure = describe_no_response(
+            exc,
+            url,
+            connect_timeout=self._timeout[0],
+            read_timeout=self._timeout[1],
+            base_url=self.base_url,
+        )
+        is_read = method in {"GET", "HEAD"}
+        error_class = GraphError if is_read or failure.never_sent else WriteOutcomeUnknown
+        # A timeout while reading the body (after the headers, so urllib3 did not retry it)
+        # arrives as a plain ConnectionError; one urllib3 gave up on says "Max retries".
+        text = str(exc)
+        mid_body = "Read timed out" in text and "Max retries exceeded" not in text
+        code = type(exc).__name__ if type(exc).__name__ in _BODY_ERRORS else failure.code
+        return error_class(
+            method=method,
+            url=url,
+            status=None,
+            code="BodyReadTimeout" if mid_body else code,
+            message=failure.message,
+            # The headers arrived when the body was cut off: they name the request.
+            request_id=response.headers.get("request-id") if response is not None else None,
+            client_request_id=client_request_id,
         )
 
 
-def _json_or_none(response: requests.Response) -> JSON:
-    if not response.content:
+def _read_capped(response: requests.Response) -> bytes | None:
+    """The whole body, or None (and the connection closed) past MAX_BODY_BYTES."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        response.close()
         return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(256 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            response.close()
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _redirect_error(
+    method: str, url: str, response: requests.Response, client_request_id: str
+) -> GraphError:
+    target = response.headers.get("Location") or "nowhere"
+    return GraphError(
+        method=method,
+        url=url,
+        status=response.status_code,
+        code="Redirect",
+        message=f"the server redirects to {target}, and Graph never redirects its API: "
+        "not followed (is --graph-url / EDUSYNC_GRAPH_URL right, with https://? is a proxy "
+        "or sign-in page answering?)",
+        request_id=response.headers.get("request-id"),
+        client_request_id=response.headers.get("client-request-id") or client_request_id,
+    )
 
 
 def _graph_error(
     method: str,
     url: str,
     response: requests.Response,
-    body: JSON,
+    content: bytes | None,
     client_request_id: str,
     hint: str | None = None,
 ) -> GraphError:
+    body = lenient_json(content or b"")
     code, message, inner_request_id = None, None, None
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
@@ -272,8 +390,8 @@ def _graph_error(
         while isinstance(inner, dict):
             inner_request_id = inner.get("request-id") or inner.get("requestId") or inner_request_id
             inner = inner.get("innerError") or inner.get("innererror")
-    if message is None and response.text:
-        message = response.text[:300]
+    if message is None and content:  # an HTML error page, plain text: one line of it
+        message = summary(content, response.headers.get("Content-Type"))
     return GraphError(
         method=method,
         url=url,

@@ -6,12 +6,12 @@ Passed to the loader, the engine and every command instead of being imported, so
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from reconciler import fieldpaths
-from reconciler.kinds.model import Kind, ReadVia
-from reconciler.kinds.typetree import reference_paths
+from reconciler.kinds.model import ODATA_TYPE, Kind, ListOf, Polymorphic, ReadVia, TypeExpr
+from reconciler.kinds.typetree import member_type, reference_paths
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,26 @@ def _kind_problems(kind: Kind, kinds: dict[str, Kind]) -> list[str]:
         if target is None or target.target != parent:
             problems.append(f"{kind.name}: parent_ref must name its Reference to {parent}")
     for path in kind.writes.create_only:
-        problem = fieldpaths.resolve(kind.root, fieldpaths.parse(path))
-        if problem:
-            problems.append(f"{kind.name}: create-only {problem}")
+        if not _declared(kind.root, path):
+            problems.append(f"{kind.name}: create-only path {path!r} names no member")
     return problems
+
+
+def _declared(root: TypeExpr, path: str) -> bool:
+    """Whether a dotted path (list items transparent, `@odata.type` of a polymorphic member)
+    names a member. Not `fieldpaths.resolve`: that module imports the kind model, whose package
+    builds the product registry with this check."""
+    texpr: TypeExpr | None = root
+    for segment in re.sub(r"\[[^\]]*\]", "", path).replace(ODATA_TYPE, "\0").split("."):
+        while isinstance(texpr, ListOf):
+            texpr = texpr.item
+        if texpr is None:
+            return False
+        if segment == "\0":
+            return isinstance(texpr, Polymorphic)
+        if isinstance(texpr, Polymorphic):
+            props = [v.prop(segment) for v in texpr.variants]
+            texpr = next((p.type for p in props if p is not None), None)
+        else:
+            texpr = member_type(texpr, segment, None)[0]
+    return texpr is not None

@@ -52,11 +52,17 @@ def _several_kinds(report: StatusReport) -> bool:
 def summary_line(report: StatusReport) -> str:
     managed, failing = len(report.managed), len(report.failing)
     unmanaged = len(report.objects) - managed
+    # Declared in git but not (yet) in the tenant: not a failure, and not healthy either.
+    absent = sum(1 for o in report.managed if not o.needs_attention and o.id is None)
     extra = f", {unmanaged} unmanaged" if unmanaged else ""
+    if absent:
+        extra = f", {absent} not in the tenant yet (`apply` creates them)" + extra
     if not report.objects:
         return "No objects to report: PATH declares none (`--all` lists the tenant's)."
     if failing:
         return f"{failing} of {managed} managed object(s) need attention{extra}."
+    if absent:
+        return f"{managed - absent} of {managed} managed object(s) are healthy{extra}."
     return f"All {managed} managed object(s) are healthy{extra}."
 
 

@@ -59,6 +59,33 @@ CORPUS: list[tuple[str, str | bytes, str]] = [
         "displayName: " + "[" * 3000 + "]" * 3000 + "\n",
         "1:1: error: values nested too deeply",
     ),
+    (
+        "flow nesting to the size limit",
+        "displayName: " + "{a: " * 100_000 + "}" * 100_000 + "\n",
+        "1:1: error: values nested too deeply",
+    ),
+    ("compact list nesting", "- " * 300_000 + "x\n", "1:1: error: values nested too deeply"),
+    ("explicit key nesting", "? " * 300_000 + "x\n", "1:1: error: values nested too deeply"),
+    (
+        "indentation nesting",
+        "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 1200)),
+        "1:1: error: values nested too deeply",
+    ),
+    (
+        "unknown YAML version",
+        "%YAML 1.7\n---\ndisplayName: x\n",
+        "1:1: error: %YAML 1.7: there is no YAML 1.7; remove the %YAML line",
+    ),
+    (
+        "NUL byte",
+        "displayName: x\x00\n",
+        "1:15: error: the invisible character U+0000 is not allowed in YAML",
+    ),
+    (
+        "half a surrogate pair",
+        'displayName: "\\ud800"\n',
+        "1:14: error: the escape \\ud800 is half of a UTF-16 surrogate pair, not a character",
+    ),
 ]
 
 

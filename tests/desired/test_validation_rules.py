@@ -177,7 +177,13 @@ CASES = [
     (
         "lifecycle.paused must be boolean",
         VALID + "lifecycle:\n  paused: sometimes\n",
-        "16:11: error: lifecycle.paused must be true or false",
+        "16:11: error: lifecycle.paused must be true or false, not 'sometimes'",
+    ),
+    (
+        "a YAML 1.1 boolean gets the YAML 1.2 spelling",
+        VALID + "lifecycle:\n  protect: yes\n",
+        "16:12: error: lifecycle.protect must be true or false, not 'yes': YAML 1.2 reads it "
+        "as text; write true",
     ),
     (
         "displayName from a variable",

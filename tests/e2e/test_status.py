@@ -259,3 +259,14 @@ def test_a_state_file_can_hold_a_quarantined_profile_and_its_errors(
     north = next(o for o in json.loads(result.out)["objects"] if o["name"] == "North High")
     assert (north["run_status"], north["error_count"]) == ("quarantined", 5)
     assert [e["errorCode"] for e in north["errors"]] == ["E5", "E4", "E3"]
+
+
+def test_an_object_not_created_yet_is_neither_failing_nor_called_healthy(
+    cli, graph_env, tree
+) -> None:
+    for name in ("North High", "South High"):  # East High is declared but not created yet
+        graph_env.tenant.seed_profile(profile(name))
+    result = cli("status", str(tree))
+    assert result.code == 0, result.out + result.err
+    assert "All 3" not in result.out
+    assert "2 of 3 managed object(s) are healthy, 1 not in the tenant yet" in result.out

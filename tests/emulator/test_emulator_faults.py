@@ -86,6 +86,17 @@ def test_latency_applies_to_every_request_and_can_be_switched_off(
     assert time.monotonic() - started < 0.15
 
 
+def test_the_request_log_times_each_request_from_receipt_to_answer(emu: Emulator) -> None:
+    """What benchmarks read to time a write phase on the server's side."""
+    emu.faults.latency_ms = 40
+    before = time.monotonic()
+    assert Graph(emu.base_url).post(json=CSV_PROFILE).status_code == 201
+    after = time.monotonic()
+    (entry,) = emu.requests_log.entries()
+    assert before <= entry.received_at
+    assert entry.received_at + 0.04 <= entry.replied_at <= after
+
+
 def test_latency_from_the_constructor() -> None:
     with Emulator(latency_ms=100) as emu:
         started = time.monotonic()

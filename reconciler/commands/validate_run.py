@@ -1,0 +1,66 @@
+"""What `validate` does once its command line is parsed (imported only then: `validate --help`
+must not pay for the loader)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+
+import click
+
+from reconciler.commands.actions_run import after_validate
+from reconciler.commands.base import EXIT_ERROR, EXIT_OK
+from reconciler.commands.validate_paths import validate_paths
+from reconciler.desired import DesiredObject
+from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.secrets import variable_names
+from reconciler.kinds.registry import Registry
+from reconciler.render.problems import (
+    github_annotations,
+    problems_json,
+    problems_markdown,
+    problems_text,
+)
+
+
+def _missing_variable_warnings(
+    state_objects: Iterable[DesiredObject], env: Mapping[str, str]
+) -> list[Problem]:
+    problems = []
+    for obj in state_objects:
+        missing = {n for n in variable_names(obj) if n not in env}
+        for line, column, names in obj.variable_places(missing):
+            problems.append(
+                Problem(
+                    obj.file,
+                    line,
+                    column,
+                    Severity.WARNING,
+                    f"environment variable(s) {', '.join(names)} not set: "
+                    "plan works without them, apply will need them",
+                )
+            )
+    return problems
+
+
+def run_validate(paths: tuple[str, ...], output_format: str | None, registry: Registry) -> int:
+    state = validate_paths(paths or ("desired-state",), registry=registry)
+    problems = tuple(
+        sorted(
+            (*state.problems, *_missing_variable_warnings(state.objects, os.environ)),
+            key=lambda p: (p.file, p.line, p.column, p.message),
+        )
+    )
+    fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
+    markdown = problems_markdown(problems, state.files, len(state.objects))
+    if fmt == "json":
+        click.echo(problems_json(problems), nl=False)
+    elif fmt == "markdown":
+        click.echo(markdown, nl=False)
+    else:
+        click.echo(problems_text(problems, state.files, len(state.objects)), nl=False)
+    after_validate(markdown)
+    if os.environ.get("GITHUB_ACTIONS") == "true" and problems:
+        # Workflow commands; kept off stdout when stdout is a machine-read document.
+        click.echo(github_annotations(problems), nl=False, err=fmt != "text")
+    return EXIT_ERROR if any(p.severity is Severity.ERROR for p in problems) else EXIT_OK

@@ -1,0 +1,117 @@
+"""The sticky pull-request comment: ONE per pull request and desired-state path, found by its
+hidden marker, created once and edited in place afterwards.
+
+Two jobs can race (two quick pushes): both find no comment and both create one. After creating,
+each lists again; if more than one marked comment exists, the oldest is kept, given this run's
+text, and the one this run created is deleted, so the pull request converges on one comment
+whichever job finishes last.
+
+Only comments written by a bot account (GitHub Apps, including github-actions[bot]) count, or
+by the logins in EDUSYNC_COMMENT_AUTHORS: anyone can comment on a public pull request, and a
+forged comment carrying the marker must neither be edited into "the" plan nor supply the
+reviewed-plan record that apply trusts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.github.client import GitHubClient, GitHubError
+
+AUTHORS_VAR = "EDUSYNC_COMMENT_AUTHORS"
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Whose comments may be the sticky comment: bots, or the logins named."""
+
+    logins: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Trust:
+        names = (n.strip().lower() for n in env.get(AUTHORS_VAR, "").split(","))
+        return cls(frozenset(n for n in names if n))
+
+    def trusts(self, comment: Mapping[str, Any]) -> bool:
+        user = comment.get("user") or {}
+        if not isinstance(user, dict):
+            return False
+        if self.logins:
+            return str(user.get("login", "")).lower() in self.logins
+        return user.get("type") == "Bot"
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment_id: int
+    url: str | None
+    created: bool
+
+
+def _age(comment: Mapping[str, Any]) -> int:
+    # GitHub's comment ids grow with creation; created_at has only 1-second resolution, so two
+    # racing jobs could tie on it (and must both agree on which comment is the oldest).
+    return int(comment.get("id") or 0)
+
+
+def marked_comments(
+    client: GitHubClient, repo: str, number: int, marker: str, trust: Trust
+) -> list[dict[str, Any]]:
+    """The trusted comments starting with `marker`, oldest first (every page read)."""
+    comments = client.paged(f"repos/{repo}/issues/{number}/comments")
+    found = [
+        c
+        for c in comments
+        if isinstance(c, dict)
+        and str(c.get("body") or "").lstrip().startswith(marker)
+        and trust.trusts(c)
+    ]
+    return sorted(found, key=_age)
+
+
+def _delete(client: GitHubClient, repo: str, comment_id: int) -> None:
+    try:
+        client.delete(f"repos/{repo}/issues/comments/{comment_id}")
+    except GitHubError as exc:
+        if exc.status != 404:  # the other job removed it already
+            raise
+
+
+def upsert_comment(
+    client: GitHubClient,
+    repo: str,
+    number: int,
+    marker: str,
+    body: str,
+    trust: Trust = Trust(),
+) -> Posted:
+    """Edit the marked comment in place, or create it; converge on one if jobs raced."""
+    existing = marked_comments(client, repo, number, marker, trust)
+    if existing:
+        keep = existing[0]
+        updated = client.patch(f"repos/{repo}/issues/comments/{keep['id']}", {"body": body})
+        for extra in existing[1:]:  # left over from an earlier race
+            _delete(client, repo, int(extra["id"]))
+        return Posted(int(keep["id"]), _url(updated, keep), created=False)
+    mine = client.post(f"repos/{repo}/issues/{number}/comments", {"body": body})
+    again = marked_comments(client, repo, number, marker, trust)
+    if again and int(again[0]["id"]) != int(mine["id"]):
+        keep = again[0]
+        updated = client.patch(f"repos/{repo}/issues/comments/{keep['id']}", {"body": body})
+        _delete(client, repo, int(mine["id"]))
+        return Posted(int(keep["id"]), _url(updated, keep), created=False)
+    return Posted(int(mine["id"]), _url(mine, mine), created=True)
+
+
+def _url(answer: Any, fallback: Mapping[str, Any]) -> str | None:
+    source = answer if isinstance(answer, dict) else fallback
+    url = source.get("html_url")
+    return str(url) if url else None
+
+
+def post_comment(client: GitHubClient, repo: str, number: int, body: str) -> Posted:
+    """A new comment (the apply report: each merge gets its own)."""
+    made = client.post(f"repos/{repo}/issues/{number}/comments", {"body": body})
+    return Posted(int(made["id"]), _url(made, made), created=True)

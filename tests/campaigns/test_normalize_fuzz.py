@@ -1,0 +1,149 @@
+"""The normaliser and the plan under random JSON: whatever the tenant read accepts normalises
+and diffs without raising, and `plan` over random tenants and random desired profiles (JSON
+files are YAML) never reaches an internal error.
+
+Bounded for CI (derandomised); `EDUSYNC_FUZZ_EXAMPLES=5000` for a deeper run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import event, example, given, settings
+from hypothesis import strategies as st
+
+from reconciler.cli import run
+from reconciler.desired import load_desired
+from reconciler.engine.diff import diff
+from reconciler.engine.normalize import Mode, normalize
+from reconciler.kinds import KINDS
+from reconciler.tenant import object_problem
+from tests.campaigns.json_shapes import any_json, shaped, tenant_object
+from tests.campaigns.test_bad_answers import LIST, FakeGraph, page
+from tests.campaigns.test_loader_fuzz import BOUNDED, EXAMPLES
+
+SEEDS = st.integers(0, 2**32)
+SAMPLE = Path(__file__).resolve().parents[2] / "desired-state"
+SAMPLE_NAMES = ["Test Profile", "Contoso PowerSchool 2025-26", "Contoso OneRoster"]
+
+
+@settings(BOUNDED, max_examples=EXAMPLES or 600)
+@given(SEEDS, st.floats(0, 0.1))
+def test_every_tenant_object_the_read_accepts_normalises_and_diffs(seed: int, wild: float) -> None:
+    r = random.Random(seed)
+    for kind in KINDS.values():
+        before, after = tenant_object(kind, r, wild), tenant_object(kind, r, wild)
+        if object_problem(kind, before) or object_problem(kind, after):
+            event("refused by the read")
+            continue
+        for mode in Mode:
+            normalize(before, kind.root, mode=mode)
+        diff(normalize(before, kind.root), normalize(after, kind.root), kind.root)
+
+
+def test_the_read_accepts_most_generated_objects() -> None:
+    # Non-vacuity for the property above: most shaped objects pass the read's checks.
+    r = random.Random(7)
+    kind = next(iter(KINDS.values()))
+    accepted = sum(object_problem(kind, tenant_object(kind, r, 0.02)) is None for _ in range(300))
+    assert accepted > 150
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/normalize.py: Normalizer._set sorts set(items), which raises TypeError on "
+    "objects inside a set; the tenant read refuses such answers first (tenant.object_problem). "
+    "Fix: keep unhashable items out of the set (or key them by their JSON text), then remove "
+    "this marker.",
+)
+@settings(BOUNDED, max_examples=EXAMPLES or 300)
+@given(SEEDS)
+@example(1)
+def test_normalize_takes_any_json(seed: int) -> None:
+    r = random.Random(seed)
+    for kind in KINDS.values():
+        value = (
+            tenant_object(kind, r, 0.2)
+            if seed != 1
+            else {"licensesToAssign": [{"appliesTo": "student", "skuIds": [{}]}]}
+        )
+        for mode in Mode:
+            normalize(value, kind.root, mode=mode)
+            normalize(any_json(r), kind.root, mode=mode)
+
+
+@pytest.fixture(scope="module")
+def graph() -> Iterator[FakeGraph]:
+    fake = FakeGraph()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("plan-fuzz") / "desired"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def random_tenant(r: random.Random) -> list[object]:
+    kind = next(iter(KINDS.values()))
+    objects = []
+    for i in range(r.randint(0, 3)):
+        body = tenant_object(kind, r, r.choice([0.0, 0.02, 0.1]))
+        if isinstance(body, dict) and r.random() < 0.7:
+            body["displayName"] = r.choice(SAMPLE_NAMES)
+            body["id"] = f"0f3c{i}"
+        objects.append(body)
+    return objects
+
+
+def random_profile(r: random.Random) -> object:
+    """A sample profile with a few members replaced by random ones, or a random one."""
+    kind = next(iter(KINDS.values()))
+    if r.random() < 0.6:
+        body = json.loads(json.dumps(r.choice(SAMPLE_BODIES)))
+        for _ in range(r.randint(0, 3)):
+            prop = r.choice(kind.root.props)
+            body[prop.name] = shaped(prop.type, r, wild=0.05)
+    else:
+        body = shaped(kind.root, r, wild=r.choice([0.0, 0.02, 0.1]))
+    if isinstance(body, dict):
+        body["displayName"] = "Fuzzed"
+        body.pop("id", None)
+    return body
+
+
+SAMPLE_BODIES = [dict(o.body) for o in load_desired(str(SAMPLE)).objects]
+
+
+@settings(BOUNDED, max_examples=EXAMPLES or 200)
+@given(SEEDS, st.sampled_from(["text", "json", "markdown"]))
+@example(10934, "text")  # found by a deep run: a tenant key '[x]' broke a field path
+def test_plan_never_reaches_an_internal_error(
+    graph: FakeGraph,
+    tree: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    seed: int,
+    output: str,
+) -> None:
+    r = random.Random(seed)
+    graph.script = {LIST: page(random_tenant(r))}
+    fuzzed = tree / "fuzzed.json"
+    fuzzed.unlink(missing_ok=True)
+    if r.random() < 0.6:
+        fuzzed.write_text(json.dumps(random_profile(r)), encoding="utf-8")
+    monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "t")
+    monkeypatch.setenv("POWERSCHOOL_CLIENT_SECRET", "s")
+    code = run(["plan", str(tree), "--graph-url", f"{graph.base}/beta", "--format", output])
+    out, err = capsys.readouterr()
+    event(f"exit {code}: {'read refused' if 'UnexpectedResponse' in err else 'read'}")
+    assert code in (0, 1, 2), (code, err)
+    assert "internal error" not in err, err
+    assert "Traceback" not in out + err
