@@ -40,9 +40,12 @@ def district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
-def test_validate_accepts_the_sample_district(ids_cli: Cli, district: Path) -> None:
+def test_validate_accepts_the_sample_district(ids_cli: Cli, cli: Cli, district: Path) -> None:
     result = ids_cli("validate", str(district))
     assert result.code == 0, result.out + result.err
+    product = cli("validate", str(district))  # the product's validate knows these kinds
+    assert product.code == 0, product.out + product.err
+    assert "10 profile(s)" in product.out or "10 " in product.out
 
 
 def test_validate_names_an_unresolvable_reference_shape_with_its_position(
