@@ -1,9 +1,13 @@
-"""Carrying out a plan: preflight every request, then write with bounded concurrency.
+"""Carrying out a plan: preflight every request, then run the changes as a dependency graph
+with bounded concurrency.
 
 Nothing is written until every request of every change has been built (so a missing secret
-stops the run before the first write). A write whose outcome is unknown (timeout, dropped
-connection) is never repeated blindly: the tenant is re-read and the write is sent again only
-if it evidently did not happen — so a profile is never created twice.
+stops the run before the first write); a change whose body binds an object created in the same
+run is built with a placeholder there, and built again when it runs, with the new id. A change
+starts when everything it depends on is done; one whose parent failed is not attempted. A
+write whose outcome is unknown (timeout, dropped connection) is never repeated blindly: the
+tenant is re-read and the write is sent again only if it evidently did not happen — so a
+profile is never created twice.
 """
 
 from __future__ import annotations
@@ -12,24 +16,26 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reconciler import urls
 from reconciler.engine.compare import compare
 from reconciler.engine.lookalike import Lookalike
-from reconciler.engine.model import Action, Change, Modify, Plan
+from reconciler.engine.model import Action, Bind, Change, Modify, Plan
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
 from reconciler.kinds.model import Permissions
 from reconciler.operations import (
     BodyBuilder,
+    IdOf,
     PreflightError,
     Purpose,
     Request,
     delete_request,
+    placeholder_id,
     run_state_request,
 )
 from reconciler.tenant import read_run_status
@@ -75,10 +81,16 @@ class NotSettled(ReconcileError):
 
 @dataclass(frozen=True)
 class Step:
-    """The requests of one change, sent in order."""
+    """The requests of one change, sent in order, once the steps it depends on are done."""
 
     change: Change
+    #: As built by preflight (a bind to an object not created yet holds a placeholder).
     requests: tuple[Request, ...]
+    #: Positions (in the step list) of the steps that must be done first.
+    depends_on: tuple[int, ...] = ()
+    #: Builds the requests again when the step runs, with the ids known by then (None: the
+    #: preflight requests are final: the change binds nothing).
+    build: Callable[[IdOf], tuple[Request, ...]] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -145,11 +157,21 @@ def preflight(
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(refusals))
     steps: list[Step] = []
     problems: list[str] = []
+    position = {c.key: i for i, c in enumerate(plan.pending)}
     for change in plan.pending:
         try:
-            steps.append(Step(change, tuple(_requests(change, builder))))
+            requests = tuple(_requests(change, builder, placeholder_id))
         except PreflightError as exc:
             problems.append(str(exc))
+            continue
+        rebuild = None
+        if change.binds:
+
+            def rebuild(id_of: IdOf, change: Change = change) -> tuple[Request, ...]:
+                return tuple(_requests(change, builder, id_of))
+
+        after = tuple(position[k] for k in change.depends_on if k in position)
+        steps.append(Step(change, requests, after, rebuild))
     if problems:
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
     return steps
@@ -170,16 +192,16 @@ def duplicate_refusal(change: Change, look: Lookalike) -> str:
     )
 
 
-def _requests(change: Change, builder: BodyBuilder) -> list[Request]:
+def _requests(change: Change, builder: BodyBuilder, id_of: IdOf) -> list[Request]:
     kind = change.kind
     object_id = change.id or NEW_ID
     requests: list[Request]
     if change.action is Action.CREATE:
-        requests = [builder.create(change)]
+        requests = [builder.create(change, id_of)]
     elif change.action is Action.UPDATE:
-        requests = [builder.update(change)]
+        requests = [builder.update(change, id_of)]
     elif change.action is Action.REPLACE:
-        requests = [delete_request(kind, object_id), builder.create(change)]
+        requests = [delete_request(kind, object_id), builder.create(change, id_of)]
         object_id = NEW_ID
     elif change.action is Action.DELETE:
         requests = [delete_request(kind, object_id)]
@@ -216,9 +238,30 @@ class Executor:
         self.on_finished = on_finished
         self.sleep = sleep
         self._stop = threading.Event()
+        #: Ids of objects created in this run, by (kind name, folded natural key): what the
+        #: bodies of their dependants bind.
+        self._new_ids: dict[tuple[str, str], str] = {}
+        self._ids_lock = threading.Lock()
+
+    def id_of(self, bind: Bind) -> str:
+        """The id a bind sends: created in this run, else the tenant's when planned."""
+        key = (bind.target.name, bind.target.key.fold(bind.key))
+        with self._ids_lock:
+            created = self._new_ids.get(key)
+        if created:
+            return created
+        if bind.id:
+            return bind.id
+        if self.options.dry_run:
+            return placeholder_id(bind)
+        raise ReconcileError(
+            f"the id of {bind.target.name} '{bind.key}' is not known (it was to be created "
+            "in this run); run plan again"
+        )
 
     def run(self, steps: list[Step]) -> list[Outcome]:
-        """Run every step; on Ctrl-C finish the ones under way, skip the rest, still report."""
+        """Run every step once the steps it depends on are done, up to `parallelism` at once;
+        on Ctrl-C finish the ones under way, skip the rest, still report."""
         outcomes = [Outcome(step.change) for step in steps]
         lock = threading.Lock()
 
@@ -230,13 +273,31 @@ class Executor:
                 self.on_finished(outcome)
 
         pool = ThreadPoolExecutor(max_workers=self.options.parallelism)
-        futures = [
-            pool.submit(run_one, step, outcome)
-            for step, outcome in zip(steps, outcomes, strict=True)
-        ]
+        waiting = list(range(len(steps)))
+        finished: set[int] = set()
+        running: dict[Future[None], int] = {}
         try:
-            for future in futures:
-                future.result()
+            while waiting or running:
+                for i in list(waiting):
+                    if not finished.issuperset(steps[i].depends_on):
+                        continue
+                    waiting.remove(i)
+                    blocked = next(
+                        (d for d in steps[i].depends_on if outcomes[d].status.is_failure), None
+                    )
+                    if blocked is not None:
+                        finished.add(i)
+                        self._blocked(outcomes[i], outcomes[blocked])
+                        with lock:
+                            self.on_finished(outcomes[i])
+                    elif not self._stop.is_set():
+                        running[pool.submit(run_one, steps[i], outcomes[i])] = i
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    finished.add(running.pop(future))
+                    future.result()
         except KeyboardInterrupt:
             self._stop.set()
             self.progress("interrupted: finishing the writes under way, starting no more")
@@ -252,11 +313,19 @@ class Executor:
         pool.shutdown(wait=True)
         return outcomes
 
+    @staticmethod
+    def _blocked(outcome: Outcome, parent: Outcome) -> None:
+        """A change whose parent did not succeed is never sent (it would bind to nothing)."""
+        outcome.status = Status.NOT_ATTEMPTED
+        happened = "was not attempted" if parent.status is Status.NOT_ATTEMPTED else "failed"
+        outcome.detail = f"depends on {parent.change.label}, which {happened}"
+
     def _run_step(self, step: Step, outcome: Outcome) -> None:
         change = step.change
         outcome.object_id = change.id
         try:
-            for planned in step.requests:
+            requests = step.build(self.id_of) if step.build is not None else step.requests
+            for planned in requests:
                 request = _with_id(planned, outcome.object_id)
                 outcome.sent.append(request)
                 if self.options.dry_run:
@@ -271,6 +340,7 @@ class Executor:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
                     outcome.done.append(OLD_GONE)
             outcome.status = Status.DONE
+            self._record_created(change, outcome)
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
         except NotSettled as exc:
@@ -288,6 +358,16 @@ class Executor:
         except Exception as exc:  # a bug must not cost the report of everything else
             log.debug("internal error in %s", change.name, exc_info=True)
             self._failed(outcome, f"{change.name}: internal error: {type(exc).__name__}: {exc}")
+
+    def _record_created(self, change: Change, outcome: Outcome) -> None:
+        after = change.after
+        if self.options.dry_run or after is None or not outcome.object_id:
+            return
+        if change.action in {Action.CREATE, Action.REPLACE}:
+            with self._ids_lock:
+                self._new_ids[(change.kind.name, change.kind.key.fold(after.name))] = (
+                    outcome.object_id
+                )
 
     @staticmethod
     def _failed(outcome: Outcome, error: str, *, create_refused: bool = False) -> None:
@@ -333,6 +413,19 @@ class Executor:
         outcome.done.append(f"{what} → {response.status}")
         if request.purpose is Purpose.CREATE:
             outcome.object_id = self._created_id(change, response)
+        elif request.purpose is Purpose.UPDATE and change.kind.writes.reread:
+            self._reread(change, request, response)
+
+    def _reread(self, change: Change, request: Request, response: GraphResponse) -> None:
+        """A kind that answers a write with 204 and no body: read the object back, so that a
+        write Graph acknowledged but did not keep is not reported done."""
+        if response.status != 204 and response.body:
+            return
+        if self.client.get(request.path) is None:
+            raise ReconcileError(
+                f"{request.method} {request.path} was answered {response.status}, but the "
+                f"{change.kind.noun} is no longer there; run plan to see where it stands"
+            )
 
     def _created_id(self, change: Change, response: GraphResponse) -> str | None:
         if isinstance(response.body, dict) and response.body.get("id"):

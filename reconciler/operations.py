@@ -9,14 +9,14 @@ carry `#microsoft.graph.<typeName>`.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from reconciler import fieldpaths, urls
 from reconciler.desired.secrets import resolve
-from reconciler.engine.model import PAUSED_FIELD, Action, Change, Create, Modify, Remove
+from reconciler.engine.model import PAUSED_FIELD, Action, Bind, Change, Create, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
 from reconciler.errors import ReconcileError
 from reconciler.jsontypes import JSON, JSONObject
@@ -32,6 +32,7 @@ from reconciler.kinds.model import (
     Scalar,
     SetOf,
     TypeExpr,
+    UpdateVerb,
 )
 from reconciler.kinds.odata import wire_name
 from reconciler.kinds.typetree import Shape, TypeVisitor, object_type_of, shape, visit
@@ -41,6 +42,34 @@ from reconciler.settings import UpdateMethod
 
 class PreflightError(ReconcileError):
     """Apply refused before any write."""
+
+
+#: How a reference travels on the wire: `NAME@odata.bind: {target's URL}`.
+BIND_SUFFIX = "@odata.bind"
+#: Where `bind_references` leaves the target's URL for `to_wire` (never sent as such).
+BIND = "#bind"
+
+#: A bind's target id: from the tenant, created earlier in this run, or (preflight, dry run)
+#: a placeholder that names the target.
+IdOf = Callable[[Bind], str]
+
+
+def placeholder_id(bind: Bind) -> str:
+    """A bind whose target is created in this run, before that has happened."""
+    return bind.id or f"{{id of '{bind.key}'}}"
+
+
+def bind_references(body: JSONObject, change: Change, graph_url: str, id_of: IdOf) -> JSONObject:
+    """`body` with each `{ref: KEY}` replaced by its target's URL, for `to_wire`."""
+    if not change.binds:
+        return body
+    out = copy.deepcopy(body)
+    for bind in change.binds:
+        holder: Any = out
+        for element in bind.path[:-1]:
+            holder = holder[element]
+        holder[bind.path[-1]] = {BIND: urls.bind_url(graph_url, bind.target, id_of(bind))}
+    return out
 
 
 class Purpose(StrEnum):
@@ -84,8 +113,14 @@ class _ToWire(TypeVisitor[[Any], Any]):
         out = {}
         for key, child in value.items():
             prop = node.prop(key)
-            if prop is not None and not prop.read_only:
-                out[key] = self.run(child, prop.type)
+            if prop is None or prop.read_only:
+                continue
+            if isinstance(prop.type, Reference):
+                # Sent as a bind, once apply knows the target's id (see `bind_references`).
+                if isinstance(child, dict) and BIND in child:
+                    out[f"{key}{BIND_SUFFIX}"] = child[BIND]
+                continue
+            out[key] = self.run(child, prop.type)
         return out
 
     def keyed_list(self, node: KeyedList, value: Any) -> Any:
@@ -253,9 +288,10 @@ def variables_needed(change: Change, update_method: UpdateMethod) -> set[str]:
     desired = change.after
     if desired is None or change.action not in {Action.CREATE, Action.UPDATE, Action.REPLACE}:
         return set()
+    patch = update_method is UpdateMethod.PATCH or change.kind.writes.update is UpdateVerb.PATCH
     sent = (
-        patched_properties(change)
-        if change.action is Action.UPDATE and update_method is UpdateMethod.PATCH
+        patched_properties(change) | set(change.kind.writes.patch_always)
+        if change.action is Action.UPDATE and patch
         else None
     )
     return {
@@ -272,6 +308,8 @@ class BodyBuilder:
     update_method: UpdateMethod
     #: `ignoreChanges` of edusync.yaml; each object's own lifecycle list is added to it.
     ignore_changes: tuple[str, ...] = ()
+    #: The Graph root binds are made from (`NAME@odata.bind` carries an absolute URL).
+    graph_url: str = ""
 
     def _resolved(
         self, name: str, desired: DesiredObject, only: Collection[str] | None = None
@@ -290,14 +328,16 @@ class BodyBuilder:
         )
         return resolved.body, secrets
 
-    def create(self, change: Change) -> Request:
-        """The POST of a create, or of a replace's new object."""
+    def create(self, change: Change, id_of: IdOf = placeholder_id) -> Request:
+        """The POST of a create, or of a replace's new object; `id_of` gives each bind's
+        target id (ids created earlier in the run, when apply builds it)."""
         kind = change.kind
         match change.subject:
             case Create(after=desired) | Modify(after=desired):
                 body, secrets = self._resolved(change.name, desired)
             case Remove():
                 raise TypeError(f"{change.name}: a delete has no object to create")
+        body = bind_references(body, change, self.graph_url, id_of)
         wire = to_wire(body, kind.root)
         return Request(
             "POST",
@@ -307,22 +347,25 @@ class BodyBuilder:
             Purpose.CREATE,
         )
 
-    def update(self, change: Change) -> Request:
-        """The PUT or PATCH of an update: desired merged over the tenant object as read."""
+    def update(self, change: Change, id_of: IdOf = placeholder_id) -> Request:
+        """The PUT or PATCH of an update: desired merged over the tenant object as read (a
+        kind that only takes PATCH gets the changed members and those it always needs)."""
         kind = change.kind
         if not isinstance(change.subject, Modify):
             raise TypeError(f"{change.name}: only a tenant object can be updated")
         actual, wanted = change.subject.before, change.subject.after
         sent: set[str] | None = None
-        if self.update_method is UpdateMethod.PATCH:
-            sent = patched_properties(change)
+        patch = self.update_method is UpdateMethod.PATCH or kind.writes.update is UpdateVerb.PATCH
+        if patch:
+            sent = patched_properties(change) | set(kind.writes.patch_always)
         desired, secrets = self._resolved(change.name, wanted, only=sent)
+        desired = bind_references(desired, change, self.graph_url, id_of)
         # Ignored paths keep the tenant's value: ignoreChanges means "never write", too.
         for ignored in (*self.ignore_changes, *wanted.lifecycle.ignore_changes):
             desired = keep_actual(desired, actual, fieldpaths.parse(ignored), kind.root)
         merged = to_wire(merge(desired, actual, kind.root), kind.root)
         if sent is not None:
-            merged = {k: v for k, v in merged.items() if k in sent}
+            merged = {k: v for k, v in merged.items() if k.removesuffix(BIND_SUFFIX) in sent}
         gaps = missing_secrets(merged, kind.root)
         if gaps:
             raise PreflightError(
@@ -331,7 +374,7 @@ class BodyBuilder:
                 "Declare it as ${VARIABLE} in the YAML, or use --update-method patch if the "
                 "change does not touch the member holding it"
             )
-        method = "PATCH" if self.update_method is UpdateMethod.PATCH else "PUT"
+        method = "PATCH" if patch else "PUT"
         path = urls.item_path(kind, str(change.id))
         return Request(method, path, merged, mask(merged, kind.root, secrets))
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from reconciler import urls
+from reconciler import relations, urls
 from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
@@ -78,9 +78,10 @@ def read_tenant(
     for kind in kinds:
         progress(f"Reading the tenant's {kind.name} list…")
         try:
-            bodies = client.list(urls.list_path(kind), check=partial(object_problem, kind))
+            bodies = client.list(relations.list_path(kind), check=partial(object_problem, kind))
         except GraphError as exc:
             raise exc.with_subject(f"reading {kind.name} list") from None
+        relations.read_relations(client, kind, bodies, parallelism)
 
         def needs_status(body: dict[str, object], kind: Kind = kind) -> bool:
             return (kind.name, str(body.get("id", "")).lower()) in wanted_ids or (

@@ -100,7 +100,10 @@ def execute_plan(
 ) -> int:
     output = output or ApplyOutput()
     builder = BodyBuilder(
-        os.environ if env is None else env, settings.update_method, settings.ignore_changes
+        os.environ if env is None else env,
+        settings.update_method,
+        settings.ignore_changes,
+        graph_url=client.base_url,
     )
     steps = preflight(plan, builder, identity, options)
     if not options.dry_run:

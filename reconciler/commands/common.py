@@ -18,6 +18,7 @@ from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
 from reconciler.engine.model import Change, Plan, PlanOptions
 from reconciler.engine.plan import build_plan
+from reconciler.engine.references import kinds_referenced
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
@@ -146,6 +147,8 @@ def compute_plan(
     kinds = {o.kind.name: o.kind for o in state.objects} or {
         registry.default.name: registry.default
     }
+    # Referenced kinds too: a reference is sent, and compared, by its target's tenant id.
+    kinds |= {k.name: k for k in kinds_referenced(state.objects, registry)}
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     from reconciler.commands.progress import StatusLine
 

@@ -14,6 +14,7 @@ from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
 from reconciler.desired.contained import split_contained
 from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.references import check_references
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.words import not_a_boolean
 from reconciler.desired.yamlsource import (
@@ -197,6 +198,8 @@ def load_desired(
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd, registry)
     problems.extend(_duplicates(objects))
+    objects, reference_problems = check_references(objects, registry)
+    problems.extend(reference_problems)
     if not files and not refused:
         problems.append(
             Problem(
@@ -303,6 +306,7 @@ def _read_object(
         lifecycle=lifecycle,
         variables=result.variables,
         variable_positions={path: doc.where(path) for path in result.variables},
+        references=tuple(result.references),
     )
 
 

@@ -17,7 +17,7 @@ from reconciler.engine.lookalike import Lookalike
 from reconciler.engine.targets import TargetMiss
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
-from reconciler.objects import DesiredObject
+from reconciler.objects import DesiredObject, RawPath
 
 
 class Action(StrEnum):
@@ -59,6 +59,19 @@ class Remove:
 
 Subject = Create | Modify | Remove
 
+
+@dataclass(frozen=True)
+class Bind:
+    """One `{ref: KEY}` of the desired object, as apply sends it (`NAME@odata.bind`): the
+    target's tenant id when the plan was made, or None when this run creates it (its new id
+    is bound when the request is built)."""
+
+    path: RawPath
+    target: Kind
+    key: str
+    id: str | None = None
+
+
 _SUBJECTS: dict[Action, type[Create] | type[Modify] | type[Remove]] = {
     Action.CREATE: Create,
     Action.DELETE: Remove,
@@ -83,6 +96,10 @@ class Change:
     duplicate_of: tuple[Lookalike, ...] = ()
     #: Whether the tenant object was paused when read (None: its run state was not read).
     paused: bool | None = None
+    #: The references the desired object's body sends, with their targets' ids.
+    binds: tuple[Bind, ...] = ()
+    #: Keys (`Change.key`) of the changes that must be done before this one starts.
+    depends_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expected = _SUBJECTS.get(self.action, Modify)
@@ -102,6 +119,17 @@ class Change:
     @property
     def writes(self) -> bool:
         return self.action is not Action.NOOP
+
+    @property
+    def key(self) -> str:
+        """Which change this is, within a plan: the kind and the tenant id or, for a create,
+        the name (a delete and a create of the same name are different changes)."""
+        return f"{self.kind.name}:{self.id or 'new:' + self.name}"
+
+    @property
+    def label(self) -> str:
+        """The change as named in messages: `widgetGroup 'Blue'`."""
+        return f"{self.kind.name} '{self.name}'"
 
     @property
     def needs_delegated(self) -> bool:
@@ -154,6 +182,11 @@ class Plan:
     @property
     def pending(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.writes)
+
+    def depends_on(self, change: Change) -> tuple[Change, ...]:
+        """The changes `change` waits for, in plan order."""
+        by_key = {c.key: c for c in self.changes}
+        return tuple(by_key[k] for k in change.depends_on if k in by_key)
 
     @property
     def has_changes(self) -> bool:

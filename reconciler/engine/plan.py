@@ -18,7 +18,7 @@ from reconciler.engine.compare import (
 )
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
-from reconciler.engine.matching import TenantIndex, match_all, repr_name
+from reconciler.engine.matching import Match, TenantIndex, match_all, repr_name
 from reconciler.engine.model import (
     PAUSED_FIELD,
     SUMMARY_ORDER,
@@ -33,6 +33,7 @@ from reconciler.engine.model import (
     Remove,
     Unmanaged,
 )
+from reconciler.engine.references import Identities, in_dependency_order, with_dependencies
 from reconciler.engine.targets import unmatched_targets
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
@@ -212,6 +213,25 @@ def _note_resemblance(change: Change, resembled: dict[str, list[str]]) -> Change
     return replace(change, warnings=(*change.warnings, note))
 
 
+def _matched(
+    desired: tuple[DesiredObject, ...], tenant: dict[str, list[Actual]], registry: Registry
+) -> tuple[dict[str, list[Actual]], list[Match], Identities]:
+    """Each desired object's tenant counterpart; the tenant's references named by their
+    targets' natural keys, as the desired side names them."""
+    indexes = {name: TenantIndex(registry[name], objects) for name, objects in tenant.items()}
+    matches = match_all(desired, indexes)
+    identities = Identities(registry, tenant, desired, matches)
+    resolved = {
+        name: [identities.resolve(registry[name], a) for a in objects]
+        for name, objects in tenant.items()
+    }
+    matches = [
+        replace(m, actual=identities.resolve(o.kind, m.actual)) if m.actual else m
+        for o, m in zip(desired, matches, strict=True)
+    ]
+    return resolved, matches, identities
+
+
 def build_plan(
     desired: tuple[DesiredObject, ...],
     tenant: dict[str, list[Actual]],
@@ -224,8 +244,7 @@ def build_plan(
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
-    indexes = {name: TenantIndex(registry[name], objects) for name, objects in tenant.items()}
-    matches = match_all(desired, indexes)
+    tenant, matches, identities = _matched(desired, tenant, registry)
     matched = {
         (obj.kind.name, a.id) for obj, m in zip(desired, matches, strict=True) for a in m.claims
     }
@@ -239,6 +258,8 @@ def build_plan(
         change = plan_object(obj, match.actual, options.ignore_changes)
         if match.warnings:
             change = replace(change, warnings=(*change.warnings, *match.warnings))
+        if obj.references:
+            change = replace(change, binds=identities.binds(obj))
         changes.append(change)
 
     unmanaged: list[Unmanaged] = []
@@ -250,6 +271,8 @@ def build_plan(
             if (kind_name, actual.id) in matched:
                 continue
             kind = registry[kind_name]
+            if not kind.managed:
+                continue  # the service's own objects (role groups): read for their ids only
             name = kind.key_of(actual.body)
             if kind.soft_delete is not None and kind.soft_delete.marks(actual.body):
                 continue  # deleted as far as Graph goes (it stays listed, disabled)
@@ -287,6 +310,8 @@ def build_plan(
     }
     order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
     changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
+    changes, cycles = in_dependency_order(with_dependencies(changes))
+    errors.extend(cycles)
     return Plan(
         tuple(changes),
         tuple(sorted(unmanaged, key=lambda u: u.name)),

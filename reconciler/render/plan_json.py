@@ -35,6 +35,17 @@ def plan_document(plan: Plan, *, observed: bool = False) -> dict[str, Any]:
                 "fingerprint": c.fingerprint,
                 "warnings": list(c.warnings),
                 **({"then": c.then.value} if c.then else {}),
+                # Changes run in list order; these must be done before this one starts.
+                **(
+                    {
+                        "depends_on": [
+                            {"kind": d.kind.name, "name": d.name, "action": d.action.value}
+                            for d in plan.depends_on(c)
+                        ]
+                    }
+                    if c.depends_on
+                    else {}
+                ),
                 **(
                     {
                         "duplicate_of": [

@@ -4,7 +4,7 @@ always within GitHub's 65,536-character comment limit."""
 from __future__ import annotations
 
 from reconciler.engine.model import Change, Plan
-from reconciler.render.plan_text import MARKERS, VERBS, field_line, show, summary_line
+from reconciler.render.plan_text import MARKERS, VERBS, field_line, order_note, show, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKER_COMMENT = "<!-- edusync-reconcile plan -->"
@@ -39,11 +39,13 @@ def _fit(text: str, budget: int, note: str) -> str:
     return f"{cut}\n{note}" if cut else note[:budget]
 
 
-def _section(change: Change) -> str:
+def _section(change: Change, after: tuple[Change, ...] = ()) -> str:
     marker = MARKERS[change.action]
     ident = f" <code>{_escape(change.id)}</code>" if change.id else ""
     then = f", then {change.then.value}d" if change.then else ""
-    body_lines = [f"! {w}" for w in change.warnings]
+    note = order_note(after)
+    body_lines = [note] if note else []
+    body_lines += [f"! {w}" for w in change.warnings]
     for f in change.fields:
         sign, text = field_line(change.action, f)
         if sign == "~":
@@ -78,7 +80,7 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     head = _fit(head, limit // 4, "> (errors cut to fit; see the job log)\n")
     budget = limit - len(head) - _RESERVE
     body = ""
-    sections = [_section(c) for c in plan.pending]
+    sections = [_section(c, plan.depends_on(c)) for c in plan.pending]
     shown = 0
     for section in sections:
         if len(section) + 1 > budget - len(body):

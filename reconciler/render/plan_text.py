@@ -50,7 +50,14 @@ def field_line(action: Action, f: FieldDiff) -> tuple[str, str]:
     return "~", f"{f.path}: {show(f.before)} → {show(f.after)}"
 
 
-def change_block(change: Change, style: Style) -> list[str]:
+def order_note(after: tuple[Change, ...]) -> str | None:
+    """What a change waits for, in words (None: it waits for nothing)."""
+    if not after:
+        return None
+    return "after " + ", ".join(f"{c.action.value} {c.label}" for c in after)
+
+
+def change_block(change: Change, style: Style, after: tuple[Change, ...] = ()) -> list[str]:
     marker = MARKERS[change.action]
     ident = f" ({change.id})" if change.id else ""
     then = f", then {change.then.value}d" if change.then else ""
@@ -60,6 +67,9 @@ def change_block(change: Change, style: Style) -> list[str]:
             COLOURS[marker],
         )
     ]
+    note = order_note(after)
+    if note:
+        lines.append(f"      {note}")
     for warning in change.warnings:
         lines.append(style(f"      ! {warning}", "red"))
     for f in change.fields:
@@ -95,7 +105,7 @@ def render_text(plan: Plan, style: Style = _plain, *, quiet: bool = False) -> st
         out.append("edusync-reconcile will perform these actions:")
         out.append("")
         for change in pending:
-            out.extend(change_block(change, style))
+            out.extend(change_block(change, style, plan.depends_on(change)))
             out.append("")
     in_sync = [c for c in plan.changes if not c.writes and not (quiet and not c.warnings)]
     for change in in_sync:

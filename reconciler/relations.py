@@ -1,0 +1,70 @@
+"""Reading references back from the tenant, as each kind's `Relation`s say (Graph does not
+echo `NAME@odata.bind`): inline in the listed object, `$expand` on the list, or one navigation
+GET per object. Each reference ends up as `{"id": TARGET_ID}` at its path (None: there is
+none), which the engine names by the target's natural key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from reconciler import urls
+from reconciler.errors import GraphError
+from reconciler.graph import GraphClient
+from reconciler.jsontypes import JSONObject
+from reconciler.kinds.model import Kind, ReadVia
+
+
+def list_path(kind: Kind) -> str:
+    """The kind's list URL, expanding the relations read that way."""
+    expand = [r.navigation for r in kind.relations if r.via is ReadVia.EXPAND]
+    return urls.list_path(kind, expand=expand)
+
+
+def _as_id(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_id(v) for v in value]
+    if isinstance(value, dict) and value.get("id"):
+        return {"id": str(value["id"])}
+    return None
+
+
+def _at(body: Any, segments: list[str], fn: Callable[[Any], Any]) -> None:
+    """Apply `fn` to the member at `segments` of `body` in place (list items transparent)."""
+    if isinstance(body, list):
+        for item in body:
+            _at(item, segments, fn)
+        return
+    if not isinstance(body, dict):
+        return
+    head, rest = segments[0], segments[1:]
+    if not rest:
+        if head in body:
+            body[head] = fn(body[head])
+        return
+    _at(body.get(head), rest, fn)
+
+
+def read_relations(
+    client: GraphClient, kind: Kind, bodies: list[JSONObject], parallelism: int = 4
+) -> None:
+    """Put every reference of `bodies` (as listed from `list_path(kind)`) in the one form."""
+    for relation in kind.relations:
+        segments = relation.path.split(".")
+        if relation.via is not ReadVia.NAVIGATION:
+            for body in bodies:
+                _at(body, segments, _as_id)
+            continue
+
+        def navigate(body: JSONObject, nav: str = relation.navigation) -> Any:
+            object_id = str(body["id"])
+            try:
+                return _as_id(client.get(urls.member_path(kind, object_id, nav)))
+            except GraphError as exc:
+                raise exc.with_subject(f"reading {kind.name} {kind.key_of(body)!r} {nav}") from None
+
+        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+            targets = list(pool.map(navigate, bodies))
+        for body, target in zip(bodies, targets, strict=True):
+            body[relation.path] = target
