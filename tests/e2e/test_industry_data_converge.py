@@ -2,9 +2,9 @@
 no drift on the echo, update, replace of a create-only property, delete order with --prune,
 unresolvable references, the academic-year rollover as one plan.
 
-Every test here waits for the engine of issue 13 (reference binds and reads, dependency order,
-contained flows, PATCH kinds, service rows, open code lists): they are strict xfails, so each
-one turns into a failure the day it passes — remove its mark then.
+Most tests here wait for more of the engine of issue 13 (contained kinds such as a set's
+flows, PATCH bodies, service rows, open code lists): they are strict xfails, so each one turns
+into a failure the day it passes — remove its mark then.
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ from tests.kinds.idkinds import ENV, SAMPLES
 
 Cli = Callable[..., CliResult]
 
-pytestmark = pytest.mark.xfail(
-    strict=True, reason="needs the engine of issue 13 for referencing kinds"
+#: What the engine of issue 13 does not do yet for these kinds: contained kinds' URLs and
+#: reads (a set's flows), PATCH bodies without create-only members, service rows, open code
+#: lists (see the commit messages of issue 14).
+NEEDS_ENGINE = pytest.mark.xfail(
+    strict=True, reason="needs the engine of issue 13 for contained kinds and PATCH kinds"
 )
 
 ROLLOVER_FLOW = """\
@@ -69,6 +72,7 @@ def _converged(ids_cli: Cli, root: Path, *extra: str) -> None:
     assert "No changes" in again.out
 
 
+@NEEDS_ENGINE
 def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) -> None:
     first = ids_cli("plan", str(district), "--detailed-exitcode", "--format", "json")
     assert first.code == 2
@@ -79,6 +83,7 @@ def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) 
     _converged(ids_cli, district)
 
 
+@NEEDS_ENGINE
 def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, district: Path) -> None:
     _converged(ids_cli, district)
     year = district / "year-2027.yaml"
@@ -90,6 +95,7 @@ def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, district: 
     _converged(ids_cli, district)
 
 
+@NEEDS_ENGINE
 def test_a_create_only_change_is_a_loud_replace(ids_cli: Cli, district: Path) -> None:
     _converged(ids_cli, district)
     flow = district / "inbound-flow-2027.yaml"
@@ -101,6 +107,7 @@ def test_a_create_only_change_is_a_loud_replace(ids_cli: Cli, district: Path) ->
     _converged(ids_cli, district, "--allow-replace")
 
 
+@NEEDS_ENGINE
 def test_prune_deletes_children_first(ids_cli: Cli, district: Path) -> None:
     _converged(ids_cli, district)
     (district / "inbound-flow-2027.yaml").unlink()
@@ -122,6 +129,7 @@ def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
     assert graph_env.industry_data.list_page("years").items == []
 
 
+@NEEDS_ENGINE
 def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, district: Path) -> None:
     _converged(ids_cli, district)
     old = district / "inbound-flow-2027.yaml"
@@ -132,6 +140,7 @@ def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, district: Path) ->
     _converged(ids_cli, district)
 
 
+@NEEDS_ENGINE
 def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Path) -> None:
     (district / "csv.yaml").write_text(
         "kind: dataConnector\n"

@@ -24,7 +24,7 @@ from reconciler.kinds.industry_data import (
 from reconciler.kinds.model import Kind, ReadVia, Reference
 from reconciler.kinds.typetree import reference_paths
 from reconciler.objects import DesiredObject
-from reconciler.operations import to_wire
+from reconciler.operations import BIND, to_wire
 from tests.emulator.emulator_helpers import TIMEOUT, TOKEN
 
 SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "industry-data"
@@ -60,7 +60,8 @@ class Writer:
             if isinstance(child, dict) and set(child) == {Reference.KEY}:
                 target = WITH_INDUSTRY_DATA[targets[key]]
                 target_id = self.ids[(target.name, child[Reference.KEY])]
-                out[f"{key}@odata.bind"] = urls.bind_url(self.base, target, target_id)
+                # The product's own marker: `to_wire` sends it as `NAME@odata.bind`.
+                out[key] = {BIND: urls.bind_url(self.base, target, target_id)}
             else:
                 out[key] = self._bind(child, targets)
         return out
@@ -73,7 +74,10 @@ class Writer:
 
     def create(self, obj: DesiredObject, owner: urls.Owner | None = None) -> dict[str, Any]:
         kind = obj.kind
-        body = to_wire(resolve(obj, ENV).body, kind.root)
+        resolved = resolve(obj, ENV).body
+        if kind.endpoint.parent_ref:
+            resolved.pop(kind.endpoint.parent_ref)  # the container is the URL, not a member
+        body = to_wire(self.bind(resolved, kind), kind.root)
         if kind.service_rows is not None:  # a service row is overridden, never created
             row_id = "-".join(kind.key_of(obj.body).split("/"))
             if self.call("GET", urls.item_path(kind, row_id)).status_code == 200:
@@ -82,11 +86,7 @@ class Writer:
                 assert patched.status_code == 204, patched.text
                 self.ids[(kind.name, obj.name)] = row_id
                 return changes
-        for contained in kind.contained:
-            body.pop(contained.member, None)
-        if kind.endpoint.parent_ref:
-            body.pop(kind.endpoint.parent_ref)
-        response = self.call("POST", urls.collection_path(kind, owner), self.bind(body, kind))
+        response = self.call("POST", urls.collection_path(kind, owner), body)
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         self.ids[(kind.name, obj.name)] = created["id"]

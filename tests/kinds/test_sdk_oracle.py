@@ -34,13 +34,14 @@ from msgraph_beta.generated.models.industry_data import (
 
 from reconciler.desired.loader import load_desired
 from reconciler.desired.secrets import resolve
-from reconciler.engine.model import Action, Change, Create
+from reconciler.engine.model import Action, Bind, Change, Create
 from reconciler.kinds.industry_data import WITH_INDUSTRY_DATA
-from reconciler.operations import BodyBuilder, to_wire
+from reconciler.operations import BodyBuilder, bind_references, placeholder_id, to_wire
 from reconciler.settings import UpdateMethod
 from tests.kinds.idkinds import patch_body
 
 SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "industry-data"
+GRAPH = "https://graph.microsoft.com/beta"
 ENV = {"ONEROSTER_CLIENT_SECRET": "or-secret-1", "SDS_STUDENT_INITIAL_PASSWORD": "Pw-1!x"}
 
 #: The Kiota class each kind's bodies parse as (its discriminator picks the subtype).
@@ -100,15 +101,21 @@ def parse(kind: str, body: Any) -> Any:
 def _create_bodies() -> list[tuple[str, str, Any]]:
     state = load_desired(str(SAMPLES), registry=WITH_INDUSTRY_DATA)
     assert state.ok
-    builder = BodyBuilder(ENV, UpdateMethod.PATCH)
+    builder = BodyBuilder(ENV, UpdateMethod.PATCH, graph_url=GRAPH)
     bodies = []
     for obj in state.objects:
         parent_ref = obj.kind.endpoint.parent_ref
-        if parent_ref:  # a contained object: its container is the URL, not a member
-            body = to_wire(resolve(obj, ENV).body, obj.kind.root)
-            body.pop(parent_ref)
+        binds = tuple(
+            Bind(site.path, WITH_INDUSTRY_DATA[site.target], site.key)
+            for site in obj.references
+            if site.path != (parent_ref,)  # the container is the URL, not a member
+        )
+        change = Change(obj.kind, obj.name, None, Action.CREATE, Create(obj), binds=binds)
+        if parent_ref:  # BodyBuilder cannot address a contained object's URL yet
+            resolved = bind_references(resolve(obj, ENV).body, change, GRAPH, placeholder_id)
+            resolved.pop(parent_ref)
+            body = to_wire(resolved, obj.kind.root)
         else:
-            change = Change(obj.kind, obj.name, None, Action.CREATE, Create(obj))
             body = builder.create(change).body
         bodies.append((obj.kind.name, obj.name, body))
     return bodies
@@ -132,21 +139,11 @@ def test_the_oracle_catches_an_unknown_member_a_dropped_value_and_a_wrong_type()
     ]
 
 
-def test_every_reference_free_create_body_of_the_sample_parses_whole() -> None:
-    checked = 0
-    for kind, name, body in _create_bodies():
-        if '"ref":' in json.dumps(body):
-            continue
-        assert leftovers(body, parse(kind, body)) == [], f"{kind} {name}"
-        checked += 1
-    assert checked >= 5  # years, reference values, the class-group flow
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="references are sent as NAME@odata.bind once the engine binds them (i13)",
-)
 def test_every_create_body_of_the_sample_parses_whole() -> None:
+    bodies = _create_bodies()
+    assert len(bodies) == 10
+    sent = json.dumps(bodies)
+    assert sent.count("@odata.bind") == 7 and '"ref":' not in sent
     problems = {
         f"{kind} {name}": leftovers(body, parse(kind, body))
         for kind, name, body in _create_bodies()
