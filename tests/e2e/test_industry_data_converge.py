@@ -64,6 +64,14 @@ def district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graph_env: Emulato
     return target
 
 
+@pytest.fixture
+def no_flows(district: Path) -> Path:
+    """The district without its flow set: kinds the engine plans end to end today (a set's
+    flows need its contained-kind reads)."""
+    (district / "provisioning.yaml").unlink()
+    return district
+
+
 def _converged(ids_cli: Cli, root: Path, *extra: str) -> None:
     applied = ids_cli("apply", str(root), "--auto-approve", *extra)
     assert applied.code == 0, applied.out + applied.err
@@ -83,8 +91,11 @@ def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) 
     _converged(ids_cli, district)
 
 
-@NEEDS_ENGINE
-def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, district: Path) -> None:
+@pytest.mark.xfail(
+    strict=True, reason="issue 13: a PATCH of a polymorphic kind must carry its @odata.type"
+)
+def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, no_flows: Path) -> None:
+    district = no_flows
     _converged(ids_cli, district)
     year = district / "year-2027.yaml"
     year.write_text(year.read_text().replace("displayName: 2026-2027", "displayName: SY 26-27"))
@@ -95,24 +106,38 @@ def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, district: 
     _converged(ids_cli, district)
 
 
-@NEEDS_ENGINE
-def test_a_create_only_change_is_a_loud_replace(ids_cli: Cli, district: Path) -> None:
+def test_a_create_only_change_is_a_loud_replace(ids_cli: Cli, no_flows: Path) -> None:
+    district = no_flows
     _converged(ids_cli, district)
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace('{ref: "2027"}', '{ref: "2028"}'))
     planned = ids_cli("plan", str(district))
-    assert "must be replaced" in planned.out and "run history" in planned.out
+    assert "must be REPLACED" in planned.out and "run history" in planned.out
     refused = ids_cli("apply", str(district), "--auto-approve")
     assert refused.code == 1 and "--allow-replace" in refused.err
     _converged(ids_cli, district, "--allow-replace")
 
 
-@NEEDS_ENGINE
-def test_prune_deletes_children_first(ids_cli: Cli, district: Path) -> None:
+def test_prune_deletes_children_first(ids_cli: Cli, no_flows: Path) -> None:
+    district = no_flows
+    # (reference values: see test_prune_never_touches_the_services_reference_rows)
+    (district / "reference-values.yaml").unlink()
     _converged(ids_cli, district)
+    # The district moves to OneRoster 1.2: a new connector and next year's flow through it;
+    # the old ones leave git.
+    old_connector = district / "connector-oneroster.yaml"
+    text = old_connector.read_text().replace("Contoso OneRoster", "Contoso OneRoster 1.2")
+    text = text.replace("v1p1", "v1p2").replace('apiVersion: "1.1"', 'apiVersion: "1.2"')
+    (district / "connector-oneroster-12.yaml").write_text(text)
+    flow = ROLLOVER_FLOW.replace("{ref: Contoso OneRoster}", "{ref: Contoso OneRoster 1.2}")
+    (district / "inbound-flow-2028.yaml").write_text(flow)
     (district / "inbound-flow-2027.yaml").unlink()
-    (district / "connector-oneroster.yaml").unlink()
-    (district / "provisioning.yaml").unlink()
+    old_connector.unlink()
+    planned = ids_cli("plan", str(district), "--prune")
+    assert "Plan: 2 to create, 0 to update, 0 to replace, 2 to delete." in planned.out
+    # the old flow goes before the connector it binds to (the service refuses the other order)
+    gone_flow = planned.out.index('- inboundFlow "Contoso rostering 2026-2027"')
+    assert gone_flow < planned.out.index('- dataConnector "Contoso OneRoster"')
     _converged(ids_cli, district, "--prune")
 
 
@@ -129,8 +154,11 @@ def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
     assert graph_env.industry_data.list_page("years").items == []
 
 
-@NEEDS_ENGINE
-def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, district: Path) -> None:
+@pytest.mark.xfail(
+    strict=True, reason="issue 13: a PATCH of a polymorphic kind must carry its @odata.type"
+)
+def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, no_flows: Path) -> None:
+    district = no_flows
     _converged(ids_cli, district)
     old = district / "inbound-flow-2027.yaml"
     old.write_text(old.read_text().replace("2027-07-31T00:00:00Z", "2027-06-30T00:00:00Z"))
@@ -152,3 +180,19 @@ def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Pa
     result = ids_cli("validate", str(district))
     assert result.code == 0, result.out + result.err
     assert "csv.yaml:5:" in result.out + result.err and "warning" in result.out + result.err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13: Kind.service_rows — the service's reference rows are never unmanaged or "
+    "pruned (today --prune disables every one of them: RefRole teacher included)",
+)
+def test_prune_never_touches_the_services_reference_rows(
+    ids_cli: Cli, no_flows: Path, graph_env: Emulator
+) -> None:
+    _converged(ids_cli, no_flows)
+    planned = ids_cli("plan", str(no_flows), "--prune", "--format", "json")
+    plan = json.loads(planned.out)
+    assert plan["summary"]["delete"] == 0 and plan["unmanaged"] == []
+    teacher = graph_env.industry_data.stored("referenceDefinitions", "RefRole-teacher")
+    assert teacher["isDisabled"] is False
