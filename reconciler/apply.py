@@ -19,11 +19,12 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NoReturn
 
 from reconciler import urls
 from reconciler.engine.compare import compare
 from reconciler.engine.lookalike import Lookalike
-from reconciler.engine.model import Action, Bind, Change, Modify, Plan
+from reconciler.engine.model import REMOVED, Action, Bind, Change, Modify, Plan
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
@@ -43,7 +44,11 @@ from reconciler.tenant import read_run_status
 log = logging.getLogger("reconciler.apply")
 
 NEW_ID = "{new-id}"
-OLD_GONE = "the old profile is gone"
+
+
+def old_gone(change: Change) -> str:
+    """What a replace has done once its delete is confirmed (a step of its report)."""
+    return f"the old {change.kind.noun} is gone"
 
 
 class Status(StrEnum):
@@ -79,6 +84,23 @@ class NotSettled(ReconcileError):
     """The writes were made; waiting for the server to finish with them ended first."""
 
 
+class Part(StrEnum):
+    """What of a step one run of it carries out: all of it, or one half of a replace."""
+
+    ALL = "all"
+    REMOVE = "remove"
+    CREATE = "create"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A step that must be done first (its position in the step list), or only its delete
+    when `removed` (the old object of a replace is gone)."""
+
+    step: int
+    removed: bool = False
+
+
 @dataclass(frozen=True)
 class Step:
     """The requests of one change, sent in order, once the steps it depends on are done."""
@@ -86,8 +108,10 @@ class Step:
     change: Change
     #: As built by preflight (a bind to an object not created yet holds a placeholder).
     requests: tuple[Request, ...]
-    #: Positions (in the step list) of the steps that must be done first.
-    depends_on: tuple[int, ...] = ()
+    #: What must be done before the step (a replace: before its create).
+    depends_on: tuple[Gate, ...] = ()
+    #: What must be done before a replace's delete (what still refers to the old object).
+    removal_after: tuple[Gate, ...] = ()
     #: Builds the requests again when the step runs, with the ids known by then (None: the
     #: preflight requests are final: the change binds nothing).
     build: Callable[[IdOf], tuple[Request, ...]] | None = field(default=None, compare=False)
@@ -145,7 +169,7 @@ def preflight(
             elif desired.pinned_id:
                 refusals.append(
                     f"'{change.name}' must be replaced but is pinned by `id:` in "
-                    f"{desired.file}; the new profile gets a new id, which would leave "
+                    f"{desired.file}; the new {change.kind.noun} gets a new id, which would leave "
                     "the pin dangling. Remove `id:` there and plan again"
                 )
             elif not options.allow_replace:
@@ -170,11 +194,27 @@ def preflight(
             def rebuild(id_of: IdOf, change: Change = change) -> tuple[Request, ...]:
                 return tuple(_requests(change, builder, id_of))
 
-        after = tuple(position[k] for k in change.depends_on if k in position)
-        steps.append(Step(change, requests, after, rebuild))
+        steps.append(
+            Step(
+                change,
+                requests,
+                _gates(change.depends_on, position),
+                _gates(change.removal_after, position),
+                rebuild,
+            )
+        )
     if problems:
         raise PreflightError("apply refused, nothing was written:\n  - " + "\n  - ".join(problems))
     return steps
+
+
+def _gates(keys: tuple[str, ...], position: dict[str, int]) -> tuple[Gate, ...]:
+    gates = []
+    for key in keys:
+        whole = key.removesuffix(REMOVED)
+        if whole in position:
+            gates.append(Gate(position[whole], removed=key != whole))
+    return tuple(gates)
 
 
 def _app_only_words(permissions: Permissions) -> str:
@@ -184,10 +224,11 @@ def _app_only_words(permissions: Permissions) -> str:
 
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
     where = change.after.file if change.after else "its file"
+    noun = change.kind.noun
     return (
-        f"creating '{change.name}' would make a second profile: the tenant profile "
+        f"creating '{change.name}' would make a second {noun}: the tenant {noun} "
         f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
-        f"`id: {look.id}` to {where} and plan again; to create a second profile on purpose, "
+        f"`id: {look.id}` to {where} and plan again; to create a second {noun} on purpose, "
         "re-run with --allow-duplicate-source"
     )
 
@@ -265,53 +306,67 @@ class Executor:
         outcomes = [Outcome(step.change) for step in steps]
         lock = threading.Lock()
 
-        def run_one(step: Step, outcome: Outcome) -> None:
+        def run_one(step: Step, outcome: Outcome, part: Part) -> None:
             if self._stop.is_set():
                 return
-            self._run_step(step, outcome)
-            with lock:
-                self.on_finished(outcome)
+            self._run_step(step, outcome, part)
+            if part is not Part.REMOVE or outcome.status.is_failure:
+                with lock:
+                    self.on_finished(outcome)
 
         pool = ThreadPoolExecutor(max_workers=self.options.parallelism)
-        waiting = list(range(len(steps)))
-        finished: set[int] = set()
-        running: dict[Future[None], int] = {}
+        # A replace others wait on by halves runs its delete and its create as two parts.
+        split = {g.step for s in steps for g in (*s.depends_on, *s.removal_after) if g.removed}
+        split |= {i for i, s in enumerate(steps) if s.removal_after}
+        waiting = {i: (Part.REMOVE if i in split else Part.ALL) for i in range(len(steps))}
+        progress = _Progress()
+        running: dict[Future[None], tuple[int, Part]] = {}
+
+        def gates(i: int) -> tuple[Gate, ...]:
+            step = steps[i]
+            return step.removal_after if waiting[i] is Part.REMOVE else step.depends_on
+
         try:
             while waiting or running:
-                for i in list(waiting):
-                    if not finished.issuperset(steps[i].depends_on):
+                for i in sorted(waiting):
+                    needed = gates(i)
+                    if not all(progress.passed(g) for g in needed):
                         continue
-                    waiting.remove(i)
-                    blocked = next(
-                        (d for d in steps[i].depends_on if outcomes[d].status.is_failure), None
-                    )
+                    part = waiting.pop(i)
+                    blocked = next((g for g in needed if g.step not in progress.succeeded), None)
                     if blocked is not None:
-                        finished.add(i)
-                        self._blocked(outcomes[i], outcomes[blocked])
+                        progress.finished.add(i)
+                        progress.removed.add(i)
+                        self._blocked(outcomes[i], outcomes[blocked.step])
                         with lock:
                             self.on_finished(outcomes[i])
                     elif not self._stop.is_set():
-                        running[pool.submit(run_one, steps[i], outcomes[i])] = i
+                        running[pool.submit(run_one, steps[i], outcomes[i], part)] = (i, part)
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    finished.add(running.pop(future))
+                    i, part = running.pop(future)
                     future.result()
+                    if progress.record(i, part, outcomes[i]):
+                        waiting[i] = Part.CREATE
         except KeyboardInterrupt:
-            self._stop.set()
-            self.progress("interrupted: finishing the writes under way, starting no more")
-            try:
-                pool.shutdown(wait=True, cancel_futures=True)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)  # asked twice: report now
-            for outcome in outcomes:
-                if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
-                    outcome.status = Status.UNKNOWN
-                    outcome.detail = "interrupted while under way; run plan to see what happened"
-            raise ApplyInterrupted(outcomes) from None
+            self._interrupted(pool, outcomes)
         pool.shutdown(wait=True)
         return outcomes
+
+    def _interrupted(self, pool: ThreadPoolExecutor, outcomes: list[Outcome]) -> NoReturn:
+        self._stop.set()
+        self.progress("interrupted: finishing the writes under way, starting no more")
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)  # asked twice: report now
+        for outcome in outcomes:
+            if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
+                outcome.status = Status.UNKNOWN
+                outcome.detail = "interrupted while under way; run plan to see what happened"
+        raise ApplyInterrupted(outcomes) from None
 
     @staticmethod
     def _blocked(outcome: Outcome, parent: Outcome) -> None:
@@ -320,11 +375,17 @@ class Executor:
         happened = "was not attempted" if parent.status is Status.NOT_ATTEMPTED else "failed"
         outcome.detail = f"depends on {parent.change.label}, which {happened}"
 
-    def _run_step(self, step: Step, outcome: Outcome) -> None:
+    def _run_step(self, step: Step, outcome: Outcome, part: Part = Part.ALL) -> None:
         change = step.change
-        outcome.object_id = change.id
+        if part is not Part.CREATE:
+            outcome.object_id = change.id
         try:
-            requests = step.build(self.id_of) if step.build is not None else step.requests
+            # A replace's delete (its first request) binds nothing; the rest is built now.
+            requests = step.requests
+            if part is not Part.REMOVE and step.build is not None:
+                requests = step.build(self.id_of)
+            if part is not Part.ALL:
+                requests = requests[:1] if part is Part.REMOVE else requests[1:]
             for planned in requests:
                 request = _with_id(planned, outcome.object_id)
                 outcome.sent.append(request)
@@ -332,13 +393,15 @@ class Executor:
                     continue
                 if NEW_ID in request.path:
                     raise ReconcileError(
-                        "the profile was created but Graph did not say its id, so "
+                        f"the {change.kind.noun} was created but Graph did not say its id, so "
                         f"{request.method} {request.path} cannot be sent; run plan again"
                     )
                 self._send(change, request, outcome)
                 if request.purpose is Purpose.DELETE and change.action is Action.REPLACE:
                     self._wait_gone(change, request.path)  # the new one must not meet the old
-                    outcome.done.append(OLD_GONE)
+                    outcome.done.append(old_gone(change))
+            if part is Part.REMOVE:
+                return  # the create follows once what it binds to is there
             outcome.status = Status.DONE
             self._record_created(change, outcome)
             if self.options.wait and not self.options.dry_run:
@@ -376,10 +439,11 @@ class Executor:
             outcome.detail = error
             return
         detail = f"carried out: {'; '.join(outcome.done)} — then failed: {error}"
-        old_gone = OLD_GONE in outcome.done and len(outcome.done) == 2
-        if outcome.change.action is Action.REPLACE and old_gone and create_refused:
+        noun = outcome.change.kind.noun
+        gone = old_gone(outcome.change) in outcome.done and len(outcome.done) == 2
+        if outcome.change.action is Action.REPLACE and gone and create_refused:
             detail += (
-                " — the old profile was deleted and the new one was NOT created: the profile "
+                f" — the old {noun} was deleted and the new one was NOT created: the {noun} "
                 "is now absent from the tenant; fix the cause and run apply again"
             )
         outcome.detail = detail
@@ -540,12 +604,15 @@ class Executor:
             if states is None:
                 return  # settled when Graph answered
 
+            # What the service is doing meanwhile, in its own word ("provisioning").
+            working = next(iter(states.in_flight), "processing")
+
             def settled(current: dict[str, object] | None) -> bool:
                 if current is None:
-                    raise ReconcileError(f"the {kind.noun} disappeared while provisioning")
+                    raise ReconcileError(f"the {kind.noun} disappeared while {working}")
                 state = states.of(current)
                 if state in states.failed:
-                    raise ReconcileError(f"{past}, but provisioning failed: state {state}")
+                    raise ReconcileError(f"{past}, but {working} failed: state {state}")
                 return state in states.succeeded
 
             self._poll(path, settled, " or ".join(states.succeeded))
@@ -554,6 +621,33 @@ class Executor:
                 f"{past}, but {exc}. Check it in the SDS portal; `edusync-reconcile plan` "
                 "shows where it stands"
             ) from None
+
+
+@dataclass
+class _Progress:
+    """Which steps are done, as the gates of others ask."""
+
+    #: The delete of a replace is done (a whole step counts too).
+    removed: set[int] = field(default_factory=set)
+    finished: set[int] = field(default_factory=set)
+    #: …and did not fail.
+    succeeded: set[int] = field(default_factory=set)
+
+    def passed(self, gate: Gate) -> bool:
+        return gate.step in (self.removed if gate.removed else self.finished)
+
+    def record(self, i: int, part: Part, outcome: Outcome) -> bool:
+        """Note a part that ran; True when the step's create is still to come."""
+        self.removed.add(i)
+        if part is Part.REMOVE:
+            # Not failed and not stopped before it began: the old object is gone.
+            if outcome.status is Status.NOT_ATTEMPTED and outcome.sent:
+                self.succeeded.add(i)
+                return True
+        elif not outcome.status.is_failure:
+            self.succeeded.add(i)
+        self.finished.add(i)
+        return False
 
 
 class ApplyInterrupted(ReconcileError):

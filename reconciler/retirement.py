@@ -9,7 +9,7 @@ about. 401 and 403 are never retirement: they are token and permission problems.
 
 from __future__ import annotations
 
-from reconciler import urls
+from reconciler import relations
 from reconciler.errors import GraphError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
@@ -47,7 +47,7 @@ def list_collection(client: GraphClient, kind: Kind) -> list[JSONObject]:
     """Every object of a kind; a failed read raises (never an empty tenant), and a retired
     API is named as such in front of Graph's own answer."""
     try:
-        return client.list(urls.list_path(kind))
+        return client.list(relations.list_path(kind))
     except GraphError as exc:
         error = exc.with_subject(f"reading {kind.name} list")
         note = retirement_note(kind, exc)

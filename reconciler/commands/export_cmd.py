@@ -46,8 +46,23 @@ def _settings_source(path: str, registry: Registry) -> DesiredState | None:
 
 
 def read_all_kinds(client: GraphClient, registry: Registry) -> dict[str, list[JSONObject]]:
-    """Every kind's collection; a failed read stops the export (never a partial tree)."""
-    return {kind.name: list_collection(client, kind) for kind in registry}
+    """Every managed kind's collection, each reference named by its target's natural key (so
+    it is written `{ref: KEY}`); a failed read stops the export (never a partial tree)."""
+    from reconciler import relations
+    from reconciler.engine.model import Actual
+    from reconciler.engine.references import Identities
+
+    read: dict[str, list[Actual]] = {}
+    for kind in registry:
+        bodies = list_collection(client, kind)
+        relations.read_relations(client, kind, bodies)
+        read[kind.name] = [Actual(body) for body in bodies]
+    identities = Identities(registry, read, (), ())
+    return {
+        kind.name: [identities.resolve(kind, actual).body for actual in read[kind.name]]
+        for kind in registry
+        if kind.managed  # the service's own objects are referred to, never exported
+    }
 
 
 def report(result: ExportResult, out_dir: str) -> None:

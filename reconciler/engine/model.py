@@ -31,6 +31,8 @@ class Action(StrEnum):
 
 
 SUMMARY_ORDER = tuple(Action)
+#: Suffix of a change key naming only the delete of a replace (the old object is gone).
+REMOVED = "#removed"
 PAUSED_FIELD = "lifecycle.paused"
 
 
@@ -98,8 +100,11 @@ class Change:
     paused: bool | None = None
     #: The references the desired object's body sends, with their targets' ids.
     binds: tuple[Bind, ...] = ()
-    #: Keys (`Change.key`) of the changes that must be done before this one starts.
+    #: Keys (`Change.key`) of the changes that must be done before this one starts (for a
+    #: replace: before its create); `KEY#removed` waits only for that replace's delete.
     depends_on: tuple[str, ...] = ()
+    #: For a replace: what must be done before its delete (what still refers to it).
+    removal_after: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expected = _SUBJECTS.get(self.action, Modify)
@@ -184,9 +189,9 @@ class Plan:
         return tuple(c for c in self.changes if c.writes)
 
     def depends_on(self, change: Change) -> tuple[Change, ...]:
-        """The changes `change` waits for, in plan order."""
-        by_key = {c.key: c for c in self.changes}
-        return tuple(by_key[k] for k in change.depends_on if k in by_key)
+        """The changes `change` waits for (for either half of a replace), in plan order."""
+        keys = {k.removesuffix(REMOVED) for k in (*change.depends_on, *change.removal_after)}
+        return tuple(c for c in self.changes if c.key in keys)
 
     @property
     def has_changes(self) -> bool:

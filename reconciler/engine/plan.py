@@ -33,7 +33,13 @@ from reconciler.engine.model import (
     Remove,
     Unmanaged,
 )
-from reconciler.engine.references import Identities, in_dependency_order, with_dependencies
+from reconciler.engine.references import (
+    Identities,
+    carry_replaces,
+    in_dependency_order,
+    warn_referred_replaces,
+    with_dependencies,
+)
 from reconciler.engine.targets import unmatched_targets
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
@@ -309,7 +315,9 @@ def build_plan(
         registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
     }
     order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
+    changes = carry_replaces(changes)
     changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
+    changes = warn_referred_replaces(changes, tenant, registry)
     changes, cycles = in_dependency_order(with_dependencies(changes))
     errors.extend(cycles)
     return Plan(

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from reconciler import fieldpaths
 from reconciler.engine.matching import Match
-from reconciler.engine.model import Action, Actual, Bind, Change, PlanError
+from reconciler.engine.model import REMOVED, Action, Actual, Bind, Change, PlanError
 from reconciler.kinds.model import Kind, Reference
 from reconciler.kinds.registry import Registry
 from reconciler.kinds.typetree import reference_paths
@@ -115,6 +116,7 @@ def with_dependencies(changes: list[Change]) -> list[Change]:
         if change.id and change.action in {Action.DELETE, Action.REPLACE}:
             by_id[(change.kind.name, change.id.lower())] = change
     after: dict[str, list[str]] = {c.key: [] for c in changes}
+    removal: dict[str, list[str]] = {c.key: [] for c in changes}
     updated: dict[str, Change] = {}
     for change in changes:
         if not change.writes:
@@ -129,36 +131,55 @@ def with_dependencies(changes: list[Change]) -> list[Change]:
             binds.append(replace(bind, id=None) if new_id else bind)
         updated[change.key] = replace(change, binds=tuple(binds))
         before = change.before if change.action is not Action.CREATE else None
+        # What refers to a doomed object must let go first: a replace of the referrer only
+        # needs its delete done; a replace of the doomed object only holds its delete back.
+        gone = change.key + REMOVED if change.action is Action.REPLACE else change.key
         for target, object_id in referenced_ids(change.kind, before) if before else ():
             doomed = by_id.get((target, object_id.lower()))
             if doomed is not None and doomed is not change:
-                after[doomed.key].append(change.key)
+                waits = removal if doomed.action is Action.REPLACE else after
+                waits[doomed.key].append(gone)
     return [
-        replace(updated.get(c.key, c), depends_on=tuple(dict.fromkeys(after[c.key])))
+        replace(
+            updated.get(c.key, c),
+            depends_on=tuple(dict.fromkeys(after[c.key])),
+            removal_after=tuple(dict.fromkeys(removal[c.key])),
+        )
         for c in changes
     ]
 
 
 def in_dependency_order(changes: list[Change]) -> tuple[list[Change], list[PlanError]]:
     """The changes so that each comes after what it depends on, otherwise in their given order;
-    a cycle is an error naming its members (they are left in the given order)."""
-    position = {c.key: i for i, c in enumerate(changes)}
-    waiting = {c.key: {k for k in c.depends_on if k in position} for c in changes}
+    a cycle is an error naming its members (they are left in the given order). A replace is
+    two steps here: its delete (`KEY#removed`) and its create."""
+    position: dict[str, tuple[int, int]] = {}
+    waiting: dict[str, set[str]] = {}
+    for i, change in enumerate(changes):
+        position[change.key] = (i, 1)
+        waiting[change.key] = set(change.depends_on)
+        if change.action is Action.REPLACE:
+            position[change.key + REMOVED] = (i, 0)
+            waiting[change.key + REMOVED] = set(change.removal_after)
+            waiting[change.key].add(change.key + REMOVED)
+    for needs in waiting.values():
+        needs.intersection_update(position)
     dependants: dict[str, list[str]] = {}
     for key, needs in waiting.items():
         for need in needs:
             dependants.setdefault(need, []).append(key)
-    ready = [position[k] for k, needs in waiting.items() if not needs]
+    ready = [(position[k], k) for k, needs in waiting.items() if not needs]
     heapq.heapify(ready)
     ordered: list[Change] = []
     while ready:
-        change = changes[heapq.heappop(ready)]
-        ordered.append(change)
-        for key in dependants.get(change.key, ()):
-            waiting[key].discard(change.key)
-            if not waiting[key]:
-                heapq.heappush(ready, position[key])
-    stuck = [c for c in changes if waiting[c.key] and c not in ordered]
+        (index, half), key = heapq.heappop(ready)
+        if half == 1:
+            ordered.append(changes[index])
+        for dependant in dependants.get(key, ()):
+            waiting[dependant].discard(key)
+            if not waiting[dependant]:
+                heapq.heappush(ready, (position[dependant], dependant))
+    stuck = [c for c in changes if c not in ordered]
     if not stuck:
         return ordered, []
     names = ", ".join(f"{c.action.value} {c.label}" for c in stuck)
@@ -174,3 +195,101 @@ def kinds_referenced(objects: Iterable[DesiredObject], registry: Registry) -> li
     """The kinds the desired objects refer to (read too, to know their ids)."""
     names = dict.fromkeys(site.target for obj in objects for site in obj.references)
     return [registry[n] for n in names if n in registry.names]
+
+
+def carry_replaces(changes: list[Change]) -> list[Change]:
+    """A replaced object gets a new id: an object that refers to it through a create-only
+    member cannot follow in place, so it is replaced too (deleted before it, created after
+    it), and says why. Carried down chains of such references."""
+    replaced = {(c.kind.name, c.id.lower()) for c in changes if c.id and c.action is Action.REPLACE}
+    out = list(changes)
+    carried = True
+    while replaced and carried:
+        carried = False
+        for i, change in enumerate(out):
+            if change.action not in {Action.NOOP, Action.UPDATE} or not change.id:
+                continue
+            because = _bound_to_replaced(change, replaced)
+            if because is None:
+                continue
+            out[i] = _carried_replace(change, *because)
+            replaced.add((change.kind.name, change.id.lower()))
+            carried = True
+    return out
+
+
+def _bound_to_replaced(change: Change, replaced: set[tuple[str, str]]) -> tuple[str, str] | None:
+    """(create-only path, target kind name) of a reference to a replaced object, or None."""
+    kind = change.kind
+    create_only = [fieldpaths.parse(p) for p in kind.writes.create_only]
+    for segments, ref in reference_paths(kind.root):
+        if not any(fieldpaths.is_prefix(p, segments) for p in create_only):
+            continue
+        found: list[str] = []
+
+        def note(value: Any, found: list[str] = found) -> Any:
+            if isinstance(value, dict) and value.get(ID):
+                found.append(str(value[ID]).lower())
+            return value
+
+        _map_at(change.before, segments, note)
+        if any((ref.target, object_id) in replaced for object_id in found):
+            return ".".join(segments), ref.target
+    return None
+
+
+def _carried_replace(change: Change, path: str, target: str) -> Change:
+    kind = change.kind
+    paused = change.after is not None and change.after.lifecycle.paused
+    reason = (
+        f"REPLACE: {path} refers to a {target} that is replaced (it gets a new id), and can "
+        f"only be set when the {kind.noun} is created. The {kind.noun} will be deleted and "
+        f"created anew ({kind.writes.replace_loses} are lost); apply needs --allow-replace"
+    )
+    return replace(
+        change,
+        action=Action.REPLACE,
+        warnings=(*change.warnings, reason),
+        then=Action.PAUSE if paused else None,
+    )
+
+
+def warn_referred_replaces(
+    changes: list[Change], tenant: dict[str, list[Actual]], registry: Registry
+) -> list[Change]:
+    """A replace deletes the object first, and Graph refuses that while other objects still
+    refer to it: such a replace names them (this run does not carry the replace through
+    them), unless they are deleted in the same run."""
+    replaced = {(c.kind.name, c.id.lower()) for c in changes if c.id and c.action is Action.REPLACE}
+    if not replaced:
+        return changes
+    # A referrer deleted or replaced in the same run lets go of it first.
+    leaving = {
+        (c.kind.name, c.id.lower())
+        for c in changes
+        if c.id and c.action in {Action.DELETE, Action.REPLACE}
+    }
+    referrers: dict[tuple[str, str], list[str]] = {}
+    for kind_name, objects in tenant.items():
+        kind = registry[kind_name]
+        for actual in objects:
+            if (kind_name, actual.id.lower()) in leaving:
+                continue
+            for target, object_id in referenced_ids(kind, actual.body):
+                if (target, object_id.lower()) in replaced:
+                    referrers.setdefault((target, object_id.lower()), []).append(
+                        f"{kind_name} '{kind.key_of(actual.body) or actual.id}'"
+                    )
+    out = []
+    for change in changes:
+        names = referrers.get((change.kind.name, (change.id or "").lower()))
+        if change.action is Action.REPLACE and names:
+            note = (
+                f"{', '.join(names)} still refer(s) to this {change.kind.noun}, and Graph "
+                "refuses to delete an object others refer to: point them elsewhere (or remove "
+                "them) and apply first, then replace this one"
+            )
+            out.append(replace(change, warnings=(*change.warnings, note)))
+        else:
+            out.append(change)
+    return out

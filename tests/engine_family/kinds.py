@@ -37,13 +37,14 @@ WIDGET_GROUP = Kind(
             Prop("id", TEXT, read_only=True),
             Prop("displayName", TEXT, required=True),
             Prop("colour", TEXT),
+            Prop("material", TEXT),
             # Optional: lets a test write a reference cycle (group → widget → group).
             Prop("showcase", Reference("widget")),
         ),
     ),
     key=NaturalKey(("displayName",), case_insensitive=True),
     noun="widget group",
-    writes=Writes(UpdateVerb.PATCH, reread=True),
+    writes=Writes(UpdateVerb.PATCH, reread=True, create_only=("material",)),
     relations=(Relation("showcase", ReadVia.NAVIGATION),),
 )
 
@@ -61,6 +62,8 @@ WIDGET = Kind(
                     Prop("size", TEXT),
                     Prop("serial", TEXT),
                     Prop("group", Reference("widgetGroup"), required=True),
+                    # Where it was made: set once (a replaced group replaces its widgets).
+                    Prop("origin", Reference("widgetGroup")),
                 ),
             ),
         ),
@@ -69,9 +72,12 @@ WIDGET = Kind(
     key=NaturalKey(("displayName",)),
     noun="widget",
     writes=Writes(
-        UpdateVerb.PATCH, patch_always=("displayName",), reread=True, create_only=("serial",)
+        UpdateVerb.PATCH,
+        patch_always=("displayName",),
+        reread=True,
+        create_only=("serial", "origin"),
     ),
-    relations=(Relation("group", ReadVia.NAVIGATION),),
+    relations=(Relation("group", ReadVia.NAVIGATION), Relation("origin", ReadVia.NAVIGATION)),
 )
 
 FAMILY_REGISTRY = Registry((WIDGET_GROUP, WIDGET), default_name="widget")

@@ -29,8 +29,8 @@ class Sent:
 class FamilyState:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     widgets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: widget id → group id (the bind, kept apart: never listed)
-    bound: dict[str, str] = field(default_factory=dict)
+    #: (widget id, navigation property) → group id (the binds, kept apart: never listed)
+    bound: dict[tuple[str, str], str] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
     fail_names: set[str] = field(default_factory=set)
     #: Concurrent writes in flight, and the most seen at once.
@@ -128,8 +128,8 @@ class FamilyServer:
         current = store.get(object_id)
         if current is None:
             return self._error(404, "notFound", f"no object {object_id}")
-        if len(parts) == 4 and collection == WIDGETS and parts[3] == "group" and method == "GET":
-            group = self.state.groups.get(self.state.bound.get(object_id, ""))
+        if len(parts) == 4 and collection == WIDGETS and method == "GET":
+            group = self.state.groups.get(self.state.bound.get((object_id, parts[3]), ""))
             return (200, group) if group else self._error(404, "notFound", "no group")
         if len(parts) != 3:
             return self._error(404, "notFound", path)
@@ -141,18 +141,18 @@ class FamilyServer:
             if collection == GROUPS and object_id in self.state.bound.values():
                 return self._error(409, "conflict", "the group is still referenced")
             del store[object_id]
-            self.state.bound.pop(object_id, None)
+            for key in [k for k in self.state.bound if k[0] == object_id]:
+                del self.state.bound[key]
             return 204, None
         return self._error(405, "methodNotAllowed", method)
 
     def _bind(self, widget_id: str, body: dict[str, Any]) -> tuple[int, Any] | None:
-        url = body.pop("group@odata.bind", None)
-        if url is None:
-            return None
-        group_id = str(url).rstrip("/").rsplit("/", 1)[-1]
-        if f"/{GROUPS}/" not in str(url) or group_id not in self.state.groups:
-            return self._error(400, "badRequest", f"group@odata.bind {url} names no group")
-        self.state.bound[widget_id] = group_id
+        for key in [k for k in body if k.endswith("@odata.bind")]:
+            url = str(body.pop(key))
+            group_id = url.rstrip("/").rsplit("/", 1)[-1]
+            if f"/{GROUPS}/" not in url or group_id not in self.state.groups:
+                return self._error(400, "badRequest", f"{key} {url} names no group")
+            self.state.bound[(widget_id, key.removesuffix("@odata.bind"))] = group_id
         return None
 
     def _create(
@@ -181,6 +181,8 @@ class FamilyServer:
         if collection == WIDGETS:
             if "serial" in body and body["serial"] != current.get("serial"):
                 return self._error(400, "badRequest", "serial can only be set on create")
+            if "origin@odata.bind" in body:
+                return self._error(400, "badRequest", "origin can only be set on create")
             refused = self._bind(object_id, body)
             if refused:
                 return refused
@@ -193,8 +195,10 @@ class FamilyServer:
         self.state.groups[new_id] = {**body, "id": new_id}
         return new_id
 
-    def seed_widget(self, group_id: str, **body: Any) -> str:
+    def seed_widget(self, group_id: str, origin: str | None = None, **body: Any) -> str:
         new_id = str(uuid.uuid4())
         self.state.widgets[new_id] = {"@odata.type": "#test.family.widget", **body, "id": new_id}
-        self.state.bound[new_id] = group_id
+        self.state.bound[(new_id, "group")] = group_id
+        if origin is not None:
+            self.state.bound[(new_id, "origin")] = origin
         return new_id

@@ -101,7 +101,7 @@ def test_create_both_in_one_apply_binds_the_new_parent_id(
     assert posted["@odata.type"] == "#test.family.widget"
     assert "group" not in posted
     [widget_id] = server.state.widgets
-    assert server.state.bound[widget_id] == group_id
+    assert server.state.bound[(widget_id, "group")] == group_id
     assert converged(capsys, path)  # read back through GET …/widgets/{id}/group
 
 
@@ -136,7 +136,7 @@ def test_update_rebinds_to_a_parent_created_in_the_same_run_with_patch_and_rerea
     after_patch = [f"{s.method} {s.path}" for s in server.state.sent]
     patched_at = after_patch.index(f"PATCH {WIDGETS}/{widget_id}")
     assert after_patch[patched_at + 1] == f"GET {WIDGETS}/{widget_id}"  # the 204 re-read
-    assert server.state.bound[widget_id] == red
+    assert server.state.bound[(widget_id, "group")] == red
     assert converged(capsys, path)
 
 
@@ -272,4 +272,64 @@ def test_parallel_apply_keeps_every_child_after_its_parent(
         )
         assert made < bound
         assert sent[bound].body["group@odata.bind"].endswith(group_id)
+    assert converged(capsys, path)
+
+
+def test_replacing_a_parent_names_the_objects_still_referring_to_it(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue", material="wood")
+    server.seed_widget(blue, displayName="W1", size="S", serial="1")
+    path = desired(
+        {"blue.yaml": group("Blue") + "material: steel\n", "w1.yaml": widget("W1", "Blue")}
+    )
+    code, out, err = cli(capsys, "plan", path)
+    assert code == 0, err
+    assert "material can only be set when the widget group is created" in out
+    assert "widget 'W1' still refer(s) to this widget group" in out
+
+
+def test_export_writes_a_reference_as_its_target_key_and_plans_clean(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue")
+    server.seed_widget(blue, displayName="W1", size="S", serial="1")
+    code, _out, err = cli(capsys, "export", "desired-state")
+    assert code == 0, err
+    exported = [p.read_text() for p in Path("desired-state").glob("*.yaml")]
+    [w1] = [text for text in exported if "displayName: W1" in text]
+    assert "group:\n  ref: Blue\n" in w1
+    assert converged(capsys, "desired-state")
+    assert writes(server) == []
+
+
+def test_a_replaced_parent_carries_the_replace_through_a_create_only_reference(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue", material="wood")
+    old = server.seed_widget(blue, origin=blue, displayName="W1", size="S", serial="1")
+    path = desired(
+        {
+            "blue.yaml": group("Blue") + "material: steel\n",
+            "w1.yaml": widget("W1", "Blue") + "origin: {ref: Blue}\n",
+        }
+    )
+    code, out, err = cli(capsys, "plan", path)
+    assert code == 0, err
+    assert "REPLACE: origin refers to a widgetGroup that is replaced" in out
+    assert "still refer" not in out  # the widget lets go first: nothing left referring to it
+
+    code, out, err = cli(capsys, "apply", path, "--auto-approve", "--allow-replace")
+    assert code == 0, err
+    # Children's deletes first, then the parent anew, then the children bound to its new id.
+    assert writes(server) == [
+        f"DELETE {WIDGETS}/{old}",
+        f"DELETE {GROUPS}/{blue}",
+        f"POST {GROUPS}",
+        f"POST {WIDGETS}",
+    ]
+    [new_group] = server.state.groups
+    posted = server.writes()[3].body
+    assert posted["group@odata.bind"] == posted["origin@odata.bind"]
+    assert posted["origin@odata.bind"].endswith(f"/{GROUPS}/{new_group}")
     assert converged(capsys, path)
