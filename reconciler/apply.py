@@ -36,6 +36,7 @@ from reconciler.operations import (
     Purpose,
     Request,
     delete_request,
+    owner_of,
     placeholder_id,
     run_state_request,
 )
@@ -189,7 +190,7 @@ def preflight(
             problems.append(str(exc))
             continue
         rebuild = None
-        if change.binds:
+        if change.binds or change.container is not None:  # ids may be created in this run
 
             def rebuild(id_of: IdOf, change: Change = change) -> tuple[Request, ...]:
                 return tuple(_requests(change, builder, id_of))
@@ -242,10 +243,13 @@ def _requests(change: Change, builder: BodyBuilder, id_of: IdOf) -> list[Request
     elif change.action is Action.UPDATE:
         requests = [builder.update(change, id_of)]
     elif change.action is Action.REPLACE:
-        requests = [delete_request(kind, object_id), builder.create(change, id_of)]
+        requests = [
+            delete_request(kind, object_id, owner_of(change, id_of, current=True)),
+            builder.create(change, id_of),
+        ]
         object_id = NEW_ID
     elif change.action is Action.DELETE:
-        requests = [delete_request(kind, object_id)]
+        requests = [delete_request(kind, object_id, owner_of(change, id_of, current=True))]
     else:
         requests = [run_state_request(kind, object_id, change.action)]
     if change.then:
@@ -505,7 +509,7 @@ class Executor:
         wanted = kind.key.fold(name)
         return [
             str(o["id"])
-            for o in self.client.list(urls.list_path(kind))
+            for o in self.client.list(urls.list_path(kind, owner_of(change, self.id_of)))
             if kind.key.fold(kind.key_of(o)) == wanted
             and str(o.get("id", "")).lower() not in self.known_ids
             and not kind.is_leaving(o)
@@ -591,7 +595,7 @@ class Executor:
         kind = change.kind
         if not outcome.object_id:
             return
-        path = urls.item_path(kind, outcome.object_id)
+        path = urls.item_path(kind, outcome.object_id, owner_of(change, self.id_of))
         if change.action in {Action.PAUSE, Action.RESUME}:
             return
         past = PAST_TENSE[change.action]

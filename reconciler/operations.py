@@ -59,6 +59,19 @@ def placeholder_id(bind: Bind) -> str:
     return bind.id or f"{{id of '{bind.key}'}}"
 
 
+def owner_of(change: Change, id_of: IdOf, *, current: bool = False) -> urls.Owner | None:
+    """The object a contained kind's change lives in, for its URLs (None: a top-level kind):
+    `current` for the tenant object as read (its update, its delete), else the one it is
+    created in (which may be created, or replaced, in the same run)."""
+    container = change.container
+    if container is None:
+        return None
+    held = change.before.get(change.kind.endpoint.parent_ref or "") if change.before else None
+    if current and isinstance(held, dict) and held.get("id"):
+        return urls.Owner(container.target, str(held["id"]))
+    return urls.Owner(container.target, id_of(container))
+
+
 def bind_references(body: JSONObject, change: Change, graph_url: str, id_of: IdOf) -> JSONObject:
     """`body` with each `{ref: KEY}` replaced by its target's URL, for `to_wire`."""
     if not change.binds:
@@ -341,7 +354,7 @@ class BodyBuilder:
         wire = to_wire(body, kind.root)
         return Request(
             "POST",
-            urls.collection_path(kind),
+            urls.collection_path(kind, owner_of(change, id_of)),
             wire,
             mask(wire, kind.root, secrets),
             Purpose.CREATE,
@@ -375,7 +388,7 @@ class BodyBuilder:
                 "change does not touch the member holding it"
             )
         method = "PATCH" if patch else "PUT"
-        path = urls.item_path(kind, str(change.id))
+        path = urls.item_path(kind, str(change.id), owner_of(change, id_of, current=True))
         return Request(method, path, merged, mask(merged, kind.root, secrets))
 
 
@@ -466,8 +479,8 @@ def _value_at(body: Any, path: tuple[str | int, ...]) -> Any:
     return body
 
 
-def delete_request(kind: Kind, object_id: str) -> Request:
-    return Request("DELETE", urls.item_path(kind, object_id), purpose=Purpose.DELETE)
+def delete_request(kind: Kind, object_id: str, owner: urls.Owner | None = None) -> Request:
+    return Request("DELETE", urls.item_path(kind, object_id, owner), purpose=Purpose.DELETE)
 
 
 def run_state_request(kind: Kind, object_id: str, action: Action) -> Request:

@@ -16,10 +16,24 @@ from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind, ReadVia
 
 
-def list_path(kind: Kind) -> str:
-    """The kind's list URL, expanding the relations read that way."""
+def list_path(kind: Kind, owner: urls.Owner | None = None) -> str:
+    """The kind's list URL (in `owner` for a contained kind), expanding the relations read
+    that way."""
     expand = [r.navigation for r in kind.relations if r.via is ReadVia.EXPAND]
-    return urls.list_path(kind, expand=expand)
+    return urls.list_path(kind, owner, expand=expand)
+
+
+def contained_in(parent: Kind, parent_id: str) -> urls.Owner:
+    return urls.Owner(parent, parent_id)
+
+
+def owner_in_body(kind: Kind, parent: Kind | None, body: JSONObject) -> urls.Owner | None:
+    """The container a contained object was listed in (`read_tenant` notes it under the
+    kind's `parent_ref`, as `{"id": …}`)."""
+    held = body.get(kind.endpoint.parent_ref or "") if parent is not None else None
+    if parent is None or not isinstance(held, dict) or not held.get("id"):
+        return None
+    return urls.Owner(parent, str(held["id"]))
 
 
 def _as_id(value: Any) -> Any:
@@ -47,9 +61,14 @@ def _at(body: Any, segments: list[str], fn: Callable[[Any], Any]) -> None:
 
 
 def read_relations(
-    client: GraphClient, kind: Kind, bodies: list[JSONObject], parallelism: int = 4
+    client: GraphClient,
+    kind: Kind,
+    bodies: list[JSONObject],
+    parallelism: int = 4,
+    parent: Kind | None = None,
 ) -> None:
-    """Put every reference of `bodies` (as listed from `list_path(kind)`) in the one form."""
+    """Put every reference of `bodies` (as listed from `list_path(kind)`) in the one form;
+    `parent`: the container kind of a contained kind."""
     for relation in kind.relations:
         segments = relation.path.split(".")
         if relation.via is not ReadVia.NAVIGATION:
@@ -60,7 +79,8 @@ def read_relations(
         def navigate(body: JSONObject, nav: str = relation.navigation) -> Any:
             object_id = str(body["id"])
             try:
-                return _as_id(client.get(urls.member_path(kind, object_id, nav)))
+                owner = owner_in_body(kind, parent, body)
+                return _as_id(client.get(urls.member_path(kind, object_id, nav, owner)))
             except GraphError as exc:
                 raise exc.with_subject(f"reading {kind.name} {kind.key_of(body)!r} {nav}") from None
 

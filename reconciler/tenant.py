@@ -18,6 +18,7 @@ from reconciler import relations, urls
 from reconciler.engine.model import Actual
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
+from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import (
     ODATA_TYPE,
     KeyedList,
@@ -75,13 +76,16 @@ def read_tenant(
     tenant: dict[str, list[Actual]] = {}
     wanted_ids = {(k, i.lower()) for k, i in (status_for or set())}
     wanted_names = status_by_name or set()
-    for kind in kinds:
+    # Containers first: a contained kind is listed in each of its container's objects.
+    ordered = sorted(kinds, key=lambda k: k.endpoint.parent is not None)
+    by_name = {k.name: k for k in ordered}
+    for kind in ordered:
         progress(f"Reading the tenant's {kind.name} list…")
-        try:
-            bodies = client.list(relations.list_path(kind), check=partial(object_problem, kind))
-        except GraphError as exc:
-            raise exc.with_subject(f"reading {kind.name} list") from None
-        relations.read_relations(client, kind, bodies, parallelism)
+        parent = by_name.get(kind.endpoint.parent or "")
+        if kind.endpoint.parent is not None and parent is None:
+            raise ValueError(f"{kind.name} is read within {kind.endpoint.parent}: read both")
+        bodies = list_kind(client, kind, parent, tenant.get(parent.name, []) if parent else [])
+        relations.read_relations(client, kind, bodies, parallelism, parent)
 
         def needs_status(body: dict[str, object], kind: Kind = kind) -> bool:
             return (kind.name, str(body.get("id", "")).lower()) in wanted_ids or (
@@ -110,6 +114,25 @@ def read_tenant(
         with ThreadPoolExecutor(max_workers=parallelism) as pool:
             tenant[kind.name] = list(pool.map(with_status, bodies))
     return tenant
+
+
+def list_kind(
+    client: GraphClient, kind: Kind, parent: Kind | None, containers: list[Actual]
+) -> list[JSONObject]:
+    """Every object of a kind: one paged list, or one per container object for a contained
+    kind (each object then names its container under the kind's `parent_ref`)."""
+    check = partial(object_problem, kind)
+    try:
+        if parent is None:
+            return client.list(relations.list_path(kind), check=check)
+        bodies: list[JSONObject] = []
+        for container in containers:
+            owner = relations.contained_in(parent, container.id)
+            for body in client.list(relations.list_path(kind, owner), check=check):
+                bodies.append({**body, kind.endpoint.parent_ref or "": {"id": container.id}})
+        return bodies
+    except GraphError as exc:
+        raise exc.with_subject(f"reading {kind.name} list") from None
 
 
 def object_problem(kind: Kind, item: Any) -> str | None:

@@ -147,8 +147,14 @@ def compute_plan(
     kinds = {o.kind.name: o.kind for o in state.objects} or {
         registry.default.name: registry.default
     }
-    # Referenced kinds too: a reference is sent, and compared, by its target's tenant id.
+    # Referenced kinds too: a reference is sent, and compared, by its target's tenant id;
+    # and the containers of contained kinds, which they are listed in.
     kinds |= {k.name: k for k in kinds_referenced(state.objects, registry)}
+    kinds |= {
+        k.endpoint.parent: registry[k.endpoint.parent]
+        for k in list(kinds.values())
+        if k.endpoint.parent
+    }
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     from reconciler.commands.progress import StatusLine
 

@@ -51,11 +51,16 @@ def read_all_kinds(client: GraphClient, registry: Registry) -> dict[str, list[JS
     from reconciler import relations
     from reconciler.engine.model import Actual
     from reconciler.engine.references import Identities
+    from reconciler.tenant import list_kind
 
     read: dict[str, list[Actual]] = {}
-    for kind in registry:
-        bodies = list_collection(client, kind)
-        relations.read_relations(client, kind, bodies)
+    for kind in sorted(registry, key=lambda k: k.endpoint.parent is not None):
+        parent = registry[kind.endpoint.parent] if kind.endpoint.parent else None
+        if parent is None:
+            bodies = list_collection(client, kind)
+        else:  # listed within each of its containers (read first)
+            bodies = list_kind(client, kind, parent, read.get(parent.name, []))
+        relations.read_relations(client, kind, bodies, parent=parent)
         read[kind.name] = [Actual(body) for body in bodies]
     identities = Identities(registry, read, (), ())
     return {

@@ -100,6 +100,9 @@ class Change:
     paused: bool | None = None
     #: The references the desired object's body sends, with their targets' ids.
     binds: tuple[Bind, ...] = ()
+    #: For a kind contained in another (`Endpoint.parent`): the object it lives in, whose id
+    #: is part of every URL of this change (not sent in the body).
+    container: Bind | None = None
     #: Keys (`Change.key`) of the changes that must be done before this one starts (for a
     #: replace: before its create); `KEY#removed` waits only for that replace's delete.
     depends_on: tuple[str, ...] = ()

@@ -224,6 +224,13 @@ def _matched(
 ) -> tuple[dict[str, list[Actual]], list[Match], Identities]:
     """Each desired object's tenant counterpart; the tenant's references named by their
     targets' natural keys, as the desired side names them."""
+    # Named by the tenant's own keys first (a natural key may hold a reference: a contained
+    # object's container), then by the desired names of the objects matched.
+    first = Identities(registry, tenant, (), ())
+    tenant = {
+        name: [first.resolve(registry[name], a) for a in objects]
+        for name, objects in tenant.items()
+    }
     indexes = {name: TenantIndex(registry[name], objects) for name, objects in tenant.items()}
     matches = match_all(desired, indexes)
     identities = Identities(registry, tenant, desired, matches)
@@ -315,6 +322,12 @@ def build_plan(
         registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
     }
     order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
+    changes = [
+        replace(c, container=identities.container(c.kind, c.after, c.before))
+        if c.kind.endpoint.parent
+        else c
+        for c in changes
+    ]
     changes = carry_replaces(changes)
     changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
     changes = warn_referred_replaces(changes, tenant, registry)

@@ -96,11 +96,30 @@ class Identities:
         return replace(actual, body=body)
 
     def binds(self, obj: DesiredObject) -> tuple[Bind, ...]:
+        """What the body sends; a contained kind's container is its URL, not a bind."""
+        container = obj.kind.endpoint.parent_ref
         return tuple(
-            Bind(site.path, self.registry[site.target], site.key, self.id_of(target, site.key))
+            Bind(site.path, target, site.key, self.id_of(target, site.key))
             for site in obj.references
-            if (target := self.registry.get(site.target)) is not None
+            if (target := self.registry.get(site.target)) is not None and site.path != (container,)
         )
+
+    def container(self, kind: Kind, desired: DesiredObject | None, actual: Any) -> Bind | None:
+        """The object a contained kind's object lives in: as git names it, else as read."""
+        endpoint = kind.endpoint
+        if endpoint.parent is None or not endpoint.parent_ref:
+            return None
+        parent = self.registry[endpoint.parent]
+        at = (endpoint.parent_ref,)
+        if desired is not None:
+            site = next((s for s in desired.references if s.path == at), None)
+            if site is not None:
+                return Bind(at, parent, site.key, self.id_of(parent, site.key))
+        held = actual.get(endpoint.parent_ref) if isinstance(actual, dict) else None
+        if isinstance(held, dict) and held.get(ID):
+            object_id = str(held[ID])
+            return Bind(at, parent, self.name_of(parent.name, object_id) or object_id, object_id)
+        return None
 
 
 def with_dependencies(changes: list[Change]) -> list[Change]:
@@ -122,14 +141,20 @@ def with_dependencies(changes: list[Change]) -> list[Change]:
         if not change.writes:
             continue
         binds = []
-        for bind in change.binds:
+        container = change.container
+        for bind in (*change.binds, *([container] if container else [])):
             parent = by_target.get((bind.target.name, bind.target.key.fold(bind.key)))
             new_id = False
             if parent is not None and parent.writes and parent is not change:
-                after[change.key].append(parent.key)
+                if change.action is not Action.DELETE:  # a delete only waits for its children
+                    after[change.key].append(parent.key)
                 new_id = parent.action in {Action.CREATE, Action.REPLACE}
-            binds.append(replace(bind, id=None) if new_id else bind)
-        updated[change.key] = replace(change, binds=tuple(binds))
+            kept = replace(bind, id=None) if new_id and change.action is not Action.DELETE else bind
+            if bind is container:
+                container = kept
+            else:
+                binds.append(kept)
+        updated[change.key] = replace(change, binds=tuple(binds), container=container)
         before = change.before if change.action is not Action.CREATE else None
         # What refers to a doomed object must let go first: a replace of the referrer only
         # needs its delete done; a replace of the doomed object only holds its delete back.

@@ -80,4 +80,23 @@ WIDGET = Kind(
     relations=(Relation("group", ReadVia.NAVIGATION), Relation("origin", ReadVia.NAVIGATION)),
 )
 
-FAMILY_REGISTRY = Registry((WIDGET_GROUP, WIDGET), default_name="widget")
+#: Contained in a group: listed and written under `widgetGroups/{id}/parts`, its group named
+#: by `group` in YAML but never sent (the URL says it).
+PART = Kind(
+    name="part",
+    endpoint=Endpoint("parts", parent="widgetGroup", parent_ref="group"),
+    root=ObjectType(
+        "part",
+        (
+            Prop("id", TEXT, read_only=True),
+            Prop("displayName", TEXT, required=True),
+            Prop("weight", TEXT),
+            Prop("group", Reference("widgetGroup"), required=True),
+        ),
+    ),
+    key=NaturalKey(("displayName",)),
+    noun="part",
+    writes=Writes(UpdateVerb.PATCH, reread=True, create_only=("group",)),
+)
+
+FAMILY_REGISTRY = Registry((WIDGET_GROUP, WIDGET, PART), default_name="widget")

@@ -31,6 +31,8 @@ class FamilyState:
     widgets: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: (widget id, navigation property) → group id (the binds, kept apart: never listed)
     bound: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: part id → (group id, part): parts live inside a group (`…/widgetGroups/{id}/parts`)
+    parts: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
     fail_names: set[str] = field(default_factory=set)
     #: Concurrent writes in flight, and the most seen at once.
@@ -113,8 +115,37 @@ class FamilyServer:
     def _error(self, status: int, code: str, message: str) -> tuple[int, Any]:
         return status, {"error": {"code": code, "message": message}}
 
+    def _parts(self, method: str, parts: list[str], body: Any) -> tuple[int, Any]:
+        group_id = parts[2]
+        if group_id not in self.state.groups:
+            return self._error(404, "notFound", f"no group {group_id}")
+        if len(parts) == 4:
+            if method == "GET":
+                inside = [p for g, p in self.state.parts.values() if g == group_id]
+                return 200, {"value": inside}
+            if method == "POST":
+                if any(k.endswith("@odata.bind") for k in body or {}):
+                    return self._error(400, "badRequest", "a part's group is its URL")
+                new_id = str(uuid.uuid4())
+                self.state.parts[new_id] = (group_id, {**(body or {}), "id": new_id})
+                return 201, self.state.parts[new_id][1]
+        held = self.state.parts.get(parts[4]) if len(parts) == 5 else None
+        if held is None or held[0] != group_id:
+            return self._error(404, "notFound", "/".join(parts))
+        if method == "GET":
+            return 200, held[1]
+        if method == "PATCH":
+            held[1].update(body or {})
+            return 204, None
+        if method == "DELETE":
+            del self.state.parts[parts[4]]
+            return 204, None
+        return self._error(405, "methodNotAllowed", method)
+
     def _route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         parts = path.split("/")
+        if len(parts) >= 4 and "/".join(parts[:2]) == GROUPS and parts[3] == "parts":
+            return self._parts(method, parts, body)
         collection = "/".join(parts[:2])
         store = {GROUPS: self.state.groups, WIDGETS: self.state.widgets}.get(collection)
         if store is None:
@@ -138,7 +169,10 @@ class FamilyServer:
         if method == "PATCH":
             return self._patch(collection, object_id, current, body)
         if method == "DELETE":
-            if collection == GROUPS and object_id in self.state.bound.values():
+            if collection == GROUPS and (
+                object_id in self.state.bound.values()
+                or any(g == object_id for g, _ in self.state.parts.values())
+            ):
                 return self._error(409, "conflict", "the group is still referenced")
             del store[object_id]
             for key in [k for k in self.state.bound if k[0] == object_id]:
@@ -193,6 +227,11 @@ class FamilyServer:
     def seed_group(self, **body: Any) -> str:
         new_id = str(uuid.uuid4())
         self.state.groups[new_id] = {**body, "id": new_id}
+        return new_id
+
+    def seed_part(self, group_id: str, **body: Any) -> str:
+        new_id = str(uuid.uuid4())
+        self.state.parts[new_id] = (group_id, {**body, "id": new_id})
         return new_id
 
     def seed_widget(self, group_id: str, origin: str | None = None, **body: Any) -> str:

@@ -333,3 +333,40 @@ def test_a_replaced_parent_carries_the_replace_through_a_create_only_reference(
     assert posted["group@odata.bind"] == posted["origin@odata.bind"]
     assert posted["origin@odata.bind"].endswith(f"/{GROUPS}/{new_group}")
     assert converged(capsys, path)
+
+
+def part(name: str, group_ref: str, weight: str = "1") -> str:
+    return f"kind: part\ndisplayName: {name}\nweight: '{weight}'\ngroup: {{ref: {group_ref}}}\n"
+
+
+def test_a_contained_kind_is_written_in_its_container_created_in_the_same_run(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = desired({"blue.yaml": group("Blue"), "bolt.yaml": part("Bolt", "Blue")})
+    code, _out, err = cli(capsys, "apply", path, "--auto-approve")
+    assert code == 0, err
+    [blue] = server.state.groups
+    assert writes(server) == [f"POST {GROUPS}", f"POST {GROUPS}/{blue}/parts"]
+    assert server.writes()[1].body == {"displayName": "Bolt", "weight": "1"}  # no bind
+    assert converged(capsys, path)  # listed in each group, named by it
+
+    path = desired({"blue.yaml": group("Blue"), "bolt.yaml": part("Bolt", "Blue", weight="2")})
+    code, _out, err = cli(capsys, "apply", path, "--auto-approve")
+    assert code == 0, err
+    [bolt] = server.state.parts
+    assert writes(server)[-1] == f"PATCH {GROUPS}/{blue}/parts/{bolt}"
+    assert converged(capsys, path)
+
+
+def test_prune_deletes_contained_objects_before_their_container(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keep = server.seed_group(displayName="Keep", colour="blue")
+    server.seed_part(keep, displayName="Kept", weight="1")
+    gone = server.seed_group(displayName="Abandoned")
+    nut = server.seed_part(gone, displayName="Nut", weight="1")
+    path = desired({"keep.yaml": group("Keep"), "kept.yaml": part("Kept", "Keep")})
+    code, _out, err = cli(capsys, "apply", path, "--prune", "--auto-approve")
+    assert code == 0, err
+    assert writes(server) == [f"DELETE {GROUPS}/{gone}/parts/{nut}", f"DELETE {GROUPS}/{gone}"]
+    assert converged(capsys, path)

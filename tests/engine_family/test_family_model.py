@@ -10,12 +10,13 @@ import pytest
 
 from reconciler.kinds.model import ReadVia, Relation, Writes
 from reconciler.kinds.registry import Registry
-from tests.engine_family.kinds import WIDGET, WIDGET_GROUP
+from tests.engine_family.kinds import FAMILY_REGISTRY, WIDGET, WIDGET_GROUP
 
 
 def test_the_family_registry_holds_together() -> None:
     registry = Registry((WIDGET_GROUP, WIDGET), default_name="widget")
     assert registry.names == ["widgetGroup", "widget"]
+    assert FAMILY_REGISTRY.names == ["widgetGroup", "widget", "part"]
 
 
 def test_a_reference_to_an_unregistered_kind_is_refused() -> None:
