@@ -136,7 +136,11 @@ def test_prune_deletes_children_first(ids_cli: Cli, no_flows: Path) -> None:
     # the old flow goes before the connector it binds to (the service refuses the other order)
     gone_flow = planned.out.index('- inboundFlow "Contoso rostering 2026-2027"')
     assert gone_flow < planned.out.index('- dataConnector "Contoso OneRoster"')
-    _converged(ids_cli, district, "--prune")
+    # The new connector keeps most of the old one's values: the rename guard says so, and
+    # apply needs to be told that a second connector is meant (the old one is pruned).
+    assert "LOOKS LIKE A RENAME" in planned.out
+    assert ids_cli("apply", str(district), "--prune", "--auto-approve").code == 1
+    _converged(ids_cli, district, "--prune", "--allow-duplicate-source")
 
 
 def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
