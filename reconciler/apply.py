@@ -29,6 +29,7 @@ from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
 from reconciler.identity import Identity, Permission
 from reconciler.kinds.model import Permissions
+from reconciler.names import quoted
 from reconciler.operations import (
     BodyBuilder,
     IdOf,
@@ -100,6 +101,10 @@ class Gate:
 
     step: int
     removed: bool = False
+
+
+class OutcomeUnknown(ReconcileError):
+    """A write got no answer and apply could not find out whether it was carried out."""
 
 
 @dataclass(frozen=True)
@@ -226,9 +231,16 @@ def _app_only_words(permissions: Permissions) -> str:
 def duplicate_refusal(change: Change, look: Lookalike) -> str:
     where = change.after.file if change.after else "its file"
     noun = change.kind.noun
+    if look.declared_at:  # another desired object reads the same source
+        return (
+            f"creating {quoted(change.name)} would make a second {noun} on one source: it "
+            f"{look.reason}. If {where} is a copy, delete it; to have both on purpose, "
+            "re-run with --allow-duplicate-source"
+        )
+    old = quoted(look.name)
     return (
-        f"creating '{change.name}' would make a second {noun}: the tenant {noun} "
-        f"'{look.name}' ({look.id}) {look.reason}. To rename '{look.name}' in place, add "
+        f"creating {quoted(change.name)} would make a second {noun}: the tenant {noun} "
+        f"{old} ({look.id}) {look.reason}. To rename {old} in place, add "
         f"`id: {look.id}` to {where} and plan again; to create a second {noun} on purpose, "
         "re-run with --allow-duplicate-source"
     )
@@ -410,6 +422,9 @@ class Executor:
             self._record_created(change, outcome)
             if self.options.wait and not self.options.dry_run:
                 self._wait_settled(change, outcome)
+        except OutcomeUnknown as exc:
+            self._failed(outcome, f"{change.name}: {exc}")
+            outcome.status = Status.UNKNOWN
         except NotSettled as exc:
             if outcome.status is Status.DONE:  # the final wait: every write was made
                 outcome.status = Status.UNSETTLED
@@ -467,7 +482,7 @@ class Executor:
             try:
                 took_effect = self._took_effect(change, request, outcome)
             except GraphError as read_error:
-                raise ReconcileError(
+                raise OutcomeUnknown(
                     f"{what}: outcome unknown ({exc.code}, client-request-id "
                     f"{exc.client_request_id}); re-reading the tenant failed too: {read_error}. "
                     "Run plan again to see what happened"
@@ -477,7 +492,15 @@ class Executor:
                 outcome.done.append(f"{what} (answer lost; found carried out)")
                 return
             log.warning("%s: the write had not been carried out; sending it again", change.name)
-            response = self.client.write(request.method, request.path, request.body)
+            try:
+                response = self.client.write(request.method, request.path, request.body)
+            except WriteOutcomeUnknown as again:
+                # Lost again: before or after the server acted, nobody can tell from here.
+                raise OutcomeUnknown(
+                    f"{what}: sent twice, no answer either time ({again.code}, client-request-id "
+                    f"{again.client_request_id}); it may or may not have been carried out. "
+                    "Run plan again to see what happened"
+                ) from None
         outcome.done.append(f"{what} → {response.status}")
         if request.purpose is Purpose.CREATE:
             outcome.object_id = self._created_id(change, response)

@@ -173,6 +173,10 @@ def run(args: list[str] | None = None, *, registry: Registry | None = None) -> i
         return EXIT_USAGE
     except click.UsageError as exc:
         exc.show()
+        from reconciler.commands.json_failure import usage_error_document
+
+        given = sys.argv[1:] if args is None else args
+        usage_error_document(given, os.environ.get("EDUSYNC_FORMAT", ""), exc)
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -6,9 +6,10 @@ depends on this protocol so that tests can hand in a static token.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Permission(StrEnum):
@@ -38,6 +39,9 @@ class Identity:
     #: "client secret for app 1234…"
     credential: str
     principal: str | None = None
+    #: The token's claims when it is a JWT we were handed (never the token itself), so the
+    #: identity line can say what it may really do (`reconciler.auth.verdict`).
+    claims: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class TokenProvider(Protocol):

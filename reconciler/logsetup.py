@@ -40,11 +40,22 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class PlainFormatter(RedactingFormatter):
+    """`warning: message` (the level in lower case, like the CLI's own messages)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
 def configure_logging(level: str) -> None:
     root = logging.getLogger("reconciler")
     root.handlers.clear()
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    # At the default level an admin reads these in CI logs: `warning: …` like every other
+    # warning, no internal module names; -v/--debug (for a report) keep level and logger.
+    plain = level.lower() in {"warning", "error", "critical"}
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(PlainFormatter(fmt) if plain else RedactingFormatter(fmt))
     root.addHandler(handler)
     root.setLevel(level.upper())
     root.propagate = False

@@ -16,6 +16,7 @@ from typing import Any
 
 from reconciler import fieldpaths, urls
 from reconciler.desired.secrets import resolve
+from reconciler.desired.unset import describe, unusable
 from reconciler.engine.model import PAUSED_FIELD, Action, Bind, Change, Create, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
 from reconciler.errors import ReconcileError
@@ -328,11 +329,18 @@ class BodyBuilder:
         self, name: str, desired: DesiredObject, only: Collection[str] | None = None
     ) -> tuple[JSONObject, frozenset[str]]:
         resolved = resolve(desired, self.env, only=only)
-        if resolved.missing:
-            names = sorted({name for _path, name in resolved.missing})
+        needed = {var for _path, var in resolved.missing} | {
+            var
+            for path, names in desired.variables.items()
+            if only is None or path[0] in only
+            for var in names
+        }
+        found = unusable(needed, self.env)
+        if found:
+            line, col, _names = desired.variable_places(found)[0]  # at the value
             raise PreflightError(
-                f"{desired.where}: '{name}' needs environment variable(s) "
-                f"{', '.join(names)}, which are not set; nothing was written"
+                f"{desired.file}:{line}:{col}: '{name}' needs environment "
+                f"variable(s) {describe(found)}; nothing was written"
             )
         secrets = frozenset(
             value

@@ -12,6 +12,7 @@ from __future__ import annotations
 from reconciler import relations
 from reconciler.errors import GraphError, ReconcileError
 from reconciler.graph import GraphClient
+from reconciler.graph.hints import version_hint
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
 
@@ -36,9 +37,12 @@ def retirement_message(kind: Kind, status: int | None, code: str | None) -> str:
     )
 
 
-def retirement_note(kind: Kind, error: GraphError) -> str | None:
-    """The plain-language reason when `error` is a retired kind answering as such."""
+def retirement_note(kind: Kind, error: GraphError, base_url: str) -> str | None:
+    """The plain-language reason when `error` is a retired kind answering as such. Only a
+    right beta root can tell: below a wrong Graph URL every path answers "not found"."""
     if kind.retired_on is None or not is_retired_answer(error.status, error.code):
+        return None
+    if version_hint(base_url) is not None:
         return None
     return retirement_message(kind, error.status, error.code)
 
@@ -50,5 +54,5 @@ def list_collection(client: GraphClient, kind: Kind) -> list[JSONObject]:
         return client.list(relations.list_path(kind))
     except GraphError as exc:
         error = exc.with_subject(f"reading {kind.name} list")
-        note = retirement_note(kind, exc)
+        note = retirement_note(kind, exc, client.base_url)
         raise (ReconcileError(f"{note}. {error}") if note else error) from None

@@ -29,6 +29,21 @@ def _what_it_is(text: str, document: Any) -> str:
     return "it is not JSON" if document is None else "it is JSON, but not a plan"
 
 
+def _other_document(document: dict[str, Any]) -> str | None:
+    """Another of our versioned JSON documents, named by the command that writes it."""
+    if "changes" in document:
+        return None
+    if "outcomes" in document:
+        return "an apply report (`apply --format json`)"
+    if "problems" in document and "error" not in document:
+        return "the output of `validate --format json`"
+    if "objects" in document:
+        return "the output of `status --format json`"
+    if "error" in document:
+        return "an error report of `plan --format json`"
+    return None
+
+
 def read_saved_plan(path: str) -> dict[str, Any]:
     redo = (
         "Save a plan with `edusync-reconcile plan --out plan.json`, then run "
@@ -56,6 +71,9 @@ def read_saved_plan(path: str) -> dict[str, Any]:
             f"{document.get('format_version')}; this version reads {FORMAT_VERSION}). Run "
             "`edusync-reconcile plan --out plan.json` again with this version"
         )
+    other = _other_document(document)
+    if other:
+        raise ConfigError(f"{path} {NOT_A_PLAN} (it is {other}). {redo}")
     changes = document.get("changes")
     options = document.get("options", {})
     if (
@@ -138,11 +156,33 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
             )
             reasons.append(f"{_words(key)} now changes other values: {', '.join(changed)}")
     # Every object the plan looked at, no-ops included: drift since then means re-review.
+    # By id first: two pinned objects may share a name; by name for a create, or a new id.
     saved_by_object = {
         (str(c.get("kind")), str(c.get("name"))): c for c in saved.get("changes", [])
     }
+    saved_by_id = {(str(c.get("kind")), str(c.get("id"))): c for c in saved.get("changes", [])}
     for change in fresh.changes:
-        old = saved_by_object.get((change.kind.name, change.name))
+        old = saved_by_id.get((change.kind.name, str(change.id))) if change.id else None
+        old = old or saved_by_object.get((change.kind.name, change.name))
         if old is not None and old.get("fingerprint") != change.fingerprint:
             reasons.append(_tenant_moved(old, change))
     return reasons
+
+
+def target_conflict(saved: dict[str, Any], targets: tuple[str, ...], path: str) -> str | None:
+    """Why `--target` cannot go with this saved plan (None: it may). A saved plan is carried out
+    as it was made, so other targets are a mistake on the command line, not a stale plan."""
+    planned = [str(t) for t in (saved.get("options") or {}).get("targets") or []]
+    if not targets or set(targets) == set(planned):
+        return None
+    given = ", ".join(f"'{t}'" for t in targets)
+    theirs = (
+        "its targets are " + ", ".join(f"'{t}'" for t in planned)
+        if planned
+        else "it was made for the whole desired state (no --target)"
+    )
+    return (
+        f"--target {given} differs from the targets of the saved plan {path}: {theirs}. A saved "
+        "plan is carried out as it was made: leave --target out, or save a new plan with "
+        f"`edusync-reconcile plan --target NAME --out {path}`"
+    )

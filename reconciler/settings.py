@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -62,7 +63,7 @@ def graph_url_problem(url: str) -> str | None:
     if any(ch.isspace() for ch in text):
         return f"{url!r} contains spaces; write the Graph root, e.g. {example}"
     if "://" not in text:
-        return f"{url!r} has no scheme; write https://{text.lstrip('/')}"
+        return _no_scheme(url, text)
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 (raises ValueError for a port out of range)
@@ -78,6 +79,22 @@ def graph_url_problem(url: str) -> str | None:
     if parts.query or parts.fragment:
         return f"{url!r} must not carry ?query or #fragment; write the Graph root, e.g. {example}"
     return None
+
+
+#: A scheme written wrong: `htp:/x`, `https:/x`, `https//x` (not `host:port/…`).
+_SCHEME_TYPO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)(:/*|//)(?!\d)(?P<rest>.*)$")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _no_scheme(url: str, text: str) -> str:
+    """The fix for a Graph URL without a proper `https://` (`http://` for a local emulator)."""
+    typo = _SCHEME_TYPO.match(text)
+    rest = typo.group("rest").lstrip("/") if typo else text.lstrip("/")
+    local = rest.lower().startswith(_LOOPBACK_HOSTS)
+    scheme = "http" if local else "https"
+    what = "a misspelt scheme" if typo else "no scheme"
+    why = " (a local emulator speaks http)" if local else ""
+    return f"{url!r} has {what}; write {scheme}://{rest}{why}"
 
 
 def _pick(flag: object | None, env: str | None, file: object | None, default: object) -> object:

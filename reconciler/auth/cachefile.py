@@ -45,6 +45,8 @@ def read_cache(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AuthError(f"no token cache at {path}: {RELOGIN_HINT}") from None
+    except IsADirectoryError:
+        raise AuthError(_a_directory(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise AuthError(f"cannot read the token cache {path}: {exc}") from None
     if not text.strip():
@@ -86,8 +88,17 @@ def write_private(path: Path, text: str) -> None:
         raise
 
 
+def _a_directory(path: Path) -> str:
+    return (
+        f"the token cache {path} is a directory, not a file: {CACHE_VAR} names the cache "
+        f"file itself, e.g. {CACHE_VAR}={path / CACHE_NAME}"
+    )
+
+
 def remove_cache(path: Path) -> bool:
     """Delete the cache; False when there was none (so logout can be repeated)."""
+    if path.is_dir():
+        raise AuthError(_a_directory(path))
     try:
         path.unlink()
     except FileNotFoundError:

@@ -24,14 +24,15 @@ from reconciler.commands.base import (
     update_method_option,
 )
 from reconciler.commands.common import (
+    announce_identity,
     compute_plan,
-    describe_identity,
     echo_err,
     load_checked,
     settings_for,
     token_provider,
 )
 from reconciler.commands.github_hooks import ApplyPublishing
+from reconciler.commands.json_failure import json_document_on_failure
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
@@ -39,7 +40,7 @@ from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
 from reconciler.operations import BodyBuilder
 from reconciler.render.apply_report import approval_question, failed, outcome_line, report_text
-from reconciler.saved_plan import read_saved_plan, staleness
+from reconciler.saved_plan import read_saved_plan, staleness, target_conflict
 from reconciler.settings import Settings
 
 
@@ -168,7 +169,8 @@ def execute_plan(
     is_flag=True,
     default=False,
     help="Create a profile even though an unmanaged tenant profile looks like it (same source "
-    "or most fields equal). Without it such a create is refused: pin `id:` to rename instead.",
+    "or most fields equal), or another desired file reads the same source. Without it such a "
+    "create is refused: pin `id:` to rename instead, or delete the copied file.",
 )
 @update_method_option
 @click.option(
@@ -204,6 +206,7 @@ def execute_plan(
 )
 @global_options
 @click.pass_context
+@json_document_on_failure("apply")
 @reports_to_actions
 def apply(
     ctx: click.Context,
@@ -234,7 +237,8 @@ def apply(
 
     A create that looks like an unmanaged tenant profile (same source, or most fields equal:
     a displayName changed without `id:`) is refused: pin `id:` to rename in place, or pass
-    --allow-duplicate-source. --format json prints one JSON document (plan and report).
+    --allow-duplicate-source. --format json prints one JSON document (plan and report), also
+    when apply stops before it has a plan (then with `error`, `exit_code`, `problems`).
 
     \b
     Examples:
@@ -248,8 +252,11 @@ def apply(
       edusync-reconcile apply --require-reviewed --auto-approve --pr-comment
     """
     start_logging(ctx)
-    output = ApplyOutput((output_format or "text").lower(), quiet)
+    output = ApplyOutput((output_format or "text").lower(), quiet, dry_run=dry_run)
     saved = read_saved_plan(plan_file) if plan_file else None
+    conflict = target_conflict(saved, targets, str(plan_file)) if saved is not None else None
+    if conflict:
+        raise click.UsageError(conflict)
     if saved is not None and path is None:
         path = str(saved.get("desired_path") or "desired-state")
     publishing = ApplyPublishing(
@@ -262,8 +269,7 @@ def apply(
     state = load_checked(ctx, path or "desired-state")
     settings = settings_for(ctx, state, parallelism=parallelism, update_method=update_method)
     tokens: TokenProvider = token_provider(settings)
-    if not quiet:
-        echo_err(describe_identity(tokens.identity, settings))
+    announce_identity(tokens.identity, settings, state, quiet=quiet)
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     output.base_url = client.base_url
     plan: Plan | None = None

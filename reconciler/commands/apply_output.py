@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import click
 
 from reconciler.apply import Outcome
+from reconciler.commands.json_failure import document_written
 from reconciler.engine.model import Plan
 from reconciler.operations import Request
 from reconciler.render.apply_report import report_document, report_markdown, report_text
@@ -31,6 +32,8 @@ class ApplyOutput:
     fmt: str = "text"
     quiet: bool = False
     base_url: str = ""
+    #: --dry-run was given: every document says so, also with nothing to do or when refused.
+    dry_run: bool = False
     #: The JSON document went out already (never a second one).
     emitted: bool = False
 
@@ -78,6 +81,8 @@ class ApplyOutput:
     ) -> None:
         if self.emitted:
             return
+        dry_run = dry_run or self.dry_run
         document = report_document(plan, outcomes, base_url=base_url, dry_run=dry_run, error=error)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         self.emitted = True
+        document_written()

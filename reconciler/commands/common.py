@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler.commands.base import colour_wanted, describe_os_error, options_of, registry_of
+from reconciler.commands.json_failure import InvalidDesiredState
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
@@ -22,6 +23,8 @@ from reconciler.engine.references import kinds_referenced
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
+from reconciler.kinds import DEFAULT_KIND, KINDS
+from reconciler.kinds.model import Kind
 from reconciler.kinds.registry import Registry
 from reconciler.operations import variables_needed
 from reconciler.settings import Settings, UpdateMethod, resolve_settings
@@ -52,9 +55,10 @@ def load_checked(ctx: click.Context, path: str, *, strict: bool = True) -> Desir
         echo_err(github_annotations(state.problems).rstrip("\n"))
     if not state.ok and strict:
         errors = sum(1 for p in state.problems if p.severity is Severity.ERROR)
-        raise ConfigError(
+        raise InvalidDesiredState(
             f"{errors} problem(s) in {path}; nothing was sent to Graph. Fix them "
-            "(`edusync-reconcile validate` lists them all) and run again"
+            "(`edusync-reconcile validate` lists them all) and run again",
+            state.problems,
         )
     return state
 
@@ -116,15 +120,23 @@ def missing_variable_warnings(
     plan: Plan, env: Mapping[str, str], update_method: UpdateMethod
 ) -> None:
     """Warn (plan runs without secrets) about variables apply will need for these changes."""
+    from reconciler.desired.unset import EMPTY, unusable
+
     for change in plan.pending:
-        missing = {n for n in variables_needed(change, update_method) if n not in env}
-        desired = change.after
-        if not missing or desired is None:
+        found = unusable(variables_needed(change, update_method), env)
+        if not found or change.after is None:
             continue
-        for line, column, names in desired.variable_places(missing):
+        for line, column, names in change.after.variable_places(found):
+            empty = [n for n in names if found[n] == EMPTY]
+            what = (
+                f"environment variable(s) {', '.join(empty)}, which are set but empty, to "
+                "have a value"
+                if empty
+                else f"environment variable(s) {', '.join(names)}"
+            )
             echo_err(
-                f"{desired.file}:{line}:{column}: warning: apply will need environment "
-                f"variable(s) {', '.join(names)} for {change.name!r}"
+                f"{change.after.file}:{line}:{column}: warning: apply will need {what} for "
+                f"{change.name!r}"
             )
 
 
@@ -188,13 +200,34 @@ def check_targets(plan: Plan, origin: str = "--target") -> None:
         raise click.UsageError("\n".join(describe(m, origin) for m in plan.target_misses))
 
 
-def describe_identity(identity: Identity, settings: Settings) -> str:
-    """The sign-in line: which Graph, which credential, and what it may do, in plain words."""
+def identity_caveats(identity: Identity, kinds: Sequence[Kind] = ()) -> list[str]:
+    """What the token cannot do after all (expired, a scope missing): doctor's judgement."""
+    from reconciler.auth.verdict import caveats
+
+    claims = dict(identity.claims) if identity.claims is not None else None
+    return caveats(claims, identity.permission, kinds or [KINDS[DEFAULT_KIND]])
+
+
+def describe_identity(identity: Identity, settings: Settings, kinds: Sequence[Kind] = ()) -> str:
+    """The sign-in line: which Graph, which credential, and what it may do, in plain words —
+    never more than the token's claims allow."""
     who = f" as {identity.principal}" if identity.principal else ""
-    return (
-        f"Graph {settings.graph_url}, using {identity.credential}{who} "
-        f"({identity.permission.plain})"
-    )
+    found = identity_caveats(identity, kinds)
+    may = identity.permission.plain.split(":", 1)[0] + ", but " if found else ""
+    what = f"{may}{'; '.join(found)}" if found else identity.permission.plain
+    return f"Graph {settings.graph_url}, using {identity.credential}{who} ({what})"
+
+
+def announce_identity(
+    identity: Identity, settings: Settings, state: DesiredState, *, quiet: bool
+) -> None:
+    """The sign-in line on stderr; with --quiet only what is wrong with it, as warnings."""
+    kinds = list({o.kind.name: o.kind for o in state.objects}.values())
+    if not quiet:
+        echo_err(describe_identity(identity, settings, kinds))
+        return
+    for caveat in identity_caveats(identity, kinds):
+        echo_err(f"warning: {caveat}")
 
 
 def check_writable(path: str) -> None:
@@ -203,6 +236,12 @@ def check_writable(path: str) -> None:
     parent = target.parent
     if target.is_dir():
         raise ConfigError(f"--out {path} is a directory; give a file name, e.g. {path}/plan.json")
+    blocking = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(
+            f"--out {path}: {blocking} is a file, not a directory; save the plan elsewhere, "
+            "e.g. --out plan.json"
+        )
     if not parent.is_dir():
         raise ConfigError(
             f"--out {path}: the directory {parent} does not exist; create it first "

@@ -18,8 +18,9 @@ from reconciler.commands.common import describe_identity, echo_err, settings_for
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
 from reconciler.desired.problems import Severity
+from reconciler.engine.targets import describe, unmatched_targets
 from reconciler.errors import ConfigError
-from reconciler.export.tree import Exporter, ExportResult, Outcome
+from reconciler.export.tree import Exporter, ExportResult, Outcome, shown_prefix
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.registry import Registry
@@ -70,10 +71,27 @@ def read_all_kinds(client: GraphClient, registry: Registry) -> dict[str, list[JS
     }
 
 
+def _check_targets(
+    targets: tuple[str, ...],
+    tenant: dict[str, list[JSONObject]],
+    target_dir: Path,
+    registry: Registry,
+) -> None:
+    """A --target naming nothing in the tenant or in the directory is a usage error, with
+    plan's did-you-mean; checked before anything is written."""
+    names = {registry[k].key_of(b) for k, bodies in tenant.items() for b in bodies}
+    if target_dir.is_dir():
+        names |= {o.name for o in load_desired(str(target_dir), registry=registry).objects}
+    misses = unmatched_targets(targets, names)
+    if misses:
+        raise click.UsageError("\n".join(describe(m) for m in misses))
+
+
 def report(result: ExportResult, out_dir: str) -> None:
     """Files on stdout (the result); what to do next on stderr."""
+    shown = shown_prefix(Path(out_dir))
     for obj in sorted(result.objects, key=lambda o: o.file):
-        click.echo(f"{_MARKS[obj.outcome]} {obj.file}  {obj.name} ({obj.outcome.value})")
+        click.echo(f"{_MARKS[obj.outcome]} {shown}{obj.file}  {obj.name} ({obj.outcome.value})")
     counts = {o: sum(1 for x in result.objects if x.outcome is o) for o in Outcome}
     echo_err(
         f"Exported {len(result.objects)} object(s) to {out_dir}: {counts[Outcome.NEW]} new, "
@@ -151,6 +169,8 @@ def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[st
         client.close()
     if target_dir.exists() and not target_dir.is_dir():
         raise ConfigError(f"{target_dir} is a file; export writes a directory of YAML files")
+    if targets:
+        _check_targets(targets, tenant, target_dir, registry)
     exporter = Exporter(
         target_dir,
         tenant,

@@ -20,9 +20,9 @@ from reconciler.commands.base import (
     start_logging,
 )
 from reconciler.commands.common import (
+    announce_identity,
     check_writable,
     compute_plan,
-    describe_identity,
     echo_err,
     load_checked,
     missing_variable_warnings,
@@ -33,6 +33,7 @@ from reconciler.commands.common import (
     use_colour,
 )
 from reconciler.commands.github_hooks import PlanPublishing
+from reconciler.commands.json_failure import document_written, json_document_on_failure
 from reconciler.engine.model import Plan
 from reconciler.graph import GraphClient
 from reconciler.render.plan_json import render_json
@@ -104,6 +105,7 @@ def prune_option(func: F) -> F:
 )
 @global_options
 @click.pass_context
+@json_document_on_failure("plan")
 @reports_to_actions
 def plan(
     ctx: click.Context,
@@ -127,7 +129,8 @@ def plan(
 
     A --target that names no profile (in git or in the tenant) is a usage error with a
     did-you-mean. --quiet leaves out the sign-in line, the up-to-date and unmanaged lists and
-    progress.
+    progress. --format json prints one document also when plan fails before it has a plan
+    (`error`, `exit_code`, `problems`).
 
     \b
     Examples:
@@ -149,8 +152,7 @@ def plan(
     state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)
-    if not quiet:
-        echo_err(describe_identity(tokens.identity, settings))
+    announce_identity(tokens.identity, settings, state, quiet=quiet)
     client = GraphClient(settings.graph_url, tokens, pool_size=settings.parallelism)
     try:
         result = compute_plan(
@@ -171,6 +173,7 @@ def plan(
         client.close()
     missing_variable_warnings(result, os.environ, settings.update_method)
     click.echo(render(result, (output_format or "text").lower(), quiet=quiet), nl=False)
+    document_written()
     if out_file:
         save_plan(out_file, render_json(result, observed=True))
         if not quiet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from click.core import ParameterSource
 
 from reconciler.commands.base import (
     EXIT_ERROR,
@@ -41,7 +42,7 @@ from reconciler.status.render import RENDERERS
     type=click.IntRange(min=1),
     default=20,
     show_default=True,
-    help="Sync errors listed per object (newest first).",
+    help="Sync errors listed per object (newest first); only with --errors.",
 )
 @click.option(
     "--show-pii",
@@ -81,6 +82,12 @@ def status(
       edusync-reconcile status --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     start_logging(ctx)
+    if not with_errors and ctx.get_parameter_source("limit") is ParameterSource.COMMANDLINE:
+        # Ignoring it would hide a typo'd or forgotten --errors in a scheduled job.
+        raise click.UsageError(
+            "--limit sets how many sync errors --errors lists per object; add --errors "
+            "(status --errors --limit N)"
+        )
     state = load_checked(ctx, path)
     settings = settings_for(ctx, state, parallelism=parallelism)
     tokens = token_provider(settings)

@@ -14,6 +14,7 @@ from reconciler.commands.validate_paths import validate_paths
 from reconciler.desired import DesiredObject
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.secrets import variable_names
+from reconciler.desired.unset import EMPTY, unusable
 from reconciler.kinds.registry import Registry
 from reconciler.render.problems import (
     github_annotations,
@@ -28,18 +29,17 @@ def _missing_variable_warnings(
 ) -> list[Problem]:
     problems = []
     for obj in state_objects:
-        missing = {n for n in variable_names(obj) if n not in env}
-        for line, column, names in obj.variable_places(missing):
-            problems.append(
-                Problem(
-                    obj.file,
-                    line,
-                    column,
-                    Severity.WARNING,
-                    f"environment variable(s) {', '.join(names)} not set: "
-                    "plan works without them, apply will need them",
-                )
+        found = unusable(variable_names(obj), env)
+        for line, column, names in obj.variable_places(found):
+            empty = [n for n in names if found[n] == EMPTY]
+            message = (
+                f"environment variable(s) {', '.join(empty)} set but empty: plan works "
+                "without a value, apply will need one"
+                if empty
+                else f"environment variable(s) {', '.join(names)} not set: "
+                "plan works without them, apply will need them"
             )
+            problems.append(Problem(obj.file, line, column, Severity.WARNING, message))
     return problems
 
 

@@ -24,6 +24,20 @@ def format_problem(fmt: Format, text: str, label: str, *, hint: str | None = Non
     return f"{problem}; {hint}" if hint else problem
 
 
+#: A host name: labels of letters (any script), digits and hyphens; or an IP address.
+_HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+def _bad_host(text: str) -> str | None:
+    """The host of an https:// address when it holds a character no host name can hold."""
+    try:
+        host = urlsplit(text.strip()).netloc.rpartition("@")[2]
+    except ValueError:
+        return None
+    host = host if host.startswith("[") else host.rpartition(":")[0] or host
+    return None if not host or _HOST.fullmatch(host) else host
+
+
 def _extra_ok(fmt: Format, text: str) -> bool:
     if fmt is not Format.HTTPS_URL:
         return True
@@ -31,7 +45,7 @@ def _extra_ok(fmt: Format, text: str) -> bool:
         urlsplit(text).port  # noqa: B018 (raises ValueError for a port out of range)
     except ValueError:
         return False
-    return True
+    return _bad_host(text) is None
 
 
 def _url_problem(text: str, label: str) -> str:
@@ -53,6 +67,12 @@ def _url_problem(text: str, label: str) -> str:
         return f"{label} must be an https:// address, not {scheme}://"
     if "@" in rest.split("/", 1)[0]:
         return f"{label} must not hold a user name or password; write the address alone"
+    host = _bad_host(stripped)
+    if host is not None:
+        odd = next(ch for ch in host if not (ch.isalnum() or ch in "-._:[]"))
+        fixed = host.replace(",", ".") if odd == "," else None
+        meant = f" (did you mean {fixed}?)" if fixed else ""
+        return f"{label}: the host name {host!r} cannot hold {odd!r}{meant}"
     return f"{label} is not a valid https:// address: {text!r}"
 
 

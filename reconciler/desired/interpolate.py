@@ -30,8 +30,8 @@ class Interpolated:
 
 
 def lookalike(text: str) -> tuple[str, str] | None:
-    """(written, meant) when the whole of `text` is a variable in another tool's syntax:
-    `$PS_SECRET` → `${PS_SECRET}`."""
+    """(written, meant) when `text` holds a variable in another tool's syntax:
+    `$PS_SECRET` → `${PS_SECRET}`, `https://$PS_HOST` → `https://${PS_HOST}`."""
     if "$" not in text and "%" not in text:  # every look-alike holds one; most values neither
         return None
     stripped = text.strip()
@@ -39,6 +39,9 @@ def lookalike(text: str) -> tuple[str, str] | None:
         match = pattern.fullmatch(stripped)
         if match:
             return stripped, f"${{{match.group(1)}}}"
+    for pattern in _LOOKALIKES:  # inside a value: https://$PS_HOST
+        if pattern.search(stripped):
+            return stripped, pattern.sub(lambda m: f"${{{m.group(1)}}}", stripped)
     return None
 
 

@@ -12,8 +12,10 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.desired.name_chars import name_problems
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.references import check_references
+from reconciler.desired.same_source import same_source_problems
 from reconciler.desired.typecheck import check_object, did_you_mean
 from reconciler.desired.words import not_a_boolean
 from reconciler.desired.yamlsource import (
@@ -199,6 +201,7 @@ def load_desired(
     problems.extend(_duplicates(objects))
     objects, reference_problems = check_references(objects, registry)
     problems.extend(reference_problems)
+    problems.extend(same_source_problems(objects, problems))
     if not files and not refused:
         problems.append(
             Problem(
@@ -280,6 +283,9 @@ def _read_object(
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
+    for key_path in kind.key.paths:
+        if "." not in key_path:
+            problems.extend(name_problems(file, doc, key_path, result.value))
     for identifying in (*kind.key.paths, "id"):
         at: Path = tuple(identifying.split("."))
         if at in result.variables:
@@ -446,6 +452,10 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
             if first is None:
                 index[(obj.kind.name, key)] = obj
                 continue
+            if index is by_name and obj.pinned_id and first.pinned_id:
+                # A tenant can hold two profiles of one name: each pinning its own `id:`
+                # (a repeated id is caught below) tells them apart, as plan matches pins first.
+                continue
             problems.append(
                 Problem(
                     obj.file,
@@ -453,7 +463,12 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
                     obj.column,
                     Severity.ERROR,
                     f"duplicate {label} {key!r}: also declared at {first.where}; "
-                    "each profile must be declared once",
+                    "each profile must be declared once"
+                    + (
+                        ""
+                        if index is by_id
+                        else " (two tenant profiles of one name: pin each with its own `id:`)"
+                    ),
                 )
             )
     return problems

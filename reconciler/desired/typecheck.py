@@ -179,7 +179,11 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def polymorphic(self, poly: Polymorphic, value: Any, path: Path, prop: Prop | None) -> Any:
         names = [v.name for v in poly.variants]
         if not isinstance(value, dict):
-            self.report(path, f"{label(path)} must be a mapping with @odata.type: one of {names}")
+            self.report(
+                path,
+                f"{label(path)} must be a mapping with @odata.type, one of: {', '.join(names)}, "
+                f'e.g. {label(path)}: {{"@odata.type": "#microsoft.graph.{names[0]}"}}',
+            )
             return value
         self._seen(path, poly, frozenset(value))
         spelling = value.get(ODATA_TYPE)
@@ -388,6 +392,17 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
                 "date; write a later date, or remove it to sync with no end date",
                 warning=True,
             )
+        else:
+            latest = months_later(self.today, MOST_MONTHS_AHEAD)
+            if dt.date.fromisoformat(text) > latest:
+                self.report(
+                    path,
+                    f"{label(path)} {text} is more than {MOST_MONTHS_AHEAD} months away: Graph "
+                    "documents at most 18 months after the profile is created, so it may be "
+                    f"refused; write {latest.isoformat()} or earlier, or remove it to sync with "
+                    "no end date",
+                    warning=True,
+                )
 
     def _check_enum(self, text: str, scalar: Scalar, path: Path) -> str:
         match = next((e for e in scalar.enum if e.lower() == text.lower()), None)
@@ -409,6 +424,18 @@ def _unknown_key(path: Path, key: str, otype: ObjectType, within: Polymorphic | 
     return UnknownKey(path, key, otype.writable_names, other_variants=others, variant=otype.name)
 
 
+#: Graph's SDK: an expirationDate is at most 18 months after the profile's creation.
+MOST_MONTHS_AHEAD = 18
+
+
+def months_later(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    first_of_next = dt.date(day.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last = (first_of_next - dt.timedelta(days=1)).day
+    return dt.date(day.year + year, month + 1, min(day.day, last))
+
+
 def _dash_hint(value: Any) -> str:
     """`-x` (or `-key: value`) where a list was meant: YAML needs a space after the dash."""
     if isinstance(value, dict) and value:
@@ -418,6 +445,8 @@ def _dash_hint(value: Any) -> str:
         text = value if isinstance(value, str) else ""
     if text.startswith("-") and not text.startswith("- ") and len(text) > 1:
         return f" (a list item needs a space after '-': '- {text[1:].split(' -')[0]}')"
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return f": a list of one is written in brackets, [{value}]"
     return ""
 
 

@@ -37,6 +37,11 @@ _YAML11_BOOLEANS = {"yes": "true", "no": "false", "on": "true", "off": "false", 
 
 def not_a_boolean(what: str, value: object) -> str:
     """`what must be true or false`, with the fix for a YAML 1.1 spelling such as `yes`."""
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return (
+            f'{what} must be true or false, not the text "{value}": remove the quotes '
+            f"(write {value.strip().lower()})"
+        )
     fix = _YAML11_BOOLEANS.get(value.lower()) if isinstance(value, str) else None
     if fix:
         return (

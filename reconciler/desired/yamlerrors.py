@@ -66,8 +66,20 @@ def pasted_characters(text: str) -> Located | None:
         first_line,
         first_col,
         f"curly quotes such as {char} are not YAML quotes (pasted from Word or a web page?): "
-        f'replace the curly quotes \u201c \u201d with straight quotes "{also}',
+        f"replace the curly quotes {_curly_pair(char)} with straight quotes {_straight(char)}"
+        f"{also}",
     )
+
+
+_SINGLE_CURLY = "\u2018\u2019\u201a\u201b"
+
+
+def _curly_pair(char: str) -> str:
+    return "\u2018 \u2019" if char in _SINGLE_CURLY else "\u201c \u201d"
+
+
+def _straight(char: str) -> str:
+    return "' (or \")" if char in _SINGLE_CURLY else '"'
 
 
 def explain(exc: MarkedYAMLError, text: str) -> Located:
@@ -100,6 +112,8 @@ def explain(exc: MarkedYAMLError, text: str) -> Located:
         return missing or _unclosed_flow(lines, context.line + 1, context.column + 1, problem)
     if problem.startswith("expected <block end>"):
         return _misaligned(lines, line, col, problem)
+    if problem.startswith("expected the node content") and "<stream end>" in problem:
+        return _ends_early(lines)
     if problem.startswith("expected '<document start>'"):
         return Located(
             line,
@@ -147,6 +161,14 @@ def _special_start(lines: list[str], line: int, col: int, problem: str) -> Locat
         return None
     char = match.group(1)
     word = _word_at(lines[line - 1], col - 1)
+    windows = re.fullmatch(r"%([A-Za-z_][A-Za-z0-9_]*)%", word)
+    if windows:  # a Windows variable: quoting it would send the text as written
+        return Located(
+            line,
+            col,
+            f"{word} is a Windows variable, which is not expanded here: write "
+            f"${{{windows.group(1)}}} to use the environment variable {windows.group(1)}",
+        )
     return Located(
         line,
         col,
@@ -256,6 +278,40 @@ def _unclosed_flow(lines: list[str], line: int, col: int, problem: str) -> Locat
         f"the {kind} opened here with '{opener}' is not closed: end it with '{closer}' on the "
         f"same line (inside '{opener} {closer}', separate items with ',' and quote any value "
         "that contains ':' or '#')",
+    )
+
+
+def _last_opener(lines: list[str]) -> tuple[int, int] | None:
+    """(line, column), 1-based, of the last '[' or '{' left open, outside quotes and comments."""
+    open_at: list[tuple[int, int]] = []
+    for number, text in enumerate(lines, start=1):
+        quote: str | None = None
+        for i, char in enumerate(text):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "\"'" and (i == 0 or text[i - 1] in " [{,:"):
+                quote = char
+            elif char == "#" and (i == 0 or text[i - 1].isspace()):
+                break
+            elif char in "[{":
+                open_at.append((number, i + 1))
+            elif char in "]}" and open_at:
+                open_at.pop()
+    return open_at[-1] if open_at else None
+
+
+def _ends_early(lines: list[str]) -> Located:
+    """The file ends where a value was still expected: an unclosed '[' or '{' (the parser
+    points past the end of the file, so point at the opener instead)."""
+    opener = _last_opener(lines)
+    if opener is not None:
+        return _unclosed_flow(lines, *opener, "")
+    last = _previous_content(lines, len(lines) + 1) or 1
+    return Located(
+        last,
+        1,
+        "the file ends where a value was expected: finish the value on this line (or remove "
+        "the line)",
     )
 
 

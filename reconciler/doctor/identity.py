@@ -4,13 +4,12 @@ yields, and whether that identity may read (plan) and write (apply) each kind.""
 from __future__ import annotations
 
 import re
-import time
 
 import requests
 
+from reconciler.auth import verdict
 from reconciler.auth.claims import (
     Claims,
-    expiry_of,
     jwt_claims,
     permission_of,
     principal_of,
@@ -136,9 +135,8 @@ def _token_check(run: Run, provider: TokenProvider, claims: Claims | None) -> Ch
         f"roles (application): {' '.join(roles_of(claims)) or '(none)'}",
     ]
     problems: list[tuple[str, str]] = []
-    expires = expiry_of(claims)
-    if expires is not None:
-        seconds = expires - time.time()
+    seconds = verdict.seconds_left(claims)
+    if seconds is not None:
         details.append(f"expires: {_in(seconds)}" if seconds >= 0 else "expires: EXPIRED")
         if seconds < 0:
             problems.append(("the token has expired", "get a fresh token (or sign in again)"))
@@ -181,17 +179,11 @@ def _token_check(run: Run, provider: TokenProvider, claims: Claims | None) -> Ch
 
 # -- permissions ---------------------------------------------------------------------------
 def _granted(run: Run) -> set[str]:
-    names = (
-        scopes_of(run.claims) if run.permission is Permission.DELEGATED else roles_of(run.claims)
-    )
-    return {n.lower() for n in names}
+    return verdict.granted(run.claims, run.permission)  # one judgement with plan's identity line
 
 
 def needed(kind: Kind, run: Run, *, write: bool) -> tuple[str, ...]:
-    p = kind.permissions
-    if run.permission is Permission.DELEGATED:
-        return p.write_delegated if write else p.read_delegated
-    return p.write_application if write else p.read_application
+    return verdict.needed(kind, run.permission, write=write)
 
 
 def permission_checks(run: Run) -> None:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests.utils
 
+from reconciler.graph.failures import describe_no_response
+
 PROBE_TIMEOUT = 3.0
 
 
@@ -31,9 +33,11 @@ class NetworkProbe:
     tcp_ms: float | None = None
     tls_ms: float | None = None
     tls_version: str | None = None
-    #: Which step failed (`dns`, `tcp`, `tls`), and why.
+    #: Which step failed (`dns`, `tcp`, `tls`), and why in the Graph client's words: what
+    #: failed, and (after " — ") the likely fix; `failure` names the class (`ProxyError`, …).
     failed_step: str | None = None
     error: str | None = None
+    failure: str | None = None
 
 
 def masked_proxy(url: str) -> str:
@@ -72,6 +76,29 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _failed(
+    result: NetworkProbe, step: str, exc: BaseException, url: str, *, via_proxy: str | None
+) -> NetworkProbe:
+    """`result` failing at `step`, described as plan describes the same failure. The socket
+    error is put in the requests exception it would have become, so the classes match."""
+    wrapped: BaseException = exc
+    if via_proxy:
+        wrapped = requests.exceptions.ProxyError(exc)
+    elif isinstance(exc, TimeoutError):
+        timeout = (
+            requests.exceptions.ConnectTimeout if step != "tls" else requests.exceptions.ReadTimeout
+        )
+        wrapped = timeout(exc)
+    described = describe_no_response(
+        wrapped,
+        url,
+        connect_timeout=PROBE_TIMEOUT,
+        read_timeout=PROBE_TIMEOUT,
+        proxy_address=via_proxy,
+    )
+    return replace(result, failed_step=step, error=described.message, failure=described.code)
+
+
 def probe(url: str, env: Mapping[str, str] | None = None) -> NetworkProbe:
     """Resolve, connect and (for https without a proxy) shake hands with Graph's host."""
     env = os.environ if env is None else env
@@ -81,23 +108,26 @@ def probe(url: str, env: Mapping[str, str] | None = None) -> NetworkProbe:
     proxy, source = proxy_for(url, env)
     result = NetworkProbe(host, port, masked_proxy(proxy) if proxy else None, source)
     target_host, target_port = host, port
+    via = None
     if proxy:  # the proxy is what this machine must reach; it reaches Graph for us
         proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
         target_host = proxy_parts.hostname or ""
         target_port = proxy_parts.port or 8080
+        via = f"{target_host}:{target_port}"
     started = time.perf_counter()
     try:
         infos = socket.getaddrinfo(target_host, target_port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return replace(result, failed_step="dns", error=f"cannot resolve {target_host}: {exc}")
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a label IDNA cannot encode
+        if isinstance(exc, UnicodeError):
+            exc = socket.gaierror(socket.EAI_NONAME, f"not a valid host name ({exc})")
+        return _failed(result, "dns", exc, url, via_proxy=via)
     addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
     result = replace(result, addresses=addresses, dns_ms=_ms(started))
     started = time.perf_counter()
     try:
         connection = socket.create_connection((target_host, target_port), timeout=PROBE_TIMEOUT)
     except OSError as exc:
-        where = f"{target_host}:{target_port}"
-        return replace(result, failed_step="tcp", error=f"cannot connect to {where}: {exc}")
+        return _failed(result, "tcp", exc, url, via_proxy=via)
     with connection:
         result = replace(result, tcp_ms=_ms(started))
         if parts.scheme != "https" or proxy:
@@ -108,5 +138,5 @@ def probe(url: str, env: Mapping[str, str] | None = None) -> NetworkProbe:
             with context.wrap_socket(connection, server_hostname=host) as tls:
                 version = tls.version()
         except (ssl.SSLError, OSError) as exc:
-            return replace(result, failed_step="tls", error=f"TLS with {host} failed: {exc}")
+            return _failed(result, "tls", exc, url, via_proxy=None)
     return replace(result, tls_ms=_ms(started), tls_version=version)

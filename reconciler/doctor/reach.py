@@ -11,6 +11,7 @@ from reconciler.doctor.network import NetworkProbe
 from reconciler.doctor.state import Run
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
+from reconciler.graph.hints import version_hint
 from reconciler.graph.retry import GraphRetry
 from reconciler.kinds.model import Kind
 from reconciler.retirement import is_retired_answer, retirement_message
@@ -43,27 +44,22 @@ def network_check(result: NetworkProbe, latency_ms: float | None) -> Check:
         details.append(f"TCP connect: {result.tcp_ms:.0f} ms")
     if result.tls_version:
         details.append(f"TLS: {result.tls_version}, handshake {result.tls_ms or 0:.0f} ms")
-    elif result.tcp_ms is not None:
+    elif result.tcp_ms is not None and result.failed_step != "tls":
         details.append(
             "TLS: checked by the request below" if result.proxy else "TLS: not used (http)"
         )
     if latency_ms is not None:
         details.append(f"latency: one Graph request answered in {latency_ms:.0f} ms")
     if result.failed_step:
-        fixes = {
-            "dns": "check the Graph URL (--graph-url, EDUSYNC_GRAPH_URL) and this machine's DNS",
-            "tcp": "check the URL and port, the firewall, and HTTPS_PROXY/NO_PROXY if a proxy "
-            "is required here",
-            "tls": "a TLS-inspecting proxy needs its CA: set REQUESTS_CA_BUNDLE to a bundle "
-            "holding it",
-        }
+        # The Graph client's words (plan says the same): what failed — the fix for that case.
+        what, _, fix = (result.error or f"{where} unreachable").partition(" — ")
         return Check(
             "network",
             "network",
             Outcome.FAIL,
-            result.error or f"{where} unreachable",
+            what,
             tuple(details),
-            fix=fixes[result.failed_step],
+            fix=fix or "check --graph-url / EDUSYNC_GRAPH_URL and this machine's network",
         )
     return Check("network", "network", Outcome.OK, f"{where} reachable, {via}", tuple(details))
 
@@ -96,6 +92,19 @@ def _api_failure(run: Run, kind: Kind, title: str, exc: GraphError) -> Check:
     ident = f"api.{kind.name}"
     request = f"[request-id: {exc.request_id or '-'}]"
     used = kind.name in {k.name for k in run.kinds_in_use}
+    assert run.settings is not None
+    wrong_root = version_hint(run.settings.graph_url)
+    if wrong_root and is_retired_answer(exc.status, exc.code):
+        # Below a wrong Graph URL every path answers "not found": that is not retirement.
+        return Check(
+            ident,
+            title,
+            Outcome.FAIL,
+            f"the Graph URL {run.settings.graph_url} is not the Graph beta root, so "
+            f"GET /{urls.collection_path(kind)} answers HTTP {exc.status} "
+            f"({exc.code or '-'}) {request}",
+            fix=wrong_root,
+        )
     if kind.retired_on and is_retired_answer(exc.status, exc.code):
         return Check(
             ident,

@@ -8,7 +8,7 @@ faults. It is the test oracle for the client, so its model (`catalog`) is its ow
 from __future__ import annotations
 
 from reconciler.emulator.app import Emulator
-from reconciler.emulator.faults import INHERIT, Faults
+from reconciler.emulator.faults import INHERIT, Faults, Schedule, Scheduled
 from reconciler.emulator.graph_errors import GraphFault
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog
 from reconciler.emulator.tenant import Tenant
@@ -20,5 +20,7 @@ __all__ = [
     "GraphFault",
     "LoggedRequest",
     "RequestLog",
+    "Schedule",
+    "Scheduled",
     "Tenant",
 ]

@@ -2,14 +2,15 @@
 
 Graph throttles with 429 + `Retry-After` (fractional seconds allowed) and may answer 503
 (graph-sds-api.md §4.1); a write may also be carried out while its response is lost. Random
-faults draw from a seeded `random.Random`, so a failing run can be reproduced.
+faults draw from a seeded `random.Random`, so a failing run can be reproduced. A `Schedule`
+(any callable, e.g. a test's seeded campaign) may decide each request's fault instead.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -64,6 +65,31 @@ class _Planned:
     retry_after: float | Inherit | None
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """What a fault schedule does to one request; the default does nothing."""
+
+    #: A latency spike: waited before handling, on top of `Faults.latency_ms`.
+    delay_ms: int = 0
+    #: Answer with this Graph error instead of handling the request.
+    status: int | None = None
+    #: With `status`: the `Retry-After` seconds sent; None sends no header.
+    retry_after: float | None = None
+    #: A write lost on the way in: the connection closes unread and nothing is done.
+    drop_before: bool = False
+    #: A write carried out whose answer is lost: the connection closes after the commit.
+    drop_after: bool = False
+
+    def fault(self) -> GraphFault | None:
+        return None if self.status is None else fault_for(self.status, self.retry_after)
+
+
+NO_FAULT = Scheduled()
+
+#: Decides the fault of each request from its method and path (called from server threads).
+Schedule = Callable[[str, str], Scheduled | None]
+
+
 def _probability(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"a probability is between 0 and 1, not {value}")
@@ -92,6 +118,24 @@ class Faults:
         self._latency_ms = latency_ms
         self._drop_after_commit = drop_after_commit
         self._drop_before_commit = 0
+        self._schedule: Schedule | None = None
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """Consulted first for every request: its answer adds to the other faults."""
+        with self._lock:
+            return self._schedule
+
+    @schedule.setter
+    def schedule(self, value: Schedule | None) -> None:
+        with self._lock:
+            self._schedule = value
+
+    def scheduled(self, method: str, path: str) -> Scheduled:
+        """What the schedule (if any) does to this request."""
+        schedule = self.schedule
+        decided = schedule(method.upper(), path) if schedule is not None else None
+        return decided or NO_FAULT
 
     @property
     def p429(self) -> float:
@@ -199,6 +243,7 @@ class Faults:
             self._latency_ms = 0
             self._drop_after_commit = 0
             self._drop_before_commit = 0
+            self._schedule = None
 
     def _take_planned(self, method: str) -> GraphFault | None:
         for plan in self._planned:

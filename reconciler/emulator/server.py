@@ -1,6 +1,7 @@
 """The HTTP face of the emulator: stdlib `ThreadingHTTPServer`, HTTP/1.1 with keep-alive.
 
-Order of work per request (each step may end it): read the body, wait the configured latency,
+Order of work per request (each step may end it): read the body, ask the fault schedule (if
+any), a write dropped before commit, wait the configured latency (and any scheduled spike),
 injected fault, bearer check, the retired-API answer (when switched on), route (404/405),
 app-only refusal (403), tenant operation, and for a committed write either the response or,
 when a drop is armed, a closed connection with no bytes.
@@ -24,7 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from reconciler.emulator.auth import authenticate, refuse_app_only_write
 from reconciler.emulator.dispatch import Dispatcher, Reply, Request
-from reconciler.emulator.faults import WRITE_METHODS, Faults
+from reconciler.emulator.faults import WRITE_METHODS, Faults, Scheduled
 from reconciler.emulator.graph_errors import GraphFault
 from reconciler.emulator.industrydata import IndustryDataDispatcher, IndustryRequest, serves
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog, redact_headers
@@ -193,8 +194,10 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"127.0.0.1:{self._graph_server().server_port}"
         return f"http://{host}/beta"
 
-    def _route_and_run(self, wiring: Wiring, body: JSON, body_error: str | None) -> Reply:
-        fault = wiring.faults.draw(self.command)
+    def _route_and_run(
+        self, wiring: Wiring, body: JSON, body_error: str | None, scheduled: Scheduled
+    ) -> Reply:
+        fault = scheduled.fault() or wiring.faults.draw(self.command)
         if fault is not None:
             raise fault
         caller = authenticate(self.headers.get("Authorization"), wiring.token)
@@ -243,7 +246,9 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             return
         body, body_error = _parse_body(raw)
         received_at = time.monotonic()
-        if wiring.faults.take_drop_before(self.command):
+        scheduled = wiring.faults.scheduled(self.command, self.path)
+        writing = self.command in WRITE_METHODS
+        if (writing and scheduled.drop_before) or wiring.faults.take_drop_before(self.command):
             # Lost on the way in: nothing is done and no answer comes (a retry is safe).
             wiring.requests_log.append(
                 LoggedRequest(
@@ -258,24 +263,24 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             )
             self.close_connection = True
             return
-        latency = wiring.faults.latency_ms
+        latency = wiring.faults.latency_ms + scheduled.delay_ms
         if latency:
             time.sleep(latency / 1000)
         try:
-            reply = self._route_and_run(wiring, body, body_error)
+            reply = self._route_and_run(wiring, body, body_error, scheduled)
         except GraphFault as fault:
             reply = _error_reply(fault, request_id, client_request_id)
         except Exception:  # a defect in the emulator must not kill the connection silently
             log.exception("emulator failed on %s %s", self.command, self.path)
             defect = GraphFault(500, "generalException", "The emulator failed; see its log.")
             reply = _error_reply(defect, request_id, client_request_id)
-        committed = reply.status < 300 and self.command in WRITE_METHODS
+        committed = reply.status < 300 and writing
         if committed:
             try:
                 wiring.after_write()
             except OSError:  # the write happened; a failed save must not hide that
                 log.exception("could not save the emulator state file")
-        dropped = committed and wiring.faults.take_drop(self.command)
+        dropped = committed and (scheduled.drop_after or wiring.faults.take_drop(self.command))
         wiring.requests_log.append(
             LoggedRequest(
                 method=self.command,

@@ -7,8 +7,9 @@ accounts for is compared with it, by the kind's data alone:
 - never when the `@odata.type` paths of `Kind.source_identity` differ (another provider type);
 - when the desired object names its source (a `Kind.source_identity` path other than an
   `@odata.type` is set: PowerSchool URL + client id, OneRoster URL + client id): the same source,
-  equal on every one of those paths it sets; nothing else counts;
-- otherwise (a CSV profile names no source) most declared fields equal: more than three
+  equal on every one of those paths it sets;
+- otherwise (another source, or a CSV profile, which names none) most declared fields equal
+  (a rename that also moved the client id or URL is still a rename): more than three
   quarters of the fields the YAML declares (the natural key aside; a keyed-list item is one
   field) equal the tenant's, at least one of them more than an `@odata.type`. Three quarters,
   not a half: profiles made from one district template share licences and customizations
@@ -58,9 +59,11 @@ class Lookalike:
     name: str
     #: Plain words: "has the same source (…)" or "has 9 of 10 declared fields equal".
     reason: str
+    #: Set when the look-alike is another desired object (FILE:LINE:COL), not a tenant one.
+    declared_at: str | None = None
 
 
-def _loose(value: Any) -> Any:
+def loose(value: Any) -> Any:
     """URLs and ids as people write them: case and a trailing slash do not matter."""
     return value.strip().rstrip("/").casefold() if isinstance(value, str) else value
 
@@ -151,7 +154,7 @@ def same_types(kind: Kind, wanted: Any, have: Any) -> bool:
     )
 
 
-def _describe_source(values: dict[str, Any]) -> str:
+def describe_source(values: dict[str, Any]) -> str:
     shown = [str(v) for p, v in values.items() if not _is_type(p)]
     kinds = [str(v) for p, v in values.items() if _is_type(p)]
     return ", ".join(kinds[:1] + shown)
@@ -163,10 +166,11 @@ def resemblance(wanted: Wanted, have: Any) -> tuple[float, str] | None:
     kind = wanted.kind
     if not same_types(kind, wanted.tree, have):
         return None
-    if wanted.source:  # it names its source: that alone decides
-        if all(_loose(value_at(have, _segments(p))) == _loose(v) for p, v in wanted.source.items()):
-            return 2.0, f"has the same source ({_describe_source(wanted.source)})"
-        return None
+    if wanted.source and all(
+        loose(value_at(have, _segments(p))) == loose(v) for p, v in wanted.source.items()
+    ):
+        return 2.0, f"has the same source ({describe_source(wanted.source)})"
+    # Another source can still be the same profile: a rename plus a new client id or URL.
     declared = len(wanted.fields)
     allowed_misses = declared - (declared * 3 // 4 + 1)  # more than three quarters must match
     equal: list[_Field] = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reconciler.engine.model import Actual, PlanError
 from reconciler.kinds.model import Kind
+from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 
 
@@ -36,7 +37,7 @@ class Match:
 
 def repr_name(name: str) -> str:
     """A name quoted for a message (plain quotes, not a Python repr)."""
-    return f"'{name}'"
+    return quoted(name)
 
 
 def match_pinned(desired: DesiredObject, index: TenantIndex) -> Match:

@@ -10,6 +10,7 @@ values from `${NAME}` are dropped for comparison and shown as "(sensitive)" for 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any
@@ -169,7 +170,11 @@ class Normalizer(TypeVisitor[[Any, RawPath], Any]):
         items = [canonical_scalar(v, node.item) for v in value]
         if node.case_insensitive:
             items = [v.lower() if isinstance(v, str) else v for v in items]
-        return sorted(set(items), key=lambda v: (str(type(v)), str(v)))
+        try:
+            unique: Any = set(items)
+        except TypeError:  # an object or list inside a set (a malformed answer): one of each
+            unique = {json.dumps(v, sort_keys=True, default=str): v for v in items}.values()
+        return sorted(unique, key=lambda v: (str(type(v)), str(v)))
 
 
 class _External(TypeVisitor[[Any], Any]):

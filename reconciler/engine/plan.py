@@ -41,9 +41,11 @@ from reconciler.engine.references import (
     with_dependencies,
 )
 from reconciler.engine.targets import unmatched_targets
+from reconciler.engine.twins import mark_twins
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
 from reconciler.kinds.registry import Registry
+from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 
 
@@ -164,15 +166,16 @@ def plan_object(
 def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
     where = change.after.file if change.after else "its file"
     noun = change.kind.noun
+    old = quoted(look.name)
     text = (
-        f"LOOKS LIKE A RENAME: the tenant {noun} '{look.name}' ({look.id}) {look.reason} and "
-        f"is not managed by git; creating '{change.name}' makes a second {noun} syncing the "
-        "same source"
+        f"LOOKS LIKE A RENAME: the tenant {noun} {old} ({look.id}) {look.reason} and "
+        f"is not managed by git; creating {quoted(change.name)} makes a second {noun} syncing "
+        "the same source"
     )
     if deleted:
-        text += f", and --prune deletes '{look.name}' (its sync history is lost)"
+        text += f", and --prune deletes {old} (its sync history is lost)"
     return (
-        f"{text}. To rename '{look.name}' in place, add `id: {look.id}` to {where}; to create "
+        f"{text}. To rename {old} in place, add `id: {look.id}` to {where}; to create "
         f"a second {noun} on purpose, apply with --allow-duplicate-source"
     )
 
@@ -243,6 +246,27 @@ def _matched(
         for o, m in zip(desired, matches, strict=True)
     ]
     return resolved, matches, identities
+
+
+def _in_order(
+    changes: list[Change],
+    tenant: dict[str, list[Actual]],
+    registry: Registry,
+    identities: Identities,
+) -> tuple[list[Change], list[PlanError]]:
+    """Containers named, replaces carried through create-only references, then the changes
+    in their old order (action, name) as far as their dependencies allow."""
+    changes = [
+        replace(c, container=identities.container(c.kind, c.after, c.before))
+        if c.kind.endpoint.parent
+        else c
+        for c in changes
+    ]
+    changes = carry_replaces(changes)
+    order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
+    changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
+    changes = warn_referred_replaces(changes, tenant, registry)
+    return in_dependency_order(with_dependencies(changes))
 
 
 def build_plan(
@@ -318,20 +342,11 @@ def build_plan(
             )
         )
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
+    changes = mark_twins(changes, desired)
     known_names = {o.name for o in desired} | {
         registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
     }
-    order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
-    changes = [
-        replace(c, container=identities.container(c.kind, c.after, c.before))
-        if c.kind.endpoint.parent
-        else c
-        for c in changes
-    ]
-    changes = carry_replaces(changes)
-    changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
-    changes = warn_referred_replaces(changes, tenant, registry)
-    changes, cycles = in_dependency_order(with_dependencies(changes))
+    changes, cycles = _in_order(changes, tenant, registry, identities)
     errors.extend(cycles)
     return Plan(
         tuple(changes),

@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from reconciler.names import quoted
+
 
 @dataclass(frozen=True)
 class TargetMiss:
@@ -40,9 +42,24 @@ def unmatched_targets(targets: Iterable[str], names: Iterable[str]) -> tuple[Tar
     )
 
 
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _why(target: str, meant: str) -> str:
+    """What differs between a --target and the name it was likely meant to be, in words."""
+    if _spaced(target) == _spaced(meant):
+        return " (the spaces differ: names match exactly, spaces included)"
+    if target.casefold() == meant.casefold():
+        return " (names are case-sensitive)"
+    if _spaced(target).casefold() == _spaced(meant).casefold():
+        return " (case and spaces differ: names match exactly)"
+    return ""
+
+
 def describe(miss: TargetMiss, origin: str = "--target") -> str:
-    text = f"{origin} '{miss.target}' matches no profile in git or in the tenant"
+    text = f"{origin} {quoted(miss.target)} matches no profile in git or in the tenant"
     if miss.suggestions:
-        options = " or ".join(f"'{s}'" for s in miss.suggestions)
-        return f"{text}; did you mean {options}? (names are case-sensitive)"
+        options = " or ".join(quoted(s) for s in miss.suggestions)
+        return f"{text}; did you mean {options}?{_why(miss.target, miss.suggestions[0])}"
     return f"{text}; names are the displayName exactly as written in git"

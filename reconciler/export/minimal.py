@@ -31,7 +31,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf, wire_name
-from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
+from reconciler.kinds.typetree import TypeVisitor, visit
 
 _OMIT = object()
 FieldPath = tuple[str, ...]
@@ -52,11 +52,6 @@ class Minimal:
     placeholders: list[Placeholder] = field(default_factory=list)
     #: What the export could not represent faithfully (unknown members or types).
     notes: list[str] = field(default_factory=list)
-
-
-def _collection(texpr: TypeExpr) -> bool:
-    # null means something else than [] for these ("sync everything" vs "nothing", §3.1)
-    return shape(texpr) in {Shape.LIST, Shape.KEYED}
 
 
 def _sort_key(value: Any) -> tuple[str, str]:
@@ -103,8 +98,8 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
         return out
 
     def member(self, child: Any, prop: Prop, path: FieldPath, prefix: str) -> Any:
-        if child is None:
-            return None if _collection(prop.type) else _OMIT
+        if child is None:  # kept only where null means something absent does not
+            return None if prop.null_means else _OMIT
         if prop.has_default and normalize(child, prop.type) == normalize(prop.default, prop.type):
             return _OMIT
         kept = self.value(child, prop.type, path, prefix)

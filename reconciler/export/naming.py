@@ -16,6 +16,11 @@ from reconciler.kinds.model import Kind
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 ID_CHARS = 8
+#: Device names Windows will not open as files, whatever the case or extension (`con.yaml`):
+#: an export checked out on a Windows machine must not break the clone.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
+)
 
 
 def ascii_words(text: str) -> list[str]:
@@ -58,15 +63,16 @@ def unique_stems(
     items: Iterable[tuple[str, str]], *, for_env: bool, taken: Iterable[str] = ()
 ) -> dict[str, str]:
     """{object id: stem} for (object id, name text) pairs. A stem two objects would share (or
-    one already taken, compared case-insensitively) gets the object's short id appended, for
-    every object that wants it: adding an object never renames another one's stem."""
+    one already taken, compared case-insensitively, or a name Windows reserves) gets the
+    object's short id appended, for every object that wants it: adding an object never
+    renames another one's stem."""
     slugger = env_slug if for_env else file_slug
     joiner = "_" if for_env else "-"
     wanted = {object_id: slugger(text) for object_id, text in items}
     counts: dict[str, int] = {}
     for stem in wanted.values():
         counts[stem.lower()] = counts.get(stem.lower(), 0) + 1
-    used = {t.lower() for t in taken}
+    used = {t.lower() for t in taken} | (set() if for_env else set(WINDOWS_RESERVED))
     out: dict[str, str] = {}
     for object_id, stem in wanted.items():
         if stem and counts[stem.lower()] == 1 and stem.lower() not in used:

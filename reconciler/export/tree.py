@@ -90,12 +90,20 @@ class _Existing:
         return None
 
 
+def shown_prefix(out_dir: Path) -> str:
+    """What goes before a file's name inside `out_dir` in messages: the directory as the
+    admin passed it (`desired-state/broken.yaml:2:1`, as validate says it)."""
+    text = out_dir.as_posix()
+    return "" if text in ("", ".") else text.rstrip("/") + "/"
+
+
 def read_existing(out_dir: Path, registry: Registry) -> _Existing:
     """The directory's documents, loaded twice: checked (to compare as plan does) and
     round-trip (to edit with comments intact). A file that does not parse stops the export:
     its objects would otherwise be written a second time."""
     if not out_dir.is_dir():
         return _Existing(None, {})
+    prefix = shown_prefix(out_dir)
     root = out_dir.resolve()
     state = load_desired(str(root), cwd=root, registry=registry)
     files: dict[str, _File] = {}
@@ -106,14 +114,14 @@ def read_existing(out_dir: Path, registry: Registry) -> _Existing:
             continue
         data = path.read_bytes()
         try:
-            read_documents(rel, data)
+            read_documents(prefix + rel, data)
             documents = list(round_trip().load_all(data.decode("utf-8")))
         except YamlSourceError as exc:
             if not exc.problem.message.startswith("file is empty"):
                 unreadable.append(str(exc.problem))
             continue
         except YAMLError as exc:
-            unreadable.append(f"{rel}: {exc}")
+            unreadable.append(f"{prefix}{rel}: {exc}")
             continue
         files[rel] = _File(path, documents)
     if unreadable:
@@ -165,6 +173,7 @@ class Exporter:
     ) -> None:
         self.out_dir = out_dir
         self.registry = registry
+        self.shown = shown_prefix(out_dir)
         self.targets = set(targets)
         self.ignore_changes = tuple(ignore_changes)
         self.result = ExportResult()
@@ -194,7 +203,24 @@ class Exporter:
         claimed = self._update_existing(existing)
         self._write_new(existing, claimed)
         self._write_schema()
+        self._note_shared_names()
         return self.result
+
+    def _note_shared_names(self) -> None:
+        """Objects of one kind sharing a name: the tree stays valid only while each keeps its
+        pinned `id:`, which the admin must know before editing or renaming files."""
+        groups: dict[tuple[str, str], list[ExportedObject]] = {}
+        for obj in self.result.objects:
+            groups.setdefault((obj.kind.name, obj.name), []).append(obj)
+        for (kind_name, name), objs in groups.items():
+            if len(objs) < 2:
+                continue
+            files = ", ".join(sorted(self.shown + o.file for o in objs))
+            self.result.notes.append(
+                f"{len(objs)} {kind_name} objects in the tenant are named '{name}' ({files}): "
+                "rename one in the SDS portal and export again, or keep both files with their "
+                "`id:` (the pins tell them apart; without them validate refuses the name twice)"
+            )
 
     # -- existing documents ------------------------------------------------------------------
     def _update_existing(self, existing: _Existing) -> set[str]:
@@ -216,7 +242,9 @@ class Exporter:
             doc = existing.document_of(obj)
             entry = existing.files.get(obj.file)
             if doc is None or entry is None:  # cannot happen for a parsed file; never guess
-                self.result.notes.append(f"{obj.where}: could not locate the document; left alone")
+                self.result.notes.append(
+                    f"{self.shown}{obj.where}: could not locate the document; left alone"
+                )
                 continue
             self._merge(obj, doc, entry, match.actual, ignore)
         for entry in existing.files.values():
@@ -228,13 +256,15 @@ class Exporter:
         if self.targets and obj.name not in self.targets:
             return
         if match.error is not None and match.claims:
-            self.result.notes.append(match.error.message)  # duplicate names in the tenant
+            # Duplicate names in the tenant; the message starts with the document's place.
+            self.result.notes.append(self.shown + match.error.message)
         elif obj.pinned_id:
             self.result.gone.append(
-                f"{obj.where}: {obj.name!r} (pinned id {obj.pinned_id}) is not in the tenant"
+                f"{self.shown}{obj.where}: {obj.name!r} (pinned id {obj.pinned_id}) is not in "
+                "the tenant"
             )
         else:
-            self.result.gone.append(f"{obj.where}: {obj.name!r} is not in the tenant")
+            self.result.gone.append(f"{self.shown}{obj.where}: {obj.name!r} is not in the tenant")
 
     def _merge(
         self,
@@ -250,7 +280,7 @@ class Exporter:
             self.env_stems[actual.id],
             default_kind=self.registry.default_name,
         )
-        self.result.notes.extend(f"{obj.file}: {n}" for n in fresh.notes)
+        self.result.notes.extend(f"{self.shown}{obj.file}: {n}" for n in fresh.notes)
         merger = Merger(obj.variables, ignored=(*ignore, *obj.lifecycle.ignore_changes))
         root = object_type_of(obj.kind.root, fresh.body)
         if root is None:  # a type this version does not know: leave the document as it is
@@ -287,7 +317,7 @@ class Exporter:
                 default_kind=self.registry.default_name,
             )
             file = f"{stems[actual.id]}.yaml"
-            self.result.notes.extend(f"{file}: {n}" for n in document.notes)
+            self.result.notes.extend(f"{self.shown}{file}: {n}" for n in document.notes)
             _write(self.out_dir / file, HEADER + dump([to_node(document.body, kind.root)]))
             name = kind.key_of(actual.body)
             self.result.objects.append(ExportedObject(kind, actual.id, name, file, Outcome.NEW))

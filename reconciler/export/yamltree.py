@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from reconciler.engine.diff import project
@@ -30,8 +31,18 @@ from reconciler.kinds.typetree import item_type_of, object_type_of
 RESERVED = ("kind", "lifecycle")
 
 
+class _Representer(RoundTripRepresenter):
+    """Writes null as `null`: `key:` alone reads like a value left out by mistake."""
+
+
+_Representer.add_representer(
+    type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+)
+
+
 def round_trip() -> YAML:
     yaml = YAML()  # round-trip: comments, order and quoting are kept
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
@@ -55,11 +66,15 @@ def to_node(value: Any, texpr: TypeExpr | None = None) -> Any:
     in double quotes as Microsoft's examples write it."""
     if isinstance(value, dict):
         node = CommentedMap()
+        otype = object_type_of(texpr, value)
         for key, child in value.items():
             if key == ODATA_TYPE:
                 node[DoubleQuotedScalarString(key)] = DoubleQuotedScalarString(str(child))
                 continue
             node[key] = to_node(child, _member(texpr, key, value))
+            prop = otype.prop(key) if otype else None
+            if child is None and prop is not None and prop.null_means:
+                node.yaml_add_eol_comment(f"null: {prop.null_means}", key)
         return node
     if isinstance(value, list):
         item_type = item_type_of(texpr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import http.client
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from urllib3.exceptions import ProxyError as Urllib3ProxyError
 _GRAPH_URL_SETTING = "--graph-url / EDUSYNC_GRAPH_URL"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 #: OpenSSL's words when the other side answered a TLS hello with plain HTTP.
+_SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)")
 _NOT_TLS = ("wrong_version_number", "wrong version number", "record layer failure", "http_request")
 
 
@@ -42,9 +44,11 @@ def describe_no_response(
     connect_timeout: float,
     read_timeout: float,
     base_url: str | None = None,
+    proxy_address: str | None = None,
 ) -> NoResponse:
     """Classify a failure that produced no HTTP response to `url` (a request below the Graph
-    root `base_url`, which fixes are written against)."""
+    root `base_url`, which fixes are written against). `proxy_address` names the proxy when
+    the exception cannot (a bare socket error)."""
     parts = urlsplit(url)
     root_path = urlsplit(base_url).path if base_url else parts.path
     host = parts.hostname or "?"
@@ -55,7 +59,7 @@ def describe_no_response(
 
     proxy = next((c for c in causes if isinstance(c, Urllib3ProxyError)), None)
     if proxy is not None or isinstance(exc, requests.exceptions.ProxyError):
-        return NoResponse("ProxyError", _proxy_message(causes), never_sent=True)
+        return NoResponse("ProxyError", _proxy_message(causes, proxy_address), never_sent=True)
     if isinstance(exc, requests.exceptions.SSLError) or _has(causes, ssl.SSLError):
         return _tls_failure(causes, text, where, root_path)
     if _has(causes, NameResolutionError) or _has(causes, socket.gaierror):
@@ -154,10 +158,10 @@ def _tls_failure(causes: list[BaseException], text: str, where: str, path: str) 
     )
 
 
-def _proxy_message(causes: list[BaseException]) -> str:
+def _proxy_message(causes: list[BaseException], address: str | None) -> str:
     failed = next((c for c in causes if isinstance(c, NewConnectionError)), None)
     conn = getattr(failed, "conn", None)
-    proxy = f" {conn.host}:{conn.port}" if conn is not None else ""
+    proxy = f" {conn.host}:{conn.port}" if conn is not None else f" {address}" if address else ""
     reason = "connection refused" if _has(causes, ConnectionRefusedError) else _innermost(causes)
     return (
         f"cannot connect through the proxy{proxy} ({reason}) — check HTTPS_PROXY and "
@@ -196,8 +200,10 @@ def _innermost(causes: list[BaseException]) -> str:
     """The deepest error's own words (`[Errno 113] No route to host` → `No route to host`)."""
     last = causes[-1]
     if isinstance(last, OSError) and last.strerror:
-        return last.strerror.strip()
-    return str(last).strip() or type(last).__name__
+        text = last.strerror.strip()
+    else:
+        text = str(last).strip() or type(last).__name__
+    return _SSL_SOURCE.sub("", text)  # OpenSSL's source line means nothing to an admin
 
 
 def _after(text: str, marker: str) -> str:

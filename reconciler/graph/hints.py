@@ -25,11 +25,16 @@ def status_hint(
 
 
 def version_hint(base_url: str) -> str | None:
-    """For a Graph root without `/beta` (Graph answers 404 for an unversioned path)."""
+    """For a Graph root without `/beta` (Graph answers 404 for an unversioned path), or with
+    a resource path after the version (every request then lands below that path)."""
     parts = urlsplit(base_url)
     segments = [s for s in parts.path.split("/") if s]
     last = segments[-1].lower() if segments else ""
     root = f"{parts.scheme}://{parts.netloc}"
+    versions = [i for i, s in enumerate(segments) if s.lower() in GRAPH_VERSIONS]
+    if versions and versions[0] < len(segments) - 1:
+        prefix = "".join(f"/{s}" for s in segments[: versions[0]])
+        return f"the Graph URL ends at the version: use {root}{prefix}/beta in --graph-url"
     if last == "v1.0":
         return (
             "School Data Sync profiles are in Graph beta only: use "

@@ -151,6 +151,8 @@ class Prop:
     nullable: bool = True
     #: The value Graph reports when the property was never set (absent is equivalent to it).
     default: JSON = _MISSING
+    #: What null means when Graph documents it as different from absent (export keeps it).
+    null_means: str = ""
 
     @property
     def has_default(self) -> bool:

@@ -54,6 +54,8 @@ EDUCATION_SKUS: tuple[Sku, ...] = (
 
 _BY_GUID = {sku.guid: sku for sku in EDUCATION_SKUS}
 _BY_PART = {sku.part_number.lower(): sku for sku in EDUCATION_SKUS}
+#: Product names as the portal and our own output show them, any case and spacing.
+_BY_NAME = {" ".join(sku.name.lower().split()): sku for sku in EDUCATION_SKUS}
 
 
 def sku_by_guid(guid: str) -> Sku | None:
@@ -61,8 +63,9 @@ def sku_by_guid(guid: str) -> Sku | None:
 
 
 def sku_by_part_number(text: str) -> Sku | None:
-    """A licence written by part number (`STANDARDWOFFPACK_STUDENT`), any case."""
-    return _BY_PART.get(text.strip().lower())
+    """A licence written by part number (`STANDARDWOFFPACK_STUDENT`) or by product name
+    (`Office 365 A1 for students`, as plan summaries print it), any case."""
+    return _BY_PART.get(text.strip().lower()) or _BY_NAME.get(" ".join(text.lower().split()))
 
 
 def sku_label(guid: str) -> str:

@@ -81,6 +81,8 @@ CUSTOMIZATION = ObjectType(
             "optionalPropertiesToSync",
             SetOf(STRING),
             "Optional source columns to sync (SDS CSV headers). null = all, [] = none.",
+            # graph-sds-api.md §3.1: absent on create gets the server's default list instead.
+            null_means="sync every optional column",
         ),
         Prop(
             "synchronizationStartDate",

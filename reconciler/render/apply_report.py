@@ -9,6 +9,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler.apply import Outcome, Status
 from reconciler.engine.model import Action, Change, Plan
+from reconciler.names import quoted
 from reconciler.render.plan_json import FORMAT_VERSION, plan_document
 from reconciler.render.values import inline
 
@@ -41,7 +42,8 @@ def action_words(change: Change) -> str:
 def outcome_line(outcome: Outcome) -> str:
     """One line per finished change, as it finishes (CI logs)."""
     ident = f" ({outcome.object_id})" if outcome.object_id else ""
-    return f"{outcome.status.value}: {action_words(outcome.change)} '{outcome.change.name}'{ident}"
+    name = quoted(outcome.change.name)
+    return f"{outcome.status.value}: {action_words(outcome.change)} {name}{ident}"
 
 
 def failed(outcomes: Iterable[Outcome]) -> bool:
@@ -67,7 +69,7 @@ def report_text(outcomes: list[Outcome]) -> str:
         for o in group:
             ident = f" ({o.object_id})" if o.object_id else ""
             detail = f"\n      {o.detail}" if o.detail else ""
-            lines.append(f"    - {action_words(o.change)} '{o.change.name}'{ident}{detail}")
+            lines.append(f"    - {action_words(o.change)} {quoted(o.change.name)}{ident}{detail}")
     steps = next_steps(outcomes)
     if steps:
         lines += ["", *steps]
@@ -96,7 +98,7 @@ def _outcome_entry(outcome: Outcome, base_url: str, dry_run: bool) -> dict[str, 
         "id": outcome.object_id,
         "action": change.action.value,
         "then": change.then.value if change.then else None,
-        "status": STATUS_KEYS[outcome.status],
+        "status": _status_key(outcome, dry_run),
         "detail": outcome.detail or None,
         "requests": [
             {
@@ -109,6 +111,21 @@ def _outcome_entry(outcome: Outcome, base_url: str, dry_run: bool) -> dict[str, 
     }
 
 
+#: In a dry run nothing is written: a change that went through says what would be done.
+WOULD_BE_DONE = "would_be_done"
+
+
+def empty_summary() -> dict[str, int]:
+    """Every count of the report, zero: one list of keys for every document."""
+    return dict.fromkeys((*STATUS_KEYS.values(), WOULD_BE_DONE), 0)
+
+
+def _status_key(outcome: Outcome, dry_run: bool) -> str:
+    if dry_run and outcome.status is Status.DONE:
+        return WOULD_BE_DONE
+    return STATUS_KEYS[outcome.status]
+
+
 def report_document(
     plan: Plan,
     outcomes: list[Outcome],
@@ -119,9 +136,9 @@ def report_document(
 ) -> dict[str, Any]:
     """The apply report as one versioned JSON document: the plan it carried out, each change's
     outcome, counts, and what to run next."""
-    counts = dict.fromkeys(STATUS_KEYS.values(), 0)
+    counts = empty_summary()
     for o in outcomes:
-        counts[STATUS_KEYS[o.status]] += 1
+        counts[_status_key(o, dry_run)] += 1
     return {
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
@@ -141,7 +158,7 @@ def _what(change: Change) -> str:
     first = next((f for f in change.fields if f.before is not None), None)
     if change.action is Action.DELETE and first is not None:
         details.append(inline(first.before).strip('"'))
-    return f"'{change.name}'" + (f" ({', '.join(details)})" if details else "")
+    return quoted(change.name) + (f" ({', '.join(details)})" if details else "")
 
 
 def _profiles(n: int) -> str:

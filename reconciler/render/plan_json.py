@@ -49,7 +49,13 @@ def plan_document(plan: Plan, *, observed: bool = False) -> dict[str, Any]:
                 **(
                     {
                         "duplicate_of": [
-                            {"id": d.id, "name": d.name, "reason": d.reason} for d in c.duplicate_of
+                            {
+                                "id": d.id or None,
+                                "name": d.name,
+                                "reason": d.reason,
+                                **({"declared_at": d.declared_at} if d.declared_at else {}),
+                            }
+                            for d in c.duplicate_of
                         ]
                     }
                     if c.duplicate_of

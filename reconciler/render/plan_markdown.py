@@ -4,6 +4,7 @@ always within GitHub's 65,536-character comment limit."""
 from __future__ import annotations
 
 from reconciler.engine.model import Change, Plan
+from reconciler.names import escaped
 from reconciler.render.plan_text import MARKERS, VERBS, field_line, order_note, show, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -18,6 +19,11 @@ def _fence(text: str) -> str:
         3, max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0) + 1
     )
     return f"{fence}diff\n{text}\n{fence}"
+
+
+def _name(text: str) -> str:
+    """A name, escaped for markdown, its invisible or look-alike characters written \\uXXXX."""
+    return _escape(escaped(text))
 
 
 def _escape(text: str) -> str:
@@ -56,7 +62,7 @@ def _section(change: Change, after: tuple[Change, ...] = ()) -> str:
     # One huge change (a list of thousands of ids) must not crowd out all the others.
     body = _fit("\n".join(body_lines), SECTION_LIMIT, "… (cut to fit; see the job log)")
     return (
-        f"<details><summary><code>{marker}</code> <b>{_escape(change.name)}</b>{ident} "
+        f"<details><summary><code>{marker}</code> <b>{_name(change.name)}</b>{ident} "
         f"{_escape(VERBS[change.action])}{then}</summary>\n\n"
         f"{_fence(body)}\n\n</details>\n"
     )
@@ -67,8 +73,11 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     unmanaged lists; whatever does not fit is cut with a note, never the comment."""
     notes = [f"> :x: **error:** {_escape(e.message)}" for e in plan.errors]
     notes += [
-        f"> :warning: **{_escape(c.name)}** looks like the unmanaged tenant profile "
-        f"**{_escape(d.name)}** (`{d.id}`): a rename without `id:`? See its section."
+        f"> :warning: **{_name(c.name)}** reads the same source as **{_name(d.name)}** "
+        f"({_escape(d.declared_at)}): two profiles on one SIS. See its section."
+        if d.declared_at
+        else f"> :warning: **{_name(c.name)}** looks like the unmanaged tenant profile "
+        f"**{_name(d.name)}** (`{d.id}`): a rename without `id:`? See its section."
         for c in plan.changes
         for d in c.duplicate_of
     ]
@@ -95,14 +104,14 @@ def render_markdown(plan: Plan, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     in_sync = [c for c in plan.changes if not c.writes]
     tail: list[str] = []
     if in_sync:
-        tail.append("Up to date:\n" + "\n".join(f"- {_escape(c.name)}" for c in in_sync))
+        tail.append("Up to date:\n" + "\n".join(f"- {_name(c.name)}" for c in in_sync))
     if plan.unmanaged:
         tail.append(
             "Unmanaged (in the tenant, not in git; left alone unless `--prune`):\n"
             + "\n".join(
-                f"- {_escape(u.name)} (`{u.id}`)"
+                f"- {_name(u.name)} (`{u.id}`)"
                 + "".join(
-                    f" — looks like **{_escape(n)}**, created by this plan" for n in u.resembles
+                    f" — looks like **{_name(n)}**, created by this plan" for n in u.resembles
                 )
                 for u in plan.unmanaged
             )

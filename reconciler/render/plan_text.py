@@ -7,6 +7,7 @@ from collections.abc import Callable
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.model import Action, Change, Plan
 from reconciler.engine.normalize import SENSITIVE
+from reconciler.names import escaped
 from reconciler.render.values import inline
 
 MARKERS = {
@@ -59,11 +60,12 @@ def order_note(after: tuple[Change, ...]) -> str | None:
 
 def change_block(change: Change, style: Style, after: tuple[Change, ...] = ()) -> list[str]:
     marker = MARKERS[change.action]
+    name = escaped(change.name)
     ident = f" ({change.id})" if change.id else ""
     then = f", then {change.then.value}d" if change.then else ""
     lines = [
         style(
-            f'  {marker} {change.kind.name} "{change.name}"{ident} {VERBS[change.action]}{then}',
+            f'  {marker} {change.kind.name} "{name}"{ident} {VERBS[change.action]}{then}',
             COLOURS[marker],
         )
     ]
@@ -92,6 +94,12 @@ def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         if plan.options.targets:  # only part of the tenant was looked at
             return "No changes for the targeted profiles."
+        if plan.unmanaged and not plan.changes:  # git declares nothing: nothing to match
+            return (
+                f"No changes: the desired state declares no profile; the tenant's "
+                f"{len(plan.unmanaged)} are unmanaged (left alone). To manage them, "
+                "`edusync-reconcile export` writes them as desired-state files."
+            )
         return "No changes. Tenant matches desired state."
     return f"Plan: {counts}"
 
@@ -110,15 +118,17 @@ def render_text(plan: Plan, style: Style = _plain, *, quiet: bool = False) -> st
     in_sync = [c for c in plan.changes if not c.writes and not (quiet and not c.warnings)]
     for change in in_sync:
         note = "".join(f"\n      ! {w}" for w in change.warnings)
-        out.append(f'  = {change.kind.name} "{change.name}" ({change.id}) is up to date{note}')
+        out.append(
+            f'  = {change.kind.name} "{escaped(change.name)}" ({change.id}) is up to date{note}'
+        )
     if in_sync:
         out.append("")
     if plan.unmanaged and not quiet:
         out.append("Unmanaged (in the tenant, not in git; left alone unless --prune):")
         for u in plan.unmanaged:
-            line = f'  ? {u.kind.name} "{u.name}" ({u.id})'
+            line = f'  ? {u.kind.name} "{escaped(u.name)}" ({u.id})'
             if u.resembles:
-                names = ", ".join(f'"{n}"' for n in u.resembles)
+                names = ", ".join(f'"{escaped(n)}"' for n in u.resembles)
                 line += style(f" looks like {names}, which this plan creates (see above)", "red")
             out.append(line)
         out.append("")

@@ -114,10 +114,12 @@ class StatusReader:
     # -- sync errors ---------------------------------------------------------------------------
     def latest_errors(
         self, kind: Kind, actual: Actual, name: str, error_count: int | None
-    ) -> tuple[SyncError, ...]:
+    ) -> tuple[tuple[SyncError, ...], tuple[str, ...]]:
+        """The newest errors as shown, and the personal values they hide by field (which
+        every free text of the object then hides too)."""
         log, limit = kind.error_log, self.options.error_limit
         if log is None or limit is None or error_count == 0:
-            return ()
+            return (), ()
         try:
             rows = self._error_rows(kind, log, actual.id, limit)
         except GraphError as exc:
@@ -126,7 +128,16 @@ class StatusReader:
             key=lambda r: instant(r.get(log.recorded_at)) or dt.datetime.min.replace(tzinfo=dt.UTC),
             reverse=True,
         )
-        return tuple(self._shown(log, row) for row in rows[:limit])
+        latest = rows[:limit]
+        known = tuple(
+            dict.fromkeys(
+                str(row[column])
+                for row in latest
+                for column in log.personal
+                if row.get(column) is not None
+            )
+        )
+        return tuple(self._shown(log, row, known) for row in latest), known
 
     def _error_rows(
         self, kind: Kind, log: ErrorLogShape, object_id: str, limit: int
@@ -163,7 +174,7 @@ class StatusReader:
             url = str(next_link) if next_link else None
         return rows
 
-    def _shown(self, log: ErrorLogShape, row: JSONObject) -> SyncError:
+    def _shown(self, log: ErrorLogShape, row: JSONObject, known: Sequence[str]) -> SyncError:
         show = self.options.show_pii
         values = tuple(
             (
@@ -174,6 +185,7 @@ class StatusReader:
                     row.get(column),
                     personal=column in log.personal,
                     free_text=column in log.free_text,
+                    known=known,
                 ),
             )
             for column in log.columns
@@ -192,9 +204,12 @@ class StatusReader:
         count = status.get(shape.error_count) if shape and shape.error_count else None
         message = status.get(shape.message) if shape and shape.message else None
         error_count = int(count) if isinstance(count, int | float) else None
+        errors, known = self.latest_errors(kind, actual, name, error_count)
         shown_message = None
         if message is not None:
-            shown_message = str(message) if self.options.show_pii else mask_text(str(message))
+            shown_message = (
+                str(message) if self.options.show_pii else mask_text(str(message), known)
+            )
         return ObjectStatus(
             kind=kind,
             name=name,
@@ -209,7 +224,7 @@ class StatusReader:
                 instant(status.get(shape.last_activity)) if shape and shape.last_activity else None
             ),
             error_count=error_count,
-            errors=self.latest_errors(kind, actual, name, error_count),
+            errors=errors,
             problem=_problem(kind, str(state) if state else None, str(run) if run else None),
         )
 

@@ -77,6 +77,16 @@ def _error_heading(obj: ObjectStatus, report: StatusReport) -> str:
     )
 
 
+def no_errors_line(obj: ObjectStatus, report: StatusReport) -> str | None:
+    """For --errors: an object whose log was asked for and holds none says so (silence would
+    look like a bug, or like errors that were not read)."""
+    if report.error_limit is None or obj.errors or obj.id is None or obj.kind.error_log is None:
+        return None
+    if obj.error_count:
+        return f"No sync errors of {obj.name} listed, though its error count is {obj.error_count}."
+    return f"No sync errors of {obj.name}."
+
+
 def _error_lines(error: SyncError, free_text: tuple[str, ...]) -> list[str]:
     """One line of short members, then each free-text member indented on its own line."""
     moment = absolute(error.recorded_at) if error.recorded_at else "(no time)"
@@ -108,6 +118,9 @@ def render_text(report: StatusReport) -> str:
         lines.append("Notes:")
         lines.extend(f"  {ABSENT} {o.name} ({o.where}): {o.note}" for o in noted)
         lines.append("")
+    quiet = [line for line in (no_errors_line(o, report) for o in report.objects) if line]
+    if quiet:
+        lines.extend([*quiet, ""])
     for obj in report.objects:
         if report.error_limit is not None and obj.errors:
             lines.append(_error_heading(obj, report) + ":")
@@ -192,6 +205,9 @@ def render_markdown(report: StatusReport) -> str:
     for obj in (o for o in report.objects if o.note):
         lines.append(f"- :heavy_minus_sign: **{cell(obj.name)}**: {cell(obj.note or '')}")
     lines.append("")
+    quiet = [line for line in (no_errors_line(o, report) for o in report.objects) if line]
+    if quiet:
+        lines.extend([*(f"- {cell(line)}" for line in quiet), ""])
     for obj in report.objects:
         if report.error_limit is None or not obj.errors:
             continue

@@ -55,8 +55,8 @@ def test_write_private_creates_an_owner_only_directory(tmp_path: Path) -> None:
 def test_read_cache_problems_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(AuthError, match=f"no token cache at {tmp_path / 'absent'}"):
         read_cache(tmp_path / "absent")
-    with pytest.raises(AuthError, match="cannot read the token cache"):
-        read_cache(tmp_path)  # a directory
+    with pytest.raises(AuthError, match="is a directory, not a file: EDUSYNC_TOKEN_CACHE names"):
+        read_cache(tmp_path)  # a directory: the fix, not the errno
 
 
 def test_remove_cache_reports_whether_there_was_one(tmp_path: Path) -> None:

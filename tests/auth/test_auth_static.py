@@ -79,17 +79,16 @@ def test_a_pasted_bearer_prefix_is_dropped(jwt: Callable[[dict[str, Any]], str])
     assert provider.token() == token
 
 
-def test_expired_static_token_is_used_but_warned_about(
+def test_expired_static_token_is_used_and_its_identity_says_so(
     jwt: Callable[[dict[str, Any]], str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    # The identity line says "EXPIRED" (tests/cli/test_identity_line.py); no second warning.
     token = jwt({"scp": "x", "exp": int(time.time()) - 60})
     with caplog.at_level(logging.INFO, logger="reconciler"):
         provider = token_provider_from_env({"EDUSYNC_ACCESS_TOKEN": token}, GLOBAL)
     assert provider.token() == token
-    assert any(
-        "has expired" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
-    )
-    assert token not in caplog.text
+    assert provider.identity.claims is not None and provider.identity.claims["scp"] == "x"
+    assert token not in caplog.text and token not in repr(provider.identity)
 
 
 def test_static_token_repr_hides_the_token(jwt: Callable[[dict[str, Any]], str]) -> None:

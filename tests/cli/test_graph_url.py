@@ -18,6 +18,8 @@ MALFORMED = [
     ("http://127.0.0.1:99999/beta", "is not a valid URL"),
     ("https://graph.microsoft.com/beta?$top=5", "must not carry ?query"),
     ("https://graph microsoft.com/beta", "contains spaces"),
+    ("htp:/x", "has a misspelt scheme; write https://x"),
+    ("127.0.0.1:8765/beta", "write http://127.0.0.1:8765/beta (a local emulator speaks http)"),
 ]
 
 

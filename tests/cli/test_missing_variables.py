@@ -42,3 +42,10 @@ def test_plan_points_at_the_value_apply_will_need(cli, write_tree, monkeypatch) 
         in result.err
     )
     assert ":1:1: warning" not in result.err
+
+
+def test_validate_says_a_set_but_empty_variable_is_empty(cli, write_tree, monkeypatch) -> None:
+    monkeypatch.setenv("PS_SECRET", "")
+    result = cli("validate", str(write_tree({"ps.yaml": PROFILE})))
+    assert "ps.yaml:6:17: warning: environment variable(s) PS_SECRET set but empty" in result.out
+    assert "not set" not in result.out

@@ -257,6 +257,32 @@ FORMATS = [
         ),
         "4:18: error: dataProvider.connectionUrl must be a full address starting with https://, not 'springfield.powerschool.com': write https://springfield.powerschool.com",
     ),
+    *(
+        (
+            f"connection URL {why}",
+            PS.replace("connectionUrl: https://ps.example.edu", f"connectionUrl: {url}"),
+            f"4:18: error: dataProvider.connectionUrl {message}",
+        )
+        for why, url, message in [
+            (
+                "with a port out of range",
+                "https://ps.example.edu:99999",
+                "is not a valid https:// address: 'https://ps.example.edu:99999'",
+            ),
+            (
+                "with a space",
+                "https://ps example.edu",
+                "must be an https:// address without spaces, not 'https://ps example.edu'",
+            ),
+            ("over ftp", "ftp://ps.example.edu", "must be an https:// address, not ftp://"),
+            (
+                "with a password",
+                "https://user:pw@ps.example.edu",
+                "must not hold a user name or password; write the address alone",
+            ),
+            ("without a host", "https://", "is not a valid https:// address: 'https://'"),
+        ]
+    ),
     (
         "token URL over plain http",
         ONEROSTER.replace("tokenUrl: https://", "tokenUrl: http://"),
@@ -326,6 +352,83 @@ IGNORE_PATHS = [
         "keyed list without a key",
         "licensesToAssign.skuIds",
         "ignoreChanges: 'licensesToAssign' is a keyed list: address an item by its appliesTo, e.g. licensesToAssign[teacher].skuIds",
+    ),
+]
+
+# The fresh-try QA round (issue 10): each mistake with the message that tells its fix.
+YAML_SLIPS += [
+    (
+        "a list opened at the end of the file",
+        "displayName: [\n",
+        "1:14: error: invalid YAML: the list opened here with '[' is not closed",
+    ),
+    (
+        "a Windows %NAME% variable, unquoted",
+        POWERSCHOOL.format(secret="%PS_SECRET%"),
+        "6:17: error: invalid YAML: %PS_SECRET% is a Windows variable, which is not expanded "
+        "here: write ${PS_SECRET}",
+    ),
+]
+PASTED += [
+    (
+        "single curly quotes from Word",
+        VALID.replace(
+            '"@odata.type": "#Microsoft.Education.DataSync.educationCsvDataProvider"',
+            "\u2018@odata.type\u2019: '#microsoft.graph.educationCsvDataProvider'",
+        ),
+        "3:3: error: curly quotes such as \u2018 are not YAML quotes (pasted from Word or a web "
+        "page?): replace the curly quotes \u2018 \u2019 with straight quotes ' (or \")",
+    ),
+]
+FORMATS += [
+    (
+        "a boolean in quotes",
+        VALID + 'handleSpecialCharacterConstraint: "true"\n',
+        '15:35: error: handleSpecialCharacterConstraint must be true or false, not the text "true": '
+        "remove the quotes (write true)",
+    ),
+    (
+        "dataProvider written as a list",
+        VALID.replace(
+            '  "@odata.type": "#Microsoft.Education.DataSync.educationCsvDataProvider"\n'
+            "  customizations:\n    student:\n      optionalPropertiesToSync: [State ID, Middle Name]\n",
+            "  - educationCsvDataProvider\n",
+        ),
+        "3:3: error: dataProvider must be a mapping with @odata.type, one of: "
+        "educationCsvDataProvider, educationPowerSchoolDataProvider,",
+    ),
+    (
+        "a variable without braces inside a URL",
+        PS.replace("connectionUrl: https://ps.example.edu", "connectionUrl: https://$PS_HOST"),
+        "4:18: warning: 'https://$PS_HOST' is sent as written: to use the environment variable, "
+        "write https://${PS_HOST}",
+    ),
+    (
+        "a comma in a host name",
+        PS.replace("https://ps.example.edu", "https://springfield,powerschool.com"),
+        "4:18: error: dataProvider.connectionUrl: the host name 'springfield,powerschool.com' "
+        "cannot hold ',' (did you mean springfield.powerschool.com?)",
+    ),
+    (
+        "a licence by its product name",
+        VALID.replace("[6fd2c87f-b296-42f0-b197-1e91e994b900]", '["Office 365 A1 for students"]'),
+        "14:14: error: licensesToAssign[0].skuIds[0] must be a GUID, not 'Office 365 A1 for "
+        "students': that is the licence name of Office 365 A1 for students; write its GUID "
+        "314c4481-f395-4525-be8b-2ec4bb1e9d91",
+    ),
+    (
+        "one SKU written without brackets",
+        VALID.replace(
+            "[6fd2c87f-b296-42f0-b197-1e91e994b900]", "6fd2c87f-b296-42f0-b197-1e91e994b900"
+        ),
+        "14:13: error: licensesToAssign[0].skuIds must be a list: a list of one is written in "
+        "brackets, [6fd2c87f-b296-42f0-b197-1e91e994b900]",
+    ),
+    (
+        "an expiration date further ahead than Graph allows",
+        VALID + "expirationDate: 2099-12-31\n",
+        "15:17: warning: expirationDate 2099-12-31 is more than 18 months away: Graph documents "
+        "at most 18 months after the profile is created",
     ),
 ]
 

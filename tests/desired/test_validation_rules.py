@@ -272,6 +272,22 @@ def test_duplicate_pinned_ids_across_files(write_tree) -> None:
     )
 
 
+def test_one_name_twice_is_allowed_when_each_pins_its_own_id(write_tree) -> None:
+    a = "id: 86904b1e-c7d0-4ead-b13a-98f11fc400ee\n" + VALID
+    b = "id: 2d1f0b47-0000-4ead-b13a-98f11fc400ee\n" + VALID
+    assert problems_for(write_tree({"a.yaml": a, "b.yaml": b})) == []
+    # An unpinned third one cannot be told apart: the name is a duplicate again.
+    problems = problems_for(write_tree({"a.yaml": a, "b.yaml": b, "c.yaml": VALID}))
+    assert [p for p in problems if "duplicate displayName" in p] == [
+        "desired/c.yaml:1:1: error: duplicate displayName 'Test Profile': also declared at "
+        "desired/a.yaml:1:1; each profile must be declared once (two tenant profiles of one "
+        "name: pin each with its own `id:`)"
+    ], problems
+    # Two pins of one id are a duplicate id, whatever the names.
+    same = write_tree({"a.yaml": a, "b.yaml": a})
+    assert any("duplicate id" in p for p in problems_for(same))
+
+
 def test_multi_document_files(write_tree) -> None:
     other = VALID.replace("Test Profile", "Second")
     state = load_desired(str(write_tree({"two.yaml": VALID + "---\n" + other})))

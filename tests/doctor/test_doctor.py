@@ -4,9 +4,12 @@ host, a retired API, app-only and delegated identities, settings and their sourc
 from __future__ import annotations
 
 import base64
+import http.server
 import json
 import shutil
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.emulator import Emulator
+from tests.graph import test_failures as sockets
 
 SAMPLE = Path(__file__).resolve().parents[2] / "desired-state"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -145,9 +149,81 @@ def test_an_unreachable_host_fails_fast_without_retries(cli, env) -> None:
     assert result.code == 1
     found = checks(result.out)
     assert found["network"]["outcome"] == "fail"
-    assert f"cannot connect to 127.0.0.1:{port}" in found["network"]["summary"]
-    assert "firewall" in found["network"]["fix"]
+    assert found["network"]["summary"] == (
+        f"cannot connect to 127.0.0.1 port {port}: connection refused"
+    )
+    assert "is the emulator running" in found["network"]["fix"]
+    assert "Errno" not in result.out and "REQUESTS_CA_BUNDLE" not in result.out
     assert found["api.synchronizationProfile"]["outcome"] == "skip"
+
+
+def network_of(result) -> tuple[str, str]:
+    network = checks(result.out)["network"]
+    assert network["outcome"] == "fail" and result.code == 1
+    for raw in ("Errno", "_ssl.c", "SSL:"):
+        assert raw not in result.out, result.out
+    return network["summary"], network["fix"]
+
+
+def test_https_to_the_plain_http_emulator_says_use_http(cli, env, emulator: Emulator) -> None:
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    https = emulator.base_url.replace("http://", "https://")
+    result = cli("doctor", "--graph-url", https, "--format", "json")
+    summary, fix = network_of(result)
+    assert "does not speak HTTPS" in summary
+    assert fix == f"use http:// for a local emulator (--graph-url {emulator.base_url})"
+    assert "REQUESTS_CA_BUNDLE" not in result.out and "not used (http)" not in result.out
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[int]:
+    """A TLS server whose self-signed certificate nothing trusts."""
+    cert_file, key_file = sockets._self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server = http.server.HTTPServer(("127.0.0.1", 0), sockets._Quiet)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_untrusted_certificate_names_requests_ca_bundle(cli, env, tls_server: int) -> None:
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    result = cli(
+        "doctor", "--graph-url", f"https://127.0.0.1:{tls_server}/beta", "--format", "json"
+    )
+    summary, fix = network_of(result)
+    assert summary.startswith(f"cannot verify the TLS certificate of 127.0.0.1 port {tls_server}")
+    assert "REQUESTS_CA_BUNDLE" in fix
+
+
+def test_an_unknown_host_is_a_dns_failure_in_plain_words(cli, env) -> None:
+    def no_such_host(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    env.setattr(socket, "getaddrinfo", no_such_host)  # the resolver, not our code
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    result = cli("doctor", "--graph-url", "https://graph.contoso.invalid/beta", "--format", "json")
+    summary, fix = network_of(result)
+    assert summary == "cannot find the host 'graph.contoso.invalid' (DNS lookup failed)"
+    assert fix.startswith("check the host name in --graph-url")
+
+
+def test_a_dead_proxy_is_named_with_the_proxy_fix(cli, env, emulator: Emulator) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for name in ("NO_PROXY", "no_proxy"):
+        env.delenv(name, raising=False)
+    env.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    result = cli("doctor", "--graph-url", emulator.base_url, "--format", "json")
+    summary, fix = network_of(result)
+    assert summary == f"cannot connect through the proxy 127.0.0.1:{port} (connection refused)"
+    assert fix.startswith("check HTTPS_PROXY and HTTP_PROXY")
 
 
 def test_a_retired_api_is_named_exactly(cli, env) -> None:
@@ -158,6 +234,40 @@ def test_a_retired_api_is_named_exactly(cli, env) -> None:
     assert result.code == 1
     assert f"✗ API synchronizationProfile: {RETIRED}\n" in result.out
     assert "Graph refused" not in result.out
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fix"),
+    [
+        ("", "Graph URLs include the version: {root}/beta"),
+        ("/v1.0", "School Data Sync profiles are in Graph beta only: use {root}/beta"),
+        (
+            "/beta/education/synchronizationProfiles",
+            "the Graph URL ends at the version: use {root}/beta",
+        ),
+    ],
+)
+def test_a_wrong_graph_url_is_named_as_such_not_as_retired(
+    cli, env, emulator: Emulator, suffix: str, fix: str
+) -> None:
+    root = emulator.base_url.removesuffix("/beta")
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    result = cli("doctor", "--graph-url", root + suffix, "--format", "json")
+    assert result.code == 1
+    api = checks(result.out)["api.synchronizationProfile"]
+    assert api["outcome"] == "fail"
+    assert "retired" not in api["summary"] + (api["fix"] or "")
+    assert f"the Graph URL {root + suffix} is not the Graph beta root" in api["summary"]
+    assert "HTTP 404 (ResourceNotFound)" in api["summary"]
+    assert fix.format(root=root) in api["fix"]
+
+
+def test_retirement_is_said_only_for_a_right_beta_root(cli, env) -> None:
+    with Emulator(retired=True) as emulator:
+        env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+        wrong = cli("doctor", "--graph-url", emulator.base_url.removesuffix("/beta"))
+    assert wrong.code == 1
+    assert "retired" not in wrong.out and "Graph URLs include the version" in wrong.out
 
 
 def test_app_only_can_plan_but_apply_needs_delegated(cli, env, emulator: Emulator) -> None:
@@ -257,3 +367,30 @@ def test_wrong_settings_are_named_where_they_are_written(cli, env) -> None:
     assert desired["outcome"] == "fail"
     assert "desired-state/edusync.yaml:1:11" in desired["details"][0]
     assert "must start with https://" in desired["details"][0]
+
+
+def test_another_cloud_is_a_warning_that_the_profile_api_is_global_only(cli, env) -> None:
+    env.setenv("EDUSYNC_ACCESS_TOKEN", DELEGATED)
+    with Emulator(page_size=2) as emulator:
+        result = cli(
+            "doctor", "--cloud", "usgov", "--graph-url", emulator.base_url, "--format", "json"
+        )
+    settings = checks(result.out)["settings"]
+    assert settings["outcome"] == "warn", settings
+    assert (
+        "the SDS profile API is documented for the global cloud only, not usgov"
+        in settings["details"]
+    )
+
+
+def test_markdown_shows_each_check_and_the_fix_of_what_failed(cli, env) -> None:
+    with Emulator(token="the-right-one") as emulator:
+        env.setenv("EDUSYNC_ACCESS_TOKEN", "an-opaque-wrong-one")
+        result = cli("doctor", "--graph-url", emulator.base_url, "--format", "markdown")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == "### edusync-reconcile doctor"
+    assert any(line.startswith("- :white_check_mark: **settings**: ") for line in lines)
+    failed = [i for i, line in enumerate(lines) if line.startswith("- :x: ")]
+    assert failed, result.out
+    assert any(line.startswith("  - fix: ") for line in lines[failed[0] :]), result.out

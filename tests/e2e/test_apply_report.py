@@ -126,3 +126,79 @@ def test_follow_up_actions_are_named(cli, graph_env, sample) -> None:
     assert "- create, then pause 'Fabrikam OneRoster'" in result.out
     # Without a terminal (CI), each change gets a line as it finishes.
     assert "done: create, then pause 'Fabrikam OneRoster' (" in result.err
+
+
+def _drop_pauses(*drops: str):
+    """A fault schedule: the n-th pause request is dropped `before` or `after` commit."""
+    from reconciler.emulator import Scheduled
+
+    left = list(drops)
+
+    def schedule(method: str, path: str) -> Scheduled | None:
+        if method == "POST" and path.endswith("/pause") and left:
+            return Scheduled(**{f"drop_{left.pop(0)}": True})
+        return None
+
+    return schedule
+
+
+def test_a_write_sent_again_without_an_answer_is_reported_unknown(cli, graph_env, sample) -> None:
+    # Found by the fault campaign: the pause was lost before the server acted, so apply sent it
+    # again; that answer was lost too (after the server paused it). It was reported "failed"
+    # though the tenant shows it done.
+    converge_result = cli("apply", "--auto-approve")
+    assert converge_result.code == 0, converge_result.out + converge_result.err
+    orr = sample / "oneroster.yaml"
+    orr.write_text(orr.read_text().replace("paused: false", "paused: true"))
+    graph_env.faults.schedule = _drop_pauses("before", "after")
+    result = cli("apply", "--auto-approve")
+    assert result.code == 1
+    assert _reported(result.out) == {"Fabrikam OneRoster": "outcome unknown"}
+    assert "may or may not have been carried out" in result.out
+    paused = [p for p in profiles(graph_env) if p["displayName"] == "Fabrikam OneRoster"]
+    assert graph_env.tenant.profile_status(paused[0]["id"])["status"] == "paused"
+    assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_write_lost_twice_before_the_server_acted_is_unknown_not_failed(
+    cli, graph_env, sample
+) -> None:
+    converge_result = cli("apply", "--auto-approve")
+    assert converge_result.code == 0, converge_result.out + converge_result.err
+    orr = sample / "oneroster.yaml"
+    orr.write_text(orr.read_text().replace("paused: false", "paused: true"))
+    graph_env.faults.schedule = _drop_pauses("before", "before")
+    result = cli("apply", "--auto-approve")
+    # Apply cannot tell the two drops apart: it must not claim either way.
+    assert result.code == 1
+    assert _reported(result.out) == {"Fabrikam OneRoster": "outcome unknown"}
+    assert cli("plan", "--detailed-exitcode").code == 2
+    graph_env.faults.clear()
+    assert cli("apply", "--auto-approve").code == 0
+    assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_lost_answer_whose_re_read_fails_too_is_reported_unknown(cli, graph_env, sample) -> None:
+    from reconciler.emulator import Scheduled
+
+    converge_result = cli("apply", "--auto-approve")
+    assert converge_result.code == 0, converge_result.out + converge_result.err
+    ps = sample / "powerschool.yaml"
+    ps.write_text(ps.read_text().replace("2027-07-31", "2027-09-30"))
+    lost: list[str] = []
+
+    def lose_the_put_then_every_read(method: str, path: str) -> Scheduled | None:
+        if method == "PUT" and not lost:
+            lost.append(path)
+            return Scheduled(drop_after=True)
+        if lost and method == "GET":
+            return Scheduled(status=503, retry_after=0.01)
+        return None
+
+    graph_env.faults.schedule = lose_the_put_then_every_read
+    result = cli("apply", "--auto-approve")
+    assert result.code == 1
+    assert _reported(result.out) == {"Contoso PowerSchool 2025-26": "outcome unknown"}
+    assert "outcome unknown" in result.out and "re-reading the tenant failed too" in result.out
+    graph_env.faults.clear()
+    assert cli("plan", "--detailed-exitcode").code == 0  # it had been carried out

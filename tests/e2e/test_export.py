@@ -247,7 +247,8 @@ def test_re_export_keeps_comments_order_names_and_placeholders(
     assert f"id: {new_id}" in (out / "new-csv.yaml").read_text()
     assert "fabrikam-oneroster-oauth2.yaml" in again.err and "not in the tenant" in again.err
     assert (out / "fabrikam-oneroster-oauth2.yaml").exists()  # reported, never deleted
-    assert "~ powerschool.yaml" in again.out and "= contoso-csv.yaml" in again.out
+    assert f"~ {out}/powerschool.yaml" in again.out and f"= {out}/contoso-csv.yaml" in again.out
+    assert f"{out}/fabrikam-oneroster-oauth2.yaml:" in again.err
 
     (out / "fabrikam-oneroster-oauth2.yaml").unlink()
     for name in placeholders(out):
@@ -274,4 +275,64 @@ def test_target_exports_only_that_object(cli, graph_env: Emulator, tmp_path) -> 
     assert result.code == 0, result.err
     assert sorted(f.name for f in out.glob("*.yaml")) == ["contoso-csv.yaml"]
     missing = cli("export", "--out", str(out), "--target", "Nope")
-    assert missing.code == 1 and "Nope" in missing.err
+    assert missing.code == 64 and "--target 'Nope' matches no profile" in missing.err
+
+
+def test_a_target_in_the_wrong_case_is_a_usage_error_with_a_did_you_mean(
+    cli, graph_env: Emulator, tmp_path
+) -> None:
+    seed(graph_env)
+    out = tmp_path / "out"
+    result = cli("export", "--out", str(out), "--target", "contoso csv")
+    assert result.code == 64, result.err
+    assert "--target 'contoso csv' matches no profile" in result.err
+    assert "did you mean 'Contoso CSV'?" in result.err
+    assert not out.exists()  # refused before anything is written
+
+
+def test_two_objects_of_one_name_are_warned_about_and_the_tree_still_plans_clean(
+    cli, graph_env: Emulator, tmp_path: Path
+) -> None:
+    same = {**json.loads(json.dumps(PROFILES[0])), "displayName": "Test Profile"}
+    first = graph_env.tenant.seed_profile(same)
+    second = graph_env.tenant.seed_profile(json.loads(json.dumps(same)))
+    out = tmp_path / "fresh"
+    result = cli("export", "--out", str(out))
+    assert result.code == 0, result.err
+    files = sorted(f.name for f in out.glob("*.yaml"))
+    assert files == sorted([f"test-profile-{first[:8]}.yaml", f"test-profile-{second[:8]}.yaml"])
+    warning = next(ln for ln in result.err.splitlines() if "'Test Profile'" in ln)
+    assert warning.startswith("warning: ")
+    assert all(name in warning for name in files)
+    assert "rename one in the SDS portal" in warning and "`id:`" in warning
+
+    assert cli("validate", str(out)).code == 0
+    planned = cli("plan", str(out), "--detailed-exitcode", "--format", "json")
+    assert planned.code == 0, planned.out + planned.err
+    doc = json.loads(planned.out)
+    assert sorted(c["id"] for c in doc["changes"]) == sorted([first, second])
+    assert {c["action"] for c in doc["changes"]} == {"noop"} and doc["unmanaged"] == []
+    # --target names both; a saved plan of the two applies without being called stale.
+    targeted = cli("plan", str(out), "--target", "Test Profile", "--detailed-exitcode")
+    assert targeted.code == 0, targeted.out + targeted.err
+    (out / files[0]).write_text((out / files[0]).read_text() + "lifecycle:\n  paused: true\n")
+    saved = tmp_path / "p.json"
+    assert cli("plan", str(out), "--out", str(saved), "--detailed-exitcode").code == 2
+    applied = cli("apply", str(out), "--plan", str(saved), "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+
+
+def test_files_are_named_as_the_admin_passed_the_directory(
+    cli, graph_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(graph_env)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "desired-state").mkdir()
+    (tmp_path / "desired-state" / "broken.yaml").write_text("displayName: [\n")
+    broken = cli("export")
+    assert broken.code == 1
+    assert "desired-state/broken.yaml:1:14: error: invalid YAML" in broken.err  # at the '['
+    (tmp_path / "desired-state" / "broken.yaml").unlink()
+    written = cli("export", "./desired-state/")
+    assert written.code == 0, written.err
+    assert "+ desired-state/contoso-csv.yaml  Contoso CSV (new)" in written.out

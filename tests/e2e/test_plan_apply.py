@@ -163,7 +163,7 @@ def test_missing_secret_stops_apply_before_the_first_write(
     result = cli("apply", "--auto-approve")
     assert result.code == 1
     assert "needs environment variable(s) ONEROSTER_CLIENT_SECRET" in result.err
-    assert "desired-state/oneroster.yaml:3:1" in result.err
+    assert "desired-state/oneroster.yaml:13:19" in result.err
     assert graph_env.requests_log.count_writes() == 0
 
 

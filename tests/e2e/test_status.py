@@ -197,6 +197,74 @@ def test_personal_data_is_masked_unless_asked(cli, graph_env, tree, fmt: str) ->
         assert value in shown.out, value
 
 
+ROW_OWN_VALUES = [
+    {
+        "entryType": "Teacher",
+        "errorCode": "DuplicateValue",
+        "errorMessage": "Teacher Tom Baker has a duplicate SIS id T-0042 (tbaker)",
+        "joiningValue": "tbaker",
+        "reportableIdentifier": "T-0042",
+        "recordedDateTime": "2025-05-03T09:00:00Z",
+    },
+    {
+        "entryType": "Student",
+        "errorCode": "InvalidValue",
+        "errorMessage": "Contact: +1 555 123 4567, DOB 2011-03-04",
+        "joiningValue": "ana.lima@students.contoso.edu",
+        "reportableIdentifier": "S-0917",
+        "recordedDateTime": "2025-05-02T09:00:00Z",
+    },
+    {
+        "entryType": "Student",
+        "errorCode": "AccountDisabled",
+        "errorMessage": "Account ana.lima is disabled since 04/03/2011",
+        "joiningValue": "ana.lima@students.contoso.edu",
+        "reportableIdentifier": "S-0917",
+        "recordedDateTime": "2025-05-01T09:00:00Z",
+    },
+]
+ROW_OWN_PERSONAL = (
+    "T-0042",
+    "tbaker",
+    "555 123 4567",
+    "2011-03-04",
+    "ana.lima",
+    "S-0917",
+    "04/03/2011",
+    "(555) 010-7788",
+)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_messages_lose_the_rows_own_masked_values_phones_and_dates(
+    cli, tmp_path, tree, monkeypatch, fmt: str
+) -> None:
+    stored = [
+        {
+            **profile("North High"),
+            "id": "3b8f5c1e-6a2d-4e7b-9c41-0d5e8f7a2b61",
+            "profileStatus": {
+                "status": "quarantined",
+                "statusMessage": "3 entries failed, e.g. tbaker and S-0917; call (555) 010-7788",
+            },
+            "errors": ROW_OWN_VALUES,
+        }
+    ]
+    state = tmp_path / "tenant.json"
+    state.write_text(json.dumps(stored))
+    with Emulator(token=TOKEN, page_size=2, state_file=state) as emu:
+        monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("EDUSYNC_GRAPH_URL", emu.base_url)
+        masked = cli("status", str(tree), "--errors", "--format", fmt)
+        shown = cli("status", str(tree), "--errors", "--show-pii", "--format", fmt)
+    assert masked.code == 1
+    for value in ROW_OWN_PERSONAL:
+        assert value not in masked.out + masked.err, value
+        assert value in shown.out, value
+    assert "duplicate SIS id (hidden)" in masked.out and "DOB (hidden)" in masked.out
+    assert "DuplicateValue" in masked.out and "3 entries failed" in masked.out
+
+
 def test_markdown_escapes_pipes_in_names(cli, graph_env, tree) -> None:
     (tree / "p0.yaml").write_text(yaml_for("North | High"))
     graph_env.tenant.seed_profile(profile("North | High"))
@@ -223,6 +291,18 @@ def test_a_retired_api_is_named(cli, graph_env, tree) -> None:
         "Microsoft retired /education/synchronizationProfiles on 2024-12-31; this tenant "
         "answers HTTP 400 (BadRequest); manage new SDS with the Industry Data kinds" in result.err
     )
+
+
+@pytest.mark.parametrize("suffix", ["", "/v1.0", "/beta/education/synchronizationProfiles"])
+def test_a_wrong_graph_url_is_not_called_retired(
+    cli, graph_env, tree, monkeypatch, suffix: str
+) -> None:
+    url = graph_env.base_url.removesuffix("/beta") + suffix
+    monkeypatch.setenv("EDUSYNC_GRAPH_URL", url)
+    result = cli("status", str(tree))
+    assert result.code == 1
+    assert "retired" not in result.err and "HTTP 404" in result.err
+    assert f"{graph_env.base_url}" in result.err.split(" — ", 1)[1]  # the fix names /beta
 
 
 def test_a_pinned_id_gone_from_the_tenant_needs_attention(cli, graph_env, tree) -> None:
@@ -270,3 +350,26 @@ def test_an_object_not_created_yet_is_neither_failing_nor_called_healthy(
     assert result.code == 0, result.out + result.err
     assert "All 3" not in result.out
     assert "2 of 3 managed object(s) are healthy, 1 not in the tenant yet" in result.out
+
+
+def test_limit_without_errors_is_a_usage_error(cli, graph_env, tree) -> None:
+    seed_three(graph_env)
+    graph_env.requests_log.clear()
+    result = cli("status", str(tree), "--limit", "5")
+    assert result.code == 64
+    assert "--limit sets how many sync errors --errors lists per object; add --errors" in (
+        result.err
+    )
+    assert len(graph_env.requests_log) == 0
+    assert cli("status", str(tree), "--errors", "--limit", "5").code == 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_errors_with_none_to_list_says_so_per_object(cli, graph_env, tree, fmt: str) -> None:
+    seed_three(graph_env)
+    result = cli("status", str(tree), "--errors", "--format", fmt)
+    assert result.code == 0, result.out + result.err
+    for name in ("North High", "South High", "East High"):
+        assert f"No sync errors of {name}." in result.out
+    plain = cli("status", str(tree))
+    assert "No sync errors" not in plain.out  # not asked for: not claimed

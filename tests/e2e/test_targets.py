@@ -76,3 +76,49 @@ def test_a_saved_plan_whose_target_matches_nothing_is_a_usage_error(cli, graph_e
     assert "--target (saved in plan.json) 'contoso powerschool 2025-26'" in result.err
     assert "did you mean 'Contoso PowerSchool 2025-26'?" in result.err
     assert graph_env.requests_log.count_writes() == 0
+
+
+def test_other_targets_than_the_saved_plans_are_a_usage_error(cli, graph_env, sample) -> None:
+    converge(cli)
+    move_expiration(sample / "powerschool.yaml")
+    assert cli("plan", "--target", "Test Profile", "--out", "plan.json").code == 0
+    graph_env.requests_log.clear()
+    result = cli(
+        "apply", "--plan", "plan.json", "--auto-approve", "--target", "Contoso PowerSchool 2025-26"
+    )
+    assert result.code == 64, result.err
+    assert "differs from the targets of the saved plan plan.json" in result.err
+    assert "its targets are 'Test Profile'" in result.err and "stale" not in result.err
+    assert len(graph_env.requests_log) == 0  # refused before the tenant was read
+
+    assert cli("plan", "--out", "whole.json").code == 0
+    whole = cli("apply", "--plan", "whole.json", "--auto-approve", "--target", "Test Profile")
+    assert whole.code == 64 and "made for the whole desired state (no --target)" in whole.err
+    same = cli("apply", "--plan", "plan.json", "--auto-approve", "--target", "Test Profile")
+    assert same.code == 0, same.err  # the plan's own targets repeated are fine
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("Test  Profile", "did you mean 'Test Profile'? (the spaces differ"),
+        ("Test Profile ", "did you mean 'Test Profile'? (the spaces differ"),
+        ("test profile", "did you mean 'Test Profile'? (names are case-sensitive)"),
+        ("Tset Profile", "did you mean 'Test Profile'?\n"),
+    ],
+)
+def test_the_did_you_mean_says_what_differs(cli, graph_env, sample, target, why) -> None:
+    result = cli("plan", "--target", target)
+    assert result.code == 64 and why in result.err, result.err
+
+
+def test_a_plan_of_an_empty_directory_never_says_the_tenant_matches(
+    cli, graph_env, sample, tmp_path
+) -> None:
+    converge(cli)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("plan", str(empty))
+    assert result.code == 0
+    assert "Tenant matches" not in result.out
+    assert "the desired state declares no profile; the tenant's 3 are unmanaged" in result.out

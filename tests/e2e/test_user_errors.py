@@ -75,5 +75,48 @@ def test_any_file_error_is_one_plain_line(cli, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("EDUSYNC_TOKEN_CACHE", str(cache))
     result = cli("logout")
     assert result.code == 1
-    assert result.err.startswith(f"error: {cache}: ") and "internal error" not in result.err
+    assert result.err.startswith(f"error: the token cache {cache} is a directory, not a file")
+    assert "internal error" not in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("document", "what"),
+    [
+        ({"format_version": 1, "problems": []}, "the output of `validate --format json`"),
+        (
+            {"format_version": 1, "objects": [], "summary": {}},
+            "the output of `status --format json`",
+        ),
+        (
+            {"format_version": 1, "plan": None, "outcomes": []},
+            "an apply report (`apply --format json`)",
+        ),
+    ],
+)
+def test_apply_plan_on_another_json_document_names_it(
+    cli, graph_env, sample, document, what
+) -> None:
+    Path("thing.json").write_text(json.dumps(document))
+    result = cli("apply", "--plan", "thing.json", "--auto-approve")
+    assert result.code == 1 and f"(it is {what})" in result.err
+    assert "damaged" not in result.err
+
+
+def test_plan_out_below_a_file(cli, graph_env, sample) -> None:
+    result = cli("plan", "--out", "desired-state/powerschool.yaml/p.json")
+    assert result.code == 1
+    assert "desired-state/powerschool.yaml is a file, not a directory" in result.err
+    assert "mkdir" not in result.err
+
+
+def test_a_token_cache_that_is_a_directory(cli, graph_env, sample, monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("EDUSYNC_ACCESS_TOKEN")
+    monkeypatch.setenv("EDUSYNC_CREDENTIAL", "cache")
+    monkeypatch.setenv("EDUSYNC_TOKEN_CACHE", str(tmp_path))
+    result = cli("plan")
+    assert result.code == 1
+    assert f"the token cache {tmp_path} is a directory, not a file" in result.err
+    assert "Errno" not in result.err
+    logout = cli("logout")
+    assert logout.code == 1 and "is a directory, not a file" in logout.err

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from reconciler.emulator import Emulator, Faults
+from reconciler.emulator import Emulator, Faults, Scheduled
 from reconciler.emulator.faults import format_seconds
 from tests.emulator.emulator_helpers import CSV_PROFILE, TOKEN, Graph, body
 
@@ -174,3 +174,46 @@ def test_fault_settings_are_validated() -> None:
 )
 def test_retry_after_is_written_in_decimal_seconds(seconds: float, text: str) -> None:
     assert format_seconds(seconds) == text
+
+
+def test_a_schedule_decides_each_request_from_its_method_and_path(
+    emu: Emulator, graph: Graph
+) -> None:
+    profile_id = emu.tenant.seed_profile(CSV_PROFILE)
+    seen: list[tuple[str, str]] = []
+
+    def schedule(method: str, path: str) -> Scheduled | None:
+        seen.append((method, path))
+        if method == "GET":
+            return Scheduled(status=429)  # no Retry-After header
+        if method == "PATCH":
+            return Scheduled(drop_before=True)
+        if method == "PUT":
+            return Scheduled(drop_after=True)
+        if method == "POST":
+            return Scheduled(status=503, retry_after=0.25, delay_ms=60)
+        return None
+
+    emu.faults.schedule = schedule
+    throttled = graph.get()
+    assert throttled.status_code == 429 and "Retry-After" not in throttled.headers
+    started = time.monotonic()
+    unavailable = graph.post(json=CSV_PROFILE)
+    assert time.monotonic() - started >= 0.06  # the spike was waited
+    assert unavailable.status_code == 503 and unavailable.headers["Retry-After"] == "0.25"
+    with pytest.raises(requests.ConnectionError):  # lost on the way in: nothing done
+        graph.patch(f"/{profile_id}", json={"displayName": "Patched"})
+    with pytest.raises(requests.ConnectionError):  # carried out, answer lost
+        graph.put(f"/{profile_id}", json=body(CSV_PROFILE, displayName="Put"))
+    assert graph.delete(f"/{profile_id}").status_code == 202  # None: no fault
+    assert emu.tenant.stored(profile_id)["displayName"] == "Put"
+    assert len(emu.tenant.ids()) == 1  # the 503 create was not carried out
+    assert seen[0] == ("GET", "/beta/education/synchronizationProfiles")
+    assert [e.status for e in emu.requests_log] == [429, 503, None, None, 202]
+    emu.faults.clear()
+    assert emu.faults.schedule is None and graph.get().status_code == 200
+
+
+def test_a_scheduled_drop_is_for_writes_only(emu: Emulator, graph: Graph) -> None:
+    emu.faults.schedule = lambda _m, _p: Scheduled(drop_before=True, drop_after=True)
+    assert graph.get().status_code == 200

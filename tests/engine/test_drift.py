@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from reconciler.desired import load_desired
 from reconciler.engine.compare import compare
+from reconciler.engine.diff import diff
 from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import normalize
 from reconciler.engine.plan import build_plan
@@ -359,6 +360,65 @@ def test_a_profile_never_differs_from_its_graph_echo(tmp_path: Path, profile, da
     assert compare(desired, graph_echo(profile, data.draw)) == []
 
 
+def changes_of(profile: dict[str, Any]) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
+    """Edits of one declared value each, with the field path a plan must show for it: the
+    other side of "never differs from its echo" (a normaliser that forgot everything, or
+    returned {}, would pass that one alone)."""
+    edits: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+        ("displayName", lambda p: p.__setitem__("displayName", p["displayName"] + " 2"))
+    ]
+    for slot, custom in profile["dataProvider"]["customizations"].items():
+        where = f"dataProvider.customizations.{slot}"
+
+        def flip(p: dict[str, Any], slot: str = slot) -> None:
+            custom = p["dataProvider"]["customizations"][slot]
+            custom["isSyncDeferred"] = not custom.get("isSyncDeferred", False)
+
+        def add_property(p: dict[str, Any], slot: str = slot) -> None:
+            p["dataProvider"]["customizations"][slot]["optionalPropertiesToSync"].append("Zz New")
+
+        edits.append((f"{where}.isSyncDeferred", flip))
+        if custom["optionalPropertiesToSync"] is not None:
+            edits.append((f"{where}.optionalPropertiesToSync", add_property))
+    for item in profile["identitySynchronizationConfiguration"]["userDomains"]:
+        key = item["appliesTo"]
+
+        def rename(p: dict[str, Any], key: str = key) -> None:
+            domain = _item(p["identitySynchronizationConfiguration"]["userDomains"], key)
+            domain["name"] = "changed." + domain["name"]
+
+        edits.append((f"identitySynchronizationConfiguration.userDomains[{key}].name", rename))
+    for item in profile["licensesToAssign"]:
+        key = item["appliesTo"]
+
+        def add_sku(p: dict[str, Any], key: str = key) -> None:
+            _item(p["licensesToAssign"], key)["skuIds"].append(
+                "00000000-0000-4000-8000-00000000abcd"
+            )
+
+        edits.append((f"licensesToAssign[{key}].skuIds", add_sku))
+    return edits
+
+
+def _item(keyed: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """A keyed-list item by its key (Graph's echo may reorder the list)."""
+    return next(i for i in keyed if i["appliesTo"] == key)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(profile=profiles(), data=st.data())
+def test_a_changed_value_in_the_echo_is_a_difference_at_its_path(
+    tmp_path: Path, profile, data
+) -> None:
+    desired = desired_object(tmp_path, profile)
+    path, edit_it = data.draw(st.sampled_from(changes_of(profile)))
+    echo = graph_echo(profile, data.draw)
+    edit_it(echo)
+    assert [f.path for f in compare(desired, echo)] == [path]
+
+
 @settings(max_examples=60, deadline=None)
 @given(profile=profiles())
 def test_normalisation_is_idempotent(profile) -> None:
@@ -367,6 +427,19 @@ def test_normalisation_is_idempotent(profile) -> None:
 
     # Normalising the normalised form (keyed lists shown as lists again) changes nothing.
     assert normalize(external(once, PROFILE), PROFILE) == once
+
+
+@settings(max_examples=60, deadline=None)
+@given(profile=profiles(), data=st.data())
+def test_normalisation_keeps_every_declared_value(profile, data) -> None:
+    # The other side of idempotence (which a normaliser returning {} would pass): a changed
+    # value changes the normal form, and in no other place than its own.
+    path, edit_it = data.draw(st.sampled_from(changes_of(profile)))
+    changed = copy.deepcopy(profile)
+    edit_it(changed)
+    before, after = normalize(profile, PROFILE), normalize(changed, PROFILE)
+    assert before != after
+    assert [f.path for f in diff(before, after, PROFILE)] == [path]
 
 
 def test_pinned_rename_and_new_profile_with_the_old_name(tmp_path: Path) -> None:

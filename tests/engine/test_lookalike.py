@@ -120,14 +120,24 @@ CASES = [
         None,
     ),
     (
-        "another URL, every other field equal: another source, not a look-alike",
+        "another URL, every other field equal: most declared fields equal",
         POWERSCHOOL,
         changed(
             POWERSCHOOL,
             displayName="Springfield PowerSchool (east)",
             dataProvider__connectionUrl="https://east.springfield.powerschool.com",
         ),
-        None,
+        "has the same values in 8 of the 9 fields git declares",
+    ),
+    (
+        "a rename plus a new client id, same URL, the rest equal: most declared fields equal",
+        POWERSCHOOL,
+        changed(
+            POWERSCHOOL,
+            displayName="Springfield PS (old)",
+            dataProvider__clientId="22222222-aaaa-bbbb-cccc-000000000002",
+        ),
+        "has the same values in 8 of the 9 fields git declares",
     ),
     (
         "other provider type with the same URL is not the same source",

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from reconciler.export.minimal import minimal_document
+from reconciler.export.yamltree import dump, to_node
 from reconciler.kinds import KINDS
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
@@ -157,12 +158,16 @@ def test_null_means_something_for_collections_and_nothing_for_scalars() -> None:
             },
         },
     }
+    body["licensesToAssign"] = None  # no documented meaning: the same as absent
     doc = minimal_document(PROFILE, body, "P")
-    assert "expirationDate" not in doc.body
+    assert "expirationDate" not in doc.body and "licensesToAssign" not in doc.body
     assert doc.body["dataProvider"]["customizations"] == {
         "student": {"optionalPropertiesToSync": None},
         "studentEnrollment": {"synchronizationStartDate": "2025-08-01T00:00:00Z"},
     }
+    # A meaningful null is written as `null` and says what it means, never as `key:` alone.
+    text = dump([to_node(doc.body, PROFILE.root)])
+    assert "optionalPropertiesToSync: null  # null: sync every optional column\n" in text
 
 
 def test_an_unknown_polymorphic_type_is_kept_and_noted() -> None:

@@ -73,3 +73,11 @@ def test_env_stems_are_valid_shell_names_even_without_ascii_letters() -> None:
         assert re.fullmatch(r"[A-Z0-9_]+", stem)
     assert stems["5e6f7a8b-1"] == "5E6F7A8B"
     assert short_id("") == "noid"
+
+
+@pytest.mark.parametrize("name", ["CON", "prn", "Aux", "nul", "COM1", "com9", "LPT1", "lpt9"])
+def test_windows_reserved_names_get_the_id(name: str) -> None:
+    stems = unique_stems([("3b8f5c1e-6a2d", name)], for_env=False)
+    assert stems == {"3b8f5c1e-6a2d": f"{name.lower()}-3b8f5c1e"}
+    # Only whole reserved names: a longer one is a normal file name on Windows too.
+    assert unique_stems([("x", f"{name} High")], for_env=False) == {"x": f"{name.lower()}-high"}

@@ -329,6 +329,17 @@ def test_v1_graph_url_points_at_beta() -> None:
     )
 
 
+def test_a_path_after_the_version_points_back_at_the_root() -> None:
+    from reconciler.graph.hints import version_hint
+
+    assert version_hint("https://graph.microsoft.com/beta/education/synchronizationProfiles") == (
+        "the Graph URL ends at the version: use https://graph.microsoft.com/beta in --graph-url"
+    )
+    assert version_hint("https://proxy.example.edu/graph/v1.0/education") == (
+        "the Graph URL ends at the version: use https://proxy.example.edu/graph/beta in --graph-url"
+    )
+
+
 def test_cli_refused_connection_is_one_plain_line(cli, monkeypatch) -> None:
     monkeypatch.setenv("EDUSYNC_ACCESS_TOKEN", "t")
     sample = Path(__file__).resolve().parents[2] / "desired-state"
@@ -359,3 +370,13 @@ def test_tls_failures_say_whether_a_write_may_have_gone_out(
         exc, "https://graph.example.edu/beta/x", connect_timeout=10, read_timeout=60
     )
     assert (described.code, described.never_sent) == (code, never_sent)
+
+
+def test_openssl_source_lines_are_left_out() -> None:
+    reason = ssl.SSLError(1, "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] handshake failure (_ssl.c:1006)")
+    exc = requests.exceptions.SSLError(MaxRetryError(None, "/beta", reason))  # type: ignore[arg-type]
+    described = describe_no_response(
+        exc, "https://graph.example.edu/beta/x", connect_timeout=10, read_timeout=60
+    )
+    assert described.code == "TlsFailed"
+    assert "handshake failure)" in described.message and "_ssl.c" not in described.message

@@ -28,9 +28,41 @@ def test_free_text_loses_everything_person_shaped(text: str, leaks: list[str]) -
         assert leak not in masked
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Contact: +1 555 123 4567",
+        "call (555) 010-7788 now",
+        "phone 555-010-7788",
+        "tel +44 20 7946 0958",
+        "DOB 2011-03-04",
+        "born 04/03/2011",
+        "birth date 4.3.2011",
+        "born March 4, 2011",
+        "born 4 March 2011",
+    ],
+)
+def test_phone_numbers_and_dates_are_hidden_by_pattern(text: str) -> None:
+    masked = mask_text(text)
+    assert HIDDEN in masked
+    assert not any(ch.isdigit() for ch in masked), masked
+
+
+def test_the_rows_own_values_are_hidden_in_its_text() -> None:
+    known = ("tbaker", "T-0042", "ana.lima@students.contoso.edu")
+    text = "Teacher has id T-0042 (tbaker); see ana.lima and Ana.Lima@students.contoso.edu"
+    assert mask_text(text, known) == (
+        "Teacher has id (hidden) ((hidden)); see (hidden) and (hidden)"
+    )
+    # Only whole values: a value inside a longer word is left alone.
+    assert mask_text("tbakers club", ("tbaker",)) == "tbakers club"
+
+
 def test_codes_and_words_survive_masking() -> None:
     text = "UnsynchronizableChange: the entry could not be synchronized (2024)."
     assert mask_text(text) == text
+    synced = "Last sync 2025-05-02T09:00:00Z took 12 min; 3 of 1200 rows, version 2.10.4"
+    assert mask_text(synced) == synced
 
 
 def test_personal_fields_are_hidden_whole() -> None:

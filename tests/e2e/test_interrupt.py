@@ -1,0 +1,136 @@
+"""Ctrl-C during apply: a real SIGINT to the CLI in a child process while two creates are on
+their way to a slow emulator. The writes under way finish (reported done, not settled: waiting
+for provisioning stops), nothing new starts (reported not attempted), and apply exits 1 saying
+it was interrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from reconciler.emulator import Emulator, Scheduled
+from tests.e2e.conftest import SAMPLE, SECRETS, TOKEN
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+
+COLLECTION = "/beta/education/synchronizationProfiles"
+#: How long each create takes on the server: long enough to be interrupted mid-way.
+SLOW_CREATE_MS = 1500
+
+
+def _six_profiles(tmp_path: Path) -> Path:
+    """The sample's three profiles twice (renamed copies, distinct sources)."""
+    root = tmp_path / "desired-state"
+    shutil.copytree(SAMPLE, root)
+    for path in sorted(root.glob("*.yaml")):
+        text = path.read_text()
+        copy = text.replace("displayName: ", "displayName: Copy of ", 1)
+        for host in ("testschool.edu", "contoso.powerschool.com", "oneroster.fabrikam.k12.us"):
+            copy = copy.replace(host, f"copy.{host}")
+        copy = copy.replace("clientId: 6c1c4b8e", "clientId: 7c1c4b8e")
+        copy = copy.replace("clientId: fabrikam-sds", "clientId: fabrikam-copy")
+        (root / f"copy-{path.name}").write_text(copy)
+    return root
+
+
+def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path) -> None:
+    root = _six_profiles(tmp_path)
+    two_in_flight = threading.Event()
+    creates = Counter[str]()
+    lock = threading.Lock()
+
+    def slow_creates(method: str, path: str) -> Scheduled | None:
+        if method == "POST" and path == COLLECTION:
+            with lock:
+                creates["received"] += 1
+                if creates["received"] == 2:
+                    two_in_flight.set()
+            return Scheduled(delay_ms=SLOW_CREATE_MS)
+        return None
+
+    # Provisioning outlasts the test: the wait after each create is what Ctrl-C cuts short.
+    with Emulator(token=TOKEN, provisioning_delay=60.0) as emu:
+        emu.faults.schedule = slow_creates
+        env = {
+            **os.environ,
+            **SECRETS,
+            "EDUSYNC_ACCESS_TOKEN": TOKEN,
+            "EDUSYNC_GRAPH_URL": emu.base_url,
+        }
+        for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"):
+            env.pop(name, None)
+        child = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "reconciler", "apply", str(root), "--auto-approve"),
+                *("--parallelism", "2", "--format", "json"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        try:
+            assert two_in_flight.wait(timeout=60), "the two creates never arrived"
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+        names = sorted(p["displayName"] for p in emu.tenant.snapshot())
+        posts = [e for e in emu.requests_log.writes() if e.method == "POST"]
+
+    assert child.returncode == 1, err
+    assert "interrupted: finishing the writes under way, starting no more" in err
+    assert "error: apply interrupted; changes not started were not attempted" in err
+    report = json.loads(out)
+    statuses = Counter(o["status"] for o in report["outcomes"])
+    assert statuses == Counter({"not_settled": 2, "not_attempted": 4}), report["outcomes"]
+    done = sorted(o["name"] for o in report["outcomes"] if o["status"] == "not_settled")
+    assert all(
+        "stopped waiting for it to be provisioned (interrupted)" in o["detail"]
+        for o in report["outcomes"]
+        if o["status"] == "not_settled"
+    )
+    assert done == names  # what the report says was done is exactly what the tenant holds
+    assert len(posts) == 2 and all(p.status == 201 for p in posts)  # both finished, no more
+    assert report["next"], "an interrupted apply says what to run next"
+
+
+def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    reading = threading.Event()
+
+    def slow_reads(method: str, path: str) -> Scheduled | None:
+        if method == "GET":
+            reading.set()
+            return Scheduled(delay_ms=3000)
+        return None
+
+    with Emulator(token=TOKEN) as emu:
+        emu.faults.schedule = slow_reads
+        env = {**os.environ, "EDUSYNC_ACCESS_TOKEN": TOKEN, "EDUSYNC_GRAPH_URL": emu.base_url}
+        child = subprocess.Popen(
+            [sys.executable, "-m", "reconciler", "plan", str(SAMPLE)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        try:
+            assert reading.wait(timeout=60), "the plan never read the tenant"
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == 1
+    assert err.rstrip().endswith("Aborted.")  # click's word for Ctrl-C outside apply
+    assert "Traceback" not in out + err
