@@ -11,15 +11,13 @@ from typing import Any
 
 import pytest
 
-from reconciler import urls
-from reconciler.desired import load_desired
+from reconciler.desired import DesiredObject, load_desired
 from reconciler.engine.model import Action, Actual, Change, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
 from reconciler.engine.plan import plan_object
 from reconciler.errors import ReconcileError
 from reconciler.kinds import KINDS
 from reconciler.kinds.sync_profile import PROFILE
-from reconciler.objects import DesiredObject
 from reconciler.operations import (
     BodyBuilder,
     PreflightError,
@@ -35,7 +33,7 @@ from reconciler.operations import (
 from reconciler.settings import UpdateMethod
 
 KIND = KINDS["synchronizationProfile"]
-COLLECTION = urls.collection_path(KIND)
+COLLECTION = KIND.endpoint.collection
 SECRET = "ps-secret-value-1234"
 ENV = {"PS_SECRET": SECRET}
 PS_TYPE = "#microsoft.graph.educationPowerSchoolDataProvider"
@@ -272,7 +270,7 @@ def test_delete_and_run_state_requests() -> None:
 
 def test_variables_needed_for_deletes_and_run_state_changes_is_nothing(tmp_path: Path) -> None:
     desired = _desired(tmp_path)
-    delete = Change(KIND, "x", "abc", Action.DELETE, Remove(ACTUAL))
-    pause = Change(KIND, "x", "abc", Action.PAUSE, Modify(ACTUAL, desired))
+    delete = Change(KIND, "x", "abc", Action.DELETE, Remove({"id": "abc"}))
+    pause = Change(KIND, "x", "abc", Action.PAUSE, Modify({"id": "abc"}, desired))
     assert variables_needed(delete, UpdateMethod.PUT) == set()
     assert variables_needed(pause, UpdateMethod.PUT) == set()

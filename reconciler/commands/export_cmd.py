@@ -79,7 +79,7 @@ def _check_targets(
 ) -> None:
     """A --target naming nothing in the tenant or in the directory is a usage error, with
     plan's did-you-mean; checked before anything is written."""
-    names = {registry[k].key.text(b) for k, bodies in tenant.items() for b in bodies}
+    names = {registry[k].key_of(b) for k, bodies in tenant.items() for b in bodies}
     if target_dir.is_dir():
         names |= {o.name for o in load_desired(str(target_dir), registry=registry).objects}
     misses = unmatched_targets(targets, names)

@@ -284,9 +284,9 @@ def _read_object(
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
     result = check_object(body, kind.root, file=file, doc=doc, base=())
     problems.extend(result.problems)
-    for path in kind.key.paths:
-        if "." not in path:  # a top-level name: what an admin types and reads
-            problems.extend(name_problems(file, doc, path, result.value))
+    for key_path in kind.key.paths:
+        if "." not in key_path:
+            problems.extend(name_problems(file, doc, key_path, result.value))
     for identifying in (*kind.key.paths, "id"):
         at: Path = tuple(identifying.split("."))
         if at in result.variables:

@@ -171,8 +171,8 @@ def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
     old = quoted(look.name)
     text = (
         f"LOOKS LIKE A RENAME: the tenant {noun} {old} ({look.id}) {look.reason} and "
-        f"is not managed by git; creating {quoted(change.name)} makes a second {noun} syncing the "
-        "same source"
+        f"is not managed by git; creating {quoted(change.name)} makes a second {noun} syncing "
+        "the same source"
     )
     if deleted:
         text += f", and --prune deletes {old} (its sync history is lost)"
@@ -250,17 +250,25 @@ def _matched(
     return resolved, matches, identities
 
 
-def _flag_second_sources(
+def _in_order(
     changes: list[Change],
-    unmanaged: list[Unmanaged],
-    unclaimed: dict[str, list[JSONObject]],
+    tenant: dict[str, list[Actual]],
     registry: Registry,
-    desired: tuple[DesiredObject, ...],
-) -> tuple[list[Change], list[Unmanaged]]:
-    """Creates that would make a second object on one source: like a tenant object git does
-    not manage (a rename?), or like another desired object (a copied file?)."""
-    changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
-    return mark_twins(changes, desired), unmanaged
+    identities: Identities,
+) -> tuple[list[Change], list[PlanError]]:
+    """Containers named, replaces carried through create-only references, then the changes
+    in their old order (action, name) as far as their dependencies allow."""
+    changes = [
+        replace(c, container=identities.container(c.kind, c.after, c.before))
+        if c.kind.endpoint.parent
+        else c
+        for c in changes
+    ]
+    changes = carry_replaces(changes)
+    order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
+    changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
+    changes = warn_referred_replaces(changes, tenant, registry)
+    return in_dependency_order(with_dependencies(changes))
 
 
 def build_plan(
@@ -335,21 +343,12 @@ def build_plan(
                 "so every tenant profile would be deleted",
             )
         )
-    changes, unmanaged = _flag_second_sources(changes, unmanaged, unclaimed, registry, desired)
+    changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
+    changes = mark_twins(changes, desired)
     known_names = {o.name for o in desired} | {
         registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
     }
-    order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
-    changes = [
-        replace(c, container=identities.container(c.kind, c.after, c.before))
-        if c.kind.endpoint.parent
-        else c
-        for c in changes
-    ]
-    changes = carry_replaces(changes)
-    changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
-    changes = warn_referred_replaces(changes, tenant, registry)
-    changes, cycles = in_dependency_order(with_dependencies(changes))
+    changes, cycles = _in_order(changes, tenant, registry, identities)
     errors.extend(cycles)
     return Plan(
         tuple(changes),

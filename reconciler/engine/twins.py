@@ -18,7 +18,7 @@ from reconciler.engine.normalize import normalize
 from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # plan.py imports this module
     from reconciler.engine.model import Change
 
 

@@ -244,6 +244,25 @@ def _kinds(desired: Sequence[DesiredObject], every: Iterable[Kind], everything: 
     return list(wanted.values())
 
 
+def _read(
+    client: GraphClient, kinds: list[Kind], every: dict[str, Kind]
+) -> dict[str, list[Actual]]:
+    """Each kind's objects; a contained kind's within each object of its container."""
+    from reconciler.tenant import list_kind
+
+    tenant: dict[str, list[Actual]] = {}
+    for kind in sorted(kinds, key=lambda k: k.endpoint.parent is not None):
+        parent = every.get(kind.endpoint.parent or "")
+        if parent is None:
+            bodies = list_collection(client, kind)
+        else:
+            if parent.name not in tenant:
+                tenant[parent.name] = [Actual(b) for b in list_collection(client, parent)]
+            bodies = list_kind(client, kind, parent, tenant[parent.name])
+        tenant[kind.name] = [Actual(b) for b in bodies]
+    return {k.name: tenant[k.name] for k in kinds}
+
+
 def read_status(
     client: GraphClient,
     desired: Sequence[DesiredObject],
@@ -252,13 +271,8 @@ def read_status(
     registry: Iterable[Kind],
     now: dt.datetime,
 ) -> StatusReport:
-    # Objects contained in another (a flow set's flows) are read with their container: not
-    # yet (the engine's contained-kind reads), so status shows the containers only.
-    desired = [o for o in desired if o.kind.endpoint.parent is None]
-    kinds = [
-        k for k in _kinds(desired, registry, options.include_unmanaged) if not k.endpoint.parent
-    ]
-    tenant = {kind.name: [Actual(b) for b in list_collection(client, kind)] for kind in kinds}
+    kinds = _kinds(desired, registry, options.include_unmanaged)
+    tenant = _read(client, kinds, {k.name: k for k in registry})
     indexes = {k.name: TenantIndex(k, tenant[k.name]) for k in kinds}
     matches = match_all(tuple(desired), indexes)
     reader = StatusReader(client, options)

@@ -370,3 +370,18 @@ def test_prune_deletes_contained_objects_before_their_container(
     assert code == 0, err
     assert writes(server) == [f"DELETE {GROUPS}/{gone}/parts/{nut}", f"DELETE {GROUPS}/{gone}"]
     assert converged(capsys, path)
+
+
+def test_status_and_doctor_read_a_contained_kind_within_its_containers(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = server.seed_group(displayName="Blue", colour="blue")
+    server.seed_part(blue, displayName="Bolt", weight="1")
+    path = desired({"blue.yaml": group("Blue"), "bolt.yaml": part("Bolt", "Blue")})
+    code, out, err = cli(capsys, "status", path)
+    assert code == 0, err
+    assert "part Bolt" in out
+    code, out, err = cli(capsys, "doctor", path)
+    assert code == 0, out + err
+    assert "API widgetGroup" in out
+    assert "API part" not in out  # reached through its container's API
