@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,8 +27,10 @@ from reconciler.commands.base import (
     global_options,
 )
 from reconciler.errors import ReconcileError
-from reconciler.kinds.registry import Registry
 from reconciler.settings import CREDENTIAL_CHOICES, LOG_LEVELS, OutputFormat, UpdateMethod
+
+if TYPE_CHECKING:  # the kind models load only when a command needs them (--help does not)
+    from reconciler.kinds.registry import Registry
 
 log = logging.getLogger("reconciler")
 

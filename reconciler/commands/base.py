@@ -9,12 +9,11 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from reconciler.kinds.registry import Registry
 from reconciler.logsetup import configure_logging
 from reconciler.settings import (
     CREDENTIAL_CHOICES,
@@ -23,6 +22,9 @@ from reconciler.settings import (
     UpdateMethod,
     graph_url_problem,
 )
+
+if TYPE_CHECKING:  # the kind models load only when a command needs them
+    from reconciler.kinds.registry import Registry
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -196,6 +198,8 @@ def options_of(ctx: click.Context) -> dict[str, Any]:
 
 def registry_of(ctx: click.Context) -> Registry:
     """The kinds this run knows: the product's, unless `run(args, registry=…)` gave others."""
+    from reconciler.kinds.registry import Registry
+
     registry = options_of(ctx).get("registry")
     if isinstance(registry, Registry):
         return registry
