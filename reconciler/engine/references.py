@@ -187,8 +187,10 @@ def in_dependency_order(changes: list[Change]) -> tuple[list[Change], list[PlanE
             position[change.key + REMOVED] = (i, 0)
             waiting[change.key + REMOVED] = set(change.removal_after)
             waiting[change.key].add(change.key + REMOVED)
-    for needs in waiting.values():
-        needs.intersection_update(position)
+    for key, needs in waiting.items():
+        # Only what is in this plan is waited for (set.intersection_update would walk all of
+        # `position` for each change).
+        waiting[key] = {need for need in needs if need in position}
     dependants: dict[str, list[str]] = {}
     for key, needs in waiting.items():
         for need in needs:
@@ -204,7 +206,8 @@ def in_dependency_order(changes: list[Change]) -> tuple[list[Change], list[PlanE
             waiting[dependant].discard(key)
             if not waiting[dependant]:
                 heapq.heappush(ready, (position[dependant], dependant))
-    stuck = [c for c in changes if c not in ordered]
+    placed = {id(c) for c in ordered}  # by identity: comparing changes field by field is slow
+    stuck = [c for c in changes if id(c) not in placed]
     if not stuck:
         return ordered, []
     names = ", ".join(f"{c.action.value} {c.label}" for c in stuck)

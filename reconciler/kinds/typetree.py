@@ -354,6 +354,16 @@ class _ReferencePaths(TypeVisitor[["tuple[str, ...]"], "list[tuple[tuple[str, ..
         return [(path, node)]
 
 
-def reference_paths(texpr: TypeExpr) -> list[tuple[tuple[str, ...], Reference]]:
-    """(dotted path segments, Reference) of every reference a type can hold."""
-    return visit(texpr, _ReferencePaths(), ())
+def reference_paths(texpr: TypeExpr) -> tuple[tuple[tuple[str, ...], Reference], ...]:
+    """(dotted path segments, Reference) of every reference a type can hold. Asked for every
+    object a plan compares, so each type's answer is worked out once (by node identity)."""
+    known = _REFERENCE_PATHS.get(id(texpr))
+    if known is not None and known[0] is texpr:
+        return known[1]
+    paths: list[tuple[tuple[str, ...], Reference]] = visit(texpr, _ReferencePaths(), ())
+    found = tuple(paths)
+    _REFERENCE_PATHS[id(texpr)] = (texpr, found)
+    return found
+
+
+_REFERENCE_PATHS: dict[int, tuple[TypeExpr, tuple[tuple[tuple[str, ...], Reference], ...]]] = {}
