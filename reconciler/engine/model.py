@@ -195,7 +195,14 @@ class Plan:
     def depends_on(self, change: Change) -> tuple[Change, ...]:
         """The changes `change` waits for (for either half of a replace), in plan order."""
         keys = {k.removesuffix(REMOVED) for k in (*change.depends_on, *change.removal_after)}
-        return tuple(c for c in self.changes if c.key in keys)
+        found = (self._positions[k] for k in keys if k in self._positions)
+        return tuple(self.changes[i] for i in sorted(found))
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        # Each change's place by its key, made once: every rendered change asks for what it
+        # depends on, and a scan of the whole plan each time grew with the square of its size.
+        return {c.key: i for i, c in enumerate(self.changes)}
 
     @property
     def has_changes(self) -> bool:
