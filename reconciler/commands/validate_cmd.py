@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.base import format_option, offline_options, registry_of, start_logging
-from reconciler.kinds.registry import Registry
+
+if TYPE_CHECKING:  # --help must not build the kind models
+    from reconciler.kinds.registry import Registry
 
 
 @click.command(short_help="Check the desired-state files; never contacts Graph.")

@@ -261,7 +261,7 @@ def test_validate_help_imports_neither_loader_nor_github_client() -> None:
         "from reconciler.cli import run\n"
         "run(['validate', '--help'])\n"
         "heavy = [m for m in ('requests', 'ruamel', 'reconciler.desired', 'reconciler.engine', "
-        "'reconciler.github.client') if m in sys.modules]\n"
+        "'reconciler.github.client', 'reconciler.kinds') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     out = subprocess.run(
