@@ -31,6 +31,12 @@ def _lookalike_letters(text: str) -> set[int]:
     return {i for i, script in letters if script in _LOOKALIKE_SCRIPTS}
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII holds no invisible character and no letter of another script: most
+    names, answered without a Unicode database lookup per character."""
+    return text.isascii() and text.isprintable()
+
+
 def _describe(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED CHARACTER')}"
 
@@ -42,6 +48,8 @@ def odd_characters(text: str) -> list[str]:
         found.append("a space at the start")
     if text[-1:].isspace() and text.strip():
         found.append("a space at the end")
+    if _plain(text):
+        return found
     lookalikes = _lookalike_letters(text)
     for i, ch in enumerate(text):
         if _invisible(ch):
@@ -54,6 +62,8 @@ def odd_characters(text: str) -> list[str]:
 def escaped(text: str) -> str:
     """`text` with every invisible or look-alike character written as \\uXXXX, so two names
     that look the same do not read the same in a message."""
+    if _plain(text):
+        return text
     lookalikes = _lookalike_letters(text)
     if not lookalikes and not any(_invisible(ch) for ch in text):
         return text
