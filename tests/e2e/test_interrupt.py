@@ -27,6 +27,13 @@ COLLECTION = "/beta/education/synchronizationProfiles"
 SLOW_CREATE_MS = 1500
 
 
+def _interruptible() -> None:
+    """Run in the child before it starts: a job started in the background (nohup, `cmd &` in a
+    script, some CI runners) inherits SIGINT ignored, and Python then installs no Ctrl-C
+    handler at all. A terminal's Ctrl-C is what these tests stand for: restore it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _six_profiles(tmp_path: Path) -> Path:
     """The sample's three profiles twice (renamed copies, distinct sources)."""
     root = tmp_path / "desired-state"
@@ -77,6 +84,7 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
             stderr=subprocess.PIPE,
             env=env,
             text=True,
+            preexec_fn=_interruptible,  # noqa: PLW1509 (the child runs no threads yet)
         )
         try:
             assert two_in_flight.wait(timeout=60), "the two creates never arrived"
@@ -123,6 +131,7 @@ def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> Non
             stderr=subprocess.PIPE,
             env=env,
             text=True,
+            preexec_fn=_interruptible,  # noqa: PLW1509 (the child runs no threads yet)
         )
         try:
             assert reading.wait(timeout=60), "the plan never read the tenant"
