@@ -385,3 +385,13 @@ def test_status_and_doctor_read_a_contained_kind_within_its_containers(
     assert code == 0, out + err
     assert "API widgetGroup" in out
     assert "API part" not in out  # reached through its container's API
+
+
+def test_validation_names_the_object_by_its_kind_noun(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    untyped = "kind: widget\ndisplayName: W1\ngroup: {ref: Blue}\n"
+    path = desired({"blue.yaml": group("Blue"), "w1.yaml": untyped})
+    code, out, _err = cli(capsys, "validate", path)
+    assert code == 1
+    assert "the widget needs '@odata.type' naming its concrete type" in out
