@@ -37,6 +37,7 @@ from reconciler.kinds.model import (
 )
 from reconciler.kinds.odata import wire_name
 from reconciler.kinds.typetree import Shape, TypeVisitor, object_type_of, shape, visit
+from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 from reconciler.settings import UpdateMethod
 
@@ -339,7 +340,7 @@ class BodyBuilder:
         if found:
             line, col, _names = desired.variable_places(found)[0]  # at the value
             raise PreflightError(
-                f"{desired.file}:{line}:{col}: '{name}' needs environment "
+                f"{desired.file}:{line}:{col}: {quoted(name)} needs environment "
                 f"variable(s) {describe(found)}; nothing was written"
             )
         secrets = frozenset(

@@ -161,7 +161,10 @@ def _prop(prop: Prop, defs: dict[str, Any]) -> dict[str, Any]:
 def desired_state_schema(registry: Registry) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     kinds = []
+    contained = {c.kind for kind in registry for c in kind.contained}
     for kind in registry:
+        if not kind.managed or kind.name in contained:
+            continue  # never a document of its own: referenced, or written inside another
         body = _type(kind.root, defs, False)
         # The reserved keys sit beside the object's own (in every variant of a polymorphic one).
         root = defs[kind.root.name if isinstance(kind.root, ObjectType) else kind.root.base]

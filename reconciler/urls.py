@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from reconciler.kinds.model import Kind
+from reconciler.kinds.model import Kind, RunLog
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,16 @@ def id_from_location(location: str) -> str | None:
     or `…/synchronizationProfiles('{id}')`."""
     tail = location.rstrip("/").rsplit("/", 1)[-1]
     return tail.split("('")[-1].rstrip("')") or None
+
+
+def runs_path(log: RunLog, *, top: int | None = None) -> str:
+    """The run log's collection (the newest `top` runs, when given)."""
+    return log.collection + _query({"$top": str(top)} if top else None)
+
+
+def run_statistics_path(log: RunLog, run_id: str) -> str:
+    return f"{log.collection}/{run_id}/{log.statistics}"
+
+
+def run_start_path(log: RunLog) -> str:
+    return f"{log.collection}/{log.start_action}"

@@ -34,6 +34,7 @@ from reconciler.commands.common import (
 from reconciler.commands.github_hooks import ApplyPublishing
 from reconciler.commands.json_failure import json_document_on_failure
 from reconciler.commands.plan_cmd import prune_option, render, target_option
+from reconciler.commands.run_start import start_after_apply
 from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
@@ -187,6 +188,13 @@ def execute_plan(
     metavar="SECONDS",
     help="Give up waiting for one profile after this long.",
 )
+@click.option(
+    "--start-run",
+    is_flag=True,
+    default=False,
+    help="After a successful apply, start a sync run (Industry Data kinds) unless one is "
+    "running or the service's limit of 5 starts in 12 hours is reached.",
+)
 @target_option
 @parallelism_option
 @format_option
@@ -226,6 +234,7 @@ def apply(
     quiet: bool,
     require_reviewed: bool,
     pr_comment: bool,
+    start_run: bool,
 ) -> int:
     """Compute the plan (or load --plan FILE), print it, ask, then write: POST to create,
     PUT (or PATCH with --update-method patch) to update, DELETE only with --prune.
@@ -246,6 +255,7 @@ def apply(
       edusync-reconcile plan --out plan.json && edusync-reconcile apply --plan plan.json
       edusync-reconcile apply --auto-approve --parallelism 8
       edusync-reconcile apply --auto-approve --quiet --format json > apply-report.json
+      edusync-reconcile apply --auto-approve --start-run
 
     \b
     In GitHub Actions, on a push to main (GITHUB_TOKEN, GITHUB_SHA set; see the README):
@@ -306,6 +316,8 @@ def apply(
         output.show_plan(plan)
         if not plan.has_changes and not plan.errors:
             output.nothing_to_do(plan)
+            if start_run:
+                start_after_apply(client, state.objects, dry_run=dry_run)
             return publishing.finish(plan, EXIT_OK, "", replan)
         if output.fmt != "text" and not auto_approve and not dry_run and sys.stdin.isatty():
             echo_err(render(plan, "text"))  # a person is asked: show them the plan
@@ -328,6 +340,8 @@ def apply(
             output=output,
             on_report=reports.append,
         )
+        if start_run and code == EXIT_OK:  # never after a failed write
+            start_after_apply(client, state.objects, dry_run=dry_run)
         return publishing.finish(plan, code, "".join(reports), replan)
     except ReconcileError as exc:
         if plan is not None:

@@ -23,7 +23,6 @@ from reconciler.engine.references import kinds_referenced
 from reconciler.errors import ConfigError, ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, Permission, TokenProvider
-from reconciler.kinds import DEFAULT_KIND, KINDS
 from reconciler.kinds.model import Kind
 from reconciler.kinds.registry import Registry
 from reconciler.operations import variables_needed
@@ -124,9 +123,10 @@ def missing_variable_warnings(
 
     for change in plan.pending:
         found = unusable(variables_needed(change, update_method), env)
-        if not found or change.after is None:
+        desired = change.after
+        if not found or desired is None:
             continue
-        for line, column, names in change.after.variable_places(found):
+        for line, column, names in desired.variable_places(found):
             empty = [n for n in names if found[n] == EMPTY]
             what = (
                 f"environment variable(s) {', '.join(empty)}, which are set but empty, to "
@@ -135,7 +135,7 @@ def missing_variable_warnings(
                 else f"environment variable(s) {', '.join(names)}"
             )
             echo_err(
-                f"{change.after.file}:{line}:{column}: warning: apply will need {what} for "
+                f"{desired.file}:{line}:{column}: warning: apply will need {what} for "
                 f"{change.name!r}"
             )
 
@@ -203,9 +203,10 @@ def check_targets(plan: Plan, origin: str = "--target") -> None:
 def identity_caveats(identity: Identity, kinds: Sequence[Kind] = ()) -> list[str]:
     """What the token cannot do after all (expired, a scope missing): doctor's judgement."""
     from reconciler.auth.verdict import caveats
+    from reconciler.kinds import REGISTRY
 
     claims = dict(identity.claims) if identity.claims is not None else None
-    return caveats(claims, identity.permission, kinds or [KINDS[DEFAULT_KIND]])
+    return caveats(claims, identity.permission, kinds or [REGISTRY.default])
 
 
 def describe_identity(identity: Identity, settings: Settings, kinds: Sequence[Kind] = ()) -> str:

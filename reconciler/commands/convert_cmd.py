@@ -18,7 +18,6 @@ from reconciler.commands.base import (
     EXIT_OK,
     format_option,
     offline_options,
-    registry_of,
     start_logging,
 )
 from reconciler.commands.common import echo_err
@@ -31,6 +30,7 @@ from reconciler.desired.yamlsource import Path as YamlPath
 from reconciler.desired.yamlsource import YamlSourceError, read_documents
 from reconciler.errors import ConfigError
 from reconciler.kinds import DEFAULT_KIND
+from reconciler.kinds.industry_data import WITH_INDUSTRY_DATA
 from reconciler.kinds.registry import Registry
 
 Positions = dict[YamlPath, tuple[int, int]]
@@ -177,7 +177,8 @@ def convert_classic(
     _check_out_dir(target, force)
     conversion = convert(profiles, tree=path, today=date.today())
     files = plan_files(conversion.outputs)
-    _write_all(target, files, registry_of(ctx))
+    # The schema describes what convert writes: the Industry Data kinds (with the classic one).
+    _write_all(target, files, WITH_INDUSTRY_DATA)
     fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
     if fmt == "json":
         click.echo(report_json(conversion, files, out_dir, path), nl=False)

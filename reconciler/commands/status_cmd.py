@@ -70,9 +70,12 @@ def status(
     Personal data in errors (a student's UPN or SIS id, e-mail addresses, quoted names) is
     hidden unless --show-pii: this output lands in CI logs.
 
+    Industry Data kinds also show the tenant's latest sync runs (status, error and warning
+    counts) and how many on-demand starts the 5-per-12-hours limit leaves.
+
     Exits 1 when a managed object is failed (state provisioningFailed or deletionFailed, run
-    status error, validationError or quarantined) or anything could not be read, so a
-    schedule can alert; 0 otherwise.
+    status error, validationError or quarantined), the last sync run failed or completed with
+    errors, or anything could not be read, so a schedule can alert; 0 otherwise.
 
     \b
     Examples:
@@ -110,4 +113,4 @@ def status(
     finally:
         client.close()
     click.echo(RENDERERS[(output_format or "text").lower()](report), nl=False)
-    return EXIT_ERROR if report.failing else EXIT_OK
+    return EXIT_ERROR if report.needs_attention else EXIT_OK

@@ -26,42 +26,49 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-ODATA_TYPE = "@odata.type"
-NAMESPACE = "#microsoft.graph.industryData."
+from reconciler.kinds import model
+from reconciler.kinds.industry_data import (
+    DATA_CONNECTOR,
+    INBOUND_FLOW,
+    PROVISIONING_FLOW_SET,
+    SOURCE_SYSTEM,
+    YEAR,
+)
+from reconciler.kinds.industry_data.common import (
+    FILE_FORMATS,
+    IDENTIFIER_TYPES,
+    INDUSTRY_DATA,
+)
+from reconciler.kinds.industry_data.common import MATCH_TARGETS as KIND_MATCH_TARGETS
+from reconciler.kinds.industry_data.flow_set import CLASS_ATTRIBUTES as KIND_CLASS_ATTRIBUTES
+from reconciler.kinds.industry_data.flow_set import USER_ATTRIBUTES as KIND_USER_ATTRIBUTES
+from reconciler.kinds.industry_data.role_group import SYSTEM_ROLE_GROUPS
 
-KIND_SOURCE_SYSTEM = "sourceSystem"
-KIND_YEAR = "year"
-KIND_DATA_CONNECTOR = "dataConnector"
-KIND_INBOUND_FLOW = "inboundFlow"
-KIND_FLOW_SET = "provisioningFlowSet"
+# Every name below comes from the kinds (reconciler/kinds/industry_data/): what convert writes
+# is what validate, plan and apply read.
+ODATA_TYPE = model.ODATA_TYPE
+NAMESPACE = INDUSTRY_DATA.wire("")
+
+KIND_SOURCE_SYSTEM = SOURCE_SYSTEM.name
+KIND_YEAR = YEAR.name
+KIND_DATA_CONNECTOR = DATA_CONNECTOR.name
+KIND_INBOUND_FLOW = INBOUND_FLOW.name
+KIND_FLOW_SET = PROVISIONING_FLOW_SET.name
 
 #: The two system role groups (reference §1.2); known offline, referenced by id.
-STAFF = "staff"
-STUDENTS = "students"
+STAFF, STUDENTS = SYSTEM_ROLE_GROUPS
 
 #: `fileFormat` codes (reference §1.3); classic CSV profiles read SDS v1 files.
-FILE_FORMAT_SDS_V1 = "schoolDataSyncV1"
-FILE_FORMAT_SDS_V2_1 = "schoolDataSyncV2Rev1"
+FILE_FORMAT_SDS_V1, FILE_FORMAT_SDS_V2_1 = FILE_FORMATS[:2]
 
-#: `RefIdentifierType` codes Microsoft documents for identity rules (DOCS examples; the SDS
-#: ADF solution guides in OfficeDev/O365-EDU-Tools: "username, email, or activeDirectory").
-SOURCE_IDENTIFIERS = ("username", "email", "activeDirectory")
-#: `RefUserMatchTarget` codes (same sources: "userPrincipalName or mail").
-MATCH_TARGETS = ("userPrincipalName", "mail")
+#: `RefIdentifierType` / `RefUserMatchTarget` codes Microsoft documents for identity rules.
+SOURCE_IDENTIFIERS = IDENTIFIER_TYPES
+MATCH_TARGETS = KIND_MATCH_TARGETS
 
 #: `userProvisioningFlow.managementOptions.additionalAttributes` members.
-USER_ATTRIBUTES = ("userGradeLevel", "userNumber")
+USER_ATTRIBUTES = KIND_USER_ATTRIBUTES
 #: `classGroupProvisioningFlow.configuration.additionalAttributes` members.
-CLASS_ATTRIBUTES = (
-    "courseTitle",
-    "courseCode",
-    "courseSubject",
-    "courseGradeLevel",
-    "courseExternalId",
-    "academicSessionTitle",
-    "academicSessionExternalId",
-    "classCode",
-)
+CLASS_ATTRIBUTES = KIND_CLASS_ATTRIBUTES
 
 Body = dict[str, Any]
 

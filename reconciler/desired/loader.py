@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.desired.contained import split_contained
 from reconciler.desired.name_chars import name_problems
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.references import check_references
@@ -195,7 +196,7 @@ def load_desired(
         for doc in docs:
             obj = _read_object(shown, doc, problems, registry)
             if obj is not None:
-                objects.append(obj)
+                objects.extend(split_contained(obj, registry, doc.where))
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd, registry)
     problems.extend(_duplicates(objects))

@@ -13,6 +13,7 @@ from reconciler.doctor.identity import credential_check, obtain_token, permissio
 from reconciler.doctor.model import Check, DoctorReport, Outcome
 from reconciler.doctor.network import probe
 from reconciler.doctor.reach import api_checks, network_check
+from reconciler.doctor.runs import runs_checks
 from reconciler.doctor.state import DoctorInput, Run
 from reconciler.errors import ReconcileError
 from reconciler.settings import FileSettings, resolve_settings, setting_sources
@@ -161,6 +162,7 @@ def run_doctor(inp: DoctorInput) -> DoctorReport:
         position = len(run.checks)
         latency = api_checks(run, network)
         run.checks.insert(position, network_check(network, latency))
+        runs_checks(run, network)
     run.add(desired)
     _variables(run)
     return DoctorReport(tuple(run.checks))

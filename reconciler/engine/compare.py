@@ -3,6 +3,7 @@ place, what a create sets and what a delete loses. Pure."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from typing import Any
@@ -15,10 +16,19 @@ from reconciler.kinds.model import ODATA_TYPE, Kind
 from reconciler.objects import DesiredObject
 
 
-def fingerprint(kind: Kind, actual: JSONObject, run_status: str | None = None) -> str:
-    """Of the normalised object, and of whether it is paused when that was read (a pause since
-    the plan was made makes a saved plan stale; an ordinary sync run must not)."""
-    canonical = normalize(actual, kind.root, mode=Mode.DISPLAY)
+def tenant_tree(kind: Kind, actual: JSONObject) -> Any:
+    """A tenant object normalised for comparison: made once per object, for its fingerprint
+    and its comparison (`compare` does not change it)."""
+    return normalize(actual, kind.root)
+
+
+def fingerprint(
+    kind: Kind, actual: JSONObject, run_status: str | None = None, *, tree: Any = None
+) -> str:
+    """Of the normalised object (`tree`, when it is already made), and of whether it is paused
+    when that was read (a pause since the plan was made makes a saved plan stale; an ordinary
+    sync run must not)."""
+    canonical = tree if tree is not None else tenant_tree(kind, actual)
     if run_status is not None and kind.run_state is not None:
         canonical = {**canonical, "#paused": kind.run_state.is_paused(run_status)}
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
@@ -26,13 +36,24 @@ def fingerprint(kind: Kind, actual: JSONObject, run_status: str | None = None) -
 
 
 def compare(
-    desired: DesiredObject, actual: JSONObject, extra_ignores: tuple[str, ...] = ()
+    desired: DesiredObject,
+    actual: JSONObject,
+    extra_ignores: tuple[str, ...] = (),
+    *,
+    tree: Any = None,
 ) -> list[FieldDiff]:
-    """Field differences between one desired object and its tenant counterpart."""
+    """Field differences between one desired object and its tenant counterpart (`tree`: the
+    counterpart's `tenant_tree`, when it is already made)."""
     root = desired.kind.root
     wanted = normalize(desired.body, root, variables=desired.variables)
-    have = project(normalize(actual, root), wanted, root)
-    for ignored in (*extra_ignores, *desired.lifecycle.ignore_changes):
+    full = tree if tree is not None else tenant_tree(desired.kind, actual)
+    have = project(full, wanted, root)
+    ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)
+    if ignores:
+        # The projection shares what `desired` does not declare with `full`, and dropping an
+        # ignored path cuts in place: cut a copy.
+        have = copy.deepcopy(have)
+    for ignored in ignores:
         segments = fieldpaths.parse(ignored)
         if len(segments) > 1 and value_at(have, segments[:-1]) is None:
             continue  # the tenant lacks the parent: it is created whole, ignored part included

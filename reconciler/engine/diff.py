@@ -24,7 +24,14 @@ from reconciler.kinds.model import (
     SetOf,
     TypeExpr,
 )
-from reconciler.kinds.typetree import TypeVisitor, has_members, is_keyed, member_type, visit
+from reconciler.kinds.typetree import (
+    TypeVisitor,
+    has_members,
+    is_keyed,
+    member_type,
+    object_type_of,
+    visit,
+)
 
 _ABSENT = object()
 
@@ -58,26 +65,27 @@ class _Project(TypeVisitor[[Any, Any], Any]):
             for key, item in actual.items()
         }
 
-    def _members(self, texpr: TypeExpr, actual: Any, desired: dict[str, Any]) -> Any:
+    def _members(self, otype: ObjectType | None, actual: Any, desired: dict[str, Any]) -> Any:
         source = actual if isinstance(actual, dict) else {}
         out: dict[str, Any] = {}
         for key, wanted in desired.items():
             if key == ODATA_TYPE:
                 out[key] = source.get(key)
                 continue
-            member, prop = member_type(texpr, key, desired)
+            prop = otype.prop(key) if otype is not None else None
             if key in source:
                 value = source[key]
             else:
                 value = prop.default if prop is not None and prop.has_default else None
-            out[key] = self.run(value, wanted, member) if member is not None else value
+            out[key] = self.run(value, wanted, prop.type) if prop is not None else value
         return out
 
     def object_type(self, node: ObjectType, actual: Any, desired: Any) -> Any:
         return self._members(node, actual, desired)
 
     def polymorphic(self, node: Polymorphic, actual: Any, desired: Any) -> Any:
-        return self._members(node, actual, desired)
+        # The variant `desired` names governs every member (looked up once, not per member).
+        return self._members(object_type_of(node, desired), actual, desired)
 
     def scalar(self, node: Scalar, actual: Any, desired: Any) -> Any:
         return actual
@@ -168,7 +176,7 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
     # Imported here: deepdiff pulls in pydantic (~150 ms), which `--help` should not pay for.
     from deepdiff import DeepDiff
 
-    tree = DeepDiff(before, after, view="tree", ignore_order=False)
+    tree = DeepDiff(*_differing(before, after), view="tree", ignore_order=False)
     fields: dict[tuple[str, ...], FieldDiff] = {}
     for report in tree.values():
         for level in report:
@@ -181,6 +189,25 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
                     external(value_at(after, segments), texpr_at),
                 )
     return sorted(fields.values(), key=lambda f: f.path)
+
+
+def _differing(before: Any, after: Any) -> tuple[Any, Any]:
+    """Both trees cut down to the members that differ (and the `@odata.type` beside them, which
+    says what type they are). deepdiff's cost grows with all it walks, each step a few objects;
+    most of a drifted profile is equal, and `==` finds that out far faster. The paths of what
+    is left are the paths in the whole trees."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return before, after
+    kept_before: dict[str, Any] = {}
+    kept_after: dict[str, Any] = {}
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key not in after:
+            kept_before[key] = before[key]
+        elif key not in before:
+            kept_after[key] = after[key]
+        elif key == ODATA_TYPE or before[key] != after[key]:
+            kept_before[key], kept_after[key] = _differing(before[key], after[key])
+    return kept_before, kept_after
 
 
 def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator[FieldDiff]:

@@ -36,7 +36,8 @@ class Match:
 
 
 def repr_name(name: str) -> str:
-    """A name quoted for a message (plain quotes, not a Python repr)."""
+    """A name quoted for a message (plain quotes, not a Python repr; invisible characters
+    shown escaped)."""
     return quoted(name)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.lookalike import Lookalike
@@ -216,6 +217,6 @@ class Actual:
     body: JSONObject
     run_status: str | None = None
 
-    @property
-    def id(self) -> str:
+    @cached_property
+    def id(self) -> str:  # asked for by every index and matcher the object passes through
         return str(self.body.get("id", ""))

@@ -15,6 +15,7 @@ from reconciler.engine.compare import (
     fingerprint,
     removal_fields,
     replace_reasons,
+    tenant_tree,
 )
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
@@ -99,10 +100,11 @@ def plan_object(
     paused = None
     if match.run_status is not None and kind.run_state is not None:
         paused = kind.run_state.is_paused(match.run_status)
-    fields = compare(desired, actual, ignores)
+    tree = tenant_tree(kind, actual)  # normalised once: for the fingerprint and the comparison
+    fp = fingerprint(kind, actual, match.run_status, tree=tree)
+    fields = compare(desired, actual, ignores, tree=tree)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
-    fp = fingerprint(kind, actual, match.run_status)
     reasons = replace_reasons(kind, fields)
     if reasons:
         warnings.append(

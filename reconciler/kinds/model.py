@@ -57,6 +57,12 @@ class Scalar:
     suggest: Callable[[str], str | None] | None = field(default=None, compare=False)
     #: A date that should lie ahead (an expiration date): one in the past is a warning.
     expect_future: bool = False
+    #: Text compared case-insensitively: Graph stores it in its own case (reference codes:
+    #: `paraProfessional` comes back `paraprofessional`).
+    case_insensitive: bool = False
+    #: `enum` lists the values known today, not all there are (an open code list such as
+    #: `fileFormat`): another value is a warning, not an error, and is sent as written.
+    enum_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,9 +117,13 @@ class Polymorphic:
     base: str
     variants: tuple[ObjectType, ...]
     namespace: Namespace = GRAPH_NAMESPACE
+    _index: Mapping[str, ObjectType] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {v.name: v for v in self.variants})
 
     def variant(self, canonical: str) -> ObjectType | None:
-        return next((v for v in self.variants if v.name == canonical), None)
+        return self._index.get(canonical)
 
 
 @dataclass(frozen=True)
@@ -257,6 +267,13 @@ class Permissions:
         return " or ".join(self.write_delegated) or "a delegated sign-in"
 
 
+def _segments(path: str) -> list[str]:
+    """A dotted path's members; `@odata.type` is one member, not two."""
+    head = path.removesuffix(ODATA_TYPE).rstrip(".")
+    tail = [ODATA_TYPE] if path.endswith(ODATA_TYPE) else []
+    return [*(head.split(".") if head else []), *tail]
+
+
 @dataclass(frozen=True)
 class NaturalKey:
     """What identifies an object when no `id` is pinned: one member or several (dotted paths,
@@ -269,13 +286,19 @@ class NaturalKey:
     SEPARATOR = "/"
 
     def text(self, body: Mapping[str, Any]) -> str:
-        """The key as text ("" when the object lacks it)."""
+        """The key as text ("" when the object lacks it). A reference member counts as the
+        key it refers by (`{ref: Contoso}` -> `Contoso`), a type as its bare name (any
+        spelling of `#microsoft.graph.industryData.userProvisioningFlow` -> its last part)."""
         parts = []
         for path in self.paths:
             value: Any = body
-            for segment in path.split("."):
+            for segment in _segments(path):
                 value = value.get(segment, _MISSING) if isinstance(value, Mapping) else _MISSING
-            parts.append("" if value is _MISSING else str(value))
+            if isinstance(value, Mapping) and Reference.KEY in value:
+                value = value[Reference.KEY]
+            if path.endswith(ODATA_TYPE) and isinstance(value, str):
+                value = value.strip().lstrip("#").rpartition(".")[2]
+            parts.append("" if value is _MISSING or value is None else str(value))
         return self.SEPARATOR.join(parts) if any(parts) else ""
 
     def fold(self, text: str) -> str:
@@ -365,6 +388,9 @@ class ReadVia(StrEnum):
     EXPAND = "expand"
     #: The listed object already holds the target object at the path.
     INLINE = "inline"
+    #: The object's own GET (not the list) holds the target object at the path (a user
+    #: provisioning flow's `creationOptions.configurations[].roleGroup`).
+    ITEM = "item"
 
 
 @dataclass(frozen=True)
@@ -380,6 +406,57 @@ class Relation:
     @property
     def navigation(self) -> str:
         return self.nav or self.path.replace(".", "/")
+
+
+@dataclass(frozen=True)
+class RunLog:
+    """Sync runs the service keeps for a whole family of kinds (Industry Data `runs`): read by
+    `status` and `doctor`; `apply --start-run` starts one on demand, within the service's limit
+    of `start_limit` starts in `window_hours`."""
+
+    #: The runs collection, relative to the Graph root.
+    collection: str
+    #: The function on one run that counts its errors and warnings (`{run}/{statistics}`).
+    statistics: str
+    #: The action on the collection that starts a run (`POST {collection}/{start_action}`).
+    start_action: str
+    start_limit: int
+    window_hours: int
+    #: Run-status values: still going; failed outright; finished with errors / warnings.
+    running: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    with_errors: tuple[str, ...] = ()
+    with_warnings: tuple[str, ...] = ()
+    #: What an identity needs to read runs and to start one.
+    read_permission: str = ""
+    start_permission: str = ""
+
+
+@dataclass(frozen=True)
+class Contained:
+    """Objects of another kind written inside this kind's documents (a flow set's
+    `provisioningFlows:` list): each item is an object of `kind`, whose `Endpoint.parent_ref`
+    names the document's object. The member is checked where it is written, but it is never
+    compared or sent as part of the container: its items are planned as objects of their own."""
+
+    member: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ServiceRows:
+    """A collection that holds the service's own rows beside the tenant's (reference values):
+    a row whose `property` is not `tenant_value` belongs to the service. Declared, it is
+    overridden (updated, never created or deleted); not declared, it is left as it is (never
+    unmanaged, never pruned). Only `creatable` values of `create_field` may be created."""
+
+    property: str
+    tenant_value: JSON
+    create_field: str = ""
+    creatable: tuple[str, ...] = ()
+
+    def is_service_row(self, body: Mapping[str, Any]) -> bool:
+        return body.get(self.property) not in (None, self.tenant_value)
 
 
 @dataclass(frozen=True)
@@ -413,6 +490,12 @@ class Kind:
     #: Natural keys of objects the service always has, known without reading the tenant (a
     #: `{ref: staff}` is valid offline).
     system_objects: tuple[str, ...] = ()
+    #: Members whose items are objects of another kind (a flow set's `provisioningFlows`).
+    contained: tuple[Contained, ...] = ()
+    #: The service's own rows in this kind's collection (None: every object is the tenant's).
+    service_rows: ServiceRows | None = None
+    #: The sync runs this kind's objects take part in (None: the kind has no run log).
+    run_log: RunLog | None = None
     #: (object type name, prefix) pairs naming `${PREFIX_<NAME>_SECRET}` placeholders that
     #: `export` writes for write-only members inside that type; the kind name otherwise.
     secret_prefixes: tuple[tuple[str, str], ...] = ()

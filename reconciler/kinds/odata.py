@@ -35,10 +35,20 @@ def named_variant(poly: Polymorphic, leaf: str) -> ObjectType | None:
 def resolve_variant(poly: Polymorphic, spelling: str) -> ObjectType | None:
     """The concrete type a spelling names: the member's namespace or one Graph used before for
     it (any case), or none at all; with or without `#`; legacy short names included."""
+    known = _RESOLVED.get((id(poly), spelling))
+    if known is not None and known[0] is poly:
+        return known[1]
     prefix, leaf = split_spelling(spelling)
-    if not poly.namespace.accepts(prefix):
-        return None
-    return named_variant(poly, leaf)
+    variant = named_variant(poly, leaf) if poly.namespace.accepts(prefix) else None
+    if len(_RESOLVED) < _RESOLVED_MAX:  # spellings come from files and Graph: keep it bounded
+        _RESOLVED[(id(poly), spelling)] = (poly, variant)
+    return variant
+
+
+#: Spellings already resolved, by the member's identity (the member is kept, so its id stays
+#: its own): every tenant object names its variants, in the same few spellings.
+_RESOLVED: dict[tuple[int, str], tuple[Polymorphic, ObjectType | None]] = {}
+_RESOLVED_MAX = 4096
 
 
 def wire_name(poly: Polymorphic, variant: ObjectType) -> str:

@@ -57,7 +57,16 @@ def _kind_problems(kind: Kind, kinds: dict[str, Kind]) -> list[str]:
     """What would make the engine guess: a reference to an unknown kind or with no way to read
     it back, a container that is not registered, a create-only path that names nothing."""
     problems = []
-    refs = {".".join(path): ref for path, ref in reference_paths(kind.root)}
+    contained = {c.member for c in kind.contained}
+    refs = {
+        ".".join(path): ref
+        for path, ref in reference_paths(kind.root)
+        if path[0] not in contained  # read back as objects of their own kind
+    }
+    for member in kind.contained:
+        inner = kinds.get(member.kind)
+        if inner is None or inner.endpoint.parent != kind.name:
+            problems.append(f"{kind.name}.{member.member}: {member.kind!r} is not contained in it")
     relations = {r.path: r for r in kind.relations}
     for path, ref in refs.items():
         if ref.target not in kinds:

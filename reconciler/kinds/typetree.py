@@ -12,7 +12,7 @@ of member `key`, is this a container) are answered once, here.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Generic, ParamSpec, TypeVar, assert_never
 
@@ -76,23 +76,38 @@ class TypeVisitor(ABC, Generic[P, R]):
 
 
 def visit(texpr: TypeExpr, visitor: TypeVisitor[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    # Every walker calls this for every value it meets: a table lookup by the node's class is
+    # several times cheaper than the `match` below, which fills the table (and is what mypy
+    # checks for exhaustiveness).
+    name = _METHOD_NAMES.get(type(texpr))
+    if name is not None:
+        method: Callable[..., R] = getattr(visitor, name)
+        return method(texpr, *args, **kwargs)
+    _METHOD_NAMES[type(texpr)] = _method_name(texpr)
+    return visit(texpr, visitor, *args, **kwargs)
+
+
+_METHOD_NAMES: dict[type, str] = {}
+
+
+def _method_name(texpr: TypeExpr) -> str:
     match texpr:
         case Scalar():
-            return visitor.scalar(texpr, *args, **kwargs)
+            return "scalar"
         case SetOf():
-            return visitor.set_of(texpr, *args, **kwargs)
+            return "set_of"
         case ListOf():
-            return visitor.list_of(texpr, *args, **kwargs)
+            return "list_of"
         case KeyedList():
-            return visitor.keyed_list(texpr, *args, **kwargs)
+            return "keyed_list"
         case Polymorphic():
-            return visitor.polymorphic(texpr, *args, **kwargs)
+            return "polymorphic"
         case ObjectType():
-            return visitor.object_type(texpr, *args, **kwargs)
+            return "object_type"
         case Opaque():
-            return visitor.opaque(texpr, *args, **kwargs)
+            return "opaque"
         case Reference():
-            return visitor.reference(texpr, *args, **kwargs)
+            return "reference"
         case _:
             assert_never(texpr)
 
@@ -263,9 +278,22 @@ class _Shape(TypeVisitor[[], Shape]):
 _SHAPE = _Shape()
 
 
+#: Shapes already asked for, by node identity (the node is kept, so its id stays its own):
+#: every walker asks this of every member it meets, and hashing a frozen type tree is slower
+#: than the visit it would save.
+_SHAPES: dict[int, tuple[TypeExpr, Shape]] = {}
+
+
 def shape(texpr: TypeExpr | None) -> Shape:
     """A missing type (an unknown member) is a single value."""
-    return Shape.LEAF if texpr is None else visit(texpr, _SHAPE)
+    if texpr is None:
+        return Shape.LEAF
+    known = _SHAPES.get(id(texpr))
+    if known is not None and known[0] is texpr:
+        return known[1]
+    found = visit(texpr, _SHAPE)
+    _SHAPES[id(texpr)] = (texpr, found)
+    return found
 
 
 def has_members(texpr: TypeExpr | None) -> bool:

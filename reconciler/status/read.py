@@ -24,6 +24,7 @@ from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ErrorLogShape, Kind
 from reconciler.retirement import list_collection
 from reconciler.status.pii import mask_text, mask_value
+from reconciler.status.runs import RunsReport, read_runs, run_logs
 from reconciler.status.times import instant
 
 MAX_ERROR_PAGES = 1_000
@@ -69,6 +70,8 @@ class StatusReport:
     show_pii: bool
     #: None: errors were not asked for; else the most listed per object.
     error_limit: int | None
+    #: The service's sync runs, for kinds that have a run log (none for profiles).
+    runs: tuple[RunsReport, ...] = ()
 
     @property
     def managed(self) -> tuple[ObjectStatus, ...]:
@@ -77,6 +80,11 @@ class StatusReport:
     @property
     def failing(self) -> tuple[ObjectStatus, ...]:
         return tuple(o for o in self.managed if o.needs_attention)
+
+    @property
+    def needs_attention(self) -> bool:
+        """A managed object failed, or the last sync run failed or had errors."""
+        return bool(self.failing) or any(r.problem for r in self.runs)
 
 
 @dataclass(frozen=True)
@@ -316,4 +324,5 @@ def read_status(
         created_at=now,
         show_pii=options.show_pii,
         error_limit=options.error_limit,
+        runs=tuple(read_runs(client, log, now) for log in run_logs(kinds)),
     )

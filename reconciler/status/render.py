@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler import __version__
+from reconciler.status import runs_render
 from reconciler.status.read import ObjectStatus, StatusReport, SyncError
 from reconciler.status.times import absolute, iso, when
 
@@ -128,6 +129,7 @@ def render_text(report: StatusReport) -> str:
             for error in obj.errors:
                 lines.extend(_error_lines(error, free_text))
             lines.append("")
+    lines += runs_render.text_lines(report.runs, report.created_at)
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
@@ -171,6 +173,8 @@ def render_json(report: StatusReport) -> str:
             "not_in_tenant": sum(1 for o in managed if o.id is None and not o.problem),
         },
     }
+    if report.runs:  # only added keys, and only for kinds with a run log
+        document["runs"] = runs_render.json_runs(report.runs)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -208,6 +212,7 @@ def render_markdown(report: StatusReport) -> str:
     quiet = [line for line in (no_errors_line(o, report) for o in report.objects) if line]
     if quiet:
         lines.extend([*(f"- {cell(line)}" for line in quiet), ""])
+    lines += runs_render.markdown_lines(report.runs, cell)
     for obj in report.objects:
         if report.error_limit is None or not obj.errors:
             continue

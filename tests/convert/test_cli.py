@@ -8,9 +8,10 @@ import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
+from ruamel.yaml import YAML
 
-from reconciler.kinds import KINDS
 from tests.conftest import SAMPLE_DIR
 
 SECRET_VALUES = {
@@ -158,15 +159,18 @@ def test_markdown_format_wraps_the_report(cli, tmp_path: Path) -> None:
     assert result.out.startswith("**3 classic SDS sync profiles") and "```text" in result.out
 
 
-@pytest.mark.skipif(
-    "sourceSystem" not in KINDS,
-    reason="runs once the Industry Data kinds exist in reconciler.kinds (issue 14)",
-)
-def test_converted_tree_passes_validate(cli, tmp_path: Path) -> None:
+def test_converted_tree_passes_validate_and_its_schema(cli, tmp_path: Path) -> None:
     out = tmp_path / "industry-data"
     assert cli("convert-classic", str(SAMPLE_DIR), "--out", str(out)).code == 0
-    result = cli("validate", str(out))
+    result = cli("validate", str(out))  # validate knows the Industry Data kinds
     assert result.code == 0, result.out + result.err
+    assert "13 " in result.out
+    schema = json.loads((out / "edusync-profile.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    yaml = YAML(typ="safe")
+    for path in sorted(out.glob("*.yaml")):
+        document = json.loads(json.dumps(yaml.load(path.read_text(encoding="utf-8"))))
+        assert [e.message for e in validator.iter_errors(document)] == [], path.name
 
 
 def test_the_samples_directory_is_left_as_it_was(cli, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.desired import load_desired
-from reconciler.engine.compare import compare
+from reconciler.engine.compare import compare, fingerprint, tenant_tree
 from reconciler.engine.diff import diff
 from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import normalize
@@ -216,6 +216,25 @@ def test_ignore_changes_skips_paths(tmp_path: Path) -> None:
     assert compare(desired, actual) == []
     actual["licensesToAssign"][1]["skuIds"] = ["other"]
     assert [f.path for f in compare(desired, actual)] == ["licensesToAssign[student].skuIds"]
+
+
+def test_comparing_leaves_the_tenant_tree_as_it_was(tmp_path: Path) -> None:
+    """The plan normalises a tenant object once, for its fingerprint and its comparison; an
+    ignored path inside an item git does not declare must not be cut out of that tree."""
+    request = copy.deepcopy(REQUEST)
+    request["licensesToAssign"] = [
+        i for i in request["licensesToAssign"] if i["appliesTo"] != "student"
+    ]
+    desired = desired_object(
+        tmp_path, request, {"ignoreChanges": ["licensesToAssign[student].skuIds"]}
+    )
+    kind = desired.kind
+    tree = tenant_tree(kind, RESPONSE)
+    before = copy.deepcopy(tree)
+    fields = compare(desired, RESPONSE, tree=tree)
+    assert [f.path for f in fields] == ["licensesToAssign[student]"]
+    assert tree == before
+    assert fingerprint(kind, RESPONSE, tree=tree) == fingerprint(kind, RESPONSE)
 
 
 def test_lifecycle_paused_plans_pause_and_resume(tmp_path: Path) -> None:

@@ -80,3 +80,8 @@ def test_visit_dispatches_every_node_type() -> None:
     ]
     assert {type(s) for s in samples} == set(typing.get_args(model.TypeExpr))
     assert [visit(s, Names()) for s in samples] == list(NODE_METHODS)
+
+    class Emphasised(model.Scalar):  # a subclass dispatches as its node type
+        pass
+
+    assert visit(Emphasised(model.ScalarKind.STRING), Names()) == "scalar"

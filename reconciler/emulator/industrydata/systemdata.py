@@ -81,8 +81,10 @@ _SECTION_ROLES = (
 _SYSTEM_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (REF_ROLE, "IMS Global", tuple(sorted({*STAFF_ROLES, *STUDENT_ROLES}))),
     (REF_SECTION_ROLE, "IMS Global", _SECTION_ROLES),
-    (REF_IDENTIFIER_TYPE, "Microsoft", ("username", "email", "sisId", "stateId")),
-    (REF_USER_MATCH_TARGET, "Microsoft", ("userPrincipalName", "mail", "mailNickname")),
+    # The codes Microsoft's SDS ADF solution guides name ("username, email, or
+    # activeDirectory"; "userPrincipalName or mail"), as convert-classic and the kinds do.
+    (REF_IDENTIFIER_TYPE, "Microsoft", ("username", "email", "activeDirectory")),
+    (REF_USER_MATCH_TARGET, "Microsoft", ("userPrincipalName", "mail")),
     (
         REF_FILE_FORMAT,
         "Microsoft",
