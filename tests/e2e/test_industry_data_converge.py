@@ -89,9 +89,6 @@ def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) 
     _converged(ids_cli, district)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: a PATCH of a polymorphic kind must carry its @odata.type"
-)
 def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, no_flows: Path) -> None:
     district = no_flows
     _converged(ids_cli, district)
@@ -156,9 +153,6 @@ def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
     assert graph_env.industry_data.list_page("years").items == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: a PATCH of a polymorphic kind must carry its @odata.type"
-)
 def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, no_flows: Path) -> None:
     district = no_flows
     _converged(ids_cli, district)

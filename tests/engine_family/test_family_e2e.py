@@ -127,8 +127,10 @@ def test_update_rebinds_to_a_parent_created_in_the_same_run_with_patch_and_rerea
     red = next(i for i, g in server.state.groups.items() if g["displayName"] == "Red")
     assert writes(server) == [f"POST {GROUPS}", f"PATCH {WIDGETS}/{widget_id}"]
     patch = server.writes()[1].body
-    # PATCH partial: the changed members, the one the kind always sends, and the new bind.
+    # PATCH partial: the changed members, the one the kind always sends, the new bind, and
+    # the concrete type (a polymorphic kind's PATCH names it).
     assert patch == {
+        "@odata.type": "#test.family.widget",
         "displayName": "W1",
         "size": "M",
         "group@odata.bind": f"{server.base_url}/{GROUPS}/{red}",
