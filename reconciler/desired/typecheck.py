@@ -417,6 +417,16 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
 
     def _check_enum(self, text: str, scalar: Scalar, path: Path) -> str:
         match = next((e for e in scalar.enum if e.lower() == text.lower()), None)
+        if match is None and scalar.enum_open:
+            # An open code list: the values known today, not all there are; sent as written.
+            self.report(
+                path,
+                f"{text!r} is not one of the values known for {self.label(path)}"
+                f"{did_you_mean(text, scalar.enum)} ({', '.join(scalar.enum)}); it is sent "
+                "as written: check the spelling",
+                warning=True,
+            )
+            return text
         if match is None or (match != text and not scalar.enum_case_insensitive):
             self.report(
                 path,

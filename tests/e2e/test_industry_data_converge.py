@@ -164,9 +164,6 @@ def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, no_flows: Path) ->
     _converged(ids_cli, district)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: Scalar.enum_open (an unknown code is a warning in validate)"
-)
 def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Path) -> None:
     (district / "csv.yaml").write_text(
         "kind: dataConnector\n"
