@@ -73,12 +73,6 @@ def _converged(ids_cli: Cli, root: Path, *extra: str) -> None:
     assert "No changes" in again.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the user flow's role groups are read by its item GET (ReadVia.ITEM) and "
-    "key its configurations (a keyed list keyed by a reference); today the plan after apply "
-    "shows that flow's configurations as drift",
-)
 def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) -> None:
     first = ids_cli("plan", str(district), "--detailed-exitcode", "--format", "json")
     assert first.code == 2
