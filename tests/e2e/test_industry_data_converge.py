@@ -171,11 +171,6 @@ def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Pa
     assert "csv.yaml:5:" in result.out + result.err and "warning" in result.out + result.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: Kind.service_rows — the service's reference rows are never unmanaged or "
-    "pruned (today --prune disables every one of them: RefRole teacher included)",
-)
 def test_prune_never_touches_the_services_reference_rows(
     ids_cli: Cli, no_flows: Path, graph_env: Emulator
 ) -> None:
