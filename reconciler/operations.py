@@ -36,7 +36,14 @@ from reconciler.kinds.model import (
     UpdateVerb,
 )
 from reconciler.kinds.odata import wire_name
-from reconciler.kinds.typetree import Shape, TypeVisitor, object_type_of, shape, visit
+from reconciler.kinds.typetree import (
+    Shape,
+    TypeVisitor,
+    item_type_of,
+    object_type_of,
+    shape,
+    visit,
+)
 from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 from reconciler.settings import UpdateMethod
@@ -181,7 +188,12 @@ class _Merge(TypeVisitor[[Any, Any], Any]):
     def object_type(self, node: ObjectType, desired: Any, actual: Any) -> Any:
         if not isinstance(desired, dict) or not isinstance(actual, dict):
             return desired
-        out = {k: v for k, v in actual.items() if (p := node.prop(k)) and not p.read_only}
+        # A write-only member never comes from the tenant (what Graph echoes is a mask).
+        out = {
+            k: without_secrets(v, p.type)
+            for k, v in actual.items()
+            if (p := node.prop(k)) and not p.read_only and not p.secret
+        }
         for key, wanted in desired.items():
             prop = node.prop(key)
             out[key] = merge(wanted, actual.get(key), prop.type) if prop else wanted
@@ -192,7 +204,10 @@ class _Merge(TypeVisitor[[Any, Any], Any]):
             return desired
 
         def key_of(item: Any) -> str:
-            return str(item.get(node.key, "")).lower() if isinstance(item, dict) else ""
+            key = item.get(node.key, "") if isinstance(item, dict) else ""
+            if isinstance(key, dict):  # keyed by a reference: by the target's key
+                key = key.get(Reference.KEY) or ""
+            return str(key).lower()
 
         by_key = {key_of(item): item for item in actual}
         return [merge(item, by_key.get(key_of(item)), node.item) for item in desired]
@@ -276,6 +291,24 @@ class _Mask(TypeVisitor[[Any], Any]):
 
     def reference(self, node: Reference, value: Any) -> Any:
         return self._plain(value, node)
+
+
+def without_secrets(value: Any, texpr: TypeExpr) -> Any:
+    """A tenant value with every write-only member taken out, at any depth (Graph echoes a
+    mask, or nothing, for them: never something to send back)."""
+    if isinstance(value, list):
+        item = item_type_of(texpr)
+        return value if item is None else [without_secrets(v, item) for v in value]
+    otype = object_type_of(texpr, value)
+    if otype is None or not isinstance(value, dict):
+        return value
+    out = {}
+    for key, child in value.items():
+        prop = otype.prop(key)
+        if prop is not None and prop.secret:
+            continue
+        out[key] = without_secrets(child, prop.type) if prop is not None else child
+    return out
 
 
 def missing_secrets(body: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> list[str]:
@@ -387,7 +420,12 @@ class BodyBuilder:
             desired = keep_actual(desired, actual, fieldpaths.parse(ignored), kind.root)
         merged = to_wire(merge(desired, actual, kind.root), kind.root)
         if sent is not None:
-            merged = {k: v for k, v in merged.items() if k.removesuffix(BIND_SUFFIX) in sent}
+            # A polymorphic kind's PATCH names its concrete type, as Graph requires.
+            merged = {
+                k: v
+                for k, v in merged.items()
+                if k == ODATA_TYPE or k.removesuffix(BIND_SUFFIX) in sent
+            }
         gaps = missing_secrets(merged, kind.root)
         if gaps:
             raise PreflightError(

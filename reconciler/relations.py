@@ -71,6 +71,9 @@ def read_relations(
     `parent`: the container kind of a contained kind."""
     for relation in kind.relations:
         segments = relation.path.split(".")
+        if relation.via is ReadVia.ITEM:
+            _read_from_items(client, kind, bodies, parallelism, parent, segments)
+            continue
         if relation.via is not ReadVia.NAVIGATION:
             for body in bodies:
                 _at(body, segments, _as_id)
@@ -88,3 +91,32 @@ def read_relations(
             targets = list(pool.map(navigate, bodies))
         for body, target in zip(bodies, targets, strict=True):
             body[relation.path] = target
+
+
+def _read_from_items(
+    client: GraphClient,
+    kind: Kind,
+    bodies: list[JSONObject],
+    parallelism: int,
+    parent: Kind | None,
+    segments: list[str],
+) -> None:
+    """A reference only the object's own GET holds (inside a member the list leaves short):
+    that member is taken from the GET, and the reference in it put in the one form."""
+    member = segments[0]
+
+    def read(body: JSONObject) -> Any:
+        object_id = str(body["id"])
+        owner = owner_in_body(kind, parent, body)
+        try:
+            item = client.get(urls.item_path(kind, object_id, owner))
+        except GraphError as exc:
+            raise exc.with_subject(f"reading {kind.name} {kind.key_of(body)!r}") from None
+        return None if item is None else item.get(member)
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        members = list(pool.map(read, bodies))
+    for body, value in zip(bodies, members, strict=True):
+        if value is not None:
+            body[member] = value
+        _at(body, segments, _as_id)

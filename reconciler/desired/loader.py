@@ -282,7 +282,7 @@ def _read_object(
         )
         return None
     body = {k: v for k, v in value.items() if k not in RESERVED_KEYS}
-    result = check_object(body, kind.root, file=file, doc=doc, base=())
+    result = check_object(body, kind.root, file=file, doc=doc, base=(), noun=kind.noun)
     problems.extend(result.problems)
     for key_path in kind.key.paths:
         if "." not in key_path:

@@ -52,13 +52,20 @@ class CheckResult:
 
 
 class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
-    def __init__(self, file: str, doc: Document, base: Path, today: dt.date) -> None:
+    def __init__(
+        self, file: str, doc: Document, base: Path, today: dt.date, noun: str = "profile"
+    ) -> None:
         self.file = file
         self.doc = doc
         self.base = base
         self.today = today
+        #: What the checked object is called at its root ("the profile", "the widget").
+        self.noun = noun
         self.result = CheckResult(value=None)
         self.notes = Notes()
+
+    def label(self, path: Path) -> str:
+        return label(path) if path else f"the {self.noun}"
 
     def report(self, path: Path, message: str, *, key: bool = False, warning: bool = False) -> None:
         full = (*self.base, *path)
@@ -84,14 +91,14 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             return
         hint = self._comment_hint(path)
         if not prop.nullable:
-            self.report(path, f"{label(path)} must not be null{hint}")
+            self.report(path, f"{self.label(path)} must not be null{hint}")
         elif prop.required and is_object:
             self.notes.empty[path] = (
-                f"{label(path)} has no value: write its properties below it, indented by two "
+                f"{self.label(path)} has no value: write its properties below it, indented by two "
                 f"more spaces{hint}"
             )
         elif prop.required:
-            self.report(path, f"{label(path)} has no value: write one after {path[-1]}:{hint}")
+            self.report(path, f"{self.label(path)} has no value: write one after {path[-1]}:{hint}")
 
     def _comment_hint(self, path: Path) -> str:
         if (*self.base, *path) not in self.doc.comment_values:
@@ -120,7 +127,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         self, value: Any, otype: ObjectType, path: Path, *, within: Polymorphic | None = None
     ) -> Any:
         if not isinstance(value, dict):
-            self.report(path, f"{label(path)} must be a mapping of {otype.name} properties")
+            self.report(path, f"{self.label(path)} must be a mapping of {otype.name} properties")
             return value
         if within is None:
             self._seen(path, otype, frozenset(value))
@@ -149,7 +156,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         for prop in otype.props:
             if prop.required and prop.name not in value:
                 self.notes.missing[(path, prop.name)] = (
-                    f"{label(path)} is missing required property {prop.name!r}"
+                    f"{self.label(path)} is missing required property {prop.name!r}"
                 )
         return out
 
@@ -181,8 +188,9 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if not isinstance(value, dict):
             self.report(
                 path,
-                f"{label(path)} must be a mapping with @odata.type, one of: {', '.join(names)}, "
-                f'e.g. {label(path)}: {{"@odata.type": "#microsoft.graph.{names[0]}"}}',
+                f"{self.label(path)} must be a mapping with @odata.type, one of: "
+                f"{', '.join(names)}, "
+                f'e.g. {self.label(path)}: {{"@odata.type": "#microsoft.graph.{names[0]}"}}',
             )
             return value
         self._seen(path, poly, frozenset(value))
@@ -191,7 +199,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             at = (*path, ODATA_TYPE)
             self.report(
                 at if ODATA_TYPE in value else path,
-                f"{label(path)} needs '@odata.type' naming its concrete type, one of: "
+                f"{self.label(path)} needs '@odata.type' naming its concrete type, one of: "
                 + ", ".join(poly.namespace.wire(n) for n in names)
                 + self._comment_hint(at),
             )
@@ -202,14 +210,14 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             self.report(
                 (*path, ODATA_TYPE),
                 f"@odata.type {spelling!r} names {leaf} in namespace {prefix!r}, but "
-                f"{label(path)} takes types of {poly.namespace.name!r}: write "
+                f"{self.label(path)} takes types of {poly.namespace.name!r}: write "
                 f"{poly.namespace.wire(leaf)!r}",
             )
             return value
         if variant is None:
             self.report(
                 (*path, ODATA_TYPE),
-                f"unknown @odata.type {spelling!r} for {label(path)}"
+                f"unknown @odata.type {spelling!r} for {self.label(path)}"
                 f"{did_you_mean(type_leaf(spelling), names)}; expected one of {', '.join(names)}",
             )
             return value
@@ -221,7 +229,8 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if not isinstance(value, list):
             self.report(
                 path,
-                f"{label(path)} must be a list of {klist.item.name} entries" + _dash_hint(value),
+                f"{self.label(path)} must be a list of {klist.item.name} entries"
+                + _dash_hint(value),
             )
             return value
         seen: dict[str, int] = {}
@@ -235,8 +244,8 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
                     first_line = self.doc.where((*self.base, *path, seen[key]))[0]
                     self.report(
                         (*path, i, klist.key),
-                        f"duplicate {klist.key} {checked[klist.key]!r} in {label(path)} (first on "
-                        f"line {first_line}); merge the two entries",
+                        f"duplicate {klist.key} {checked[klist.key]!r} in {self.label(path)} "
+                        f"(first on line {first_line}); merge the two entries",
                     )
                 else:
                     seen[key] = i
@@ -244,20 +253,22 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
 
     def set_of(self, sset: SetOf, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
-            self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
+            self.report(path, f"{self.label(path)} must be a list" + _dash_hint(value))
             return value
         out = [self.check(item, sset.item, (*path, i), None) for i, item in enumerate(value)]
         seen: set[str] = set()
         for i, item in enumerate(out):
             marker = str(item).lower() if sset.case_insensitive else str(item)
             if marker in seen:
-                self.report((*path, i), f"{item!r} is listed twice in {label(path)}", warning=True)
+                self.report(
+                    (*path, i), f"{item!r} is listed twice in {self.label(path)}", warning=True
+                )
             seen.add(marker)
         return out
 
     def list_of(self, lst: ListOf, value: Any, path: Path, prop: Prop | None) -> Any:
         if not isinstance(value, list):
-            self.report(path, f"{label(path)} must be a list" + _dash_hint(value))
+            self.report(path, f"{self.label(path)} must be a list" + _dash_hint(value))
             return value
         return [self.check(item, lst.item, (*path, i), None) for i, item in enumerate(value)]
 
@@ -267,21 +278,21 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def reference(self, node: Reference, value: Any, path: Path, prop: Prop | None) -> Any:
         """`{ref: KEY}`: the key as text (a YAML number such as a year is taken as written);
         whether a `node.target` of that key is declared is the loader's question."""
-        form = f"{label(path)}: {{{node.KEY}: …}}"
+        form = f"{self.label(path)}: {{{node.KEY}: …}}"
         if not isinstance(value, dict):
             written = self.doc.scalar_text.get((*self.base, *path), str(value))
             example = f"{{{node.KEY}: {written}}}" if isinstance(value, (str, int)) else form
             self.report(
                 path,
-                f"{label(path)} refers to a {node.target} by its natural key: write it as "
-                f"{label(path)}: {example}",
+                f"{self.label(path)} refers to a {node.target} by its natural key: write it as "
+                f"{self.label(path)}: {example}",
             )
             return value
         for key in value:
             if key != node.KEY:
                 self.report(
                     (*path, key),
-                    f"{key!r} is not part of a reference: {label(path)} names a {node.target} "
+                    f"{key!r} is not part of a reference: {self.label(path)} names a {node.target} "
                     f"with {node.KEY} only ({form})",
                     key=True,
                 )
@@ -290,7 +301,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if raw is None or isinstance(raw, (dict, list, bool)):
             self.report(
                 at if node.KEY in value else path,
-                f"{label(path)} needs {node.KEY}: the natural key of the {node.target} it "
+                f"{self.label(path)} needs {node.KEY}: the natural key of the {node.target} it "
                 "refers to (its name, as written in its own file)",
             )
             return value
@@ -298,7 +309,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if "${" in text:
             self.report(
                 at,
-                f"{label(path)} cannot come from an environment variable: a reference is "
+                f"{self.label(path)} cannot come from an environment variable: a reference is "
                 "resolved before anything is sent; write the name out",
             )
             return value
@@ -311,20 +322,20 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if isinstance(value, (dict, list)):
             self.report(
                 path,
-                f"{label(path)} must be a single {scalar.kind.value}, not a "
+                f"{self.label(path)} must be a single {scalar.kind.value}, not a "
                 f"{'mapping' if isinstance(value, dict) else 'list'}",
             )
             return value
         if scalar.kind is ScalarKind.BOOLEAN:
             if not isinstance(value, bool):
-                self.report(path, not_a_boolean(label(path), value))
+                self.report(path, not_a_boolean(self.label(path), value))
             return value
         if scalar.kind is ScalarKind.INTEGER:
             if isinstance(value, bool) or not isinstance(value, int):
-                self.report(path, f"{label(path)} must be a whole number, not {value!r}")
+                self.report(path, f"{self.label(path)} must be a whole number, not {value!r}")
             return value
         if isinstance(value, bool):
-            self.report(path, f"{label(path)} must be text, not {value}; quote it: '{value}'")
+            self.report(path, f"{self.label(path)} must be text, not {value}; quote it: '{value}'")
             return value
         source = self.doc.scalar_text.get((*self.base, *path))
         if source is not None and scalar.kind is ScalarKind.DATETIME:
@@ -332,7 +343,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             return self._yaml_timestamp(source, path)
         text = source if source is not None else str(value)
         if prop is not None and prop.required and not text.strip():
-            self.report(path, f"{label(path)} is empty: write its value")
+            self.report(path, f"{self.label(path)} is empty: write its value")
             return text
         return self._check_text(text, scalar, path, secret=prop is not None and prop.secret)
 
@@ -341,7 +352,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if instant is None:
             self.report(
                 path,
-                f"{label(path)} must be an ISO-8601 date-time such as "
+                f"{self.label(path)} must be an ISO-8601 date-time such as "
                 f"2025-08-01T00:00:00Z, not {text!r}",
             )
             return text
@@ -368,18 +379,18 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if scalar.enum:
             return self._check_enum(text, scalar, path)
         if scalar.kind is ScalarKind.DATE and not _is_date(text):
-            self.report(path, f"{label(path)} must be a date written YYYY-MM-DD, not {text!r}")
+            self.report(path, f"{self.label(path)} must be a date written YYYY-MM-DD, not {text!r}")
         elif scalar.kind is ScalarKind.DATE and scalar.expect_future:
             self._check_future(text, path)
         elif scalar.kind is ScalarKind.DATETIME and _parse_datetime(text) is None:
             self.report(
                 path,
-                f"{label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
+                f"{self.label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
                 f"not {text!r}",
             )
         elif scalar.format is not None:
             hint = scalar.suggest(text) if scalar.suggest else None
-            problem = format_problem(scalar.format, text, label(path), hint=hint)
+            problem = format_problem(scalar.format, text, self.label(path), hint=hint)
             if problem:
                 self.report(path, problem)
         return text
@@ -388,7 +399,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if dt.date.fromisoformat(text) < self.today:
             self.report(
                 path,
-                f"{label(path)} {text} is in the past: the profile stops syncing after that "
+                f"{self.label(path)} {text} is in the past: the profile stops syncing after that "
                 "date; write a later date, or remove it to sync with no end date",
                 warning=True,
             )
@@ -397,8 +408,8 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             if dt.date.fromisoformat(text) > latest:
                 self.report(
                     path,
-                    f"{label(path)} {text} is more than {MOST_MONTHS_AHEAD} months away: Graph "
-                    "documents at most 18 months after the profile is created, so it may be "
+                    f"{self.label(path)} {text} is more than {MOST_MONTHS_AHEAD} months away: "
+                    "Graph documents at most 18 months after the profile is created, so it may be "
                     f"refused; write {latest.isoformat()} or earlier, or remove it to sync with "
                     "no end date",
                     warning=True,
@@ -406,10 +417,20 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
 
     def _check_enum(self, text: str, scalar: Scalar, path: Path) -> str:
         match = next((e for e in scalar.enum if e.lower() == text.lower()), None)
+        if match is None and scalar.enum_open:
+            # An open code list: the values known today, not all there are; sent as written.
+            self.report(
+                path,
+                f"{text!r} is not one of the values known for {self.label(path)}"
+                f"{did_you_mean(text, scalar.enum)} ({', '.join(scalar.enum)}); it is sent "
+                "as written: check the spelling",
+                warning=True,
+            )
+            return text
         if match is None or (match != text and not scalar.enum_case_insensitive):
             self.report(
                 path,
-                f"{text!r} is not a valid value for {label(path)}"
+                f"{text!r} is not a valid value for {self.label(path)}"
                 f"{did_you_mean(text, scalar.enum)}; "
                 f"use one of: {', '.join(scalar.enum)}",
             )
@@ -510,10 +531,11 @@ def check_object(
     doc: Document,
     base: Path,
     today: dt.date | None = None,
+    noun: str = "profile",
 ) -> CheckResult:
     """Check `value` (found at `base` in `doc`) against `otype`; `today` dates the warning
-    about an expiration date already past."""
-    checker = _Checker(file, doc, base, today or dt.date.today())
+    about an expiration date already past; `noun` names the object in messages."""
+    checker = _Checker(file, doc, base, today or dt.date.today(), noun)
     checker.result.value = checker.check(value, otype, (), None)
     checker.finish()
     return checker.result

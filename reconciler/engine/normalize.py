@@ -227,6 +227,8 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         key_prop = node.item.prop(node.key)
         key_type = key_prop.type if key_prop is not None else None
         key_scalar = key_type if isinstance(key_type, Scalar) else None
+        # Keyed by a reference: by the target's natural key, whether or not its id is there.
+        key_reference = isinstance(key_type, Reference)
 
         def by_key(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
             if not isinstance(value, list):
@@ -236,7 +238,9 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
                 if not isinstance(entry, dict):
                     continue
                 key = entry.get(node.key)
-                if key_scalar is not None:
+                if key_reference:
+                    key = reference_text(key)
+                elif key_scalar is not None:
                     key = canonical_scalar(key, key_scalar)
                 out[key_label(key)] = item(entry, None if raw is None else (*raw, i), ctx)
             return out

@@ -73,12 +73,6 @@ def _converged(ids_cli: Cli, root: Path, *extra: str) -> None:
     assert "No changes" in again.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the user flow's role groups are read by its item GET (ReadVia.ITEM) and "
-    "key its configurations (a keyed list keyed by a reference); today the plan after apply "
-    "shows that flow's configurations as drift",
-)
 def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) -> None:
     first = ids_cli("plan", str(district), "--detailed-exitcode", "--format", "json")
     assert first.code == 2
@@ -89,9 +83,6 @@ def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) 
     _converged(ids_cli, district)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: a PATCH of a polymorphic kind must carry its @odata.type"
-)
 def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, no_flows: Path) -> None:
     district = no_flows
     _converged(ids_cli, district)
@@ -156,9 +147,6 @@ def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
     assert graph_env.industry_data.list_page("years").items == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: a PATCH of a polymorphic kind must carry its @odata.type"
-)
 def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, no_flows: Path) -> None:
     district = no_flows
     _converged(ids_cli, district)
@@ -170,9 +158,6 @@ def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, no_flows: Path) ->
     _converged(ids_cli, district)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: Scalar.enum_open (an unknown code is a warning in validate)"
-)
 def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Path) -> None:
     (district / "csv.yaml").write_text(
         "kind: dataConnector\n"
@@ -186,11 +171,6 @@ def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Pa
     assert "csv.yaml:5:" in result.out + result.err and "warning" in result.out + result.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: Kind.service_rows — the service's reference rows are never unmanaged or "
-    "pruned (today --prune disables every one of them: RefRole teacher included)",
-)
 def test_prune_never_touches_the_services_reference_rows(
     ids_cli: Cli, no_flows: Path, graph_env: Emulator
 ) -> None:

@@ -127,8 +127,10 @@ def test_update_rebinds_to_a_parent_created_in_the_same_run_with_patch_and_rerea
     red = next(i for i, g in server.state.groups.items() if g["displayName"] == "Red")
     assert writes(server) == [f"POST {GROUPS}", f"PATCH {WIDGETS}/{widget_id}"]
     patch = server.writes()[1].body
-    # PATCH partial: the changed members, the one the kind always sends, and the new bind.
+    # PATCH partial: the changed members, the one the kind always sends, the new bind, and
+    # the concrete type (a polymorphic kind's PATCH names it).
     assert patch == {
+        "@odata.type": "#test.family.widget",
         "displayName": "W1",
         "size": "M",
         "group@odata.bind": f"{server.base_url}/{GROUPS}/{red}",
@@ -385,3 +387,13 @@ def test_status_and_doctor_read_a_contained_kind_within_its_containers(
     assert code == 0, out + err
     assert "API widgetGroup" in out
     assert "API part" not in out  # reached through its container's API
+
+
+def test_validation_names_the_object_by_its_kind_noun(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    untyped = "kind: widget\ndisplayName: W1\ngroup: {ref: Blue}\n"
+    path = desired({"blue.yaml": group("Blue"), "w1.yaml": untyped})
+    code, out, _err = cli(capsys, "validate", path)
+    assert code == 1
+    assert "the widget needs '@odata.type' naming its concrete type" in out

@@ -259,11 +259,6 @@ def test_two_flows_of_one_type_in_a_set_are_refused_with_both_positions(tmp_path
     assert "set.yaml:6:5" in problems[0] and "set.yaml:4:5" in problems[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: a keyed list keyed by a reference must key by its natural key "
-    "(normalize.keyed_list: reference_text of the key)",
-)
 def test_a_reference_keyed_list_matches_with_or_without_the_id() -> None:
     from reconciler.engine.normalize import normalize
 
