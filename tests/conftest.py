@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from reconciler.cli import run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reconciler_logger() -> Iterator[None]:
+    """Each CLI run configures the `reconciler` logger (its own handler, no propagation): put it
+    back after every test, so a test that reads logs (caplog) does not depend on test order."""
+    yield
+    logger = logging.getLogger("reconciler")
+    logger.handlers.clear()
+    logger.setLevel(logging.NOTSET)
+    logger.propagate = True
+
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "desired-state"
 
