@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
 from reconciler.commands.actions_run import reports_to_actions
 from reconciler.commands.base import format_option, offline_options, registry_of, start_logging
-
-if TYPE_CHECKING:  # --help must not build the kind models
-    from reconciler.kinds.registry import Registry
 
 
 @click.command(short_help="Check the desired-state files; never contacts Graph.")
@@ -40,18 +35,4 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output_format: str | No
     start_logging(ctx)
     from reconciler.commands.validate_run import run_validate
 
-    return run_validate(paths, output_format, _kinds_checked(ctx))
-
-
-def _kinds_checked(ctx: click.Context) -> Registry:
-    """The product's kinds and the Industry Data ones: validate is offline, so it checks what
-    `convert-classic` writes before `plan` and `apply` take those kinds (they wait for the
-    engine's reference support). A registry handed in by a caller is used as it is."""
-    from reconciler.kinds import REGISTRY
-
-    registry = registry_of(ctx)
-    if registry is not REGISTRY:
-        return registry
-    from reconciler.kinds.industry_data import WITH_INDUSTRY_DATA
-
-    return WITH_INDUSTRY_DATA
+    return run_validate(paths, output_format, registry_of(ctx))

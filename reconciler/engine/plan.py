@@ -310,10 +310,8 @@ def build_plan(
             if (kind_name, actual.id) in matched:
                 continue
             kind = registry[kind_name]
-            if not kind.managed:
-                continue  # the service's own objects (role groups): read for their ids only
-            if kind.service_rows is not None and kind.service_rows.is_service_row(actual.body):
-                continue  # the service's own row beside the tenant's: never unmanaged or pruned
+            if kind.services_own(actual.body):
+                continue  # role groups, the service's reference rows: never unmanaged or pruned
             name = kind.key_of(actual.body)
             if kind.soft_delete is not None and kind.soft_delete.marks(actual.body):
                 continue  # deleted as far as Graph goes (it stays listed, disabled)

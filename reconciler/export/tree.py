@@ -180,7 +180,11 @@ class Exporter:
         self.tenant: dict[str, list[Actual]] = {}
         for name, bodies in tenant.items():
             kind = registry[name]
-            self.tenant[name] = [Actual(b) for b in bodies if not self._leaving(kind, b)]
+            self.tenant[name] = [
+                Actual(b)
+                for b in bodies
+                if not kind.services_own(b) and not self._leaving(kind, b)
+            ]
         everything = [(registry[k], a) for k, objs in self.tenant.items() for a in objs]
         # Placeholder names come from every tenant object, so --target never renames one.
         self.env_stems = unique_stems(

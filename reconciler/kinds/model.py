@@ -524,6 +524,14 @@ class Kind:
     def name_keys(self) -> tuple[str, ...]:
         return self.file_name_keys or self.key.paths
 
+    def services_own(self, body: Mapping[str, Any]) -> bool:
+        """An object the service provides (a role group, one of its own reference rows): never
+        unmanaged, pruned, exported or listed by `status --all`; git only refers to it (or,
+        for a row, overrides it)."""
+        if not self.managed:
+            return True
+        return self.service_rows is not None and self.service_rows.is_service_row(body)
+
     def key_of(self, body: Mapping[str, Any]) -> str:
         """The object's natural key as text."""
         return self.key.text(body)

@@ -304,7 +304,7 @@ def read_status(
     if options.include_unmanaged:
         for kind in kinds:
             for actual in tenant[kind.name]:
-                if (kind.name, actual.id) not in claimed:
+                if (kind.name, actual.id) not in claimed and not kind.services_own(actual.body):
                     jobs.append((len(rows), kind, actual, False, None))
                     rows.append(None)
     with ThreadPoolExecutor(max_workers=max(options.parallelism, 1)) as pool:

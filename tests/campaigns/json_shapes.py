@@ -14,6 +14,7 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Reference,
     Scalar,
     ScalarKind,
     SetOf,
@@ -93,6 +94,8 @@ def shaped(texpr: TypeExpr, r: random.Random, depth: int = 0, wild: float = 0.05
         return [shaped(texpr.item, r, depth + 1, wild) for _ in range(r.randint(0, 3))]
     if isinstance(texpr, (SetOf, ListOf)):
         return [shaped(texpr.item, r, depth + 1, wild) for _ in range(r.randint(0, 4))]
+    if isinstance(texpr, Reference):  # as the read leaves it: the target's id, named or not
+        return r.choice([{"id": "t1"}, {"ref": "T", "id": "t1"}, {"ref": None, "id": "t2"}, None])
     assert isinstance(texpr, Opaque)
     return any_json(r)
 
@@ -103,7 +106,23 @@ def tenant_object(kind: Kind, r: random.Random, wild: float = 0.05) -> Any:
     if isinstance(body, dict):
         if r.random() < 0.9:
             body["id"] = r.choice(["0f3c", "0F3C", "1", ""]) if r.random() < 0.3 else "0f3c"
-        body.setdefault(kind.key.paths[0], r.choice(["P", "Q", ""]))
+        with_key(body, kind, r.choice(["P", "Q", ""]), replace=False)
         if r.random() < 0.3:
             body["@odata.context"] = "x"
+    return body
+
+
+def with_key(
+    body: dict[str, Any], kind: Kind, value: str, *, replace: bool = True
+) -> dict[str, Any]:
+    """`body` (changed in place, and returned) with `value` at the kind's first key path
+    (`year.code`: nested)."""
+    *heads, last = kind.key.paths[0].split(".")
+    holder = body
+    for head in heads:
+        if not isinstance(holder.get(head), dict):
+            holder[head] = {}
+        holder = holder[head]
+    if replace or last not in holder:
+        holder[last] = value
     return body

@@ -7,6 +7,7 @@ Bounded for CI (derandomised); `EDUSYNC_FUZZ_EXAMPLES=5000` for a deeper run.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shutil
@@ -23,7 +24,7 @@ from reconciler.engine.diff import diff
 from reconciler.engine.normalize import Mode, normalize
 from reconciler.kinds import KINDS
 from reconciler.tenant import object_problem
-from tests.campaigns.json_shapes import any_json, shaped, tenant_object
+from tests.campaigns.json_shapes import any_json, shaped, tenant_object, with_key
 from tests.campaigns.test_bad_answers import LIST, FakeGraph, page
 from tests.campaigns.test_loader_fuzz import BOUNDED, EXAMPLES
 
@@ -46,8 +47,8 @@ def test_every_tenant_object_the_read_accepts_normalises_and_diffs(seed: int, wi
         diff(normalize(before, kind.root), normalize(after, kind.root), kind.root)
         # The other side (a normaliser that dropped everything would pass the above): the
         # object equals itself, and a renamed copy differs from it at the name, nowhere else.
-        named = before | {kind.key.paths[0]: "Fuzzed A"}
-        renamed = before | {kind.key.paths[0]: "Fuzzed B"}
+        named = with_key(copy.deepcopy(before), kind, "Fuzzed A")
+        renamed = with_key(copy.deepcopy(before), kind, "Fuzzed B")
         if object_problem(kind, named) or object_problem(kind, renamed):
             continue
         assert diff(normalize(named, kind.root), normalize(named, kind.root), kind.root) == []

@@ -118,6 +118,14 @@ def test_a_healthy_setup_is_ready(cli, env, emulator: Emulator) -> None:
         "apply",
         "network",
         "api.synchronizationProfile",
+        # every top-level kind of the product's registry (a flow is reached through its set)
+        "api.roleGroup",
+        "api.referenceValue",
+        "api.sourceSystem",
+        "api.year",
+        "api.dataConnector",
+        "api.inboundFlow",
+        "api.provisioningFlowSet",
         "desired",
     ]
     assert {c["outcome"] for c in doc["checks"]} == {"ok"}

@@ -29,9 +29,7 @@ INDUSTRY_DATA_KINDS: tuple[Kind, ...] = (
     PROVISIONING_FLOW,
 )
 
-#: The classic kind and these. Not yet the product's `REGISTRY`: `plan` and `apply` need the
-#: engine's reference binds, dependency order and contained kinds first (i14-needs.md); tests
-#: and `validate` checks use it meanwhile.
+#: The classic kind and these: the product's `REGISTRY` (`reconciler.kinds`).
 WITH_INDUSTRY_DATA = Registry(
     (SYNCHRONIZATION_PROFILE, *INDUSTRY_DATA_KINDS), default_name=SYNCHRONIZATION_PROFILE.name
 )
