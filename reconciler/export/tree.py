@@ -181,9 +181,7 @@ class Exporter:
         for name, bodies in tenant.items():
             kind = registry[name]
             self.tenant[name] = [
-                Actual(b)
-                for b in bodies
-                if not kind.services_own(b) and not self._leaving(kind, b)
+                Actual(b) for b in bodies if not kind.services_own(b) and not self._leaving(kind, b)
             ]
         everything = [(registry[k], a) for k, objs in self.tenant.items() for a in objs]
         # Placeholder names come from every tenant object, so --target never renames one.
