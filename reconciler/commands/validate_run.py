@@ -17,6 +17,7 @@ from reconciler.desired.secrets import variable_names
 from reconciler.desired.unset import EMPTY, unusable
 from reconciler.kinds.registry import Registry
 from reconciler.render.problems import (
+    counted_noun,
     github_annotations,
     problems_json,
     problems_markdown,
@@ -52,13 +53,14 @@ def run_validate(paths: tuple[str, ...], output_format: str | None, registry: Re
         )
     )
     fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
-    markdown = problems_markdown(problems, state.files, len(state.objects))
+    noun = counted_noun({o.kind.noun for o in state.objects} or {"profile"})
+    markdown = problems_markdown(problems, state.files, len(state.objects), noun)
     if fmt == "json":
         click.echo(problems_json(problems), nl=False)
     elif fmt == "markdown":
         click.echo(markdown, nl=False)
     else:
-        click.echo(problems_text(problems, state.files, len(state.objects)), nl=False)
+        click.echo(problems_text(problems, state.files, len(state.objects), noun), nl=False)
     after_validate(markdown)
     if os.environ.get("GITHUB_ACTIONS") == "true" and problems:
         # Workflow commands; kept off stdout when stdout is a machine-read document.

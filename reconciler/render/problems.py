@@ -7,7 +7,9 @@ import json
 from reconciler.desired.problems import Problem, Severity
 
 
-def problems_text(problems: tuple[Problem, ...], files: int, objects: int) -> str:
+def problems_text(
+    problems: tuple[Problem, ...], files: int, objects: int, noun: str = "profile"
+) -> str:
     lines = [str(p) for p in problems]
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
@@ -18,10 +20,16 @@ def problems_text(problems: tuple[Problem, ...], files: int, objects: int) -> st
         )
     else:
         lines.append(
-            f"OK: {objects} profile(s) in {files} file(s) are valid"
+            f"OK: {objects} {noun}(s) in {files} file(s) are valid"
             + (f" ({warnings} warning(s))." if warnings else ".")
         )
     return "\n".join(lines) + "\n"
+
+
+def counted_noun(nouns: set[str]) -> str:
+    """What the objects are called in the summary: their kind's noun when they share one
+    (`profile`), else `object` (a district's Industry Data tree holds several kinds)."""
+    return next(iter(nouns)) if len(nouns) == 1 else "object"
 
 
 def problems_json(problems: tuple[Problem, ...]) -> str:
@@ -31,11 +39,13 @@ def problems_json(problems: tuple[Problem, ...]) -> str:
     )
 
 
-def problems_markdown(problems: tuple[Problem, ...], files: int, objects: int) -> str:
+def problems_markdown(
+    problems: tuple[Problem, ...], files: int, objects: int, noun: str = "profile"
+) -> str:
     if not problems:
         return (
             "### edusync-reconcile validate\n\n"
-            f":white_check_mark: {objects} profile(s) in {files} file(s) are valid.\n"
+            f":white_check_mark: {objects} {noun}(s) in {files} file(s) are valid.\n"
         )
     rows = "\n".join(
         f"| `{p.file}:{p.line}:{p.column}` | {p.severity.value} | "

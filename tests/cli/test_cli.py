@@ -287,3 +287,12 @@ def test_a_plan_with_a_static_token_does_not_import_msal() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     ).stdout
     assert out.strip().endswith("0 []"), out
+
+
+def test_validate_counts_a_district_of_several_kinds_as_objects(cli) -> None:
+    # A tree of classic profiles says "profile(s)"; the Industry Data district holds several
+    # kinds, so the summary counts objects.
+    result = cli("validate", str(ROOT / "examples" / "industry-data"))
+    assert result.code == 0, result.out + result.err
+    assert "OK: 10 object(s) in 7 file(s) are valid" in result.out
+    assert "OK: 3 profile(s) in 3 file(s)" in cli("validate", str(ROOT / "desired-state")).out
