@@ -30,7 +30,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf
-from reconciler.kinds.typetree import TypeVisitor, is_list, visit
+from reconciler.kinds.typetree import TypeVisitor, by_identity, is_list, visit
 
 SENSITIVE = "(sensitive)"
 RawPath = tuple[str | int, ...]
@@ -109,16 +109,13 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
     object; at 10,000 profiles that is a million members."""
 
     def __init__(self) -> None:
-        # By node identity; the node is kept, so its id stays its own.
         self._made: dict[int, tuple[TypeExpr, _NormalizeFn]] = {}
 
     def of(self, texpr: TypeExpr) -> _NormalizeFn:
-        made = self._made.get(id(texpr))
-        if made is not None and made[0] is texpr:
-            return made[1]
-        fn = visit(texpr, self)
-        self._made[id(texpr)] = (texpr, fn)
-        return fn
+        return by_identity(self._made, texpr, self._compile)
+
+    def _compile(self, texpr: TypeExpr) -> _NormalizeFn:
+        return visit(texpr, self)
 
     def scalar(self, node: Scalar) -> _NormalizeFn:
         if node.kind is ScalarKind.DATETIME:

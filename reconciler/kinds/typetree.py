@@ -33,6 +33,7 @@ from reconciler.kinds.odata import resolve_variant
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 #: The node methods every visitor implements (a test checks each visitor against it).
 NODE_METHODS = (
@@ -250,6 +251,9 @@ class Shape(Enum):
 
 
 class _Shape(TypeVisitor[[], Shape]):
+    def of(self, texpr: TypeExpr) -> Shape:
+        return visit(texpr, self)
+
     def scalar(self, node: Scalar) -> Shape:
         return Shape.LEAF
 
@@ -278,22 +282,29 @@ class _Shape(TypeVisitor[[], Shape]):
 _SHAPE = _Shape()
 
 
-#: Shapes already asked for, by node identity (the node is kept, so its id stays its own):
-#: every walker asks this of every member it meets, and hashing a frozen type tree is slower
-#: than the visit it would save.
+#: Shapes already asked for (every walker asks this of every member it meets).
 _SHAPES: dict[int, tuple[TypeExpr, Shape]] = {}
+
+
+def by_identity(
+    cache: dict[int, tuple[TypeExpr, T]], texpr: TypeExpr, make: Callable[[TypeExpr], T]
+) -> T:
+    """`make(texpr)`, worked out once per node: walkers ask the same questions of the
+    same few type nodes for every value, and hashing a frozen type tree costs more than the
+    answer. Keyed by identity; the node is kept, so its id stays its own."""
+    known = cache.get(id(texpr))
+    if known is not None and known[0] is texpr:
+        return known[1]
+    found = make(texpr)
+    cache[id(texpr)] = (texpr, found)
+    return found
 
 
 def shape(texpr: TypeExpr | None) -> Shape:
     """A missing type (an unknown member) is a single value."""
     if texpr is None:
         return Shape.LEAF
-    known = _SHAPES.get(id(texpr))
-    if known is not None and known[0] is texpr:
-        return known[1]
-    found = visit(texpr, _SHAPE)
-    _SHAPES[id(texpr)] = (texpr, found)
-    return found
+    return by_identity(_SHAPES, texpr, _SHAPE.of)
 
 
 def has_members(texpr: TypeExpr | None) -> bool:
@@ -356,14 +367,14 @@ class _ReferencePaths(TypeVisitor[["tuple[str, ...]"], "list[tuple[tuple[str, ..
 
 def reference_paths(texpr: TypeExpr) -> tuple[tuple[tuple[str, ...], Reference], ...]:
     """(dotted path segments, Reference) of every reference a type can hold. Asked for every
-    object a plan compares, so each type's answer is worked out once (by node identity)."""
-    known = _REFERENCE_PATHS.get(id(texpr))
-    if known is not None and known[0] is texpr:
-        return known[1]
+    object a plan compares, so each type's answer is worked out once."""
+
+    return by_identity(_REFERENCE_PATHS, texpr, _all_reference_paths)
+
+
+def _all_reference_paths(texpr: TypeExpr) -> tuple[tuple[tuple[str, ...], Reference], ...]:
     paths: list[tuple[tuple[str, ...], Reference]] = visit(texpr, _ReferencePaths(), ())
-    found = tuple(paths)
-    _REFERENCE_PATHS[id(texpr)] = (texpr, found)
-    return found
+    return tuple(paths)
 
 
 _REFERENCE_PATHS: dict[int, tuple[TypeExpr, tuple[tuple[tuple[str, ...], Reference], ...]]] = {}
