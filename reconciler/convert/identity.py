@@ -10,7 +10,7 @@ not an exact documented equivalent gets a report line for the admin's check.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,19 +132,20 @@ def _role_group(profile: ClassicProfile, path: Path, role: Any, rec: Recorder) -
     return group
 
 
-def _creation_rules(profile: ClassicProfile, rec: Recorder, target: Target) -> list[Candidate]:
-    found = []
-    domains = profile.identity_body.get("userDomains") or []
-    for index, entry in enumerate(domains):
-        path: Path = ("identitySynchronizationConfiguration", "userDomains", index)
+def _per_role_group(
+    profile: ClassicProfile, member: str, rec: Recorder, target: Target
+) -> Iterator[tuple[Path, Mapping[str, Any], str]]:
+    """Each item of `identitySynchronizationConfiguration.{member}` whose `appliesTo` has a
+    role group in new SDS, with its path and that group (the mapping of `appliesTo` noted);
+    an item for a role new SDS lacks is accounted for and skipped."""
+    for index, entry in enumerate(profile.identity_body.get(member) or []):
+        path: Path = ("identitySynchronizationConfiguration", member, index)
         if not isinstance(entry, Mapping):
             continue
         group = _role_group(profile, (*path, "appliesTo"), entry.get("appliesTo"), rec)
         if group is None:
             rec.account(profile, path)
             continue
-        domain = str(entry.get("name") or "") or None
-        rule = MatchingRule(group, DEFAULT_SOURCE, DEFAULT_TARGET, PRIORITY[group], domain)
         rec.note(
             Status.MAPPED,
             profile,
@@ -152,6 +153,14 @@ def _creation_rules(profile: ClassicProfile, rec: Recorder, target: Target) -> l
             f"{entry.get('appliesTo')} → role group {group}",
             target(group, "roleGroup"),
         )
+        yield path, entry, group
+
+
+def _creation_rules(profile: ClassicProfile, rec: Recorder, target: Target) -> list[Candidate]:
+    found = []
+    for path, entry, group in _per_role_group(profile, "userDomains", rec, target):
+        domain = str(entry.get("name") or "") or None
+        rule = MatchingRule(group, DEFAULT_SOURCE, DEFAULT_TARGET, PRIORITY[group], domain)
         rec.note(
             Status.MAPPED,
             profile,
@@ -177,22 +186,7 @@ def _creation_rules(profile: ClassicProfile, rec: Recorder, target: Target) -> l
 
 def _matching_rules(profile: ClassicProfile, rec: Recorder, target: Target) -> list[Candidate]:
     found = []
-    options = profile.identity_body.get("matchingOptions") or []
-    for index, entry in enumerate(options):
-        path: Path = ("identitySynchronizationConfiguration", "matchingOptions", index)
-        if not isinstance(entry, Mapping):
-            continue
-        group = _role_group(profile, (*path, "appliesTo"), entry.get("appliesTo"), rec)
-        if group is None:
-            rec.account(profile, path)
-            continue
-        rec.note(
-            Status.MAPPED,
-            profile,
-            (*path, "appliesTo"),
-            f"{entry.get('appliesTo')} → role group {group}",
-            target(group, "roleGroup"),
-        )
+    for path, entry, group in _per_role_group(profile, "matchingOptions", rec, target):
         source = _mapped_code(
             profile,
             rec,
