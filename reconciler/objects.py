@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import Kind
@@ -49,8 +50,10 @@ class DesiredObject:
     #: Every `{ref: KEY}` in the body, in file order.
     references: tuple[ReferenceSite, ...] = ()
 
-    @property
+    @cached_property
     def name(self) -> str:
+        # Worked out once: matching, ordering and every message ask for it (a body is never
+        # changed once its object is made; `replace` makes a new object).
         return self.kind.key_of(self.body)
 
     @property

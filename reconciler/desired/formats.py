@@ -11,10 +11,15 @@ _GUID_EXAMPLE = "314c4481-f395-4525-be8b-2ec4bb1e9d91"
 _PATTERNS = {fmt: re.compile(pattern) for fmt, pattern in FORMAT_PATTERNS.items()}
 
 
+def format_ok(fmt: Format, text: str) -> bool:
+    """Whether `text` is a valid `fmt` (the common case: no message is made)."""
+    return bool(_PATTERNS[fmt].fullmatch(text)) and _extra_ok(fmt, text)
+
+
 def format_problem(fmt: Format, text: str, label: str, *, hint: str | None = None) -> str | None:
     """Why `text` is not a valid `fmt` (None when it is), naming the property as `label`;
     `hint` is the property's own advice for a wrong value."""
-    if _PATTERNS[fmt].fullmatch(text) and _extra_ok(fmt, text):
+    if format_ok(fmt, text):
         return None
     if fmt is Format.GUID:
         if hint:

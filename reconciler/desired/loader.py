@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
@@ -34,6 +34,9 @@ from reconciler.kinds.registry import Registry
 from reconciler.objects import DesiredObject, Lifecycle
 from reconciler.settings import FileSettings, UpdateMethod, graph_url_problem
 
+if TYPE_CHECKING:
+    from reconciler.engine.compare import DesiredTrees
+
 SETTINGS_FILE = "edusync.yaml"
 RESERVED_KEYS = ("kind", "lifecycle")
 
@@ -47,6 +50,9 @@ class DesiredState:
     #: sha256 over every file read (path and bytes): a saved plan is stale when this changes.
     digest: str
     files: int
+    #: The source each object reads (`engine.compare.DesiredTrees`), learnt by the
+    #: same-source check; the plan's own check uses it again instead of normalising.
+    trees: DesiredTrees | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -202,7 +208,10 @@ def load_desired(
     problems.extend(_duplicates(objects))
     objects, reference_problems = check_references(objects, registry)
     problems.extend(reference_problems)
-    problems.extend(same_source_problems(objects, problems))
+    from reconciler.engine.compare import DesiredTrees  # the engine's, made on demand
+
+    trees = DesiredTrees()
+    problems.extend(same_source_problems(objects, problems, trees))
     if not files and not refused:
         problems.append(
             Problem(
@@ -220,6 +229,7 @@ def load_desired(
         problems=tuple(sorted(set(problems), key=_problem_order)),
         digest=f"sha256:{digest.hexdigest()}",
         files=len(files),
+        trees=trees,
     )
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.desired.formats import format_problem
+from reconciler.desired.formats import format_ok, format_problem
 from reconciler.desired.interpolate import lookalike, references
 from reconciler.desired.placement import Notes, SeenObject, UnknownKey
 from reconciler.desired.problems import Problem, Severity
@@ -32,7 +32,7 @@ from reconciler.kinds.model import (
     TypeExpr,
 )
 from reconciler.kinds.odata import named_variant, resolve_variant, split_spelling, type_leaf
-from reconciler.kinds.typetree import Shape, TypeVisitor, shape, visit
+from reconciler.kinds.typetree import Shape, TypeVisitor, by_identity, shape, visit
 from reconciler.objects import ReferenceSite
 
 #: Graph annotations a pasted response may carry; server-managed, dropped.
@@ -109,14 +109,9 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         )
 
     def _seen(self, path: Path, texpr: ObjectType | Polymorphic, present: frozenset[str]) -> None:
-        if isinstance(texpr, ObjectType):
-            props = {p.name: p for p in texpr.props}
-            accepts: frozenset[str] = frozenset()
-        else:
-            props = {p.name: p for v in texpr.variants for p in v.props}
-            accepts = frozenset(n.lower() for v in texpr.variants for n in (v.name, *v.aliases))
-            if ODATA_TYPE in present:
-                accepts = frozenset()
+        props, accepts = by_identity(_MAY_HOLD, texpr, _may_hold)
+        if ODATA_TYPE in present:
+            accepts = frozenset()
         self.notes.seen.append(SeenObject(path, props, present, accepts))
 
     # -- containers ---------------------------------------------------------------------------
@@ -153,10 +148,10 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             out[key] = self.check(child, prop.type, (*path, key), prop)
             if prop.secret and isinstance(child, str) and "${" not in child:
                 self._literal_secret(key, child, (*path, key))
-        for prop in otype.props:
-            if prop.required and prop.name not in value:
-                self.notes.missing[(path, prop.name)] = (
-                    f"{self.label(path)} is missing required property {prop.name!r}"
+        for name in by_identity(_REQUIRED, otype, _required):
+            if name not in value:
+                self.notes.missing[(path, name)] = (
+                    f"{self.label(path)} is missing required property {name!r}"
                 )
         return out
 
@@ -337,7 +332,12 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         if isinstance(value, bool):
             self.report(path, f"{self.label(path)} must be text, not {value}; quote it: '{value}'")
             return value
-        source = self.doc.scalar_text.get((*self.base, *path))
+        # What YAML typed (a number, a date) keeps the text written; plain text is that text.
+        source = (
+            None
+            if isinstance(value, str) and scalar.kind is not ScalarKind.DATETIME
+            else self.doc.scalar_text.get((*self.base, *path))
+        )
         if source is not None and scalar.kind is ScalarKind.DATETIME:
             # An unquoted YAML timestamp: send it in Graph's text form.
             return self._yaml_timestamp(source, path)
@@ -388,7 +388,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
                 f"{self.label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
                 f"not {text!r}",
             )
-        elif scalar.format is not None:
+        elif scalar.format is not None and not format_ok(scalar.format, text):
             hint = scalar.suggest(text) if scalar.suggest else None
             problem = format_problem(scalar.format, text, self.label(path), hint=hint)
             if problem:
@@ -416,7 +416,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
                 )
 
     def _check_enum(self, text: str, scalar: Scalar, path: Path) -> str:
-        match = next((e for e in scalar.enum if e.lower() == text.lower()), None)
+        match = by_identity(_SPELLINGS, scalar, _spellings).get(text.lower())
         if match is None and scalar.enum_open:
             # An open code list: the values known today, not all there are; sent as written.
             self.report(
@@ -436,6 +436,37 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             )
             return text
         return match
+
+
+#: The names of an object type's required properties, in model order.
+_REQUIRED: dict[int, tuple[TypeExpr, tuple[str, ...]]] = {}
+
+
+def _required(otype: TypeExpr) -> tuple[str, ...]:
+    assert isinstance(otype, ObjectType)
+    return tuple(p.name for p in otype.props if p.required)
+
+
+#: An enum's members by their lower-case spelling (the first of two alike wins).
+_SPELLINGS: dict[int, tuple[TypeExpr, dict[str, str]]] = {}
+
+
+def _spellings(scalar: TypeExpr) -> dict[str, str]:
+    assert isinstance(scalar, Scalar)
+    return {e.lower(): e for e in reversed(scalar.enum)}
+
+
+#: What an object of a type may hold, and the `@odata.type` spellings right for it: asked for
+#: every object of every file, worked out once per type.
+_MAY_HOLD: dict[int, tuple[TypeExpr, tuple[dict[str, Prop], frozenset[str]]]] = {}
+
+
+def _may_hold(texpr: TypeExpr) -> tuple[dict[str, Prop], frozenset[str]]:
+    if isinstance(texpr, ObjectType):
+        return {p.name: p for p in texpr.props}, frozenset()
+    assert isinstance(texpr, Polymorphic)
+    props = {p.name: p for v in texpr.variants for p in v.props}
+    return props, frozenset(n.lower() for v in texpr.variants for n in (v.name, *v.aliases))
 
 
 def _unknown_key(path: Path, key: str, otype: ObjectType, within: Polymorphic | None) -> UnknownKey:

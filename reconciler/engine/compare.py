@@ -4,16 +4,43 @@ place, what a create sets and what a delete loses. Pure."""
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
+from reconciler.engine.lookalike import source_of
 from reconciler.engine.normalize import Mode, external, normalize
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ODATA_TYPE, Kind
 from reconciler.objects import DesiredObject
+
+
+class DesiredTrees:
+    """Desired objects normalised for comparison. A tree is made afresh whenever it is asked
+    for (10,000 of them held through a plan cost more memory than making one again costs
+    time), but what the same-source check needs of it — the source the object reads — is
+    kept: the loader's check and the plan's comparison each normalise an object once, and a
+    plan given the loader's `DesiredTrees` checks for twins without normalising anything."""
+
+    def __init__(self) -> None:
+        # The object is kept beside its source: while it is, its id stays its own.
+        self._sources: dict[int, tuple[DesiredObject, dict[str, Any]]] = {}
+
+    def __call__(self, obj: DesiredObject) -> Any:
+        tree = normalize(obj.body, obj.kind.root, variables=obj.variables)
+        self._sources[id(obj)] = (obj, source_of(obj.kind, tree))
+        return tree
+
+    def source(self, obj: DesiredObject) -> dict[str, Any]:
+        """`lookalike.source_of` the object's tree."""
+        known = self._sources.get(id(obj))
+        if known is None or known[0] is not obj:
+            self(obj)
+            known = self._sources[id(obj)]
+        return known[1]
 
 
 def tenant_tree(kind: Kind, actual: JSONObject) -> Any:
@@ -31,8 +58,13 @@ def fingerprint(
     canonical = tree if tree is not None else tenant_tree(kind, actual)
     if run_status is not None and kind.run_state is not None:
         canonical = {**canonical, "#paused": kind.run_state.is_paused(run_status)}
-    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
+    digest = hashlib.sha256(_CANONICAL_JSON.encode(canonical).encode())
     return f"sha256:{digest.hexdigest()}"
+
+
+#: Keys sorted: the same object read twice hashes the same whatever order Graph sent its
+#: members in. A normalised tree is acyclic (it comes from JSON), so no cycle check.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str, check_circular=False)
 
 
 def compare(
@@ -41,11 +73,12 @@ def compare(
     extra_ignores: tuple[str, ...] = (),
     *,
     tree: Any = None,
+    desired_trees: DesiredTrees | None = None,
 ) -> list[FieldDiff]:
     """Field differences between one desired object and its tenant counterpart (`tree`: the
-    counterpart's `tenant_tree`, when it is already made)."""
+    counterpart's `tenant_tree`, when it is already made; `desired_trees`: the plan's)."""
     root = desired.kind.root
-    wanted = normalize(desired.body, root, variables=desired.variables)
+    wanted = (desired_trees or DesiredTrees())(desired)
     full = tree if tree is not None else tenant_tree(desired.kind, actual)
     have = project(full, wanted, root)
     ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)
@@ -67,13 +100,19 @@ def compare(
 def replace_reasons(kind: Kind, fields: list[FieldDiff]) -> list[str]:
     """Why the object cannot be changed in place: each field that changes at or below one of
     the kind's create-only paths, in words."""
-    create_only = [fieldpaths.parse(path) for path in kind.writes.create_only]
+    create_only = [_parsed(path) for path in kind.writes.create_only]
     reasons = []
     for f in fields:
-        segments = fieldpaths.parse(f.path)
+        segments = _parsed(f.path)
         if any(fieldpaths.is_prefix(path, segments) for path in create_only):
             reasons.append(_reason(kind, segments, f))
     return reasons
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(path: str) -> tuple[str, ...]:
+    """A field path's segments; the same few paths are asked about for every object."""
+    return fieldpaths.parse(path)
 
 
 def _reason(kind: Kind, segments: tuple[str, ...], f: FieldDiff) -> str:

@@ -6,7 +6,7 @@ drift); a keyed list is owned whole; a list or set is one field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from reconciler.kinds.model import (
 )
 from reconciler.kinds.typetree import (
     TypeVisitor,
+    by_identity,
     has_members,
     is_keyed,
     member_type,
@@ -48,62 +49,111 @@ class FieldDiff:
 def project(actual: Any, desired: Any, texpr: TypeExpr) -> Any:
     """`actual` cut down to the members `desired` declares, absent members taking the value the
     server reports by default (so an unwritten `isSyncDeferred` equals `false`)."""
-    return _PROJECT.run(actual, desired, texpr)
+    if not isinstance(desired, dict):
+        return actual
+    return _PROJECTORS.of(texpr)(actual, desired)
 
 
-class _Project(TypeVisitor[[Any, Any], Any]):
-    def run(self, actual: Any, desired: Any, texpr: TypeExpr) -> Any:
-        if not isinstance(desired, dict):
-            return actual
-        return visit(texpr, self, actual, desired)
+#: Projects one value (`actual`) onto what a desired dict declares; None for a type that has
+#: no members (the value is taken whole).
+_ProjectFn = Callable[[Any, dict[str, Any]], Any]
 
-    def keyed_list(self, node: KeyedList, actual: Any, desired: Any) -> Any:
-        if not isinstance(actual, dict):
-            return actual
-        return {
-            key: self.run(item, desired[key], node.item) if key in desired else item
-            for key, item in actual.items()
+
+class _Projectors(TypeVisitor[[], "_ProjectFn | None"]):
+    """Each type node becomes, once, the function that projects values of that type (as the
+    normaliser is compiled): a plan projects every matched tenant object."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[TypeExpr, _ProjectFn | None]] = {}
+
+    def of(self, texpr: TypeExpr) -> _ProjectFn:
+        return self._maybe(texpr) or _whole
+
+    def _maybe(self, texpr: TypeExpr) -> _ProjectFn | None:
+        return by_identity(self._made, texpr, lambda t: visit(t, self))
+
+    def keyed_list(self, node: KeyedList) -> _ProjectFn | None:
+        item = self._maybe(node.item)
+
+        def entries(actual: Any, desired: dict[str, Any]) -> Any:
+            if not isinstance(actual, dict) or item is None:
+                return actual
+            out = {}
+            for key, entry in actual.items():
+                wanted = desired.get(key, _ABSENT)
+                out[key] = item(entry, wanted) if isinstance(wanted, dict) else entry
+            return out
+
+        return entries
+
+    def _members(self, otype: ObjectType) -> _ProjectFn:
+        # name → (its projector or None, the value an absent member reads as)
+        members = {
+            p.name: (self._maybe(p.type), p.default if p.has_default else None) for p in otype.props
         }
 
-    def _members(self, otype: ObjectType | None, actual: Any, desired: dict[str, Any]) -> Any:
-        source = actual if isinstance(actual, dict) else {}
-        out: dict[str, Any] = {}
-        for key, wanted in desired.items():
-            if key == ODATA_TYPE:
-                out[key] = source.get(key)
-                continue
-            prop = otype.prop(key) if otype is not None else None
-            if key in source:
-                value = source[key]
-            else:
-                value = prop.default if prop is not None and prop.has_default else None
-            out[key] = self.run(value, wanted, prop.type) if prop is not None else value
-        return out
+        def members_of(actual: Any, desired: dict[str, Any]) -> Any:
+            source = actual if isinstance(actual, dict) else {}
+            out: dict[str, Any] = {}
+            for key, wanted in desired.items():
+                member = members.get(key)
+                if member is None:  # an unknown member, or the @odata.type: taken as it is
+                    out[key] = source.get(key)
+                    continue
+                projector, default = member
+                value = source.get(key, default)
+                if projector is not None and isinstance(wanted, dict):
+                    value = projector(value, wanted)
+                out[key] = value
+            return out
 
-    def object_type(self, node: ObjectType, actual: Any, desired: Any) -> Any:
-        return self._members(node, actual, desired)
+        return members_of
 
-    def polymorphic(self, node: Polymorphic, actual: Any, desired: Any) -> Any:
-        # The variant `desired` names governs every member (looked up once, not per member).
-        return self._members(object_type_of(node, desired), actual, desired)
+    def object_type(self, node: ObjectType) -> _ProjectFn | None:
+        return self._members(node)
 
-    def scalar(self, node: Scalar, actual: Any, desired: Any) -> Any:
-        return actual
+    def polymorphic(self, node: Polymorphic) -> _ProjectFn | None:
+        # The variant `desired` names governs every member.
+        variants: dict[Any, _ProjectFn] = {}
 
-    def set_of(self, node: SetOf, actual: Any, desired: Any) -> Any:
-        return actual
+        def variant_of(actual: Any, desired: dict[str, Any]) -> Any:
+            name = desired.get(ODATA_TYPE)
+            members = variants.get(name)
+            if members is None:
+                variant = object_type_of(node, desired)
+                members = self._members(variant) if variant is not None else _declared
+                variants[name] = members
+            return members(actual, desired)
 
-    def list_of(self, node: ListOf, actual: Any, desired: Any) -> Any:
-        return actual
+        return variant_of
 
-    def opaque(self, node: Opaque, actual: Any, desired: Any) -> Any:
-        return actual
+    def scalar(self, node: Scalar) -> _ProjectFn | None:
+        return None
 
-    def reference(self, node: Reference, actual: Any, desired: Any) -> Any:
-        return actual
+    def set_of(self, node: SetOf) -> _ProjectFn | None:
+        return None
+
+    def list_of(self, node: ListOf) -> _ProjectFn | None:
+        return None
+
+    def opaque(self, node: Opaque) -> _ProjectFn | None:
+        return None
+
+    def reference(self, node: Reference) -> _ProjectFn | None:
+        return None
 
 
-_PROJECT = _Project()
+def _whole(actual: Any, desired: dict[str, Any]) -> Any:
+    return actual
+
+
+def _declared(actual: Any, desired: dict[str, Any]) -> Any:
+    """An unknown variant: the members `desired` declares, as they are."""
+    source = actual if isinstance(actual, dict) else {}
+    return {key: source.get(key) for key in desired}
+
+
+_PROJECTORS = _Projectors()
 
 
 def drop(tree: Any, segments: tuple[str, ...]) -> None:
@@ -192,22 +242,31 @@ def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
 
 
 def _differing(before: Any, after: Any) -> tuple[Any, Any]:
-    """Both trees cut down to the members that differ (and the `@odata.type` beside them, which
-    says what type they are). deepdiff's cost grows with all it walks, each step a few objects;
-    most of a drifted profile is equal, and `==` finds that out far faster. The paths of what
-    is left are the paths in the whole trees."""
+    """The skeleton of where two trees differ: the members that differ (and the `@odata.type`
+    beside them, which says what type they are), each differing value replaced by a marker.
+    deepdiff's cost grows with all it walks, each step a few objects; most of a drifted
+    profile is equal, and `==` finds that out far faster. The paths in the skeleton are the
+    paths in the whole trees, and the values shown are read from the whole trees."""
     if not (isinstance(before, dict) and isinstance(after, dict)):
-        return before, after
+        return _WAS, _IS
     kept_before: dict[str, Any] = {}
     kept_after: dict[str, Any] = {}
     for key in [*before, *(k for k in after if k not in before)]:
         if key not in after:
-            kept_before[key] = before[key]
+            kept_before[key] = _WAS
         elif key not in before:
-            kept_after[key] = after[key]
-        elif key == ODATA_TYPE or before[key] != after[key]:
+            kept_after[key] = _IS
+        elif key == ODATA_TYPE:
+            kept_before[key], kept_after[key] = (
+                (_WAS, _IS) if before[key] != after[key] else (_SAME, _SAME)
+            )
+        elif before[key] != after[key]:
             kept_before[key], kept_after[key] = _differing(before[key], after[key])
     return kept_before, kept_after
+
+
+#: The markers a skeleton holds: a value before, a different one after, an equal type name.
+_WAS, _IS, _SAME = 0, 1, 2
 
 
 def leaves(tree: Any, texpr: TypeExpr, prefix: tuple[str, ...] = ()) -> Iterator[FieldDiff]:

@@ -129,7 +129,7 @@ class Change:
     def writes(self) -> bool:
         return self.action is not Action.NOOP
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Which change this is, within a plan: the kind and the tenant id or, for a create,
         the name (a delete and a create of the same name are different changes)."""

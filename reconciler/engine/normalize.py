@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -23,6 +23,7 @@ from reconciler.kinds.model import (
     ObjectType,
     Opaque,
     Polymorphic,
+    Prop,
     Reference,
     Scalar,
     ScalarKind,
@@ -93,13 +94,17 @@ def reference_text(value: Any) -> Any:
 @dataclass(frozen=True)
 class _Context:
     mode: Mode
-    #: Raw paths of values that came from `${NAME}` (the desired side only).
-    variables: Mapping[RawPath, Any]
 
 
-#: Normalises one value of a given type. `raw` is the value's path in the raw body, or None
-#: when no value came from `${NAME}` (the tenant side): then no path is built at all.
-_NormalizeFn = Callable[[Any, "RawPath | None", _Context], Any]
+#: Where `${NAME}` values are in a raw body, as a tree: member names and list indexes lead to
+#: the nodes below them; `_HERE` marks a node whose value itself came from `${NAME}`.
+_Marks = dict[Any, Any]
+_HERE = "#variable"  # not a member name (Graph's names never start with #) nor an index
+
+#: Normalises one value of a given type. `marks` are the `${NAME}` marks below the value, or
+#: None when there are none (the tenant side, and most of a desired object): then the value
+#: takes the fast way, with no marks to look up.
+_NormalizeFn = Callable[[Any, "_Marks | None", _Context], Any]
 
 
 class _Compiler(TypeVisitor[[], _NormalizeFn]):
@@ -120,14 +125,14 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
     def scalar(self, node: Scalar) -> _NormalizeFn:
         if node.kind is ScalarKind.DATETIME:
 
-            def instant(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+            def instant(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
                 return canonical_scalar(value, node)
 
             return instant
         if node.enum:
             spellings = {e.lower(): e for e in reversed(node.enum)}  # the first one wins
 
-            def member(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+            def member(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
                 if not isinstance(value, str):
                     return value
                 return spellings.get(value.lower(), value)
@@ -139,7 +144,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         return _as_is
 
     def reference(self, node: Reference) -> _NormalizeFn:
-        def target_key(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+        def target_key(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             return reference_text(value)
 
         return target_key
@@ -147,48 +152,90 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
     def list_of(self, node: ListOf) -> _NormalizeFn:
         item = self.of(node.item)
 
-        def items(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+        def items(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, list):
                 return value
             if raw is None:
                 return [None if v is None else item(v, None, ctx) for v in value]
-            return [None if v is None else item(v, (*raw, i), ctx) for i, v in enumerate(value)]
+            return [None if v is None else item(v, raw.get(i), ctx) for i, v in enumerate(value)]
 
         return items
 
     def object_type(self, node: ObjectType) -> _NormalizeFn:
-        # name → (prop, its normaliser, whether it is a list or set); read-only and unknown
-        # members (annotations, server-managed) are simply not in here.
-        members = {
-            p.name: (p, self.of(p.type), is_list(p.type)) for p in node.props if not p.read_only
-        }
+        fill = self._filler(node)
 
-        def normalize_members(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+        def normalize_members(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, dict):
                 return value
             out: dict[str, Any] = {}
+            fill(out, value, raw, ctx)
+            return out
+
+        return normalize_members
+
+    def _filler(self, node: ObjectType) -> _FillFn:
+        """Puts the normalised members of an object value into `out` (which may already hold
+        its `@odata.type`). Most members are plain text or numbers: they are copied as they
+        are, without a call; a null with a server default reads as that default, made once."""
+        # name → (secret, its normaliser or None when the value is kept as is, its prop);
+        # read-only and unknown members (annotations, server-managed) are not in here.
+        members: dict[str, tuple[bool, _NormalizeFn | None, Prop]] = {}
+        listy: set[str] = set()
+        defaults: dict[str, Any] = {}  # member → its default, normalised (immutable ones)
+        for p in node.props:
+            if p.read_only:
+                continue
+            fn = self.of(p.type)
+            members[p.name] = (p.secret, None if fn is _as_is else fn, p)
+            if is_list(p.type):
+                listy.add(p.name)
+            if p.has_default and isinstance(p.default, _IMMUTABLE):
+                defaults[p.name] = fn(p.default, None, _PLAIN)
+
+        def null_member(key: str, prop: Prop, marks: _Marks | None, ctx: _Context) -> Any:
+            if not prop.has_default:
+                return None
+            if key in defaults:
+                return defaults[key]
+            return _COMPILER.of(prop.type)(prop.default, marks, ctx)
+
+        def fill(
+            out: dict[str, Any], value: dict[str, Any], raw: _Marks | None, ctx: _Context
+        ) -> None:
+            if raw is None:  # nothing below came from ${NAME}
+                for key, child in value.items():
+                    member = members.get(key)
+                    if member is None:
+                        continue
+                    secret, normalize_member, prop = member
+                    if secret:
+                        if ctx.mode is Mode.DISPLAY:
+                            out[key] = SENSITIVE
+                    elif child is None:
+                        out[key] = null_member(key, prop, None, ctx)
+                    elif normalize_member is None:
+                        out[key] = child
+                    else:
+                        out[key] = normalize_member(child, None, ctx)
+                return
             for key, child in value.items():
                 member = members.get(key)
                 if member is None:
                     continue
-                prop, normalize_member, listy = member
-                path = None if raw is None else (*raw, key)
-                if prop.secret or (
-                    path is not None
-                    and (path in ctx.variables or (listy and _holds_variable(path, ctx)))
-                ):
+                secret, normalize_member, prop = member
+                below = raw.get(key)
+                # A list or set is one field: if any item came from ${NAME}, all of it is secret.
+                if secret or (below is not None and (_HERE in below or key in listy)):
                     if ctx.mode is Mode.DISPLAY:
                         out[key] = SENSITIVE
-                    continue
-                if child is not None:
-                    out[key] = normalize_member(child, path, ctx)
-                elif prop.has_default:  # null reads as the value the server reports for "unset"
-                    out[key] = _COMPILER.of(prop.type)(prop.default, path, ctx)
+                elif child is None:
+                    out[key] = null_member(key, prop, below, ctx)
+                elif normalize_member is None:
+                    out[key] = child
                 else:
-                    out[key] = None
-            return out
+                    out[key] = normalize_member(child, below, ctx)
 
-        return normalize_members
+        return fill
 
     def polymorphic(self, node: Polymorphic) -> _NormalizeFn:
         variants: dict[str, _NormalizeFn | None] = {}  # by spelling, as they are met
@@ -199,7 +246,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
                 variants[spelling] = None if variant is None else self._named(variant)
             return variants[spelling]
 
-        def normalize_variant(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+        def normalize_variant(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, dict):
                 return value
             spelling = value.get(ODATA_TYPE)
@@ -212,10 +259,13 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         return normalize_variant
 
     def _named(self, variant: ObjectType) -> _NormalizeFn:
-        members = self.of(variant)
+        fill = self._filler(variant)
+        name = variant.name
 
-        def with_type(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
-            return {ODATA_TYPE: variant.name, **members(value, raw, ctx)}
+        def with_type(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
+            out: dict[str, Any] = {ODATA_TYPE: name}
+            fill(out, value, raw, ctx)
+            return out
 
         return with_type
 
@@ -227,7 +277,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         # Keyed by a reference: by the target's natural key, whether or not its id is there.
         key_reference = isinstance(key_type, Reference)
 
-        def by_key(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+        def by_key(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, list):
                 return value
             out: dict[str, Any] = {}
@@ -239,7 +289,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
                     key = reference_text(key)
                 elif key_scalar is not None:
                     key = canonical_scalar(key, key_scalar)
-                out[key_label(key)] = item(entry, None if raw is None else (*raw, i), ctx)
+                out[key_label(key)] = item(entry, None if raw is None else raw.get(i), ctx)
             return out
 
         return by_key
@@ -249,12 +299,16 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         canonical = item.kind is ScalarKind.DATETIME or bool(item.enum)
         fold = node.case_insensitive
 
-        def as_set(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+        def as_set(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, list):
                 return value
             items = [canonical_scalar(v, item) for v in value] if canonical else value
             if fold:
                 items = [v.lower() if isinstance(v, str) else v for v in items]
+            if all(
+                type(v) is str for v in items
+            ):  # the usual set: (type, text) order is text order
+                return sorted(set(items))
             try:
                 unique: Any = set(items)
             except TypeError:  # an object or list inside a set (a malformed answer): one of each
@@ -264,18 +318,30 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         return as_set
 
 
-def _as_is(value: Any, raw: RawPath | None, ctx: _Context) -> Any:
+def _as_is(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
     return value
+
+
+#: Puts an object value's normalised members into a dict (see `_Compiler._filler`).
+_FillFn = Callable[[dict[str, Any], dict[str, Any], "_Marks | None", _Context], None]
+#: Defaults that can be made once and shared between trees (nothing can change them).
+_IMMUTABLE = (str, int, float, bool, type(None))
+_CONTEXTS = {mode: _Context(mode) for mode in Mode}
+_PLAIN = _CONTEXTS[Mode.COMPARE]
 
 
 def _set_order(value: Any) -> tuple[str, str]:
     return str(type(value)), str(value)
 
 
-def _holds_variable(path: RawPath, ctx: _Context) -> bool:
-    """A list or set is one field: if any item came from ${NAME}, all of it is a secret."""
-    depth = len(path)
-    return any(len(v) > depth and v[:depth] == path for v in ctx.variables)
+def _marks(paths: Iterable[RawPath]) -> _Marks:
+    root: _Marks = {}
+    for path in paths:
+        node = root
+        for segment in path:
+            node = node.setdefault(segment, {})
+        node[_HERE] = True
+    return root
 
 
 _COMPILER = _Compiler()
@@ -286,12 +352,16 @@ class Normalizer:
     body (where `${NAME}` values are recorded)."""
 
     def __init__(self, mode: Mode, variables: Mapping[RawPath, Any] | None = None) -> None:
-        self._context = _Context(mode, variables or {})
+        self._context = _CONTEXTS[mode]
+        self._marks = _marks(variables) if variables else None
 
     def run(self, value: Any, texpr: TypeExpr, raw: RawPath = ()) -> Any:
         if value is None:
             return None
-        return _COMPILER.of(texpr)(value, raw if self._context.variables else None, self._context)
+        marks = self._marks
+        for segment in raw:
+            marks = marks.get(segment) if marks is not None else None
+        return _COMPILER.of(texpr)(value, marks, self._context)
 
 
 class _External(TypeVisitor[[Any], Any]):

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from reconciler.engine.compare import (
+    DesiredTrees,
     compare,
     display_fields,
     fingerprint,
@@ -82,6 +83,7 @@ def plan_object(
     desired: DesiredObject,
     match: Actual | None,
     ignores: tuple[str, ...] = (),
+    desired_trees: DesiredTrees | None = None,
 ) -> Change:
     kind = desired.kind
     if match is None:
@@ -102,7 +104,7 @@ def plan_object(
         paused = kind.run_state.is_paused(match.run_status)
     tree = tenant_tree(kind, actual)  # normalised once: for the fingerprint and the comparison
     fp = fingerprint(kind, actual, match.run_status, tree=tree)
-    fields = compare(desired, actual, ignores, tree=tree)
+    fields = compare(desired, actual, ignores, tree=tree, desired_trees=desired_trees)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
     reasons = replace_reasons(kind, fields)
@@ -243,11 +245,15 @@ def _matched(
         name: [identities.resolve(registry[name], a) for a in objects]
         for name, objects in tenant.items()
     }
-    matches = [
-        replace(m, actual=identities.resolve(o.kind, m.actual)) if m.actual else m
-        for o, m in zip(desired, matches, strict=True)
-    ]
+    matches = [_resolved(m, o.kind, identities) for o, m in zip(desired, matches, strict=True)]
     return resolved, matches, identities
+
+
+def _resolved(match: Match, kind: Kind, identities: Identities) -> Match:
+    if match.actual is None:
+        return match
+    actual = identities.resolve(kind, match.actual)
+    return match if actual is match.actual else replace(match, actual=actual)
 
 
 def _in_order(
@@ -277,12 +283,15 @@ def build_plan(
     options: PlanOptions,
     *,
     registry: Registry,
+    desired_trees: DesiredTrees | None = None,
     **meta: Any,
 ) -> Plan:
-    """Decide every change. `tenant` maps a kind name (of `registry`) to its objects as read."""
+    """Decide every change. `tenant` maps a kind name (of `registry`) to its objects as read;
+    `desired_trees`: the desired objects normalised already (the loader's), if there are."""
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
+    desired_trees = desired_trees or DesiredTrees()
     tenant, matches, identities = _matched(desired, tenant, registry)
     matched = {
         (obj.kind.name, a.id) for obj, m in zip(desired, matches, strict=True) for a in m.claims
@@ -294,7 +303,7 @@ def build_plan(
         if match.error:
             errors.append(match.error)
             continue
-        change = plan_object(obj, match.actual, options.ignore_changes)
+        change = plan_object(obj, match.actual, options.ignore_changes, desired_trees)
         if match.warnings:
             change = replace(change, warnings=(*change.warnings, *match.warnings))
         if obj.references:
@@ -344,10 +353,13 @@ def build_plan(
             )
         )
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
-    changes = mark_twins(changes, desired)
-    known_names = {o.name for o in desired} | {
-        registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects
-    }
+    changes = mark_twins(changes, desired, desired_trees)
+    known_names = (
+        {o.name for o in desired}
+        | {registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects}
+        if targets
+        else set()
+    )
     changes, cycles = _in_order(changes, tenant, registry, identities)
     errors.extend(cycles)
     return Plan(

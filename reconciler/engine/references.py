@@ -154,7 +154,8 @@ def with_dependencies(changes: list[Change]) -> list[Change]:
                 container = kept
             else:
                 binds.append(kept)
-        updated[change.key] = replace(change, binds=tuple(binds), container=container)
+        if tuple(binds) != change.binds or container is not change.container:
+            updated[change.key] = replace(change, binds=tuple(binds), container=container)
         before = change.before if change.action is not Action.CREATE else None
         # What refers to a doomed object must let go first: a replace of the referrer only
         # needs its delete done; a replace of the doomed object only holds its delete back.
@@ -164,14 +165,14 @@ def with_dependencies(changes: list[Change]) -> list[Change]:
             if doomed is not None and doomed is not change:
                 waits = removal if doomed.action is Action.REPLACE else after
                 waits[doomed.key].append(gone)
-    return [
-        replace(
-            updated.get(c.key, c),
-            depends_on=tuple(dict.fromkeys(after[c.key])),
-            removal_after=tuple(dict.fromkeys(removal[c.key])),
-        )
-        for c in changes
-    ]
+    return [_waiting(updated.get(c.key, c), after[c.key], removal[c.key]) for c in changes]
+
+
+def _waiting(change: Change, after: list[str], removal: list[str]) -> Change:
+    depends_on, removal_after = tuple(dict.fromkeys(after)), tuple(dict.fromkeys(removal))
+    if depends_on == change.depends_on and removal_after == change.removal_after:
+        return change  # most changes wait for nothing: no copy
+    return replace(change, depends_on=depends_on, removal_after=removal_after)
 
 
 def in_dependency_order(changes: list[Change]) -> tuple[list[Change], list[PlanError]]:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from reconciler.engine.lookalike import Lookalike, describe_source, loose, source_of
-from reconciler.engine.normalize import normalize
+from reconciler.engine.compare import DesiredTrees
+from reconciler.engine.lookalike import Lookalike, describe_source, loose
 from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 
@@ -32,26 +32,27 @@ class Twin:
     source: str
 
 
-def _key(obj: DesiredObject) -> tuple[Any, ...] | None:
-    tree = normalize(obj.body, obj.kind.root, variables=obj.variables)
-    source = source_of(obj.kind, tree)
+def _key(obj: DesiredObject, source: dict[str, Any]) -> tuple[Any, ...] | None:
     if not source:
         return None
     return (obj.kind.name, *sorted((p, repr(loose(v))) for p, v in source.items()))
 
 
-def twins(objects: Iterable[DesiredObject]) -> list[Twin]:
+def twins(
+    objects: Iterable[DesiredObject], desired_trees: DesiredTrees | None = None
+) -> list[Twin]:
     """Every later object that reads a source an earlier one reads (each pair once)."""
+    trees = desired_trees or DesiredTrees()
     first: dict[tuple[Any, ...], DesiredObject] = {}
     found: list[Twin] = []
     for obj in objects:
-        key = _key(obj)
+        source = trees.source(obj)
+        key = _key(obj, source)
         if key is None:
             continue
         earlier = first.setdefault(key, obj)
         if earlier is not obj and earlier.name != obj.name:  # one name twice: its own error
-            tree = normalize(obj.body, obj.kind.root, variables=obj.variables)
-            found.append(Twin(earlier, obj, describe_source(source_of(obj.kind, tree))))
+            found.append(Twin(earlier, obj, describe_source(source)))
     return found
 
 
@@ -63,9 +64,13 @@ def twin_warning(name: str, other: Lookalike) -> str:
     )
 
 
-def mark_twins(changes: Sequence[Change], objects: Sequence[DesiredObject]) -> list[Change]:
+def mark_twins(
+    changes: Sequence[Change],
+    objects: Sequence[DesiredObject],
+    desired_trees: DesiredTrees | None = None,
+) -> list[Change]:
     """Flag each planned create (a `Change`) that reads the source of another desired object."""
-    pairs = twins(objects)
+    pairs = twins(objects, desired_trees)
     if not pairs:
         return list(changes)
     ids = {(c.kind.name, c.name): c.id for c in changes if c.id}
