@@ -7,14 +7,16 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.desired import forked
 from reconciler.desired.contained import split_contained
 from reconciler.desired.name_chars import name_problems
-from reconciler.desired.problems import Problem, Severity
+from reconciler.desired.problems import Problem, Severity, has_errors
 from reconciler.desired.references import check_references
 from reconciler.desired.same_source import same_source_problems
 from reconciler.desired.typecheck import check_object, did_you_mean
@@ -161,10 +163,15 @@ def _symlink_problem(path: FsPath, real_root: FsPath, *, dir: bool) -> str:
 
 @collector_paused()
 def load_desired(
-    path: str, *, cwd: FsPath | None = None, registry: Registry = REGISTRY
+    path: str,
+    *,
+    cwd: FsPath | None = None,
+    registry: Registry = REGISTRY,
+    workers: int | None = None,
 ) -> DesiredState:
     """Load `path` (a directory or one file) as objects of the kinds in `registry`. Raises
-    ConfigError only if it does not exist."""
+    ConfigError only if it does not exist. `workers`: how many processes read the files
+    (None: as many as pay, see `forked`); the answer is the same whatever the number."""
     cwd = cwd or FsPath.cwd()
     root = FsPath(path)
     if not root.exists():
@@ -182,35 +189,31 @@ def load_desired(
     objects: list[DesiredObject] = []
     settings = FileSettings()
     settings_path = root / SETTINGS_FILE if root.is_dir() else None
-    for file in files:
-        shown = display_path(file, cwd)
-        unreadable = _unreadable(file)
-        if unreadable:
-            problems.append(Problem(shown, 1, 1, Severity.ERROR, unreadable))
-            continue
-        data = file.read_bytes()
-        rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
-        try:
-            docs = read_documents(shown, data, is_json=file.suffix.lower() == ".json")
-        except YamlSourceError as exc:
-            problems.append(exc.problem)
-            continue
-        if settings_path is not None and file == settings_path:
-            settings = _read_settings(shown, docs, problems)
-            continue
-        for doc in docs:
-            obj = _read_object(shown, doc, problems, registry)
-            if obj is not None:
-                objects.extend(split_contained(obj, registry, doc.where))
+    read = partial(_read_file, root=root, cwd=cwd, settings_path=settings_path, registry=registry)
+    count = workers if workers is not None else forked.workers_for(len(files))
+    from reconciler.engine.compare import DesiredTrees  # the engine's, made on demand
+
+    trees = DesiredTrees()
+    for result in forked.map_forked(
+        read,
+        files,
+        count,
+        shared=lambda obj: ("kind", obj.name) if isinstance(obj, Kind) else None,
+        restore=lambda pid: registry[pid[1]],  # type: ignore[index]
+    ):
+        problems += result.problems
+        objects += result.objects
+        for obj, source in zip(result.objects, result.sources, strict=False):
+            trees.seed(obj, source)
+        if result.digest is not None:
+            digest.update(result.digest)
+        if result.settings is not None:
+            settings = result.settings
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd, registry)
     problems.extend(_duplicates(objects))
     objects, reference_problems = check_references(objects, registry)
     problems.extend(reference_problems)
-    from reconciler.engine.compare import DesiredTrees  # the engine's, made on demand
-
-    trees = DesiredTrees()
     problems.extend(same_source_problems(objects, problems, trees))
     if not files and not refused:
         problems.append(
@@ -231,6 +234,52 @@ def load_desired(
         files=len(files),
         trees=trees,
     )
+
+
+@dataclass
+class _FileRead:
+    """What one file holds: its problems, its objects, its part of the digest, and the
+    settings when it is the settings file."""
+
+    problems: list[Problem] = field(default_factory=list)
+    objects: list[DesiredObject] = field(default_factory=list)
+    #: The source each object reads (`engine.compare.desired_source`), for the same-source
+    #: check; found here, where a file is read (on any core), and only for a file without
+    #: errors (the normaliser expects checked values).
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    digest: bytes | None = None
+    settings: FileSettings | None = None
+
+
+def _read_file(
+    file: FsPath, *, root: FsPath, cwd: FsPath, settings_path: FsPath | None, registry: Registry
+) -> _FileRead:
+    out = _FileRead()
+    shown = display_path(file, cwd)
+    unreadable = _unreadable(file)
+    if unreadable:
+        out.problems.append(Problem(shown, 1, 1, Severity.ERROR, unreadable))
+        return out
+    data = file.read_bytes()
+    rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
+    out.digest = rel.encode() + b"\0" + hashlib.sha256(data).digest()
+    try:
+        docs = read_documents(shown, data, is_json=file.suffix.lower() == ".json")
+    except YamlSourceError as exc:
+        out.problems.append(exc.problem)
+        return out
+    if settings_path is not None and file == settings_path:
+        out.settings = _read_settings(shown, docs, out.problems)
+        return out
+    for doc in docs:
+        obj = _read_object(shown, doc, out.problems, registry)
+        if obj is not None:
+            out.objects.extend(split_contained(obj, registry, doc.where))
+    if not has_errors(out.problems):
+        from reconciler.engine.compare import desired_source  # the engine's, on demand
+
+        out.sources = [desired_source(obj) for obj in out.objects]
+    return out
 
 
 def _unreadable(file: FsPath) -> str | None:

@@ -34,6 +34,10 @@ class DesiredTrees:
         self._sources[id(obj)] = (obj, source_of(obj.kind, tree))
         return tree
 
+    def seed(self, obj: DesiredObject, source: dict[str, Any]) -> None:
+        """What `desired_source` found for `obj` elsewhere (the loader's forked readers)."""
+        self._sources[id(obj)] = (obj, source)
+
     def source(self, obj: DesiredObject) -> dict[str, Any]:
         """`lookalike.source_of` the object's tree."""
         known = self._sources.get(id(obj))
@@ -41,6 +45,11 @@ class DesiredTrees:
             self(obj)
             known = self._sources[id(obj)]
         return known[1]
+
+
+def desired_source(obj: DesiredObject) -> dict[str, Any]:
+    """The source a (checked) desired object reads, as `DesiredTrees.source` finds it."""
+    return source_of(obj.kind, normalize(obj.body, obj.kind.root, variables=obj.variables))
 
 
 def tenant_tree(kind: Kind, actual: JSONObject) -> Any:

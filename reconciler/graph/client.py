@@ -7,11 +7,13 @@ method, URL, status, Graph's error code and message and the request-id for every
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,33 +101,52 @@ class GraphClient:
     # -- reads --------------------------------------------------------------------------------
     def list(self, path: str, check: ItemCheck | None = None) -> list[JSONObject]:
         """Every item of a collection, following `@odata.nextLink` exactly as given. `check`
-        looks at each item as its page arrives; a problem fails the read, naming the page."""
+        looks at each item as its page arrives; a problem fails the read, naming the page.
+        The next page is asked for while this one's items are checked: paging is one request
+        after another, and the checks would otherwise add to every round trip."""
         items: list[JSONObject] = []
-        url: str | None = self.url(path)
+        url = self.url(path)
         seen: set[str] = set()
-        while url:
-            page = self._read(url)
-            value = page.body.get("value") if isinstance(page.body, dict) else None
-            if not isinstance(value, list):
-                raise self._unexpected(url, page, "a collection answer without a 'value' list")
-            if len(value) > MAX_PAGE_ITEMS:
-                raise self._unexpected(
-                    url,
-                    page,
-                    f"a page of {len(value):,} items (Graph sends at most 999 per page); "
-                    "refused rather than read on",
-                )
-            for number, item in enumerate(value, start=len(items) + 1):
-                # Graph collections hold objects; every caller reads items as mappings.
-                problem = "is not an object" if not isinstance(item, dict) else None
-                if problem is None and check is not None:
-                    problem = check(item)
-                if problem:
-                    raise self._unexpected(url, page, f"item {number:,} of the list {problem}")
-            items.extend(value)
-            seen.add(url)
-            url = self._next_page(url, page, seen)
-        return items
+        page = self._read(url)
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-next-page")
+        try:
+            while True:
+                value = self._page_items(url, page)
+                seen.add(url)
+                try:
+                    next_url, bad_link = self._next_page(url, page, seen), None
+                except GraphError as exc:  # reported after this page's own problems
+                    next_url, bad_link = None, exc
+                coming = ahead.submit(self._read, next_url) if next_url else None
+                for number, item in enumerate(value, start=len(items) + 1):
+                    # Graph collections hold objects; every caller reads items as mappings.
+                    problem = "is not an object" if not isinstance(item, dict) else None
+                    if problem is None and check is not None:
+                        problem = check(item)
+                    if problem:
+                        raise self._unexpected(url, page, f"item {number:,} of the list {problem}")
+                items.extend(value)
+                if bad_link is not None:
+                    raise bad_link
+                if coming is None or next_url is None:
+                    return items
+                url, page = next_url, coming.result()
+        finally:
+            # Normally idle by now; after an error the page asked for is left to finish alone.
+            ahead.shutdown(wait=False, cancel_futures=True)
+
+    def _page_items(self, url: str, page: GraphResponse) -> builtins.list[Any]:
+        value = page.body.get("value") if isinstance(page.body, dict) else None
+        if not isinstance(value, list):
+            raise self._unexpected(url, page, "a collection answer without a 'value' list")
+        if len(value) > MAX_PAGE_ITEMS:
+            raise self._unexpected(
+                url,
+                page,
+                f"a page of {len(value):,} items (Graph sends at most 999 per page); "
+                "refused rather than read on",
+            )
+        return value
 
     def get(self, path: str) -> JSONObject | None:
         """One object, or None when Graph answers 404."""

@@ -23,7 +23,7 @@ from reconciler.desired import load_desired
 from reconciler.engine.diff import diff
 from reconciler.engine.normalize import Mode, normalize
 from reconciler.kinds import KINDS
-from reconciler.tenant import object_problem
+from reconciler.tenant import _SHAPE_OK, _shape_problem, object_problem
 from tests.campaigns.json_shapes import any_json, shaped, tenant_object, with_key
 from tests.campaigns.test_bad_answers import LIST, FakeGraph, page
 from tests.campaigns.test_loader_fuzz import BOUNDED, EXAMPLES
@@ -54,6 +54,21 @@ def test_every_tenant_object_the_read_accepts_normalises_and_diffs(seed: int, wi
         assert diff(normalize(named, kind.root), normalize(named, kind.root), kind.root) == []
         moved = diff(normalize(named, kind.root), normalize(renamed, kind.root), kind.root)
         assert [f.path for f in moved] == [kind.key.paths[0]]
+
+
+@settings(BOUNDED, max_examples=EXAMPLES or 300)
+@given(SEEDS, st.floats(0, 0.3))
+def test_the_fast_shape_check_agrees_with_the_worded_one(seed: int, wild: float) -> None:
+    """The read asks a compiled yes/no first and words a problem only on a no: both must
+    say the same of every object (two-sided: the generator makes both kinds)."""
+    r = random.Random(seed)
+    for kind in KINDS.values():
+        item = tenant_object(kind, r, wild)
+        if not isinstance(item, dict):
+            continue  # object_problem says so before either check
+        worded = _shape_problem(item, kind.root, "")
+        assert _SHAPE_OK.of(kind.root)(item) is (worded is None), worded
+        event("shaped" if worded is None else "misshapen")
 
 
 def test_the_read_accepts_most_generated_objects() -> None:

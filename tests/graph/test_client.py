@@ -232,3 +232,29 @@ def test_writes_are_not_retried_on_413() -> None:
 
     assert not write_retry().is_retry("POST", 413, True)
     assert write_retry().is_retry("POST", 429, True)
+
+
+def test_a_page_is_checked_while_the_next_is_asked_for_and_problems_keep_their_order() -> None:
+    """The next page is requested before this page's items are checked; a problem on this
+    page is still the one reported (not the next page's, nor a bad link beside it)."""
+    from tests.campaigns.test_bad_answers import FakeGraph, page
+
+    fake = FakeGraph()
+    try:
+        first = "/beta/things"
+        fake.script[first] = page([{"id": "1"}, "not an object"], f"{fake.base}/beta/p2")
+        fake.script["/beta/p2"] = page([{"id": "2"}], f"{fake.base}/beta/p3")
+        fake.script["/beta/p3"] = page([{"id": "3"}])
+        client = GraphClient(f"{fake.base}/beta", tokens())
+        with pytest.raises(GraphError, match="item 2 of the list is not an object") as failed:
+            client.list("things")
+        assert f"{fake.base}{first}" in str(failed.value)
+        assert ("GET", "/beta/p3") not in fake.log  # nothing read past the page after
+        fake.script[first] = page(["bad"], "http://127.0.0.2:1/beta/p2")
+        with pytest.raises(GraphError, match="item 1 of the list is not an object"):
+            client.list("things")
+        fake.script[first] = page([{"id": "1"}], f"{fake.base}/beta/p2")
+        assert [item["id"] for item in client.list("things")] == ["1", "2", "3"]
+        client.close()
+    finally:
+        fake.close()

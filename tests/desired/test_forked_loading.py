@@ -1,0 +1,142 @@
+"""Reading a tree in forked processes gives exactly what reading it here gives: the same
+objects (their kinds the registry's own), problems, digest and settings — valid trees and
+broken ones alike — and a child that fails is made up for by the parent. Real forks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from reconciler.desired import load_desired
+from reconciler.desired.forked import map_forked, workers_for
+from reconciler.desired.loader import DesiredState
+from reconciler.kinds import REGISTRY
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="forked reading is for Linux"
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BROKEN = {
+    "bad-yaml.yaml": "displayName: [unclosed\n",
+    "unknown-field.yaml": "displayName: U\ndataProviderr: {}\n",
+    "empty.yaml": "",
+    "wrong-type.yaml": "displayName: W\nlicensesToAssign: teacher\n",
+    "edusync.yaml": "updateMethod: PATCH\nparallelism: 3\nignoreChanges: [expirationDate]\n",
+}
+
+
+def _tree(tmp_path: Path, copies: int, *, broken: bool) -> Path:
+    root = tmp_path / "desired-state"
+    root.mkdir()
+    for i in range(copies):
+        for source in sorted((ROOT / "desired-state").glob("*.yaml")):
+            text = source.read_text().replace("displayName: ", f"displayName: C{i:03d} ", 1)
+            (root / f"{i:03d}-{source.name}").write_text(text)
+    for source in sorted((ROOT / "examples" / "industry-data").glob("*.yaml")):
+        shutil.copy(source, root / f"zz-{source.name}")
+    if broken:
+        for name, text in BROKEN.items():
+            (root / name).write_text(text)
+        (root / "dup-a.yaml").write_text((root / "000-powerschool.yaml").read_text())
+    return root
+
+
+def _same(one: DesiredState, other: DesiredState) -> None:
+    assert one.problems == other.problems
+    assert one.objects == other.objects
+    assert one.digest == other.digest
+    assert one.settings == other.settings
+    assert one.files == other.files
+    for a, b in zip(one.objects, other.objects, strict=True):
+        assert b.kind is REGISTRY[a.kind.name]  # restored, not copied
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["valid", "broken"])
+def test_forked_reading_equals_reading_here(tmp_path: Path, broken: bool) -> None:
+    root = _tree(tmp_path, 20, broken=broken)
+    here = load_desired(str(root), cwd=tmp_path, workers=1)
+    forked = load_desired(str(root), cwd=tmp_path, workers=3)
+    _same(here, forked)
+    assert len(here.objects) > 60
+    assert here.ok is (not broken)
+    if broken:
+        assert here.settings.parallelism == 3
+
+
+def test_a_child_that_fails_is_made_up_for_by_the_parent() -> None:
+    parent = os.getpid()
+
+    def square(n: int) -> int:
+        if os.getpid() != parent and n == 7:
+            os._exit(3)  # a child dying mid-run, as a crash or a kill would
+        return n * n
+
+    items = list(range(12))
+    assert map_forked(square, items, 3, shared=lambda _: None, restore=lambda _: None) == [
+        n * n for n in items
+    ]
+
+
+def test_a_child_raising_is_made_up_for_too() -> None:
+    parent = os.getpid()
+
+    def check(n: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("only the parent may answer")
+        return -n
+
+    assert map_forked(check, [1, 2, 3, 4], 2, shared=lambda _: None, restore=lambda _: None) == [
+        -1,
+        -2,
+        -3,
+        -4,
+    ]
+
+
+def test_an_error_in_the_parent_leaves_no_child_behind() -> None:
+    parent = os.getpid()
+
+    def slow_child(n: int) -> int:
+        if os.getpid() == parent:
+            raise ValueError("the parent fails at once")
+        threading.Event().wait(30)  # the child would take long: it must be killed, not awaited
+        return n
+
+    before = _children()
+    with pytest.raises(ValueError, match="the parent fails"):
+        map_forked(slow_child, [1, 2], 2, shared=lambda _: None, restore=lambda _: None)
+    assert _children() == before  # killed and reaped: not running, not a zombie
+
+
+def _children() -> set[int]:
+    """This process's child processes, running or not yet reaped (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == os.getpid():
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert workers_for(10_000) == 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_small_trees_are_read_here() -> None:
+    assert workers_for(10) == 1
