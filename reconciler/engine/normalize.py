@@ -202,28 +202,12 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
         def fill(
             out: dict[str, Any], value: dict[str, Any], raw: _Marks | None, ctx: _Context
         ) -> None:
-            if raw is None:  # nothing below came from ${NAME}
-                for key, child in value.items():
-                    member = members.get(key)
-                    if member is None:
-                        continue
-                    secret, normalize_member, prop = member
-                    if secret:
-                        if ctx.mode is Mode.DISPLAY:
-                            out[key] = SENSITIVE
-                    elif child is None:
-                        out[key] = null_member(key, prop, None, ctx)
-                    elif normalize_member is None:
-                        out[key] = child
-                    else:
-                        out[key] = normalize_member(child, None, ctx)
-                return
             for key, child in value.items():
                 member = members.get(key)
                 if member is None:
                     continue
                 secret, normalize_member, prop = member
-                below = raw.get(key)
+                below = None if raw is None else raw.get(key)  # None: no ${NAME} in there
                 # A list or set is one field: if any item came from ${NAME}, all of it is secret.
                 if secret or (below is not None and (_HERE in below or key in listy)):
                     if ctx.mode is Mode.DISPLAY:
