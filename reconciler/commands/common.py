@@ -184,7 +184,7 @@ def compute_plan(
         tenant,
         PlanOptions(prune=prune, targets=targets, ignore_changes=settings.ignore_changes),
         registry=registry,
-        desired_trees=state.trees,
+        sources=state.sources,
         graph_url=settings.graph_url,
         desired_path=state.root,
         desired_digest=state.digest,

@@ -37,7 +37,7 @@ from reconciler.objects import DesiredObject, Lifecycle
 from reconciler.settings import FileSettings, UpdateMethod, graph_url_problem
 
 if TYPE_CHECKING:
-    from reconciler.engine.compare import DesiredTrees
+    from reconciler.engine.compare import DesiredSources
 
 SETTINGS_FILE = "edusync.yaml"
 RESERVED_KEYS = ("kind", "lifecycle")
@@ -52,9 +52,9 @@ class DesiredState:
     #: sha256 over every file read (path and bytes): a saved plan is stale when this changes.
     digest: str
     files: int
-    #: The source each object reads (`engine.compare.DesiredTrees`), learnt by the
-    #: same-source check; the plan's own check uses it again instead of normalising.
-    trees: DesiredTrees | None = field(default=None, compare=False, repr=False)
+    #: The source each object reads, found while reading; the same-source check here and the
+    #: plan's own use it instead of normalising the objects again.
+    sources: DesiredSources | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -191,9 +191,9 @@ def load_desired(
     settings_path = root / SETTINGS_FILE if root.is_dir() else None
     read = partial(_read_file, root=root, cwd=cwd, settings_path=settings_path, registry=registry)
     count = workers if workers is not None else forked.workers_for(len(files))
-    from reconciler.engine.compare import DesiredTrees  # the engine's, made on demand
+    from reconciler.engine.compare import DesiredSources  # the engine's, made on demand
 
-    trees = DesiredTrees()
+    sources = DesiredSources()
     for result in forked.map_forked(
         read,
         files,
@@ -204,7 +204,7 @@ def load_desired(
         problems += result.problems
         objects += result.objects
         for obj, source in zip(result.objects, result.sources, strict=False):
-            trees.seed(obj, source)
+            sources.note(obj, source)
         if result.digest is not None:
             digest.update(result.digest)
         if result.settings is not None:
@@ -214,7 +214,7 @@ def load_desired(
     problems.extend(_duplicates(objects))
     objects, reference_problems = check_references(objects, registry)
     problems.extend(reference_problems)
-    problems.extend(same_source_problems(objects, problems, trees))
+    problems.extend(same_source_problems(objects, problems, sources))
     if not files and not refused:
         problems.append(
             Problem(
@@ -232,7 +232,7 @@ def load_desired(
         problems=tuple(sorted(set(problems), key=_problem_order)),
         digest=f"sha256:{digest.hexdigest()}",
         files=len(files),
-        trees=trees,
+        sources=sources,
     )
 
 

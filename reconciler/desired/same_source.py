@@ -11,14 +11,14 @@ from reconciler.desired.problems import Problem, Severity, has_errors
 from reconciler.names import quoted
 
 if TYPE_CHECKING:
-    from reconciler.engine.compare import DesiredTrees
+    from reconciler.engine.compare import DesiredSources
     from reconciler.objects import DesiredObject
 
 
 def same_source_problems(
     objects: Sequence[DesiredObject],
     found: Sequence[Problem] = (),
-    trees: DesiredTrees | None = None,
+    sources: DesiredSources | None = None,
 ) -> list[Problem]:
     """Nothing while `found` holds an error: only valid objects can be compared (the engine's
     normaliser expects checked values), and those errors come first."""
@@ -37,5 +37,5 @@ def same_source_problems(
             f"{t.earlier.where}: applying both makes two profiles syncing one SIS. If one file "
             "is a copy, delete it; if both are meant, apply will need --allow-duplicate-source",
         )
-        for t in twins(objects, trees)
+        for t in twins(objects, sources)
     ]

@@ -18,38 +18,44 @@ from reconciler.kinds.model import ODATA_TYPE, Kind
 from reconciler.objects import DesiredObject
 
 
-class DesiredTrees:
-    """Desired objects normalised for comparison. A tree is made afresh whenever it is asked
-    for (10,000 of them held through a plan cost more memory than making one again costs
-    time), but what the same-source check needs of it — the source the object reads — is
-    kept: the loader's check and the plan's comparison each normalise an object once, and a
-    plan given the loader's `DesiredTrees` checks for twins without normalising anything."""
+def desired_tree(obj: DesiredObject) -> Any:
+    """A desired object normalised for comparison (its `${NAME}` values left out)."""
+    return normalize(obj.body, obj.kind.root, variables=obj.variables)
+
+
+def desired_source(obj: DesiredObject) -> dict[str, Any]:
+    """The source a (checked) desired object reads: `lookalike.source_of` its tree."""
+    return source_of(obj.kind, desired_tree(obj))
+
+
+class DesiredSources:
+    """The source each desired object reads, for the same-source check. Noted whenever the
+    comparison makes an object's tree (`tree`), handed over by the loader's readers (`note`),
+    or worked out when asked (`source`): the loader's check and the plan's comparison each
+    normalise an object once, and a plan given the loader's `DesiredSources` checks for twins
+    without normalising anything. Trees are never kept: 10,000 of them held through a plan
+    cost more memory than making one again costs time."""
 
     def __init__(self) -> None:
         # The object is kept beside its source: while it is, its id stays its own.
         self._sources: dict[int, tuple[DesiredObject, dict[str, Any]]] = {}
 
-    def __call__(self, obj: DesiredObject) -> Any:
-        tree = normalize(obj.body, obj.kind.root, variables=obj.variables)
-        self._sources[id(obj)] = (obj, source_of(obj.kind, tree))
+    def tree(self, obj: DesiredObject) -> Any:
+        """`desired_tree(obj)`, its source noted on the way."""
+        tree = desired_tree(obj)
+        self.note(obj, source_of(obj.kind, tree))
         return tree
 
-    def seed(self, obj: DesiredObject, source: dict[str, Any]) -> None:
-        """What `desired_source` found for `obj` elsewhere (the loader's forked readers)."""
+    def note(self, obj: DesiredObject, source: dict[str, Any]) -> None:
         self._sources[id(obj)] = (obj, source)
 
     def source(self, obj: DesiredObject) -> dict[str, Any]:
-        """`lookalike.source_of` the object's tree."""
         known = self._sources.get(id(obj))
-        if known is None or known[0] is not obj:
-            self(obj)
-            known = self._sources[id(obj)]
+        if known is None:
+            source = desired_source(obj)
+            self.note(obj, source)
+            return source
         return known[1]
-
-
-def desired_source(obj: DesiredObject) -> dict[str, Any]:
-    """The source a (checked) desired object reads, as `DesiredTrees.source` finds it."""
-    return source_of(obj.kind, normalize(obj.body, obj.kind.root, variables=obj.variables))
 
 
 def tenant_tree(kind: Kind, actual: JSONObject) -> Any:
@@ -82,12 +88,13 @@ def compare(
     extra_ignores: tuple[str, ...] = (),
     *,
     tree: Any = None,
-    desired_trees: DesiredTrees | None = None,
+    sources: DesiredSources | None = None,
 ) -> list[FieldDiff]:
     """Field differences between one desired object and its tenant counterpart (`tree`: the
-    counterpart's `tenant_tree`, when it is already made; `desired_trees`: the plan's)."""
+    counterpart's `tenant_tree`, when it is already made; `sources`: the plan's, which note
+    the source the desired object reads)."""
     root = desired.kind.root
-    wanted = (desired_trees or DesiredTrees())(desired)
+    wanted = sources.tree(desired) if sources is not None else desired_tree(desired)
     full = tree if tree is not None else tenant_tree(desired.kind, actual)
     have = project(full, wanted, root)
     ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)

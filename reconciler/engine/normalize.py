@@ -102,8 +102,8 @@ _Marks = dict[Any, Any]
 _HERE = "#variable"  # not a member name (Graph's names never start with #) nor an index
 
 #: Normalises one value of a given type. `marks` are the `${NAME}` marks below the value, or
-#: None when there are none (the tenant side, and most of a desired object): then the value
-#: takes the fast way, with no marks to look up.
+#: None when there are none (the tenant side, and most of a desired object): nothing is
+#: looked up for such a value's members.
 _NormalizeFn = Callable[[Any, "_Marks | None", _Context], Any]
 
 
@@ -289,9 +289,8 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
             items = [canonical_scalar(v, item) for v in value] if canonical else value
             if fold:
                 items = [v.lower() if isinstance(v, str) else v for v in items]
-            if all(
-                type(v) is str for v in items
-            ):  # the usual set: (type, text) order is text order
+            # The usual set, all text: ordered by (type, text) is ordered by text.
+            if all(type(v) is str for v in items):
                 return sorted(set(items))
             try:
                 unique: Any = set(items)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from reconciler.engine.compare import (
-    DesiredTrees,
+    DesiredSources,
     compare,
     display_fields,
     fingerprint,
@@ -83,7 +83,7 @@ def plan_object(
     desired: DesiredObject,
     match: Actual | None,
     ignores: tuple[str, ...] = (),
-    desired_trees: DesiredTrees | None = None,
+    sources: DesiredSources | None = None,
 ) -> Change:
     kind = desired.kind
     if match is None:
@@ -104,7 +104,7 @@ def plan_object(
         paused = kind.run_state.is_paused(match.run_status)
     tree = tenant_tree(kind, actual)  # normalised once: for the fingerprint and the comparison
     fp = fingerprint(kind, actual, match.run_status, tree=tree)
-    fields = compare(desired, actual, ignores, tree=tree, desired_trees=desired_trees)
+    fields = compare(desired, actual, ignores, tree=tree, sources=sources)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
     reasons = replace_reasons(kind, fields)
@@ -283,15 +283,15 @@ def build_plan(
     options: PlanOptions,
     *,
     registry: Registry,
-    desired_trees: DesiredTrees | None = None,
+    sources: DesiredSources | None = None,
     **meta: Any,
 ) -> Plan:
     """Decide every change. `tenant` maps a kind name (of `registry`) to its objects as read;
-    `desired_trees`: the desired objects normalised already (the loader's), if there are."""
+    `sources`: the source each desired object reads, when the loader has found them."""
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
-    desired_trees = desired_trees or DesiredTrees()
+    sources = sources or DesiredSources()
     tenant, matches, identities = _matched(desired, tenant, registry)
     matched = {
         (obj.kind.name, a.id) for obj, m in zip(desired, matches, strict=True) for a in m.claims
@@ -303,7 +303,7 @@ def build_plan(
         if match.error:
             errors.append(match.error)
             continue
-        change = plan_object(obj, match.actual, options.ignore_changes, desired_trees)
+        change = plan_object(obj, match.actual, options.ignore_changes, sources)
         if match.warnings:
             change = replace(change, warnings=(*change.warnings, *match.warnings))
         if obj.references:
@@ -353,7 +353,7 @@ def build_plan(
             )
         )
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
-    changes = mark_twins(changes, desired, desired_trees)
+    changes = mark_twins(changes, desired, sources)
     known_names = (
         {o.name for o in desired}
         | {registry[k].key_of(a.body) for k, objects in tenant.items() for a in objects}

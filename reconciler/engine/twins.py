@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from reconciler.engine.compare import DesiredTrees
+from reconciler.engine.compare import DesiredSources
 from reconciler.engine.lookalike import Lookalike, describe_source, loose
 from reconciler.names import quoted
 from reconciler.objects import DesiredObject
@@ -38,15 +38,13 @@ def _key(obj: DesiredObject, source: dict[str, Any]) -> tuple[Any, ...] | None:
     return (obj.kind.name, *sorted((p, repr(loose(v))) for p, v in source.items()))
 
 
-def twins(
-    objects: Iterable[DesiredObject], desired_trees: DesiredTrees | None = None
-) -> list[Twin]:
+def twins(objects: Iterable[DesiredObject], sources: DesiredSources | None = None) -> list[Twin]:
     """Every later object that reads a source an earlier one reads (each pair once)."""
-    trees = desired_trees or DesiredTrees()
+    known = sources or DesiredSources()
     first: dict[tuple[Any, ...], DesiredObject] = {}
     found: list[Twin] = []
     for obj in objects:
-        source = trees.source(obj)
+        source = known.source(obj)
         key = _key(obj, source)
         if key is None:
             continue
@@ -67,10 +65,10 @@ def twin_warning(name: str, other: Lookalike) -> str:
 def mark_twins(
     changes: Sequence[Change],
     objects: Sequence[DesiredObject],
-    desired_trees: DesiredTrees | None = None,
+    sources: DesiredSources | None = None,
 ) -> list[Change]:
     """Flag each planned create (a `Change`) that reads the source of another desired object."""
-    pairs = twins(objects, desired_trees)
+    pairs = twins(objects, sources)
     if not pairs:
         return list(changes)
     ids = {(c.kind.name, c.name): c.id for c in changes if c.id}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired import load_desired
-from reconciler.engine.compare import DesiredTrees, compare, display_fields
+from reconciler.engine.compare import DesiredSources, compare, display_fields
 from reconciler.engine.diff import diff
 from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import normalize
@@ -88,15 +88,13 @@ def test_the_plan_reuses_what_the_loader_learnt_of_sources(tmp_path: Path) -> No
     (folder / "a.yaml").write_text(text.format(name="A"))
     (folder / "b.yaml").write_text(text.format(name="B"))
     state = load_desired(str(folder))
-    assert state.trees is not None
-    fresh, reused = twins(state.objects), twins(state.objects, state.trees)
+    assert state.sources is not None
+    fresh, reused = twins(state.objects), twins(state.objects, state.sources)
     assert [(t.earlier.name, t.later.name, t.source) for t in reused] == [
         (t.earlier.name, t.later.name, t.source) for t in fresh
     ]
     assert len(fresh) == 1
-    plan = build_plan(
-        state.objects, {}, PlanOptions(), registry=REGISTRY, desired_trees=state.trees
-    )
+    plan = build_plan(state.objects, {}, PlanOptions(), registry=REGISTRY, sources=state.sources)
     flagged = [c.name for c in plan.changes if c.duplicate_of]
     assert flagged == ["A", "B"]
 
@@ -104,10 +102,10 @@ def test_the_plan_reuses_what_the_loader_learnt_of_sources(tmp_path: Path) -> No
 def test_a_tree_is_made_afresh_each_time(tmp_path: Path) -> None:
     """Trees are not held (memory): a caller may change the one it was given."""
     (desired,) = _loaded(tmp_path, p=_MATCHING.format(name="A", domain="d.example.edu"))
-    trees = DesiredTrees()
-    first = trees(desired)
+    sources = DesiredSources()
+    first = sources.tree(desired)
     first["displayName"] = "changed"
-    assert trees(desired)["displayName"] == "A"
+    assert sources.tree(desired)["displayName"] == "A"
 
 
 def test_the_skeleton_diff_reports_values_from_the_whole_trees() -> None:
