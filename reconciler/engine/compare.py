@@ -12,15 +12,10 @@ from typing import Any
 from reconciler import fieldpaths
 from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
 from reconciler.engine.lookalike import source_of
-from reconciler.engine.normalize import Mode, external, normalize
+from reconciler.engine.normalize import Mode, desired_tree, external, normalize
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ODATA_TYPE, Kind
 from reconciler.objects import DesiredObject
-
-
-def desired_tree(obj: DesiredObject) -> Any:
-    """A desired object normalised for comparison (its `${NAME}` values left out)."""
-    return normalize(obj.body, obj.kind.root, variables=obj.variables)
 
 
 def desired_source(obj: DesiredObject) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from reconciler import fieldpaths
 from reconciler.engine.diff import value_at
-from reconciler.engine.normalize import normalize
+from reconciler.engine.normalize import desired_tree, normalize
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ODATA_TYPE, Kind, TypeExpr
 from reconciler.kinds.typetree import has_members, is_keyed, member_type
@@ -138,7 +138,7 @@ class Wanted:
     @classmethod
     def of(cls, desired: DesiredObject) -> Wanted:
         kind = desired.kind
-        tree = normalize(desired.body, kind.root, variables=desired.variables)
+        tree = desired_tree(desired)
         keys = {tuple(path.split(".")) for path in kind.key.paths}
         fields = tuple(f for f in _fields(kind.root, tree) if f.segments not in keys)
         return cls(kind, tree, source_of(kind, tree), fields)

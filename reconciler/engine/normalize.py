@@ -32,6 +32,7 @@ from reconciler.kinds.model import (
 )
 from reconciler.kinds.odata import resolve_variant, type_leaf
 from reconciler.kinds.typetree import TypeVisitor, by_identity, is_list, visit
+from reconciler.objects import DesiredObject
 
 SENSITIVE = "(sensitive)"
 RawPath = tuple[str | int, ...]
@@ -410,3 +411,8 @@ def normalize(
     variables: Mapping[RawPath, Any] | None = None,
 ) -> Any:
     return Normalizer(mode, variables).run(value, texpr)
+
+
+def desired_tree(obj: DesiredObject) -> Any:
+    """A desired object normalised for comparison (its `${NAME}` values left out)."""
+    return normalize(obj.body, obj.kind.root, variables=obj.variables)
