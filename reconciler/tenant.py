@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -143,176 +144,148 @@ def object_problem(kind: Kind, item: Any) -> str | None:
         return f"is {_json_kind(item)}, not an object"
     object_id = item.get("id")
     has_id = isinstance(object_id, str) and bool(object_id.strip())
-    if has_id and _SHAPE_OK.of(kind.root)(item):
-        return None  # every object of every page: no message is made for a good one
+    misshape = _SHAPES.of(kind.root)(item) if has_id else None
+    if has_id and misshape is None:
+        return None  # every object of every page: no words are made for a good one
     name = kind.key_of(item)
     named = f" ({'/'.join(kind.key.paths)} {name!r})" if name else ""
-    if not has_id:
+    if misshape is None:
         return f"has no id{named}"
-    problem = _shape_problem(item, kind.root, "")
-    return f"{object_id}{named}: {problem}" if problem else None
+    return f"{object_id}{named}: {misshape.text()}"
 
 
-_ShapeOkFn = Callable[[Any], bool]
+#: The `@odata.type` step of a path (never a member name: props do not hold it).
+_TYPE_STEP = (ODATA_TYPE,)
 
 
-class _ShapeOk(TypeVisitor[[], _ShapeOkFn]):
-    """Whether a value is shaped as the model says, as one function per type node (made
-    once): the question `_ShapeProblem` answers in words, asked only when this says no."""
+@dataclass
+class _Misshape:
+    """Where a value is not shaped as the model says (None and read-only members aside):
+    what is wrong, in words that follow the path, and the path's steps, innermost first
+    (member names, list indexes, `_TYPE_STEP`). The path is put in words only when a
+    problem is reported; a good object costs no strings."""
+
+    words: str
+    steps: list[str | int | tuple[str]] = field(default_factory=list)
+
+    def within(self, step: str | int | tuple[str]) -> _Misshape:
+        self.steps.append(step)
+        return self
+
+    def text(self) -> str:
+        path = ""
+        for step in reversed(self.steps):
+            if isinstance(step, int):
+                path = f"{path}[{step}]"
+            elif isinstance(step, tuple):
+                path = f"{path}.{ODATA_TYPE}"
+            else:
+                path = f"{path}.{step}".lstrip(".")
+        return f"{path} {self.words}"
+
+
+def _expected(value: Any, wanted: str) -> _Misshape:
+    return _Misshape(f"is {_json_kind(value)} where Graph sends {wanted}")
+
+
+_ShapeFn = Callable[[Any], "_Misshape | None"]
+
+
+class _Shapes(TypeVisitor[[], _ShapeFn]):
+    """The shape check of each type node, made once: the read checks every object of every
+    page against the model before anything uses it."""
 
     def __init__(self) -> None:
-        self._made: dict[int, tuple[TypeExpr, _ShapeOkFn]] = {}
+        self._made: dict[int, tuple[TypeExpr, _ShapeFn]] = {}
 
-    def of(self, texpr: TypeExpr) -> _ShapeOkFn:
+    def of(self, texpr: TypeExpr) -> _ShapeFn:
         return by_identity(self._made, texpr, lambda t: visit(t, self))
 
-    def scalar(self, node: Scalar) -> _ShapeOkFn:
-        return lambda value: not isinstance(value, (dict, list))
+    def scalar(self, node: Scalar) -> _ShapeFn:
+        return lambda value: (
+            _expected(value, "a single value") if isinstance(value, (dict, list)) else None
+        )
 
-    def opaque(self, node: Opaque) -> _ShapeOkFn:
-        return lambda value: True
+    def opaque(self, node: Opaque) -> _ShapeFn:
+        return lambda value: None
 
-    def reference(self, node: Reference) -> _ShapeOkFn:
-        return lambda value: isinstance(value, dict)
+    def reference(self, node: Reference) -> _ShapeFn:
+        # Read inline or through `$expand`: the target object itself.
+        return lambda value: None if isinstance(value, dict) else _expected(value, "an object")
 
-    def object_type(self, node: ObjectType) -> _ShapeOkFn:
+    def object_type(self, node: ObjectType) -> _ShapeFn:
+        # Read-only members are dropped unread.
         members = [(p.name, self.of(p.type)) for p in node.props if not p.read_only]
 
-        def members_ok(value: Any) -> bool:
+        def members_shaped(value: Any) -> _Misshape | None:
             if not isinstance(value, dict):
-                return False
-            for name, ok in members:
+                return _expected(value, "an object")
+            for name, shaped in members:
                 member = value.get(name)
-                if member is not None and not ok(member):
-                    return False
-            return True
+                if member is not None:
+                    misshape = shaped(member)
+                    if misshape is not None:
+                        return misshape.within(name)
+            return None
 
-        return members_ok
+        return members_shaped
 
-    def polymorphic(self, node: Polymorphic) -> _ShapeOkFn:
-        def variant_ok(value: Any) -> bool:
+    def polymorphic(self, node: Polymorphic) -> _ShapeFn:
+        def variant_shaped(value: Any) -> _Misshape | None:
             if not isinstance(value, dict):
-                return False
+                return _expected(value, "an object")
             spelling = value.get(ODATA_TYPE)
             variant = resolve_variant(node, spelling) if isinstance(spelling, str) else None
-            return variant is not None and self.of(variant)(value)
+            if variant is None:
+                return _Misshape(
+                    f"{spelling!r} is not a type this version of edusync-reconcile knows; "
+                    "upgrade it, and report the type if the newest version does not know it "
+                    "either",
+                    [_TYPE_STEP],
+                )
+            return self.of(variant)(value)
 
-        return variant_ok
+        return variant_shaped
 
-    def set_of(self, node: SetOf) -> _ShapeOkFn:
+    def set_of(self, node: SetOf) -> _ShapeFn:
         return self._items(node.item, None)
 
-    def list_of(self, node: ListOf) -> _ShapeOkFn:
+    def list_of(self, node: ListOf) -> _ShapeFn:
         return self._items(node.item, None)
 
-    def keyed_list(self, node: KeyedList) -> _ShapeOkFn:
+    def keyed_list(self, node: KeyedList) -> _ShapeFn:
         return self._items(node.item, node.key)
 
-    def _items(self, item_type: TypeExpr, key: str | None) -> _ShapeOkFn:
-        item_ok = self.of(item_type)
+    def _items(self, item_type: TypeExpr, key: str | None) -> _ShapeFn:
+        shaped = self.of(item_type)
 
-        def items_ok(value: Any) -> bool:
+        def items_shaped(value: Any) -> _Misshape | None:
             if not isinstance(value, list):
-                return False
-            for item in value:
+                return _expected(value, "a list")
+            for i, item in enumerate(value):
                 if item is None:
                     continue
-                if not item_ok(item):
-                    return False
-                if (
-                    key is not None
-                    and isinstance(item, dict)
-                    and _key_problem(item.get(key), "") is not None
-                ):
-                    return False
-            return True
+                misshape = shaped(item)
+                if misshape is None and key is not None and isinstance(item, dict):
+                    misshape = _key_misshape(item.get(key), key)
+                if misshape is not None:
+                    return misshape.within(i)
+            return None
 
-        return items_ok
+        return items_shaped
 
 
-_SHAPE_OK = _ShapeOk()
+_SHAPES = _Shapes()
 
 
-def _shape_problem(value: Any, texpr: TypeExpr, path: str) -> str | None:
-    """Where `value` is not shaped as the model says (None and read-only members aside)."""
-    if value is None:
-        return None
-    return visit(texpr, _SHAPE_PROBLEM, value, path)
-
-
-class _ShapeProblem(TypeVisitor[[Any, str], "str | None"]):
-    def scalar(self, node: Scalar, value: Any, path: str) -> str | None:
-        return _expected(path, value, "a single value") if isinstance(value, (dict, list)) else None
-
-    def opaque(self, node: Opaque, value: Any, path: str) -> str | None:
-        return None
-
-    def reference(self, node: Reference, value: Any, path: str) -> str | None:
-        # Read inline or through `$expand`: the target object itself.
-        return None if isinstance(value, dict) else _expected(path, value, "an object")
-
-    def polymorphic(self, node: Polymorphic, value: Any, path: str) -> str | None:
-        if not isinstance(value, dict):
-            return _expected(path, value, "an object")
-        spelling = value.get(ODATA_TYPE)
-        variant = resolve_variant(node, spelling) if isinstance(spelling, str) else None
-        if variant is None:
-            return (
-                f"{path}.{ODATA_TYPE} {spelling!r} is not a type this version of "
-                "edusync-reconcile knows; upgrade it, and report the type if the newest "
-                "version does not know it either"
-            )
-        return _members_problem(value, variant, path)
-
-    def object_type(self, node: ObjectType, value: Any, path: str) -> str | None:
-        if not isinstance(value, dict):
-            return _expected(path, value, "an object")
-        return _members_problem(value, node, path)
-
-    def set_of(self, node: SetOf, value: Any, path: str) -> str | None:
-        return self._items(value, node.item, path, None)
-
-    def list_of(self, node: ListOf, value: Any, path: str) -> str | None:
-        return self._items(value, node.item, path, None)
-
-    def keyed_list(self, node: KeyedList, value: Any, path: str) -> str | None:
-        return self._items(value, node.item, path, node.key)
-
-    def _items(self, value: Any, item_type: TypeExpr, path: str, key: str | None) -> str | None:
-        if not isinstance(value, list):
-            return _expected(path, value, "a list")
-        for i, item in enumerate(value):
-            problem = _shape_problem(item, item_type, f"{path}[{i}]")
-            if problem is None and key is not None and isinstance(item, dict):
-                problem = _key_problem(item.get(key), f"{path}[{i}].{key}")
-            if problem:
-                return problem
-        return None
-
-
-_SHAPE_PROBLEM = _ShapeProblem()
-
-
-def _key_problem(key: Any, path: str) -> str | None:
+def _key_misshape(key: Any, member: str) -> _Misshape | None:
     """A keyed-list item is shown and ignored as `list[key]`: a key with brackets in it
     (no Graph value has them) could not be written as a field path."""
     if isinstance(key, str) and ("[" in key or "]" in key):
-        return f"{path} {key!r} cannot name a list item (Graph's keys have no brackets)"
+        return _Misshape(
+            f"{key!r} cannot name a list item (Graph's keys have no brackets)", [member]
+        )
     return None
-
-
-def _members_problem(value: dict[str, Any], otype: ObjectType, path: str) -> str | None:
-    for prop in otype.props:
-        if prop.read_only or prop.name not in value:
-            continue  # read-only members are dropped unread
-        problem = _shape_problem(value[prop.name], prop.type, f"{path}.{prop.name}".lstrip("."))
-        if problem:
-            return problem
-    return None
-
-
-def _expected(path: str, value: Any, wanted: str) -> str:
-    return f"{path} is {_json_kind(value)} where Graph sends {wanted}"
 
 
 def _json_kind(value: Any) -> str:
