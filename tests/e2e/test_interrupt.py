@@ -34,6 +34,29 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _interrupted(
+    args: list[str], env: dict[str, str], *, when: threading.Event, never: str
+) -> tuple[int, str, str]:
+    """Run the CLI in a child process, send it SIGINT once `when` is set; (exit code, stdout,
+    stderr). `never`: the failure message when `when` is not set within a minute."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        preexec_fn=_interruptible,  # noqa: PLW1509 (the child runs no threads yet)
+    )
+    try:
+        assert when.wait(timeout=60), never
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    return child.returncode, out, err
+
+
 def _six_profiles(tmp_path: Path) -> Path:
     """The sample's three profiles twice (renamed copies, distinct sources)."""
     root = tmp_path / "desired-state"
@@ -75,28 +98,16 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
         }
         for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"):
             env.pop(name, None)
-        child = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "reconciler", "apply", str(root), "--auto-approve"),
-                *("--parallelism", "2", "--format", "json"),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-            preexec_fn=_interruptible,  # noqa: PLW1509 (the child runs no threads yet)
+        code, out, err = _interrupted(
+            ["apply", str(root), "--auto-approve", "--parallelism", "2", "--format", "json"],
+            env,
+            when=two_in_flight,
+            never="the two creates never arrived",
         )
-        try:
-            assert two_in_flight.wait(timeout=60), "the two creates never arrived"
-            child.send_signal(signal.SIGINT)
-            out, err = child.communicate(timeout=60)
-        finally:
-            if child.poll() is None:
-                child.kill()
         names = sorted(p["displayName"] for p in emu.tenant.snapshot())
         posts = [e for e in emu.requests_log.writes() if e.method == "POST"]
 
-    assert child.returncode == 1, err
+    assert code == 1, err
     assert "interrupted: finishing the writes under way, starting no more" in err
     assert "error: apply interrupted; changes not started were not attempted" in err
     report = json.loads(out)
@@ -125,21 +136,9 @@ def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     with Emulator(token=TOKEN) as emu:
         emu.faults.schedule = slow_reads
         env = {**os.environ, "EDUSYNC_ACCESS_TOKEN": TOKEN, "EDUSYNC_GRAPH_URL": emu.base_url}
-        child = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", "plan", str(SAMPLE)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-            preexec_fn=_interruptible,  # noqa: PLW1509 (the child runs no threads yet)
+        code, out, err = _interrupted(
+            ["plan", str(SAMPLE)], env, when=reading, never="the plan never read the tenant"
         )
-        try:
-            assert reading.wait(timeout=60), "the plan never read the tenant"
-            child.send_signal(signal.SIGINT)
-            out, err = child.communicate(timeout=60)
-        finally:
-            if child.poll() is None:
-                child.kill()
-    assert child.returncode == 1
+    assert code == 1
     assert err.rstrip().endswith("Aborted.")  # click's word for Ctrl-C outside apply
     assert "Traceback" not in out + err
