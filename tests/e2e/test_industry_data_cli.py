@@ -1,4 +1,4 @@
-"""The real CLI with the Industry Data kinds handed in (`run(args, registry=…)`), against the
+"""The product's CLI (its registry holds the Industry Data kinds) against the
 emulator: `validate` of the sample district and `status` with the tenant's sync runs."""
 
 from __future__ import annotations
@@ -11,25 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import run
 from reconciler.emulator import Emulator
-from reconciler.kinds.industry_data import WITH_INDUSTRY_DATA
 from tests.conftest import CliResult
 from tests.e2e.conftest import TOKEN
 from tests.kinds.idkinds import ENV, SAMPLES, Writer, converge
 
 Cli = Callable[..., CliResult]
-
-
-@pytest.fixture
-def ids_cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    def invoke(*args: str) -> CliResult:
-        capsys.readouterr()
-        code = run(list(args), registry=WITH_INDUSTRY_DATA)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture
@@ -40,27 +27,25 @@ def district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
-def test_validate_accepts_the_sample_district(ids_cli: Cli, cli: Cli, district: Path) -> None:
-    result = ids_cli("validate", str(district))
-    assert result.code == 0, result.out + result.err
+def test_validate_accepts_the_sample_district(cli: Cli, district: Path) -> None:
     product = cli("validate", str(district))  # the product's validate knows these kinds
     assert product.code == 0, product.out + product.err
     assert "10 profile(s)" in product.out or "10 " in product.out
 
 
 def test_validate_names_an_unresolvable_reference_shape_with_its_position(
-    ids_cli: Cli, district: Path
+    cli: Cli, district: Path
 ) -> None:
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace("{ref: Contoso OneRoster}", "Contoso OneRoster"))
-    result = ids_cli("validate", str(district))
+    result = cli("validate", str(district))
     assert result.code == 1
     assert "inbound-flow-2027.yaml:9:" in result.out + result.err
     assert "{ref: Contoso OneRoster}" in result.out + result.err
 
 
 def test_status_shows_the_objects_and_the_latest_runs(
-    ids_cli: Cli, district: Path, graph_env: Emulator, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, district: Path, graph_env: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
@@ -68,7 +53,7 @@ def test_status_shows_the_objects_and_the_latest_runs(
     now = graph_env.industry_data.now()
     earlier = now - dt.timedelta(hours=1)
     graph_env.industry_data.seed_run(started=earlier, display_name="Scheduled run", warnings=4)
-    result = ids_cli("status", str(district))
+    result = cli("status", str(district))
     assert result.code == 0, result.out + result.err
     assert "year 2027" in result.out and "sourceSystem Contoso SIS" in result.out
     assert "1 started in the last 12 hours; 4 of 5 on-demand starts left" in result.out
@@ -77,7 +62,7 @@ def test_status_shows_the_objects_and_the_latest_runs(
     graph_env.industry_data.seed_run(
         status="completedWithErrors", started=now, display_name="Later run", errors=7
     )
-    failing = ids_cli("status", str(district), "--format", "json")
+    failing = cli("status", str(district), "--format", "json")
     assert failing.code == 1
     runs = json.loads(failing.out)["runs"][0]
     assert runs["problem"] == "the last run (Later run) completed with 7 errors"
@@ -91,14 +76,14 @@ def test_status_of_profiles_shows_no_runs(cli: Cli, graph_env: Emulator, tmp_pat
 
 
 def test_doctor_reports_the_runs_and_the_starts_left(
-    ids_cli: Cli, district: Path, graph_env: Emulator, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, district: Path, graph_env: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     now = graph_env.industry_data.now()
     for hours in (10, 8, 6, 4, 2):
         graph_env.industry_data.seed_run(started=now - dt.timedelta(hours=hours), on_demand=True)
-    result = ids_cli("doctor", str(district), "--format", "json")
+    result = cli("doctor", str(district), "--format", "json")
     checks = {c["id"]: c for c in json.loads(result.out)["checks"]}
     runs = checks["runs"]
     assert runs["outcome"] == "warn", runs
@@ -126,9 +111,9 @@ def _runs(emu: Emulator) -> list[dict]:
 
 
 def test_apply_start_run_starts_one_run_after_converging(
-    ids_cli: Cli, years: Path, graph_env: Emulator
+    cli: Cli, years: Path, graph_env: Emulator
 ) -> None:
-    result = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    result = cli("apply", str(years), "--auto-approve", "--start-run")
     assert result.code == 0, result.out + result.err
     assert "Started a sync run (POST /external/industryData/runs/start)" in result.err
     assert "4 of 5 on-demand starts left in 12 hours" in result.err
@@ -136,40 +121,40 @@ def test_apply_start_run_starts_one_run_after_converging(
 
 
 def test_apply_start_run_never_starts_a_second_run(
-    ids_cli: Cli, years: Path, graph_env: Emulator
+    cli: Cli, years: Path, graph_env: Emulator
 ) -> None:
-    assert ids_cli("apply", str(years), "--auto-approve").code == 0
+    assert cli("apply", str(years), "--auto-approve").code == 0
     now = graph_env.industry_data.now()
     graph_env.industry_data.seed_run(status="running", started=now)
-    running = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    running = cli("apply", str(years), "--auto-approve", "--start-run")
     assert running.code == 0
     assert "Not starting a sync run: a run is already running" in running.err
     assert len(_runs(graph_env)) == 1
 
 
 def test_apply_start_run_never_starts_a_sixth_run_in_twelve_hours(
-    ids_cli: Cli, years: Path, graph_env: Emulator
+    cli: Cli, years: Path, graph_env: Emulator
 ) -> None:
-    assert ids_cli("apply", str(years), "--auto-approve").code == 0
+    assert cli("apply", str(years), "--auto-approve").code == 0
     now = graph_env.industry_data.now()
     graph_env.industry_data.seed_run(started=now)
     for hours in (11, 9, 7, 5):
         graph_env.industry_data.seed_run(started=now - dt.timedelta(hours=hours), on_demand=True)
     graph_env.industry_data.seed_run(status="completed", started=now + dt.timedelta(seconds=1))
-    full = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    full = cli("apply", str(years), "--auto-approve", "--start-run")
     assert full.code == 0
     assert "6 runs started in the last 12 hours, the most the service allows" in full.err
     assert len(_runs(graph_env)) == 6  # nothing started
 
 
 def test_apply_start_run_dry_run_and_failed_applies_start_nothing(
-    ids_cli: Cli, years: Path, graph_env: Emulator
+    cli: Cli, years: Path, graph_env: Emulator
 ) -> None:
-    dry = ids_cli("apply", str(years), "--auto-approve", "--start-run", "--dry-run")
+    dry = cli("apply", str(years), "--auto-approve", "--start-run", "--dry-run")
     assert dry.code == 0 and "Would start a sync run" in dry.err
     bad = years / "year-2028.yaml"
     bad.write_text(bad.read_text().replace('"2028"', '"next"'))
-    failed = ids_cli("apply", str(years), "--auto-approve", "--start-run")
+    failed = cli("apply", str(years), "--auto-approve", "--start-run")
     assert failed.code == 1
     assert "sync run" not in failed.err
     assert _runs(graph_env) == []

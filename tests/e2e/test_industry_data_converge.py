@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import run
 from reconciler.emulator import Emulator
-from reconciler.kinds.industry_data import WITH_INDUSTRY_DATA
 from tests.conftest import CliResult
 from tests.kinds.idkinds import ENV, SAMPLES
 
@@ -34,17 +32,6 @@ expirationDateTime: 2028-07-31T00:00:00Z
 dataConnector: {ref: Contoso OneRoster}
 year: {ref: "2028"}
 """
-
-
-@pytest.fixture
-def ids_cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    def invoke(*args: str) -> CliResult:
-        capsys.readouterr()
-        code = run(list(args), registry=WITH_INDUSTRY_DATA)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture
@@ -65,53 +52,53 @@ def no_flows(district: Path) -> Path:
     return district
 
 
-def _converged(ids_cli: Cli, root: Path, *extra: str) -> None:
-    applied = ids_cli("apply", str(root), "--auto-approve", *extra)
+def _converged(cli: Cli, root: Path, *extra: str) -> None:
+    applied = cli("apply", str(root), "--auto-approve", *extra)
     assert applied.code == 0, applied.out + applied.err
-    again = ids_cli("plan", str(root), "--detailed-exitcode")
+    again = cli("plan", str(root), "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
     assert "No changes" in again.out
 
 
-def test_the_sample_district_converges_from_empty(ids_cli: Cli, district: Path) -> None:
-    first = ids_cli("plan", str(district), "--detailed-exitcode", "--format", "json")
+def test_the_sample_district_converges_from_empty(cli: Cli, district: Path) -> None:
+    first = cli("plan", str(district), "--detailed-exitcode", "--format", "json")
     assert first.code == 2
     plan = json.loads(first.out)
     # 7 documents and the set's 2 flows are created; the service's UG row is overridden
     assert (plan["summary"]["create"], plan["summary"]["update"]) == (9, 1)
     assert [c["kind"] for c in plan["changes"]].count("provisioningFlow") == 2
-    _converged(ids_cli, district)
+    _converged(cli, district)
 
 
-def test_an_update_is_a_patch_with_the_required_members(ids_cli: Cli, no_flows: Path) -> None:
+def test_an_update_is_a_patch_with_the_required_members(cli: Cli, no_flows: Path) -> None:
     district = no_flows
-    _converged(ids_cli, district)
+    _converged(cli, district)
     year = district / "year-2027.yaml"
     year.write_text(year.read_text().replace("displayName: 2026-2027", "displayName: SY 26-27"))
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace("2027-07-31T00:00:00Z", "2027-07-15T00:00:00-05:00"))
-    planned = ids_cli("plan", str(district))
+    planned = cli("plan", str(district))
     assert "Plan: 0 to create, 2 to update" in planned.out
-    _converged(ids_cli, district)
+    _converged(cli, district)
 
 
-def test_a_create_only_change_is_a_loud_replace(ids_cli: Cli, no_flows: Path) -> None:
+def test_a_create_only_change_is_a_loud_replace(cli: Cli, no_flows: Path) -> None:
     district = no_flows
-    _converged(ids_cli, district)
+    _converged(cli, district)
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace('{ref: "2027"}', '{ref: "2028"}'))
-    planned = ids_cli("plan", str(district))
+    planned = cli("plan", str(district))
     assert "must be REPLACED" in planned.out and "run history" in planned.out
-    refused = ids_cli("apply", str(district), "--auto-approve")
+    refused = cli("apply", str(district), "--auto-approve")
     assert refused.code == 1 and "--allow-replace" in refused.err
-    _converged(ids_cli, district, "--allow-replace")
+    _converged(cli, district, "--allow-replace")
 
 
-def test_prune_deletes_children_first(ids_cli: Cli, no_flows: Path) -> None:
+def test_prune_deletes_children_first(cli: Cli, no_flows: Path) -> None:
     district = no_flows
     # (reference values: see test_prune_never_touches_the_services_reference_rows)
     (district / "reference-values.yaml").unlink()
-    _converged(ids_cli, district)
+    _converged(cli, district)
     # The district moves to OneRoster 1.2: a new connector and next year's flow through it;
     # the old ones leave git.
     old_connector = district / "connector-oneroster.yaml"
@@ -122,7 +109,7 @@ def test_prune_deletes_children_first(ids_cli: Cli, no_flows: Path) -> None:
     (district / "inbound-flow-2028.yaml").write_text(flow)
     (district / "inbound-flow-2027.yaml").unlink()
     old_connector.unlink()
-    planned = ids_cli("plan", str(district), "--prune")
+    planned = cli("plan", str(district), "--prune")
     assert "Plan: 2 to create, 0 to update, 0 to replace, 2 to delete." in planned.out
     # the old flow goes before the connector it binds to (the service refuses the other order)
     gone_flow = planned.out.index('- inboundFlow "Contoso rostering 2026-2027"')
@@ -130,35 +117,35 @@ def test_prune_deletes_children_first(ids_cli: Cli, no_flows: Path) -> None:
     # The new connector keeps most of the old one's values: the rename guard says so, and
     # apply needs to be told that a second connector is meant (the old one is pruned).
     assert "LOOKS LIKE A RENAME" in planned.out
-    assert ids_cli("apply", str(district), "--prune", "--auto-approve").code == 1
-    _converged(ids_cli, district, "--prune", "--allow-duplicate-source")
+    assert cli("apply", str(district), "--prune", "--auto-approve").code == 1
+    _converged(cli, district, "--prune", "--allow-duplicate-source")
 
 
 def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
-    ids_cli: Cli, district: Path, graph_env: Emulator
+    cli: Cli, district: Path, graph_env: Emulator
 ) -> None:
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace("{ref: Contoso OneRoster}", "{ref: Contoso 1Roster}"))
-    result = ids_cli("validate", str(district))
+    result = cli("validate", str(district))
     assert result.code == 1
     assert "inbound-flow-2027.yaml:9:" in result.out + result.err
     assert "Contoso OneRoster" in result.out + result.err  # did you mean
-    assert ids_cli("apply", str(district), "--auto-approve").code == 1
+    assert cli("apply", str(district), "--auto-approve").code == 1
     assert graph_env.industry_data.list_page("years").items == []
 
 
-def test_the_academic_year_rollover_is_one_plan(ids_cli: Cli, no_flows: Path) -> None:
+def test_the_academic_year_rollover_is_one_plan(cli: Cli, no_flows: Path) -> None:
     district = no_flows
-    _converged(ids_cli, district)
+    _converged(cli, district)
     old = district / "inbound-flow-2027.yaml"
     old.write_text(old.read_text().replace("2027-07-31T00:00:00Z", "2027-06-30T00:00:00Z"))
     (district / "inbound-flow-2028.yaml").write_text(ROLLOVER_FLOW)
-    plan = json.loads(ids_cli("plan", str(district), "--format", "json").out)
+    plan = json.loads(cli("plan", str(district), "--format", "json").out)
     assert plan["summary"]["create"] == 1 and plan["summary"]["update"] == 1
-    _converged(ids_cli, district)
+    _converged(cli, district)
 
 
-def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Path) -> None:
+def test_an_unknown_file_format_spelling_is_a_warning(cli: Cli, district: Path) -> None:
     (district / "csv.yaml").write_text(
         "kind: dataConnector\n"
         '"@odata.type": "#microsoft.graph.industryData.azureDataLakeConnector"\n'
@@ -166,16 +153,16 @@ def test_an_unknown_file_format_spelling_is_a_warning(ids_cli: Cli, district: Pa
         "sourceSystem: {ref: Contoso SIS}\n"
         "fileFormat: {code: schoolDataSyncV3}\n"
     )
-    result = ids_cli("validate", str(district))
+    result = cli("validate", str(district))
     assert result.code == 0, result.out + result.err
     assert "csv.yaml:5:" in result.out + result.err and "warning" in result.out + result.err
 
 
 def test_prune_never_touches_the_services_reference_rows(
-    ids_cli: Cli, no_flows: Path, graph_env: Emulator
+    cli: Cli, no_flows: Path, graph_env: Emulator
 ) -> None:
-    _converged(ids_cli, no_flows)
-    planned = ids_cli("plan", str(no_flows), "--prune", "--format", "json")
+    _converged(cli, no_flows)
+    planned = cli("plan", str(no_flows), "--prune", "--format", "json")
     plan = json.loads(planned.out)
     assert plan["summary"]["delete"] == 0 and plan["unmanaged"] == []
     teacher = graph_env.industry_data.stored("referenceDefinitions", "RefRole-teacher")
