@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -49,18 +50,24 @@ def invalid_model(type_name: str, problems: list[str]) -> GraphFault:
     )
 
 
-def _join(path: str, name: str) -> str:
+def join_path(path: str, name: str) -> str:
+    """`path.name`, or `name` at the top of a body (in the emulator's problem messages)."""
     return f"{path}.{name}" if path else name
 
 
-def _did_you_mean(name: str, type_def: TypeDef) -> str:
-    names = [m.name for m in type_def.members if not m.read_only]
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the writable member closest to `name`, or ""."""
     by_lower = {n.lower(): n for n in names}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
     return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""
 
 
-def _json_kind(value: Any) -> str:
+def _did_you_mean(name: str, type_def: TypeDef) -> str:
+    return did_you_mean(name, (m.name for m in type_def.members if not m.read_only))
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in the words Graph's model errors use."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -88,7 +95,7 @@ class _Checker:
     ) -> JSONObject:
         out: JSONObject = {}
         for name, item in value.items():
-            where = _join(path, name)
+            where = join_path(path, name)
             if name == ODATA_TYPE:
                 # Non-polymorphic objects may carry their own type name (seed 002 sends one on the
                 # root and on license items); it must name this type and is then ignored.
@@ -114,7 +121,7 @@ class _Checker:
 
     def _own_type(self, spelling: JSON, type_def: TypeDef, where: str) -> None:
         if not isinstance(spelling, str):
-            self.problem(where, f"must be a string, not {_json_kind(spelling)}")
+            self.problem(where, f"must be a string, not {json_kind(spelling)}")
         elif resolve_type(spelling, (type_def,)) is None:
             self.problem(where, f"'{spelling}' does not name {type_def.name}")
 
@@ -126,17 +133,17 @@ class _Checker:
 
     def string(self, value: JSON, _member: Member, where: str) -> JSON:
         if not isinstance(value, str):
-            self.problem(where, f"must be a string, not {_json_kind(value)}")
+            self.problem(where, f"must be a string, not {json_kind(value)}")
         return value
 
     def boolean(self, value: JSON, _member: Member, where: str) -> JSON:
         if not isinstance(value, bool):
-            self.problem(where, f"must be a boolean, not {_json_kind(value)}")
+            self.problem(where, f"must be a boolean, not {json_kind(value)}")
         return value
 
     def integer(self, value: JSON, _member: Member, where: str) -> JSON:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where, f"must be an integer, not {_json_kind(value)}")
+            self.problem(where, f"must be an integer, not {json_kind(value)}")
         return value
 
     def date(self, value: JSON, _member: Member, where: str) -> JSON:
@@ -154,11 +161,11 @@ class _Checker:
 
     def string_list(self, value: JSON, _member: Member, where: str) -> JSON:
         if not isinstance(value, list):
-            self.problem(where, f"must be an array of strings, not {_json_kind(value)}")
+            self.problem(where, f"must be an array of strings, not {json_kind(value)}")
             return value
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                self.problem(f"{where}[{index}]", f"must be a string, not {_json_kind(item)}")
+                self.problem(f"{where}[{index}]", f"must be a string, not {json_kind(item)}")
         return list(value)
 
     def enum(self, value: JSON, member: Member, where: str) -> JSON:
@@ -170,19 +177,19 @@ class _Checker:
 
     def nested(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, dict):
-            self.problem(where, f"must be an object ({member.target}), not {_json_kind(value)}")
+            self.problem(where, f"must be an object ({member.target}), not {json_kind(value)}")
             return value
         return self.object(value, type_named(member.target), where)
 
     def nested_list(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, list):
-            self.problem(where, f"must be an array of {member.target}, not {_json_kind(value)}")
+            self.problem(where, f"must be an array of {member.target}, not {json_kind(value)}")
             return value
         return [self.nested(item, member, f"{where}[{i}]") for i, item in enumerate(value)]
 
     def polymorphic(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, dict):
-            self.problem(where, f"must be an object ({member.target}), not {_json_kind(value)}")
+            self.problem(where, f"must be an object ({member.target}), not {json_kind(value)}")
             return value
         variants = variants_of(member.target)
         expected = ", ".join(f"#microsoft.graph.{v.name}" for v in variants)
@@ -198,7 +205,7 @@ class _Checker:
         concrete = resolve_type(spelling, variants) if isinstance(spelling, str) else None
         if concrete is None:
             self.problem(
-                _join(where, ODATA_TYPE),
+                join_path(where, ODATA_TYPE),
                 f"unknown type {spelling!r} for {member.target}; use one of {expected}",
             )
             return value
@@ -237,7 +244,7 @@ def _same_id(given: str, allowed: str | None) -> bool:
 
 def _require_object(body: JSON, type_name: str) -> JSONObject:
     if not isinstance(body, dict):
-        raise invalid_model(type_name, [f"(body): must be a JSON object, not {_json_kind(body)}"])
+        raise invalid_model(type_name, [f"(body): must be a JSON object, not {json_kind(body)}"])
     return body
 
 

@@ -9,12 +9,11 @@ target's id. Every problem of a body is reported at once, each naming its member
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from reconciler.emulator.graph_errors import GraphFault
 from reconciler.emulator.industrydata.catalog import (
@@ -30,6 +29,7 @@ from reconciler.emulator.industrydata.catalog import (
     type_named,
 )
 from reconciler.emulator.industrydata.timestamps import normalise
+from reconciler.emulator.validation import did_you_mean, join_path, json_kind
 from reconciler.jsontypes import JSON, JSONObject
 
 _INT32 = (-(2**31), 2**31 - 1)
@@ -71,31 +71,12 @@ def invalid_body(type_name: str, problems: list[str]) -> GraphFault:
     )
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def _same_id(given: JSON, own_id: str | None) -> bool:
     return isinstance(given, str) and own_id is not None and given.strip().lower() == own_id.lower()
 
 
 def _did_you_mean(name: str, type_def: TypeDef) -> str:
-    names = [m.name for m in type_def.members if not m.read_only]
-    by_lower = {n.lower(): n for n in names}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""
+    return did_you_mean(name, (m.name for m in type_def.members if not m.read_only))
 
 
 class _Checker:
@@ -116,7 +97,7 @@ class _Checker:
         out: JSONObject = {}
         seen: dict[str, str] = {}
         for key, item in value.items():
-            where = _join(path, key)
+            where = join_path(path, key)
             if key == ODATA_TYPE or (not path and key in _IGNORED_ROOT_ANNOTATIONS):
                 continue  # the type was resolved by the caller
             name, is_bind = (
@@ -185,7 +166,7 @@ class _Checker:
                 member = type_def.member(name)
                 shown = f"{name}{BIND_SUFFIX}" if member and member.shape is Shape.NAV else name
                 when = "in every PATCH of" if at_entity_patch else "for"
-                self.problem(_join(path, shown), f"is required {when} {type_def.name}")
+                self.problem(join_path(path, shown), f"is required {when} {type_def.name}")
 
     def own_type(self, value: JSONObject, type_def: TypeDef, where: str) -> None:
         """A non-polymorphic value may name its own type (the class-group example does)."""
@@ -193,7 +174,9 @@ class _Checker:
         if spelling is None:
             return
         if not isinstance(spelling, str) or resolve_type(spelling, (type_def,)) is None:
-            self.problem(_join(where, ODATA_TYPE), f"{spelling!r} does not name {type_def.name}")
+            self.problem(
+                join_path(where, ODATA_TYPE), f"{spelling!r} does not name {type_def.name}"
+            )
 
     def concrete(self, value: JSONObject, base: str, where: str) -> TypeDef | None:
         """The concrete type a polymorphic value's `@odata.type` names (required)."""
@@ -202,14 +185,14 @@ class _Checker:
         spelling = value.get(ODATA_TYPE)
         if spelling is None:
             self.problem(
-                _join(where, ODATA_TYPE),
+                join_path(where, ODATA_TYPE),
                 f"is required ({base} is abstract); use one of {expected}",
             )
             return None
         found = resolve_type(spelling, variants) if isinstance(spelling, str) else None
         if found is None:
             self.problem(
-                _join(where, ODATA_TYPE),
+                join_path(where, ODATA_TYPE),
                 f"unknown type {spelling!r} for {base}; use one of {expected}",
             )
         return found
@@ -218,7 +201,7 @@ class _Checker:
 
     def string(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, str):
-            self.problem(where, f"must be a string, not {_json_kind(value)}")
+            self.problem(where, f"must be a string, not {json_kind(value)}")
         elif member.max_length is not None and len(value) > member.max_length:
             self.problem(where, f"is longer than {member.max_length} characters")
         elif member.required and not value.strip():
@@ -227,12 +210,12 @@ class _Checker:
 
     def boolean(self, value: JSON, _member: Member, where: str) -> JSON:
         if not isinstance(value, bool):
-            self.problem(where, f"must be a boolean, not {_json_kind(value)}")
+            self.problem(where, f"must be a boolean, not {json_kind(value)}")
         return value
 
     def integer(self, value: JSON, _member: Member, where: str) -> JSON:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where, f"must be an integer, not {_json_kind(value)}")
+            self.problem(where, f"must be an integer, not {json_kind(value)}")
         elif not _INT32[0] <= value <= _INT32[1]:
             self.problem(where, "is out of the Int32 range")
         return value
@@ -257,11 +240,11 @@ class _Checker:
 
     def string_list(self, value: JSON, _member: Member, where: str) -> JSON:
         if not isinstance(value, list):
-            self.problem(where, f"must be an array of strings, not {_json_kind(value)}")
+            self.problem(where, f"must be an array of strings, not {json_kind(value)}")
             return value
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                self.problem(f"{where}[{index}]", f"must be a string, not {_json_kind(item)}")
+                self.problem(f"{where}[{index}]", f"must be a string, not {json_kind(item)}")
         return list(value)
 
     def enum(self, value: JSON, member: Member, where: str) -> JSON:
@@ -273,13 +256,13 @@ class _Checker:
 
     def enum_list(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, list):
-            self.problem(where, f"must be an array, not {_json_kind(value)}")
+            self.problem(where, f"must be an array, not {json_kind(value)}")
             return value
         return [self.enum(item, member, f"{where}[{i}]") for i, item in enumerate(value)]
 
     def nested(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, dict):
-            self.problem(where, f"must be an object ({member.target}), not {_json_kind(value)}")
+            self.problem(where, f"must be an object ({member.target}), not {json_kind(value)}")
             return value
         type_def = type_named(member.target)
         self.own_type(value, type_def, where)
@@ -287,7 +270,7 @@ class _Checker:
 
     def nested_list(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, list):
-            self.problem(where, f"must be an array of {member.target}, not {_json_kind(value)}")
+            self.problem(where, f"must be an array of {member.target}, not {json_kind(value)}")
             return value
         items = [self.nested(item, member, f"{where}[{i}]") for i, item in enumerate(value)]
         self.one_per_role_group(items, where)
@@ -305,7 +288,7 @@ class _Checker:
 
     def polymorphic(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, dict):
-            self.problem(where, f"must be an object ({member.target}), not {_json_kind(value)}")
+            self.problem(where, f"must be an object ({member.target}), not {json_kind(value)}")
             return value
         concrete = self.concrete(value, member.target, where)
         if concrete is None:
@@ -316,17 +299,17 @@ class _Checker:
         """`{"code": "username"}` or `{"value@odata.bind": ".../referenceDefinitions/…"}`."""
         subtype = REFERENCE_VALUE_TYPES[member.target]
         if not isinstance(value, dict):
-            self.problem(where, f"must be an object ({subtype}), not {_json_kind(value)}")
+            self.problem(where, f"must be an object ({subtype}), not {json_kind(value)}")
             return value
         spelling = value.get(ODATA_TYPE)
         if spelling is not None and (
             not isinstance(spelling, str)
             or resolve_type(spelling, (TypeDef(subtype, ()), _REFERENCE_VALUE)) is None
         ):
-            self.problem(_join(where, ODATA_TYPE), f"{spelling!r} does not name {subtype}")
+            self.problem(join_path(where, ODATA_TYPE), f"{spelling!r} does not name {subtype}")
         unknown = sorted(set(value) - {"code", _REFERENCE_BIND, ODATA_TYPE})
         for name in unknown:
-            self.problem(_join(where, name), f"unknown property of {subtype}")
+            self.problem(join_path(where, name), f"unknown property of {subtype}")
         code, url = value.get("code"), value.get(_REFERENCE_BIND)
         if (code is None) == (url is None):
             self.problem(where, f"give exactly one of 'code' and '{_REFERENCE_BIND}'")
@@ -335,7 +318,7 @@ class _Checker:
             if url is not None:
                 return {"code": self.links.reference_code_at(member.target, url)}
             if not isinstance(code, str) or not code.strip():
-                self.problem(_join(where, "code"), f"must be a string, not {_json_kind(code)}")
+                self.problem(join_path(where, "code"), f"must be a string, not {json_kind(code)}")
                 return value
             return {"code": self.links.reference_code(member.target, code)}
         except ValueError as exc:
@@ -344,7 +327,7 @@ class _Checker:
 
     def reference_list(self, value: JSON, member: Member, where: str) -> JSON:
         if not isinstance(value, list):
-            self.problem(where, f"must be an array, not {_json_kind(value)}")
+            self.problem(where, f"must be an array, not {json_kind(value)}")
             return value
         return [self.reference(item, member, f"{where}[{i}]") for i, item in enumerate(value)]
 
@@ -424,7 +407,7 @@ def check_write(
     """The canonical form of a POST (`mode=CREATE`) or PATCH body for an entity declared as
     `declared` (the collection's type); raises GraphFault 400 listing every problem."""
     if not isinstance(body, dict):
-        raise invalid_body(declared, [f"(body): must be a JSON object, not {_json_kind(body)}"])
+        raise invalid_body(declared, [f"(body): must be a JSON object, not {json_kind(body)}"])
     checker = _Checker(links, mode)
     concrete = _entity_type(checker, body, declared, current_type)
     if concrete is None:
