@@ -24,22 +24,14 @@ def desired_source(obj: DesiredObject) -> dict[str, Any]:
 
 
 class DesiredSources:
-    """The source each desired object reads, for the same-source check. Noted whenever the
-    comparison makes an object's tree (`tree`), handed over by the loader's readers (`note`),
-    or worked out when asked (`source`): the loader's check and the plan's comparison each
-    normalise an object once, and a plan given the loader's `DesiredSources` checks for twins
-    without normalising anything. Trees are never kept: 10,000 of them held through a plan
-    cost more memory than making one again costs time."""
+    """The source each desired object reads, for the same-source check: handed over by the
+    loader's readers (`note`) or worked out when asked (`source`). A plan given the loader's
+    `DesiredSources` checks for twins without normalising anything. Sources, never trees, are
+    kept: 10,000 trees held through a plan cost more memory than making one again costs time."""
 
     def __init__(self) -> None:
         # The object is kept beside its source: while it is, its id stays its own.
         self._sources: dict[int, tuple[DesiredObject, dict[str, Any]]] = {}
-
-    def tree(self, obj: DesiredObject) -> Any:
-        """`desired_tree(obj)`, its source noted on the way."""
-        tree = desired_tree(obj)
-        self.note(obj, source_of(obj.kind, tree))
-        return tree
 
     def note(self, obj: DesiredObject, source: dict[str, Any]) -> None:
         self._sources[id(obj)] = (obj, source)
@@ -60,14 +52,14 @@ def tenant_tree(kind: Kind, actual: JSONObject) -> Any:
 
 
 def fingerprint(
-    kind: Kind, actual: JSONObject, run_status: str | None = None, *, tree: Any = None
+    kind: Kind, actual: JSONObject, paused: bool | None = None, *, tree: Any = None
 ) -> str:
-    """Of the normalised object (`tree`, when it is already made), and of whether it is paused
-    when that was read (a pause since the plan was made makes a saved plan stale; an ordinary
-    sync run must not)."""
+    """Of the normalised object (`tree`, when it is already made), and of whether it was paused
+    when read (None: its run state was not read). A pause since the plan was made makes a
+    saved plan stale; an ordinary sync run must not."""
     canonical = tree if tree is not None else tenant_tree(kind, actual)
-    if run_status is not None and kind.run_state is not None:
-        canonical = {**canonical, "#paused": kind.run_state.is_paused(run_status)}
+    if paused is not None:
+        canonical = {**canonical, "#paused": paused}
     digest = hashlib.sha256(_CANONICAL_JSON.encode(canonical).encode())
     return f"sha256:{digest.hexdigest()}"
 
@@ -83,13 +75,11 @@ def compare(
     extra_ignores: tuple[str, ...] = (),
     *,
     tree: Any = None,
-    sources: DesiredSources | None = None,
 ) -> list[FieldDiff]:
     """Field differences between one desired object and its tenant counterpart (`tree`: the
-    counterpart's `tenant_tree`, when it is already made; `sources`: the plan's, which note
-    the source the desired object reads)."""
+    counterpart's `tenant_tree`, when it is already made)."""
     root = desired.kind.root
-    wanted = sources.tree(desired) if sources is not None else desired_tree(desired)
+    wanted = desired_tree(desired)
     full = tree if tree is not None else tenant_tree(desired.kind, actual)
     have = project(full, wanted, root)
     ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)

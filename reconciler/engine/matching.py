@@ -71,12 +71,14 @@ def match_by_name(desired: DesiredObject, index: TenantIndex, claimed: set[str])
             ),
             claims=tuple(hits),
         )
-    taken = [a.id for a in named if a.id in claimed]
+    if len(hits) == len(named):  # the usual case: nothing here is claimed by a pinned id
+        return Match(hits[0] if hits else None, claims=tuple(hits))
     warnings = tuple(
-        f"the tenant {desired.kind.noun} {taken_id} named {repr_name(desired.name)} is managed "
+        f"the tenant {desired.kind.noun} {a.id} named {repr_name(desired.name)} is managed "
         f"by a pinned `id:` that renames it; this creates a second {desired.kind.noun} with "
         "that name"
-        for taken_id in taken
+        for a in named
+        if a.id in claimed
     )
     return Match(hits[0] if hits else None, claims=tuple(hits), warnings=warnings)
 

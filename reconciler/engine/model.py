@@ -10,9 +10,10 @@ plan and the writes cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cached_property
 
+from reconciler.engine.compare import fingerprint
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.lookalike import Lookalike
 from reconciler.engine.targets import TargetMiss
@@ -75,6 +76,14 @@ class Bind:
     id: str | None = None
 
 
+class _Later(Enum):
+    """`Change.known_fingerprint` when the fingerprint is to be worked out from `before`."""
+
+    LATER = "later"
+
+
+LATER = _Later.LATER
+
 _SUBJECTS: dict[Action, type[Create] | type[Modify] | type[Remove]] = {
     Action.CREATE: Create,
     Action.DELETE: Remove,
@@ -89,8 +98,9 @@ class Change:
     action: Action
     subject: Subject
     fields: tuple[FieldDiff, ...] = ()
-    #: sha256 of the normalised actual object; a saved plan is stale when it moves.
-    fingerprint: str | None = None
+    #: The tenant object's fingerprint, when the maker of the change already has it (a test,
+    #: a record); by default `fingerprint` works it out from `before` when first asked.
+    known_fingerprint: str | _Later | None = LATER
     warnings: tuple[str, ...] = ()
     #: Run-state action to carry out after the main one (create/update then pause or resume).
     then: Action | None = None
@@ -128,6 +138,16 @@ class Change:
     @property
     def writes(self) -> bool:
         return self.action is not Action.NOOP
+
+    @cached_property
+    def fingerprint(self) -> str | None:
+        """sha256 of the normalised tenant object as read, and of whether it was paused; a
+        saved plan is stale when it moves. Worked out when first asked for: a plan that is
+        only shown never needs it (hashing every object cost a tenth of a plan's engine)."""
+        if not isinstance(self.known_fingerprint, _Later):
+            return self.known_fingerprint
+        before = self.before
+        return None if before is None else fingerprint(self.kind, before, self.paused)
 
     @cached_property
     def key(self) -> str:

@@ -13,10 +13,8 @@ from reconciler.engine.compare import (
     DesiredSources,
     compare,
     display_fields,
-    fingerprint,
     removal_fields,
     replace_reasons,
-    tenant_tree,
 )
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
@@ -83,7 +81,6 @@ def plan_object(
     desired: DesiredObject,
     match: Actual | None,
     ignores: tuple[str, ...] = (),
-    sources: DesiredSources | None = None,
 ) -> Change:
     kind = desired.kind
     if match is None:
@@ -102,9 +99,7 @@ def plan_object(
     paused = None
     if match.run_status is not None and kind.run_state is not None:
         paused = kind.run_state.is_paused(match.run_status)
-    tree = tenant_tree(kind, actual)  # normalised once: for the fingerprint and the comparison
-    fp = fingerprint(kind, actual, match.run_status, tree=tree)
-    fields = compare(desired, actual, ignores, tree=tree, sources=sources)
+    fields = compare(desired, actual, ignores)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
     reasons = replace_reasons(kind, fields)
@@ -131,8 +126,7 @@ def plan_object(
             Action.REPLACE,
             subject,
             tuple(fields),
-            fp,
-            tuple(warnings),
+            warnings=tuple(warnings),
             then=Action.PAUSE if desired.lifecycle.paused else None,
             paused=paused,
         )
@@ -145,8 +139,7 @@ def plan_object(
             Action.UPDATE,
             subject,
             all_fields,
-            fp,
-            tuple(warnings),
+            warnings=tuple(warnings),
             then=run_action,
             paused=paused,
         )
@@ -158,12 +151,18 @@ def plan_object(
             run_action,
             subject,
             (run_field,),
-            fp,
-            tuple(warnings),
+            warnings=tuple(warnings),
             paused=paused,
         )
     return Change(
-        kind, desired.name, match.id, Action.NOOP, subject, (), fp, tuple(warnings), paused=paused
+        kind,
+        desired.name,
+        match.id,
+        Action.NOOP,
+        subject,
+        (),
+        warnings=tuple(warnings),
+        paused=paused,
     )
 
 
@@ -291,7 +290,6 @@ def build_plan(
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
-    sources = sources or DesiredSources()
     tenant, matches, identities = _matched(desired, tenant, registry)
     matched = {
         (obj.kind.name, a.id) for obj, m in zip(desired, matches, strict=True) for a in m.claims
@@ -303,7 +301,7 @@ def build_plan(
         if match.error:
             errors.append(match.error)
             continue
-        change = plan_object(obj, match.actual, options.ignore_changes, sources)
+        change = plan_object(obj, match.actual, options.ignore_changes)
         if match.warnings:
             change = replace(change, warnings=(*change.warnings, *match.warnings))
         if obj.references:
@@ -339,7 +337,6 @@ def build_plan(
                         Action.DELETE,
                         Remove(actual.body),
                         removal_fields(kind, actual.body),
-                        fingerprint(kind, actual.body),
                     )
                 )
             else:

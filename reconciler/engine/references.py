@@ -126,7 +126,13 @@ def with_dependencies(changes: list[Change]) -> list[Change]:
     """Each change with the changes it waits for: a create, update or replace waits for the
     writes of the objects it binds to (parents first); a delete (or the delete half of a
     replace) waits for the changes of the objects that still refer to it (children first).
-    Binds to a target created or replaced in this run carry no id: apply binds the new one."""
+    Binds to a target created or replaced in this run carry no id: apply binds the new one.
+    Changes that bind nothing, of kinds that hold no reference, wait for nothing: as given."""
+    kinds = {c.kind.name: c.kind for c in changes}.values()
+    if not any(c.binds or c.container for c in changes) and not any(
+        reference_paths(k.root) for k in kinds
+    ):
+        return list(changes)
     by_target: dict[tuple[str, str], Change] = {}
     by_id: dict[tuple[str, str], Change] = {}
     for change in changes:
@@ -179,6 +185,8 @@ def in_dependency_order(changes: list[Change]) -> tuple[list[Change], list[PlanE
     """The changes so that each comes after what it depends on, otherwise in their given order;
     a cycle is an error naming its members (they are left in the given order). A replace is
     two steps here: its delete (`KEY#removed`) and its create."""
+    if not any(c.depends_on or c.removal_after or c.action is Action.REPLACE for c in changes):
+        return list(changes), []  # nothing waits for anything: the given order
     position: dict[str, tuple[int, int]] = {}
     waiting: dict[str, set[str]] = {}
     for i, change in enumerate(changes):

@@ -67,7 +67,10 @@ def mark_twins(
     objects: Sequence[DesiredObject],
     sources: DesiredSources | None = None,
 ) -> list[Change]:
-    """Flag each planned create (a `Change`) that reads the source of another desired object."""
+    """Flag each planned create (a `Change`) that reads the source of another desired object.
+    A plan with no create has nothing to flag, and finds no sources."""
+    if not any(_creates(change) for change in changes):
+        return list(changes)
     pairs = twins(objects, sources)
     if not pairs:
         return list(changes)
@@ -80,8 +83,7 @@ def mark_twins(
             others.setdefault(id(this), []).append(replace(look, declared_at=that.where))
     marked = []
     for change in changes:
-        creates = change.action.value == "create" and change.after is not None
-        found = others.get(id(change.after)) if creates else None
+        found = others.get(id(change.after)) if _creates(change) else None
         if not found:
             marked.append(change)
             continue
@@ -94,3 +96,7 @@ def mark_twins(
             )
         )
     return marked
+
+
+def _creates(change: Change) -> bool:
+    return change.action.value == "create" and change.after is not None

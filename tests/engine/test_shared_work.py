@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired import load_desired
-from reconciler.engine.compare import DesiredSources, compare, display_fields
+from reconciler.engine.compare import compare, display_fields
 from reconciler.engine.diff import diff
 from reconciler.engine.model import Action, Actual, PlanOptions
-from reconciler.engine.normalize import normalize
+from reconciler.engine.normalize import desired_tree, normalize
 from reconciler.engine.plan import build_plan
 from reconciler.engine.twins import twins
 from reconciler.kinds import REGISTRY
@@ -102,10 +102,9 @@ def test_the_plan_reuses_what_the_loader_learnt_of_sources(tmp_path: Path) -> No
 def test_a_tree_is_made_afresh_each_time(tmp_path: Path) -> None:
     """Trees are not held (memory): a caller may change the one it was given."""
     (desired,) = _loaded(tmp_path, p=_MATCHING.format(name="A", domain="d.example.edu"))
-    sources = DesiredSources()
-    first = sources.tree(desired)
+    first = desired_tree(desired)
     first["displayName"] = "changed"
-    assert sources.tree(desired)["displayName"] == "A"
+    assert desired_tree(desired)["displayName"] == "A"
 
 
 def test_the_skeleton_diff_reports_values_from_the_whole_trees() -> None:
