@@ -13,6 +13,7 @@ from reconciler import fieldpaths
 from reconciler.engine.diff import FieldDiff, diff, drop, leaves, project, type_at, value_at
 from reconciler.engine.lookalike import source_of
 from reconciler.engine.normalize import Mode, desired_tree, external, normalize
+from reconciler.engine.unchanged import surely_unchanged
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ODATA_TYPE, Kind
 from reconciler.objects import DesiredObject
@@ -78,11 +79,21 @@ def compare(
 ) -> list[FieldDiff]:
     """Field differences between one desired object and its tenant counterpart (`tree`: the
     counterpart's `tenant_tree`, when it is already made)."""
+    ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)
+    if not ignores and surely_unchanged(desired, actual):
+        return []  # the common case, found without making a tree
+    return compare_trees(desired, actual, ignores, tree=tree)
+
+
+def compare_trees(
+    desired: DesiredObject, actual: JSONObject, ignores: tuple[str, ...], *, tree: Any = None
+) -> list[FieldDiff]:
+    """`compare` the full way: both objects normalised, the tenant's projected onto what the
+    desired one declares, `ignores` cut from both, deepdiff explaining any difference."""
     root = desired.kind.root
     wanted = desired_tree(desired)
     full = tree if tree is not None else tenant_tree(desired.kind, actual)
     have = project(full, wanted, root)
-    ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)
     if ignores:
         # The projection shares what `desired` does not declare with `full`, and dropping an
         # ignored path cuts in place: cut a copy.
@@ -93,7 +104,7 @@ def compare(
             continue  # the tenant lacks the parent: it is created whole, ignored part included
         drop(wanted, segments)
         drop(have, segments)
-    if have == wanted:  # the common case; deepdiff is only needed to explain a difference
+    if have == wanted:
         return []
     return diff(have, wanted, root)
 

@@ -6,7 +6,7 @@ drift); a keyed list is owned whole; a list or set is one field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,7 +202,7 @@ def value_at(tree: Any, segments: tuple[str, ...]) -> Any:
     return node
 
 
-def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
+def field_of(path: Sequence[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
     """Cut a deepdiff path down to the field it belongs to: lists and sets are one field, and so
     is an `@odata.type` or a keyed-list item added or removed whole."""
     segments: list[str] = []
@@ -223,22 +223,50 @@ def field_of(path: list[Any], texpr: TypeExpr, desired: Any) -> tuple[str, ...]:
 
 def diff(before: Any, after: Any, texpr: TypeExpr) -> list[FieldDiff]:
     """Field-level differences between two normalised, projected trees."""
-    # Imported here: deepdiff pulls in pydantic (~150 ms), which `--help` should not pay for.
-    from deepdiff import DeepDiff
-
-    tree = DeepDiff(*_differing(before, after), view="tree", ignore_order=False)
     fields: dict[tuple[str, ...], FieldDiff] = {}
-    for report in tree.values():
-        for level in report:
-            segments = field_of(level.path(output_format="list"), texpr, after)
-            if segments and segments not in fields:
-                texpr_at = type_at(texpr, segments, after) or type_at(texpr, segments, before)
-                fields[segments] = FieldDiff(
-                    fieldpaths.join(segments),
-                    external(value_at(before, segments), texpr_at),
-                    external(value_at(after, segments), texpr_at),
-                )
+    for path in _explained(*_differing(before, after)):
+        segments = field_of(path, texpr, after)
+        if segments and segments not in fields:
+            texpr_at = type_at(texpr, segments, after) or type_at(texpr, segments, before)
+            fields[segments] = FieldDiff(
+                fieldpaths.join(segments),
+                external(value_at(before, segments), texpr_at),
+                external(value_at(after, segments), texpr_at),
+            )
     return sorted(fields.values(), key=lambda f: f.path)
+
+
+def _explained(was: Any, now: Any) -> tuple[tuple[Any, ...], ...]:
+    """deepdiff's paths (tree view) between two skeletons. A skeleton holds member names and
+    markers, never values, so objects drifted alike (one field changed in the portal on
+    every profile of a template) have one skeleton: each is explained once per run."""
+    key = repr((was, now))
+    known = _EXPLAINED.get(key)
+    if known is None:
+        # Imported here: deepdiff pulls in pydantic (~150 ms), which `--help` should not pay for.
+        from deepdiff import DeepDiff
+
+        tree = DeepDiff(was, now, view="tree", ignore_order=False)
+        known = tuple(
+            tuple(level.path(output_format="list")) for report in tree.values() for level in report
+        )
+        if len(_EXPLAINED) < _EXPLAINED_MAX:
+            _EXPLAINED[key] = known
+    return known
+
+
+_EXPLAINED: dict[str, tuple[tuple[Any, ...], ...]] = {}
+_EXPLAINED_MAX = 4096
+
+
+def explanations_held() -> int:
+    return len(_EXPLAINED)
+
+
+def forget_explanations() -> None:
+    """Start again as a new run would (a benchmark that plans several times in one process
+    must not find the last plan's explanations)."""
+    _EXPLAINED.clear()
 
 
 def _differing(before: Any, after: Any) -> tuple[Any, Any]:

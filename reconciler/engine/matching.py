@@ -95,6 +95,7 @@ def match_all(
         index = indexes.get(obj.kind.name) or TenantIndex(obj.kind, [])
         taken = claimed.setdefault(obj.kind.name, set())
         match = match_pinned(obj, index) if obj.pinned_id else match_by_name(obj, index, taken)
-        taken.update(a.id for a in match.claims)
+        for claimed_actual in match.claims:
+            taken.add(claimed_actual.id)
         matches[i] = match
     return [matches[i] for i in range(len(desired))]

@@ -77,8 +77,22 @@ def canonical_scalar(value: Any, scalar: Scalar) -> Any:
             return None
         return instant.isoformat(timespec="microseconds").replace("+00:00", "Z")
     if scalar.enum:
-        return next((e for e in scalar.enum if e.lower() == value.lower()), value)
+        return enum_spellings(scalar).get(value.lower(), value)
     return value
+
+
+def enum_spellings(scalar: Scalar) -> dict[str, str]:
+    """An enum's members by their lower-case spelling (the first of two that fold alike wins),
+    made once per scalar type."""
+    return by_identity(_SPELLINGS, scalar, _spellings)
+
+
+def _spellings(scalar: TypeExpr) -> dict[str, str]:
+    assert isinstance(scalar, Scalar)
+    return {e.lower(): e for e in reversed(scalar.enum)}
+
+
+_SPELLINGS: dict[int, tuple[TypeExpr, dict[str, str]]] = {}
 
 
 def reference_text(value: Any) -> Any:
@@ -131,7 +145,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
 
             return instant
         if node.enum:
-            spellings = {e.lower(): e for e in reversed(node.enum)}  # the first one wins
+            spellings = enum_spellings(node)
 
             def member(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
                 if not isinstance(value, str):
@@ -329,6 +343,24 @@ def _marks(paths: Iterable[RawPath]) -> _Marks:
 
 
 _COMPILER = _Compiler()
+
+
+def variable_marks(variables: Mapping[RawPath, Any] | None) -> _Marks | None:
+    """Where a body's `${NAME}` values are, as the normaliser follows them (None: nowhere)."""
+    return _marks(variables) if variables else None
+
+
+#: The mark on a node whose value itself came from `${NAME}` (see `variable_marks`).
+VARIABLE = _HERE
+
+
+def value_normalizer(texpr: TypeExpr) -> Callable[[Any], Any] | None:
+    """Normalises (for comparison) a value of `texpr` that holds no `${NAME}` value; None
+    when the value is kept as it is."""
+    fn = _COMPILER.of(texpr)
+    if fn is _as_is:
+        return None
+    return lambda value: fn(value, None, _PLAIN)
 
 
 class Normalizer:

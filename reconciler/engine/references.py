@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from reconciler import fieldpaths
@@ -58,24 +59,31 @@ class Identities:
         matches: Sequence[Match],
     ) -> None:
         self.registry = registry
-        self._names: dict[tuple[str, str], str] = {}
-        self._ids: dict[tuple[str, str], str] = {}
-        for kind_name, objects in tenant.items():
+        self._tenant, self._desired, self._matches = tenant, desired, matches
+
+    @cached_property
+    def _known(self) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+        # Worked out when first asked: a plan whose kinds hold no reference never asks.
+        names: dict[tuple[str, str], str] = {}
+        ids: dict[tuple[str, str], str] = {}
+        registry = self.registry
+        for kind_name, objects in self._tenant.items():
             kind = registry[kind_name]
             for actual in objects:
                 name = kind.key_of(actual.body)
-                self._names[(kind_name, actual.id.lower())] = name
-                self._ids.setdefault((kind_name, kind.key.fold(name)), actual.id)
-        for obj, match in zip(desired, matches, strict=True):
+                names[(kind_name, actual.id.lower())] = name
+                ids.setdefault((kind_name, kind.key.fold(name)), actual.id)
+        for obj, match in zip(self._desired, self._matches, strict=True):
             if match.actual is not None:
-                self._names[(obj.kind.name, match.actual.id.lower())] = obj.name
-                self._ids[(obj.kind.name, obj.kind.key.fold(obj.name))] = match.actual.id
+                names[(obj.kind.name, match.actual.id.lower())] = obj.name
+                ids[(obj.kind.name, obj.kind.key.fold(obj.name))] = match.actual.id
+        return names, ids
 
     def name_of(self, kind_name: str, object_id: str) -> str | None:
-        return self._names.get((kind_name, object_id.lower()))
+        return self._known[0].get((kind_name, object_id.lower()))
 
     def id_of(self, kind: Kind, key: str) -> str | None:
-        return self._ids.get((kind.name, kind.key.fold(key)))
+        return self._known[1].get((kind.name, kind.key.fold(key)))
 
     def resolve(self, kind: Kind, actual: Actual) -> Actual:
         """The tenant object with each reference as `{id, ref: target's key}` (ref None: the

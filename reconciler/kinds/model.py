@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Union
 
 from reconciler.jsontypes import JSON
@@ -267,6 +268,17 @@ class Permissions:
         return " or ".join(self.write_delegated) or "a delegated sign-in"
 
 
+def _key_part(body: Any, segments: tuple[str, ...], is_type: bool) -> str:
+    value: Any = body
+    for segment in segments:
+        value = value.get(segment, _MISSING) if isinstance(value, Mapping) else _MISSING
+    if isinstance(value, Mapping) and Reference.KEY in value:
+        value = value[Reference.KEY]
+    if is_type and isinstance(value, str):
+        value = value.strip().lstrip("#").rpartition(".")[2]
+    return "" if value is _MISSING or value is None else str(value)
+
+
 def _segments(path: str) -> list[str]:
     """A dotted path's members; `@odata.type` is one member, not two."""
     head = path.removesuffix(ODATA_TYPE).rstrip(".")
@@ -289,17 +301,15 @@ class NaturalKey:
         """The key as text ("" when the object lacks it). A reference member counts as the
         key it refers by (`{ref: Contoso}` -> `Contoso`), a type as its bare name (any
         spelling of `#microsoft.graph.industryData.userProvisioningFlow` -> its last part)."""
-        parts = []
-        for path in self.paths:
-            value: Any = body
-            for segment in _segments(path):
-                value = value.get(segment, _MISSING) if isinstance(value, Mapping) else _MISSING
-            if isinstance(value, Mapping) and Reference.KEY in value:
-                value = value[Reference.KEY]
-            if path.endswith(ODATA_TYPE) and isinstance(value, str):
-                value = value.strip().lstrip("#").rpartition(".")[2]
-            parts.append("" if value is _MISSING or value is None else str(value))
+        parts = [_key_part(body, segments, is_type) for segments, is_type in self._walks]
+        if len(parts) == 1:
+            return parts[0]
         return self.SEPARATOR.join(parts) if any(parts) else ""
+
+    @cached_property
+    def _walks(self) -> tuple[tuple[tuple[str, ...], bool], ...]:
+        # Each path's members, split once: every object read and matched asks for its key.
+        return tuple((tuple(_segments(path)), path.endswith(ODATA_TYPE)) for path in self.paths)
 
     def fold(self, text: str) -> str:
         """The form two keys are compared in."""

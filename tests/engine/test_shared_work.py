@@ -10,7 +10,7 @@ from typing import Any
 
 from reconciler.desired import load_desired
 from reconciler.engine.compare import compare, display_fields
-from reconciler.engine.diff import diff
+from reconciler.engine.diff import diff, explanations_held, forget_explanations
 from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import desired_tree, normalize
 from reconciler.engine.plan import build_plan
@@ -134,3 +134,18 @@ def test_an_unchanged_plan_copies_no_change(tmp_path: Path) -> None:
     assert (
         change.action is Action.NOOP and change.depends_on == () and change.key == f"{KIND.name}:1"
     )
+
+
+def test_objects_drifted_alike_share_one_explanation_but_show_their_own_values() -> None:
+    forget_explanations()
+    base: dict[str, Any] = {"displayName": "A", "licensesToAssign": {}}
+    shown = []
+    for old, new in (("x", "y"), ("p", "q")):
+        before = {**base, "dataProvider": {"@odata.type": "educationCsvDataProvider"}}
+        before["dataProvider"]["customizations"] = {"student": {"optionalPropertiesToSync": [old]}}
+        after = copy.deepcopy(before)
+        after["dataProvider"]["customizations"]["student"]["optionalPropertiesToSync"] = [new]
+        shown.append([(f.path, f.before, f.after) for f in diff(before, after, KIND.root)])
+    path = "dataProvider.customizations.student.optionalPropertiesToSync"
+    assert shown == [[(path, ["x"], ["y"])], [(path, ["p"], ["q"])]]
+    assert explanations_held() == 1
