@@ -20,8 +20,28 @@ from reconciler.objects import DesiredObject
 
 
 def desired_source(obj: DesiredObject) -> dict[str, Any]:
-    """The source a (checked) desired object reads: `lookalike.source_of` its tree."""
-    return source_of(obj.kind, desired_tree(obj))
+    """The source a (checked) desired object reads: `lookalike.source_of` its tree. Only the
+    members the kind's source paths start at are normalised (each member of an object
+    normalises alone, so those members come out as in the whole tree): the loader asks this
+    of every file, and most of a profile is not where its source is named."""
+    if not obj.kind.source_identity:
+        return {}
+    body = obj.body
+    part = {key: body[key] for key in _source_heads(obj.kind) if key in body}
+    return source_of(obj.kind, normalize(part, obj.kind.root, variables=obj.variables))
+
+
+def _source_heads(kind: Kind) -> tuple[str, ...]:
+    # By identity: hashing a kind hashes its whole type tree. The type is one of the heads:
+    # a polymorphic root's members depend on the variant it names.
+    known = _HEADS.get(id(kind))
+    if known is None or known[0] is not kind:
+        heads = (ODATA_TYPE, *(_parsed(path)[0] for path in kind.source_identity))
+        known = _HEADS[id(kind)] = (kind, tuple(dict.fromkeys(heads)))
+    return known[1]
+
+
+_HEADS: dict[int, tuple[Kind, tuple[str, ...]]] = {}
 
 
 class DesiredSources:

@@ -5,18 +5,25 @@ deepdiff is given (values are read from the whole trees)."""
 from __future__ import annotations
 
 import copy
+import random
 from pathlib import Path
 from typing import Any
 
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
 from reconciler.desired import load_desired
-from reconciler.engine.compare import compare, display_fields
+from reconciler.engine.compare import compare, desired_source, display_fields
 from reconciler.engine.diff import diff, explanations_held, forget_explanations
+from reconciler.engine.lookalike import source_of
 from reconciler.engine.model import Action, Actual, PlanOptions
 from reconciler.engine.normalize import desired_tree, normalize
 from reconciler.engine.plan import build_plan
 from reconciler.engine.twins import twins
-from reconciler.kinds import REGISTRY
+from reconciler.kinds import KINDS, REGISTRY
 from reconciler.objects import DesiredObject
+from tests.campaigns.test_loader_fuzz import BOUNDED, EXAMPLES
+from tests.engine.test_unchanged import desired_of
 
 KIND = REGISTRY["synchronizationProfile"]
 _MATCHING = (
@@ -149,3 +156,18 @@ def test_objects_drifted_alike_share_one_explanation_but_show_their_own_values()
     path = "dataProvider.customizations.student.optionalPropertiesToSync"
     assert shown == [[(path, ["x"], ["y"])], [(path, ["p"], ["q"])]]
     assert explanations_held() == 1
+
+
+@settings(BOUNDED, max_examples=EXAMPLES or 300)
+@given(st.integers(0, 2**32), st.floats(0, 0.15))
+def test_a_source_read_from_part_of_an_object_is_the_whole_trees(seed: int, wild: float) -> None:
+    r = random.Random(seed)
+    found = 0
+    for kind in KINDS.values():
+        desired = desired_of(kind, r, wild)
+        if desired is None:
+            continue
+        whole = source_of(kind, desired_tree(desired))
+        assert desired_source(desired) == whole
+        found += bool(whole)
+    event(f"{found} sources")
