@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from reconciler.cli import YOUNG_COLLECTION_EVERY, collect_less_often
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [
@@ -296,3 +299,13 @@ def test_validate_counts_a_district_of_several_kinds_as_objects(cli) -> None:
     assert result.code == 0, result.out + result.err
     assert "OK: 10 object(s) in 7 file(s) are valid" in result.out
     assert "OK: 3 profile(s) in 3 file(s)" in cli("validate", str(ROOT / "desired-state")).out
+
+
+def test_a_run_collects_its_young_objects_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        collect_less_often()
+        assert gc.get_threshold() == (YOUNG_COLLECTION_EVERY, *before[1:])
+        assert before[0] < YOUNG_COLLECTION_EVERY
+    finally:
+        gc.set_threshold(*before)
