@@ -18,6 +18,7 @@ from typing import Any
 from reconciler.engine.normalize import (
     VARIABLE,
     canonical_scalar,
+    enum_spellings,
     key_label,
     reference_text,
     value_normalizer,
@@ -32,6 +33,7 @@ from reconciler.kinds.model import (
     Polymorphic,
     Reference,
     Scalar,
+    ScalarKind,
     SetOf,
     TypeExpr,
 )
@@ -63,7 +65,29 @@ class _Compiler(TypeVisitor[[], _SameFn]):
         return self._whole(node)
 
     def set_of(self, node: SetOf) -> _SameFn:
-        return self._whole(node)
+        whole = self._whole(node)
+        item = node.item
+        if item.kind is ScalarKind.DATETIME:
+            return whole
+        spellings = enum_spellings(item) if item.enum else None
+        fold = node.case_insensitive
+
+        def as_text(value: str) -> str:
+            if spellings is not None:
+                value = spellings.get(value.lower(), value)
+            return value.lower() if fold else value
+
+        def set_same(mine: Any, marks: Any, theirs: Any) -> bool:
+            # The usual set, all text: equal as sets is equal once sorted (no sort needed).
+            if type(mine) is not list or type(theirs) is not list:
+                return whole(mine, marks, theirs)
+            if not all(type(v) is str for v in mine) or not all(type(v) is str for v in theirs):
+                return whole(mine, marks, theirs)
+            if spellings is None and not fold:
+                return set(mine) == set(theirs)
+            return {as_text(v) for v in mine} == {as_text(v) for v in theirs}
+
+        return set_same
 
     def list_of(self, node: ListOf) -> _SameFn:
         return self._whole(node)

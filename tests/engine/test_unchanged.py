@@ -65,6 +65,9 @@ def echo(texpr: TypeExpr | None, value: Any, r: random.Random) -> Any:
         return {key: out[key] for key in keys}
     if isinstance(texpr, (KeyedList, SetOf)) and isinstance(value, list):
         items = [echo(texpr.item, item, r) for item in value]
+        if isinstance(texpr, SetOf):
+            # Another case: the same set where case does not matter, another one where it does.
+            items = [v.swapcase() if isinstance(v, str) and r.random() < 0.1 else v for v in items]
         r.shuffle(items)
         return items
     if isinstance(texpr, Scalar) and texpr.enum and isinstance(value, str):
