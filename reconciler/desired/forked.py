@@ -126,13 +126,24 @@ def _reap(child: _Child, *, kill: bool) -> None:
             os.close(child.reader)
 
 
+class _Shared:
+    """Stands, in a pickle, for the function that gives back a shared object by its name: the
+    unpickler puts its `restore` in its place (`_Unpickler.find_class`)."""
+
+
 class _Pickler(pickle.Pickler):
+    """Shared objects are written by name. `reducer_override`, not `persistent_id`: the pickler
+    asks persistent_id about every object, each string and number included, but
+    reducer_override only about instances of classes it has no fast path for (a handful per
+    file: objects, problems, kinds), which halves a child's pickling."""
+
     def __init__(self, file: io.BytesIO, shared: Callable[[Any], Hashable | None]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._shared = shared
 
-    def persistent_id(self, obj: Any) -> Hashable | None:
-        return self._shared(obj)
+    def reducer_override(self, obj: Any) -> Any:
+        pid = self._shared(obj)
+        return NotImplemented if pid is None else (_Shared, (pid,))
 
 
 class _Unpickler(pickle.Unpickler):
@@ -140,5 +151,7 @@ class _Unpickler(pickle.Unpickler):
         super().__init__(file)
         self._restore = restore
 
-    def persistent_load(self, pid: Any) -> Any:
-        return self._restore(pid)
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == _Shared.__qualname__:
+            return self._restore
+        return super().find_class(module, name)

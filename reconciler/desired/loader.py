@@ -188,8 +188,15 @@ def load_desired(
     digest = hashlib.sha256()
     objects: list[DesiredObject] = []
     settings = FileSettings()
-    settings_path = root / SETTINGS_FILE if root.is_dir() else None
-    read = partial(_read_file, root=root, cwd=cwd, settings_path=settings_path, registry=registry)
+    tree = root if root.is_dir() else None
+    settings_path = tree / SETTINGS_FILE if tree is not None else None
+    read = partial(
+        _read_file,
+        root=tree,
+        cwd=cwd,
+        settings_path=settings_path,
+        registry=registry,
+    )
     count = workers if workers is not None else forked.workers_for(len(files))
     from reconciler.engine.compare import DesiredSources  # the engine's, made on demand
 
@@ -252,16 +259,21 @@ class _FileRead:
 
 
 def _read_file(
-    file: FsPath, *, root: FsPath, cwd: FsPath, settings_path: FsPath | None, registry: Registry
+    file: FsPath,
+    *,
+    root: FsPath | None,
+    cwd: FsPath,
+    settings_path: FsPath | None,
+    registry: Registry,
 ) -> _FileRead:
+    """`root`: the directory read (None: `file` was named alone)."""
     out = _FileRead()
     shown = display_path(file, cwd)
-    unreadable = _unreadable(file)
-    if unreadable:
-        out.problems.append(Problem(shown, 1, 1, Severity.ERROR, unreadable))
+    data = _read_bytes(file)
+    if isinstance(data, str):
+        out.problems.append(Problem(shown, 1, 1, Severity.ERROR, data))
         return out
-    data = file.read_bytes()
-    rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
+    rel = file.relative_to(root).as_posix() if root is not None else file.name
     out.digest = rel.encode() + b"\0" + hashlib.sha256(data).digest()
     try:
         docs = read_documents(shown, data, is_json=file.suffix.lower() == ".json")
@@ -278,13 +290,39 @@ def _read_file(
     if not has_errors(out.problems):
         from reconciler.engine.compare import desired_source  # the engine's, on demand
 
-        out.sources = [desired_source(obj) for obj in out.objects]
+        # A kind naming no source fields reads none: `source_of` answers {} without the tree.
+        out.sources = [
+            desired_source(obj) if obj.kind.source_identity else {} for obj in out.objects
+        ]
     return out
 
 
-def _unreadable(file: FsPath) -> str | None:
-    """Why a file must not be read at all (checked before opening: a FIFO would block)."""
+#: Flags for reading a file's bytes as they are (Windows would otherwise translate line ends).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_bytes(file: FsPath) -> bytes | str:
+    """The file's bytes, or why it must not be read at all (checked before opening: a FIFO
+    would block). The os calls themselves, not Path.read_bytes: for a tree of
+    small files, pathlib's and the buffered reader's own work cost more than the reading."""
     info = file.stat()
+    unreadable = _unreadable(info)
+    if unreadable:
+        return unreadable
+    fd = os.open(file, _READ_FLAGS)
+    try:
+        chunks = []
+        size = info.st_size + 1  # all of it in one read, unless it grew since
+        while chunk := os.read(fd, size):  # to its end, as read_bytes does
+            chunks.append(chunk)
+            size = 1 << 16
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _unreadable(info: os.stat_result) -> str | None:
+    """Why a file with this status must not be read at all."""
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file; desired-state files must be plain YAML files"
     if info.st_size > MAX_FILE_BYTES:

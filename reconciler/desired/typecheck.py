@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,14 @@ class CheckResult:
 
 class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def __init__(
-        self, file: str, doc: Document, base: Path, today: dt.date, noun: str = "profile"
+        self,
+        file: str,
+        doc: Document,
+        base: Path,
+        today: dt.date,
+        noun: str = "profile",
+        *,
+        compiled: bool = True,
     ) -> None:
         self.file = file
         self.doc = doc
@@ -61,8 +69,14 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         self.today = today
         #: What the checked object is called at its root ("the profile", "the widget").
         self.noun = noun
+        #: Values go through the compiled checks (`_Compiler`); False: through the methods
+        #: below alone, which the compiled checks fall back to and are tested against.
+        self.compiled = compiled
         self.result = CheckResult(value=None)
         self.notes = Notes()
+        #: Objects seen, as (path, type, what it holds): made into `notes.seen` only when an
+        #: unknown key needs them (`finish`), which few files have.
+        self.seen: list[tuple[Path, ObjectType | Polymorphic, Any]] = []
 
     def label(self, path: Path) -> str:
         return label(path) if path else f"the {self.noun}"
@@ -74,10 +88,18 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         self.result.problems.append(Problem(self.file, line, col, severity, message))
 
     def finish(self) -> None:
+        if self.notes.unknown:  # nothing else in `settle` looks at the objects seen
+            self.notes.seen += [_seen_object(*seen) for seen in self.seen]
         for finding in self.notes.settle():
             self.report(finding.path, finding.message, key=finding.at_key, warning=finding.warning)
 
     def check(self, value: Any, texpr: TypeExpr, path: Path, prop: Prop | None) -> Any:
+        if self.compiled:
+            return _COMPILER.of(texpr)(self, value, path, prop)
+        return self.visit(value, texpr, path, prop)
+
+    def visit(self, value: Any, texpr: TypeExpr, path: Path, prop: Prop | None) -> Any:
+        """`check` by the methods below (what a compiled check falls back to)."""
         if value is None:
             self._check_null(texpr, path, prop)
             return None
@@ -86,7 +108,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
     def _check_null(self, texpr: TypeExpr, path: Path, prop: Prop | None) -> None:
         is_object = shape(texpr) is Shape.OBJECT
         if isinstance(texpr, (ObjectType, Polymorphic)):  # keys written below it may belong here
-            self._seen(path, texpr, frozenset())
+            self.seen.append((path, texpr, ()))
         if prop is None:
             return
         hint = self._comment_hint(path)
@@ -108,12 +130,6 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             'in quotes, e.g. "#microsoft.graph…")'
         )
 
-    def _seen(self, path: Path, texpr: ObjectType | Polymorphic, present: frozenset[str]) -> None:
-        props, accepts = by_identity(_MAY_HOLD, texpr, _may_hold)
-        if ODATA_TYPE in present:
-            accepts = frozenset()
-        self.notes.seen.append(SeenObject(path, props, present, accepts))
-
     # -- containers ---------------------------------------------------------------------------
     def object_type(self, node: ObjectType, value: Any, path: Path, prop: Prop | None) -> Any:
         return self._object(value, node, path)
@@ -125,35 +141,48 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             self.report(path, f"{self.label(path)} must be a mapping of {otype.name} properties")
             return value
         if within is None:
-            self._seen(path, otype, frozenset(value))
+            self.seen.append((path, otype, value))
         out: dict[str, Any] = {}
         for key, child in value.items():
-            if key == ODATA_TYPE:
-                self._check_own_type(child, otype, path)
-                continue
-            if key in _IGNORED_ANNOTATIONS:
-                continue
-            prop = otype.prop(key)
+            prop = self._member(key, child, otype, path, within)
             if prop is None:
-                self.notes.unknown.append(_unknown_key(path, key, otype, within))
-                continue
-            if prop.read_only and key != "id":
-                self.report(
-                    (*path, key),
-                    f"{key!r} is read-only (set by the server) and is ignored; remove it",
-                    key=True,
-                    warning=True,
-                )
                 continue
             out[key] = self.check(child, prop.type, (*path, key), prop)
             if prop.secret and isinstance(child, str) and "${" not in child:
                 self._literal_secret(key, child, (*path, key))
         for name in by_identity(_REQUIRED, otype, _required):
             if name not in value:
-                self.notes.missing[(path, name)] = (
-                    f"{self.label(path)} is missing required property {name!r}"
-                )
+                self._missing(path, name)
         return out
+
+    def _member(
+        self, key: str, child: Any, otype: ObjectType, path: Path, within: Polymorphic | None
+    ) -> Prop | None:
+        """The property member `key` sets, or None for a member that is not checked as one
+        (its `@odata.type`, an annotation, an unknown key, a read-only one: noted here)."""
+        if key == ODATA_TYPE:
+            self._check_own_type(child, otype, path)
+            return None
+        if key in _IGNORED_ANNOTATIONS:
+            return None
+        prop = otype.prop(key)
+        if prop is None:
+            self.notes.unknown.append(_unknown_key(path, key, otype, within))
+            return None
+        if prop.read_only and key != "id":
+            self.report(
+                (*path, key),
+                f"{key!r} is read-only (set by the server) and is ignored; remove it",
+                key=True,
+                warning=True,
+            )
+            return None
+        return prop
+
+    def _missing(self, path: Path, name: str) -> None:
+        self.notes.missing[(path, name)] = (
+            f"{self.label(path)} is missing required property {name!r}"
+        )
 
     def _literal_secret(self, key: str, text: str, path: Path) -> None:
         meant = lookalike(text)
@@ -188,7 +217,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
                 f'e.g. {self.label(path)}: {{"@odata.type": "#microsoft.graph.{names[0]}"}}',
             )
             return value
-        self._seen(path, poly, frozenset(value))
+        self.seen.append((path, poly, value))
         spelling = value.get(ODATA_TYPE)
         if not isinstance(spelling, str) or not spelling.strip():
             at = (*path, ODATA_TYPE)
@@ -469,6 +498,14 @@ def _may_hold(texpr: TypeExpr) -> tuple[dict[str, Prop], frozenset[str]]:
     return props, frozenset(n.lower() for v in texpr.variants for n in (v.name, *v.aliases))
 
 
+def _seen_object(path: Path, texpr: ObjectType | Polymorphic, holds: Any) -> SeenObject:
+    present = frozenset(holds)
+    props, accepts = by_identity(_MAY_HOLD, texpr, _may_hold)
+    if ODATA_TYPE in present:
+        accepts = frozenset()
+    return SeenObject(path, props, present, accepts)
+
+
 def _unknown_key(path: Path, key: str, otype: ObjectType, within: Polymorphic | None) -> UnknownKey:
     others: tuple[str, ...] = ()
     if within is not None:
@@ -554,6 +591,217 @@ def _parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | Non
         return None
 
 
+# -- compiled checks ---------------------------------------------------------------------------
+#: What a quick check answers for a value it cannot vouch for: the methods then check it.
+_SLOW: Any = object()
+#: A scalar value as checked (the value itself, an enum member's own spelling) when it is
+#: plainly right (no message, no note, no variable in it); `_SLOW` otherwise.
+_Quick = Callable[[Any], Any]
+#: `_Checker.check` for values of one type: `(checker, value, path, prop) -> checked value`.
+_CheckFn = Callable[[_Checker, Any, Path, "Prop | None"], Any]
+#: A property member of an object: the property, the quick check of its values (None: they
+#: always take `check`, as secrets must) and the compiled check of its type.
+_MemberCheck = tuple[Prop, "_Quick | None", _CheckFn]
+
+
+class _Compiler(TypeVisitor[[], _CheckFn]):
+    """Each type node becomes, once, a function that checks values of that type as
+    `_Checker.check` does: what a node means (its members, required names, enum spellings,
+    format) is worked out when it is compiled, and the plain members of an object (text,
+    flags, numbers, enum members: most of a profile) are checked in its loop, without a call
+    into the checker. Anything not plainly right goes to the checker's methods, which say
+    what is wrong in their words (tests/desired/test_compiled_check.py holds the two equal)."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[TypeExpr, _CheckFn]] = {}
+
+    def of(self, texpr: TypeExpr) -> _CheckFn:
+        return by_identity(self._made, texpr, self._compile)
+
+    def _compile(self, texpr: TypeExpr) -> _CheckFn:
+        return visit(texpr, self)
+
+    @staticmethod
+    def _methods(texpr: TypeExpr) -> _CheckFn:
+        def by_methods(checker: _Checker, value: Any, path: Path, prop: Prop | None) -> Any:
+            return checker.visit(value, texpr, path, prop)
+
+        return by_methods
+
+    def scalar(self, node: Scalar) -> _CheckFn:
+        quick = _quick(node)
+        if quick is None:
+            return self._methods(node)
+
+        def check_scalar(checker: _Checker, value: Any, path: Path, prop: Prop | None) -> Any:
+            checked = quick(value)
+            return checker.visit(value, node, path, prop) if checked is _SLOW else checked
+
+        return check_scalar
+
+    def set_of(self, node: SetOf) -> _CheckFn:
+        quick = _quick(node.item)
+        if quick is None:
+            return self._methods(node)
+        fold = node.case_insensitive
+
+        def check_set(checker: _Checker, value: Any, path: Path, prop: Prop | None) -> Any:
+            # All items plainly right and none twice: the methods would say nothing.
+            if type(value) is list:
+                out = [quick(item) for item in value]
+                if _SLOW not in out:
+                    markers = {str(i).lower() if fold else str(i) for i in out}
+                    if len(markers) == len(out):
+                        return out
+            return checker.visit(value, node, path, prop)
+
+        return check_set
+
+    def list_of(self, node: ListOf) -> _CheckFn:
+        return self._methods(node)  # its items go through `check`, compiled
+
+    def keyed_list(self, node: KeyedList) -> _CheckFn:
+        return self._methods(node)  # its items go through `check`, compiled
+
+    def opaque(self, node: Opaque) -> _CheckFn:
+        return self._methods(node)
+
+    def reference(self, node: Reference) -> _CheckFn:
+        return self._methods(node)
+
+    def _members(self, otype: ObjectType) -> dict[str, _MemberCheck]:
+        """The members `_Checker._member` would check as properties, by name."""
+        members: dict[str, _MemberCheck] = {}
+        for p in otype.props:
+            if p.name == ODATA_TYPE or p.name in _IGNORED_ANNOTATIONS:
+                continue
+            if p.read_only and p.name != "id":
+                continue
+            quick = _quick(p.type) if isinstance(p.type, Scalar) and not p.secret else None
+            members[p.name] = (p, quick, self.of(p.type))
+        return members
+
+    def object_type(self, node: ObjectType) -> _CheckFn:
+        members = self._members(node)
+        required = _required(node)
+
+        def check_members(checker: _Checker, value: Any, path: Path, prop: Prop | None) -> Any:
+            if type(value) is not dict:
+                return checker.visit(value, node, path, prop)
+            checker.seen.append((path, node, value))
+            out: dict[str, Any] = {}
+            _check_members(checker, out, value, path, node, members, None)
+            for name in required:
+                if name not in value:
+                    checker._missing(path, name)
+            return out
+
+        return check_members
+
+    def polymorphic(self, node: Polymorphic) -> _CheckFn:
+        # Per variant, as they are met: its members and required names.
+        variants: dict[str, tuple[dict[str, _MemberCheck], tuple[str, ...]]] = {}
+
+        def check_variant(checker: _Checker, value: Any, path: Path, prop: Prop | None) -> Any:
+            spelling = value.get(ODATA_TYPE) if type(value) is dict else None
+            variant = (
+                resolve_variant(node, spelling)
+                if type(spelling) is str and spelling.strip()
+                else None
+            )
+            if variant is None:  # not a mapping, no type or an unknown one: the methods say
+                return checker.visit(value, node, path, prop)
+            known = variants.get(variant.name)
+            if known is None:
+                known = variants[variant.name] = (self._members(variant), _required(variant))
+            members, required = known
+            checker.seen.append((path, node, value))
+            out: dict[str, Any] = {ODATA_TYPE: spelling}
+            _check_members(checker, out, value, path, variant, members, node)
+            for name in required:
+                if name == ODATA_TYPE or name not in value:  # as the methods, on the body
+                    checker._missing(path, name)
+            return out
+
+        return check_variant
+
+
+def _check_members(
+    checker: _Checker,
+    out: dict[str, Any],
+    value: dict[str, Any],
+    path: Path,
+    otype: ObjectType,
+    members: dict[str, _MemberCheck],
+    within: Polymorphic | None,
+) -> None:
+    """`_Checker._object`'s loop; a polymorphic member's own `@odata.type` (`within`) is
+    skipped, as the methods leave it out of the body they check."""
+    for key, child in value.items():
+        member = members.get(key)
+        if member is None:
+            if within is None or key != ODATA_TYPE:
+                checker._member(key, child, otype, path, within)
+            continue
+        prop, quick, check = member
+        if quick is not None:
+            checked = quick(child)
+            if checked is not _SLOW:
+                out[key] = checked
+                continue
+        at = (*path, key)
+        out[key] = check(checker, child, at, prop)
+        if prop.secret and isinstance(child, str) and "${" not in child:
+            checker._literal_secret(key, child, at)
+
+
+def _quick(scalar: Scalar) -> _Quick | None:
+    """The quick check of a scalar type's values, following `_Checker.scalar` and
+    `_check_text`: the value of the right type and, for text, nothing `_check_text` would
+    look at twice (no `$` of a variable or a look-alike, no `%`, not blank); an enum member
+    in its own spelling (or any case, where the enum allows it); a date written YYYY-MM-DD;
+    text of the right format. None: every value takes the methods (a date-time, a date that
+    should lie ahead)."""
+    kind = scalar.kind
+    if kind is ScalarKind.BOOLEAN:
+        return lambda v: v if type(v) is bool else _SLOW
+    if kind is ScalarKind.INTEGER:
+        return lambda v: v if type(v) is int else _SLOW
+    if kind is ScalarKind.DATETIME:
+        return None
+    if scalar.enum:  # checked before any date or format
+        spellings = by_identity(_SPELLINGS, scalar, _spellings)
+        exact = not scalar.enum_case_insensitive
+
+        def member(v: Any) -> Any:
+            if type(v) is not str or "$" in v or "%" in v or not v.strip():
+                return _SLOW
+            match = spellings.get(v.lower())
+            return _SLOW if match is None or (exact and match != v) else match
+
+        return member
+    date = kind is ScalarKind.DATE
+    if date and scalar.expect_future:
+        return None
+    fmt = scalar.format
+    if not date and fmt is None:
+        return lambda v: (
+            v if type(v) is str and "$" not in v and "%" not in v and v.strip() else _SLOW
+        )
+
+    def text(v: Any) -> Any:
+        if type(v) is not str or "$" in v or "%" in v or not v.strip():
+            return _SLOW
+        if date and not _is_date(v):
+            return _SLOW
+        return v if fmt is None or format_ok(fmt, v) else _SLOW
+
+    return text
+
+
+_COMPILER = _Compiler()
+
+
 def check_object(
     value: Any,
     otype: ObjectType | Polymorphic,
@@ -563,10 +811,12 @@ def check_object(
     base: Path,
     today: dt.date | None = None,
     noun: str = "profile",
+    compiled: bool = True,
 ) -> CheckResult:
     """Check `value` (found at `base` in `doc`) against `otype`; `today` dates the warning
-    about an expiration date already past; `noun` names the object in messages."""
-    checker = _Checker(file, doc, base, today or dt.date.today(), noun)
+    about an expiration date already past; `noun` names the object in messages. `compiled`:
+    False checks by the checker's methods alone (the test compares the two)."""
+    checker = _Checker(file, doc, base, today or dt.date.today(), noun, compiled=compiled)
     checker.result.value = checker.check(value, otype, (), None)
     checker.finish()
     return checker.result

@@ -41,8 +41,8 @@ def mark_lines(text: str) -> list[str]:
 def pasted_characters(text: str) -> Located | None:
     """Curly quotes used as quotes, or odd spaces used as indentation or after `:`/`-`: they
     parse (as part of a key, say) and would surface later as a baffling "unknown property"."""
-    if not any(char in text for char in CURLY_QUOTES + ODD_SPACES):
-        return None  # the usual case, decided at C speed
+    if text.isascii() or not any(char in text for char in CURLY_QUOTES + ODD_SPACES):
+        return None  # the usual case (all of them are beyond ASCII), decided at C speed
     curly: list[tuple[int, int, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         for col in _token_starts(line):

@@ -7,7 +7,8 @@ precise (pure) way, whenever libyaml is missing, the text holds anything out of 
 (a directive, a tag, a tab, a byte-order mark or line separator inside it, nesting deep enough to
 matter) or libyaml finds anything wrong. Every message therefore still comes from the precise
 path; a differential test (tests/desired/test_yaml_fast_path.py) holds the two paths equal.
-Scalars are resolved with ruamel.yaml's own YAML 1.2 rules, so `yes` and `on` stay text.
+Scalars are resolved with ruamel.yaml's own YAML 1.2 rules (`plain_tag`), so `yes` and `on`
+stay text.
 """
 
 from __future__ import annotations
@@ -35,9 +36,7 @@ _ANCHOR_NAME_QUIRK = re.compile(r"[&*][A-Za-z0-9_-]+[?:%@`]")
 #: text, libyaml reads it; block scalars are rare in profiles and go the precise way.
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 
-_STR = "tag:yaml.org,2002:str"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
+STR = "tag:yaml.org,2002:str"
 #: ruamel.yaml's YAML 1.2 resolution table, by first character: (tag, pattern) pairs.
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _versions, _tag, _pattern, _first in implicit_resolvers:
@@ -54,7 +53,9 @@ def available() -> bool:
 
 
 def compose(text: str) -> list[Any] | None:
-    """The root node of every document, or None: read this text the precise way."""
+    """The root node of every document, or None: read this text the precise way. The nodes'
+    tags mean nothing (see `_Composer`): a plain scalar's is `plain_tag(value)`, any other
+    scalar is text (the text holds no tags)."""
     if _COMPOSER is None or not _ordinary(text):
         return None
     try:
@@ -68,19 +69,39 @@ def compose(text: str) -> list[Any] | None:
     return nodes
 
 
+def plain_tag(value: str) -> str:
+    """The tag of a plain (unquoted, untagged) scalar, by ruamel.yaml's YAML 1.2 rules."""
+    for tag, pattern in _RESOLVERS.get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return STR
+
+
 def _ordinary(text: str) -> bool:
-    if text.startswith(("%", "...")) or any(mark in text for mark in _LINE_STARTS):
+    if text.startswith(("%", "...")):
         return False
-    if any(char in text for char in _UNUSUAL):
+    for mark in _LINE_STARTS:
+        if mark in text:
+            return False
+    # Of the unusual characters only `!` and the tab are ASCII, and most texts are all ASCII
+    # (which a str knows without looking).
+    if "!" in text or "\t" in text:
         return False
+    if not text.isascii():
+        for char in _UNUSUAL:
+            if char in text:
+                return False
     if ("&" in text or "*" in text) and _ANCHOR_NAME_QUIRK.search(text):
         return False
     if ("|" in text or ">" in text) and _BLOCK_SCALAR.search(text):
         return False
     # Every level of nesting starts with one of these characters, or with a deeper indentation
-    # than the level above; n levels of indentation take n*(n-1)/2 spaces at least.
-    bound = sum(text.count(char) for char in "[{-?")
+    # than the level above; n levels of indentation take n*(n-1)/2 spaces at least. There are
+    # no more of the characters than characters: a short text is not counted.
     indent_levels = math.isqrt(2 * len(text)) + 1
+    if len(text) + indent_levels <= MAX_NESTING_BOUND:
+        return True
+    bound = text.count("[") + text.count("{") + text.count("-") + text.count("?")
     if bound + indent_levels <= MAX_NESTING_BOUND:
         return True
     deepest_indent = max(map(len, _INDENT.findall(text)), default=0)
@@ -92,32 +113,23 @@ _FAILURES: tuple[type[BaseException], ...]
 try:  # PyYAML with libyaml: optional, the pure path does everything without it
     from yaml import YAMLError
     from yaml._yaml import CParser
-    from yaml.nodes import SequenceNode
 except ImportError:  # pragma: no cover - the missing-libyaml test runs in a subprocess
     _COMPOSER = None
     _FAILURES = ()
 else:
 
     class _Composer(CParser):
-        """libyaml's composer with ruamel.yaml's YAML 1.2 resolution rules."""
+        """libyaml's composer, which calls back into Python three times for every node: for
+        its tag (`resolve(kind, value, implicit)`) and around it for path-based resolution
+        (`descend_resolver(parent, index)`, `ascend_resolver()`), which we do not use. Those
+        calls were a sixth of composing a profile; built-ins that take the same arguments
+        and run no Python code answer instead, and the builder resolves the few tags it needs
+        from the node's style and value (`plain_tag`): without tags in the text (`_ordinary`
+        refuses `!`), a scalar is implicitly typed exactly when it is plain."""
 
-        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-            # The tag of a node without one, by ruamel.yaml's YAML 1.2 rules; libyaml asks
-            # for every node of every file, so it is kept short.
-            if value is None:
-                return _SEQ if kind is SequenceNode else _MAP
-            if implicit[0]:
-                for tag, pattern in _RESOLVERS.get(value[:1], ()):
-                    if pattern.match(value):
-                        return tag
-            return _STR
-
-        # The composer asks for path-based resolution, which we do not use.
-        def descend_resolver(self, parent: Any, index: Any) -> None:
-            return None
-
-        def ascend_resolver(self) -> None:
-            return None
+        resolve = slice
+        descend_resolver = slice
+        ascend_resolver = tuple
 
     _COMPOSER = _Composer
     _FAILURES = (YAMLError, ValueError, RecursionError, MemoryError)

@@ -98,9 +98,7 @@ def read_documents(
             line,
         ) from None
     text = text.removeprefix("\ufeff")
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if only_comments(text):
         raise fail("file is empty: write a profile in it or delete it")
 
     if is_json:
@@ -113,14 +111,34 @@ def read_documents(
     with collector_paused():
         nodes = yamlfast.compose(text) if fast else None
         if nodes is not None:
-            lines = mark_lines(text)
             try:
-                docs = [_build(display_name, node, lines) for node in nodes if not _empty(node)]
-            except YamlSourceError:
+                docs = [
+                    _FastBuilder(text).document(node) for node in nodes if not _empty_plain(node)
+                ]
+            except _Unusual:
                 docs = []  # the precise path below says what is wrong, in its own words
             if docs:
                 return docs
         return _read_precisely(display_name, text, fail)
+
+
+#: Where `str.splitlines` ends a line.
+_LINE_END = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def only_comments(text: str) -> bool:
+    """Whether every line (as `str.splitlines` cuts them) is blank or a comment. Looks at the
+    lines up to the first that is neither, without cutting the text into lines: after a line
+    break, blank lines and a line's indentation are all whitespace to `lstrip`."""
+    rest = text.lstrip()
+    while rest:
+        if rest[0] != "#":
+            return False
+        end = _LINE_END.search(rest)
+        if end is None:
+            return True
+        rest = rest[end.end() :].lstrip()
+    return True
 
 
 @contextmanager
@@ -370,6 +388,119 @@ class _Builder:
         # timestamps stay text: Graph takes dates as strings (typecheck puts date-times in
         # Graph's ISO form)
         return raw
+
+
+class _Unusual(Exception):
+    """What `_Builder` would refuse, met by `_FastBuilder`: the precise path reads the file
+    again and words the problem."""
+
+
+def _unusual(message: str) -> _Unusual:
+    return _Unusual(message)
+
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _empty_plain(node: Node) -> bool:
+    """`_empty` for libyaml's nodes, whose tags are not resolved: an empty plain scalar."""
+    return bool(node.id == "scalar" and node.style == "" and node.value == "")
+
+
+class _FastBuilder:
+    """`_Builder` for libyaml's nodes (`yamlfast.compose`), made for the usual file: the same
+    values, positions, scalar texts and comment hints, with each plain scalar's tag resolved
+    here (`yamlfast.plain_tag`; any other scalar is text, as the text holds no tags). Whatever
+    `_Builder` refuses (an alias bomb, nesting past MAX_DEPTH, a merge key, a key that is not
+    a scalar, a key written twice, half a surrogate pair, a tag it does not take) raises
+    _Unusual instead. The differential tests hold the two paths equal."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: list[str] | None = None  # made when an empty value needs them: rarely
+        self.doc = Document(value=None)
+        self.budget = MAX_EXPANDED_NODES
+
+    def document(self, root: Node) -> Document:
+        self.doc.value = self.build(root, ())
+        return self.doc
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.budget -= 1
+        if self.budget < 0 or len(path) > MAX_DEPTH:
+            raise _Unusual
+        mark = node.start_mark
+        self.doc.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        kind = node.id
+        if kind == "scalar":
+            return self.scalar(node, path)
+        if kind == "mapping":
+            return self.mapping(node, path)
+        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+
+    def mapping(self, node: Node, path: Path) -> dict[str, Any]:
+        doc = self.doc
+        positions = doc.positions
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                raise _Unusual
+            key: str = key_node.value
+            style = key_node.style
+            if style == '"':
+                key = _text_of(key_node, _unusual)
+            elif style == "" and yamlfast.plain_tag(key) == _MERGE:
+                raise _Unusual
+            if key in result:
+                raise _Unusual
+            mark = key_node.start_mark
+            at = (*path, key)
+            positions[("#key", *at)] = (mark.line + 1, mark.column + 1)
+            if _empty_plain(value_node):
+                # An empty value has no text of its own: point at its key, not the next line.
+                positions[at] = (mark.line + 1, mark.column + 1)
+                if self._comment_after(key_node):
+                    doc.comment_values.add(at)
+            result[key] = self.build(value_node, at)
+        return result
+
+    def _comment_after(self, key_node: Node) -> bool:
+        """`key: # text`: the `#` right after the colon began a comment."""
+        if self.lines is None:
+            self.lines = mark_lines(self.text)
+        after: str = self.lines[key_node.end_mark.line][key_node.end_mark.column :]
+        return after.lstrip(" \"'").startswith(":") and after.split(":", 1)[1].strip()[:1] == "#"
+
+    def scalar(self, node: Node, path: Path) -> Any:
+        raw: str = node.value
+        style = node.style
+        if style != "":  # quoted (block scalars are left to the precise path): text
+            return _text_of(node, _unusual) if style == '"' else raw
+        tag = yamlfast.plain_tag(raw)
+        if tag == yamlfast.STR:
+            return raw
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return raw.lower() in {"true", "yes", "on", "y"}
+        if tag not in _STANDARD_TAGS:
+            raise _Unusual
+        self.doc.scalar_text[path] = raw
+        if tag == _INT:
+            try:
+                return int(raw.replace("_", ""), 0)
+            except ValueError:
+                return raw
+        if tag == _FLOAT:
+            try:
+                return float(raw.replace("_", ""))
+            except ValueError:
+                return raw
+        return raw  # timestamps stay text, as `_Builder.scalar` says
 
 
 #: Half of a UTF-16 pair, which YAML's `\\uD83D` escape makes on its own (JSON pairs them).

@@ -5,14 +5,17 @@ between the two paths is in tests/campaigns/test_loader_fuzz.py.)"""
 from __future__ import annotations
 
 import gc
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from reconciler.desired import yamlfast
-from reconciler.desired.yamlsource import YamlSourceError, read_documents
+from reconciler.desired.yamlsource import YamlSourceError, only_comments, read_documents
 
 SAMPLE = Path(__file__).resolve().parents[2] / "desired-state"
 needs_libyaml = pytest.mark.skipif(not yamlfast.available(), reason="PyYAML with libyaml missing")
@@ -140,3 +143,63 @@ def test_reading_leaves_no_cyclic_garbage(monkeypatch: pytest.MonkeyPatch) -> No
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# -- the cheap pre-checks, against the plain scans they replace ---------------------------------
+_PIECES = st.sampled_from(
+    ["a", " ", "#", ":", "-", "[", "{", "?", "!", "&", "*", "|", ">", "%", "...", "\t", "\n",
+     "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\ufeff",
+     "\xa0", "\u201c", "é", "  b: c\n", "- x\n", " " * 40]
+)  # fmt: skip
+_TEXTS = st.lists(_PIECES, max_size=60).map("".join)
+
+
+def _only_comments_by_lines(text: str) -> bool:
+    return not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    )
+
+
+@settings(max_examples=500, derandomize=True, database=None, deadline=None)
+@given(_TEXTS)
+@example("# comment\n\n  # another\r\n\v")
+@example("# comment\x85displayName: x")
+@example("  \u2029 # c\n x")
+def test_only_comments_is_the_line_by_line_answer(text: str) -> None:
+    assert only_comments(text) is _only_comments_by_lines(text)
+
+
+def _ordinary_by_scanning(text: str) -> bool:
+    """`yamlfast._ordinary` as it was: every scan made on every text."""
+    if text.startswith(("%", "...")) or any(mark in text for mark in yamlfast._LINE_STARTS):
+        return False
+    if any(char in text for char in yamlfast._UNUSUAL):
+        return False
+    if ("&" in text or "*" in text) and yamlfast._ANCHOR_NAME_QUIRK.search(text):
+        return False
+    if ("|" in text or ">" in text) and yamlfast._BLOCK_SCALAR.search(text):
+        return False
+    bound = sum(text.count(char) for char in "[{-?")
+    indent_levels = math.isqrt(2 * len(text)) + 1
+    if bound + indent_levels <= yamlfast.MAX_NESTING_BOUND:
+        return True
+    deepest_indent = max(map(len, yamlfast._INDENT.findall(text)), default=0)
+    return bound + deepest_indent + 1 <= yamlfast.MAX_NESTING_BOUND
+
+
+@settings(max_examples=500, derandomize=True, database=None, deadline=None)
+@given(st.one_of(_TEXTS, st.tuples(_TEXTS, st.integers(1, 40)).map(lambda t: t[0] * t[1])))
+@example("a: [" * 600)
+@example(" " * 10 + "[" * 990)  # 1,000 characters, every one a level: past the bound
+@example("a: " + "x" * 2000)
+@example("- " * 500 + "\n" + "  " * 20 + "x")
+@example("x: y\u2028")
+def test_ordinary_is_the_answer_of_every_scan(text: str) -> None:
+    assert yamlfast._ordinary(text) is _ordinary_by_scanning(text)
+
+
+def test_both_answers_are_met() -> None:
+    # The two tests above compare something only if both answers come up.
+    texts = ["a: b\n", "a: [" * 600, "# c\n", "x\n# c\n", "a: !x\n", "a: x\u2028\n", "a: " * 400]
+    assert {yamlfast._ordinary(t) for t in texts} == {True, False}
+    assert {only_comments(t) for t in texts} == {True, False}
