@@ -237,6 +237,28 @@ def test_comparing_leaves_the_tenant_tree_as_it_was(tmp_path: Path) -> None:
     assert fingerprint(kind, RESPONSE, tree=tree) == fingerprint(kind, RESPONSE)
 
 
+def test_a_changes_fingerprint_is_its_tenant_objects_as_read(tmp_path: Path) -> None:
+    """Worked out when first asked (a plan only shown never hashes): of the object as read
+    and whether it was paused, as the full function says; a delete's too; a create has none."""
+    desired = desired_object(tmp_path, REQUEST, {"paused": False})
+    kind = desired.kind
+    gone = {**copy.deepcopy(RESPONSE), "id": "gone-1", "displayName": "Old"}
+    plan = build_plan(
+        (desired,),
+        {kind.name: [Actual(copy.deepcopy(RESPONSE), "paused"), Actual(gone)]},
+        PlanOptions(prune=True),
+        registry=REGISTRY,
+    )
+    by_name = {c.name: c for c in plan.changes}
+    kept = by_name[desired.name]
+    assert kept.paused is True
+    assert kept.fingerprint == fingerprint(kind, RESPONSE, True)
+    assert kept.fingerprint != fingerprint(kind, RESPONSE)  # a pause since then makes it stale
+    assert by_name["Old"].fingerprint == fingerprint(kind, gone)
+    created = build_plan((desired,), {}, PlanOptions(), registry=REGISTRY).changes[0]
+    assert created.fingerprint is None
+
+
 def test_lifecycle_paused_plans_pause_and_resume(tmp_path: Path) -> None:
     desired = desired_object(tmp_path, REQUEST, {"paused": True})
     actual = copy.deepcopy(RESPONSE)
