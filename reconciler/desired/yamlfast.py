@@ -6,7 +6,7 @@ faster. It is only an optimisation: `compose` answers None, and the caller reads
 precise (pure) way, whenever libyaml is missing, the text holds anything out of the ordinary
 (a directive, a tag, a tab, a byte-order mark or line separator inside it, nesting deep enough to
 matter) or libyaml finds anything wrong. Every message therefore still comes from the precise
-path; a differential test (tests/desired/test_yaml_fast_path.py) holds the two paths equal.
+path; a differential test (tests/campaigns/test_loader_fuzz.py) holds the two paths equal.
 Scalars are resolved by ruamel.yaml's YAML 1.2 rules (`plain_tag`, with this module's own table,
 which a test holds to ruamel.yaml's), so `yes` and `on` stay text.
 """
