@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ruamel.yaml.error import MarkedYAMLError
+if TYPE_CHECKING:  # ruamel.yaml is imported by the precise path only, when a file needs it
+    from ruamel.yaml.error import MarkedYAMLError
 
 #: Quotation marks word processors substitute for " and ' (not YAML quotes).
 CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"

@@ -6,9 +6,9 @@ faster. It is only an optimisation: `compose` answers None, and the caller reads
 precise (pure) way, whenever libyaml is missing, the text holds anything out of the ordinary
 (a directive, a tag, a tab, a byte-order mark or line separator inside it, nesting deep enough to
 matter) or libyaml finds anything wrong. Every message therefore still comes from the precise
-path; a differential test (tests/desired/test_yaml_fast_path.py) holds the two paths equal.
-Scalars are resolved with ruamel.yaml's own YAML 1.2 rules (`plain_tag`), so `yes` and `on`
-stay text.
+path; a differential test (tests/campaigns/test_loader_fuzz.py) holds the two paths equal.
+Scalars are resolved by ruamel.yaml's YAML 1.2 rules (`plain_tag`, with this module's own table,
+which a test holds to ruamel.yaml's), so `yes` and `on` stay text.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
-
-from ruamel.yaml.resolver import implicit_resolvers
 
 #: Text read the precise way only: `%` directives (a `%YAML 1.1` changes how `yes` resolves) and
 #: `...` document ends at the start of a line (ruamel.yaml refuses two in a row, libyaml not),
@@ -37,14 +35,64 @@ _ANCHOR_NAME_QUIRK = re.compile(r"[&*][A-Za-z0-9_-]+[?:%@`]")
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 
 STR = "tag:yaml.org,2002:str"
-#: ruamel.yaml's YAML 1.2 resolution table, by first character: (tag, pattern) pairs.
-_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-for _versions, _tag, _pattern, _first in implicit_resolvers:
-    if (1, 2) in _versions:
-        for _char in _first:
-            # A plain compiled pattern: ruamel's is a lazy proxy, slower on every match.
-            plain = re.compile(_pattern.pattern, _pattern.flags)
-            _RESOLVERS.setdefault(_char, []).append((_tag, plain))
+
+_DIGIT = "0123456789"
+_N = "[0-9]"  # ASCII digits only (`\d` would take any Unicode digit)
+_EXPONENT = f"[eE][-+]?{_N}+"
+#: The YAML 1.2 implicit types of a plain scalar, as ruamel.yaml resolves them (the core schema
+#: and ruamel.yaml's additions: `_` in numbers, `0b` binary, timestamps, `<<`, `=`): (tag, the
+#: first characters it can start with, the whole text). The first listed that matches wins.
+#: `$` also takes the text before a final line break, as ruamel.yaml's table does (a plain
+#: scalar never ends in one). tests/desired/test_yaml_resolvers.py holds it to ruamel.yaml's.
+_IMPLICIT_TYPES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("bool", tuple("tTfF"), r"(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$"),
+    (
+        "float",
+        tuple("-+." + _DIGIT),
+        "(?:"
+        # 1.5, 1., 1_000.5e-3, 1e3: digits, then a point (with or without more) or an exponent
+        f"[-+]?{_N}[0-9_]*(?:\\.[0-9_]*(?:{_EXPONENT})?|{_EXPONENT})"
+        # .5, .5e+3 (after a leading point, the exponent needs its sign)
+        f"|[-+]?\\.[0-9_]+(?:[eE][-+]{_N}+)?"
+        "|[-+]?\\.(?:inf|Inf|INF)"
+        "|\\.(?:nan|NaN|NAN)"
+        ")$",
+    ),
+    (
+        "int",
+        tuple("-+" + _DIGIT),
+        "[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)$",
+    ),
+    ("merge", ("<",), "<<$"),
+    # "" stands for the empty text, which has no first character: null, as `key:` is
+    ("null", ("~", "n", "N", ""), "(?:~|null|Null|NULL|)$"),
+    (
+        "timestamp",
+        tuple(_DIGIT),
+        # a date written in full, or a date and a time: 2026-9-1T8:05:00.5 +01:00
+        f"(?:{_N}{{4}}-{_N}{{2}}-{_N}{{2}}"
+        f"|{_N}{{4}}-{_N}{{1,2}}-{_N}{{1,2}}(?:[Tt]|[ \\t]+){_N}{{1,2}}:{_N}{{2}}:{_N}{{2}}"
+        f"(?:\\.{_N}*)?(?:[ \\t]*(?:Z|[-+]{_N}{{1,2}}(?::{_N}{{2}})?))?"
+        ")$",
+    ),
+    ("value", ("=",), "=$"),
+    ("yaml", tuple("!&*"), "[!&*]$"),
+)
+
+
+def _by_first_character(
+    types: tuple[tuple[str, tuple[str, ...], str], ...],
+) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for name, firsts, pattern in types:
+        compiled = re.compile(pattern)
+        for char in firsts:
+            table.setdefault(char, []).append(("tag:yaml.org,2002:" + name, compiled))
+    return table
+
+
+#: The resolution table by first character: (tag, pattern) pairs, tried in order.
+_RESOLVERS = _by_first_character(_IMPLICIT_TYPES)
 
 
 def available() -> bool:
@@ -70,7 +118,8 @@ def compose(text: str) -> list[Any] | None:
 
 
 def plain_tag(value: str) -> str:
-    """The tag of a plain (unquoted, untagged) scalar, by ruamel.yaml's YAML 1.2 rules."""
+    """The tag of a plain (unquoted, untagged) scalar, by ruamel.yaml's YAML 1.2 rules
+    (`_IMPLICIT_TYPES`)."""
     for tag, pattern in _RESOLVERS.get(value[:1], ()):
         if pattern.match(value):
             return tag
