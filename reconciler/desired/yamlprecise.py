@@ -21,15 +21,15 @@ from ruamel.yaml.scanner import Scanner
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.yamlerrors import explain, mark_lines
 from reconciler.desired.yamlsource import (
-    _STANDARD_TAGS,
     MAX_COMPOSE_DEPTH,
     MAX_DEPTH,
     MAX_EXPANDED_NODES,
+    STANDARD_TAGS,
     Document,
     Node,
     Path,
     YamlSourceError,
-    _text_of,
+    text_of,
 )
 
 
@@ -194,7 +194,7 @@ class _Builder:
                 node, f"values nested deeper than {MAX_DEPTH} levels (a recursive alias?)"
             )
         tag = str(node.tag)
-        if tag not in _STANDARD_TAGS:
+        if tag not in STANDARD_TAGS:
             raise self.problem(
                 node,
                 f"custom YAML tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed; "
@@ -239,7 +239,7 @@ class _Builder:
     def text_of(self, node: Node) -> str:
         if node.style != '"':  # the common case, without making a closure for the rare one
             return str(node.value)
-        return _text_of(node, lambda message: self.problem(node, message))
+        return text_of(node, lambda message: self.problem(node, message))
 
     def scalar(self, node: Node, path: Path) -> Any:
         tag = str(node.tag)

@@ -33,7 +33,7 @@ Node = Any
 
 Path = tuple[str | int, ...]
 
-_STANDARD_TAGS = {
+STANDARD_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge")
 }
@@ -216,7 +216,7 @@ class _FastBuilder:
             key: str = key_node.value
             style = key_node.style
             if style == '"':
-                key = _text_of(key_node, _unusual)
+                key = text_of(key_node, _unusual)
             elif style == "" and yamlfast.plain_tag(key) == _MERGE:
                 raise _Unusual
             if key in result:
@@ -243,7 +243,7 @@ class _FastBuilder:
         raw: str = node.value
         style = node.style
         if style != "":  # quoted (block scalars are left to the precise path): text
-            return _text_of(node, _unusual) if style == '"' else raw
+            return text_of(node, _unusual) if style == '"' else raw
         tag = yamlfast.plain_tag(raw)
         if tag == yamlfast.STR:
             return raw
@@ -251,7 +251,7 @@ class _FastBuilder:
             return None
         if tag == _BOOL:
             return raw.lower() in {"true", "yes", "on", "y"}
-        if tag not in _STANDARD_TAGS:
+        if tag not in STANDARD_TAGS:
             raise _Unusual
         self.doc.scalar_text[path] = raw
         if tag == _INT:
@@ -271,7 +271,7 @@ class _FastBuilder:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _text_of(node: Node, fail: Callable[[str], Exception]) -> str:
+def text_of(node: Node, fail: Callable[[str], Exception]) -> str:
     """A scalar's text. `\\ud83d\\ude00` (JSON's way to write 😀, which pasted Graph JSON
     uses) becomes the one character it means; half a pair is no character and is refused."""
     raw: str = node.value
