@@ -62,7 +62,19 @@ class _Compiler(TypeVisitor[[], _SameFn]):
         return lambda mine, marks, theirs: bool(normal(mine) == normal(theirs))
 
     def scalar(self, node: Scalar) -> _SameFn:
-        return self._whole(node)
+        if node.kind is ScalarKind.DATETIME or not node.enum:
+            return self._whole(node)
+        spellings = enum_spellings(node)
+
+        def member_same(mine: Any, marks: Any, theirs: Any) -> bool:
+            # An enum member in any case is its canonical spelling (as the normaliser has it).
+            if isinstance(mine, str):
+                mine = spellings.get(mine.lower(), mine)
+            if isinstance(theirs, str):
+                theirs = spellings.get(theirs.lower(), theirs)
+            return bool(mine == theirs)
+
+        return member_same
 
     def set_of(self, node: SetOf) -> _SameFn:
         whole = self._whole(node)
@@ -104,11 +116,12 @@ class _Compiler(TypeVisitor[[], _SameFn]):
     def _members(self, node: ObjectType) -> _SameFn:
         # The members a normalised desired tree holds: read-only ones never, secrets and
         # values from ${NAME} not for comparison (a list or set with one inside is all secret).
-        table = {
-            p.name: (p.secret, is_list(p.type), self.of(p.type))
-            for p in node.props
-            if not p.read_only
-        }
+        # name → (secret, a list or set, its check; None: equal as they are, no call made)
+        table: dict[str, tuple[bool, bool, _SameFn | None]] = {}
+        for p in node.props:
+            if not p.read_only:
+                same = self.of(p.type)
+                table[p.name] = (p.secret, is_list(p.type), None if same is _equal else same)
 
         def members_same(mine: Any, marks: Any, theirs: Any) -> bool:
             if type(mine) is not dict or type(theirs) is not dict:
@@ -124,7 +137,12 @@ class _Compiler(TypeVisitor[[], _SameFn]):
                 if value is None:
                     return False  # a null reads as the member's default: the full way decides
                 other = theirs.get(key)
-                if other is None or not same(value, below, other):
+                if other is None:
+                    return False
+                if same is None:
+                    if value != other:
+                        return False
+                elif not same(value, below, other):
                     return False
             return True
 
@@ -154,9 +172,20 @@ class _Compiler(TypeVisitor[[], _SameFn]):
         key_prop = node.item.prop(node.key)
         key_type = key_prop.type if key_prop is not None else None
 
+        spellings = (
+            enum_spellings(key_type)
+            if isinstance(key_type, Scalar)
+            and key_type.enum
+            and key_type.kind is not ScalarKind.DATETIME
+            else None
+        )
+
         def label(entry: dict[str, Any]) -> str:
             key = entry.get(node.key)
-            if isinstance(key_type, Reference):
+            if spellings is not None:  # the usual key, a member of an enum (`appliesTo`)
+                if isinstance(key, str):
+                    key = spellings.get(key.lower(), key)
+            elif isinstance(key_type, Reference):
                 key = reference_text(key)
             elif isinstance(key_type, Scalar):
                 key = canonical_scalar(key, key_type)
