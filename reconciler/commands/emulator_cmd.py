@@ -15,6 +15,7 @@ from types import FrameType
 
 import click
 
+from reconciler.collector import collect_as_usual
 from reconciler.commands.base import EXIT_OK, offline_options, start_logging
 from reconciler.emulator import Emulator
 
@@ -182,6 +183,7 @@ def emulator(
       EDUSYNC_ACCESS_TOKEN=secret edusync-reconcile plan \\
           --graph-url http://127.0.0.1:8765/beta
     """
+    collect_as_usual()  # a server runs for hours: its cyclic garbage goes as soon as usual
     start_logging(ctx)
     server = Emulator(
         token=token,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import YOUNG_COLLECTION_EVERY, collect_less_often
+from reconciler import cli
+from reconciler.collector import YOUNG_COLLECTION_EVERY, collect_as_usual
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [
@@ -301,11 +302,16 @@ def test_validate_counts_a_district_of_several_kinds_as_objects(cli) -> None:
     assert "OK: 3 profile(s) in 3 file(s)" in cli("validate", str(ROOT / "desired-state")).out
 
 
-def test_a_run_collects_its_young_objects_less_often() -> None:
-    before = gc.get_threshold()
+def test_a_run_collects_its_young_objects_less_often_and_a_server_as_usual(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    usual = gc.get_threshold()
+    monkeypatch.setattr(cli, "run", lambda: 0)
     try:
-        collect_less_often()
-        assert gc.get_threshold() == (YOUNG_COLLECTION_EVERY, *before[1:])
-        assert before[0] < YOUNG_COLLECTION_EVERY
+        with pytest.raises(SystemExit):
+            cli.main()
+        assert gc.get_threshold() == (YOUNG_COLLECTION_EVERY, *usual[1:])
+        collect_as_usual()
+        assert gc.get_threshold() == usual
     finally:
-        gc.set_threshold(*before)
+        gc.set_threshold(*usual)

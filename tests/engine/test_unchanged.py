@@ -75,8 +75,21 @@ def echo(texpr: TypeExpr | None, value: Any, r: random.Random) -> Any:
     return copy.deepcopy(value)
 
 
+class _Text(str):
+    """Text of another type (as a YAML library's scalar string could be)."""
+
+
 def mutate(value: Any, r: random.Random) -> Any:
-    """`value` with one thing somewhere in it changed, dropped or made null."""
+    """`value` with one thing somewhere in it changed, dropped or made null; or a flag made a
+    number (`True == 1`), text made a subclass of text, a list item doubled, a non-object
+    added to a list."""
+    if isinstance(value, bool):
+        return int(value) if r.random() < 0.5 else any_json(r)
+    if isinstance(value, str) and r.random() < 0.3:
+        return _Text(value)
+    if isinstance(value, list) and value and r.random() < 0.15:
+        value.append(copy.deepcopy(r.choice(value)) if r.random() < 0.5 else "x")
+        return value
     if isinstance(value, dict) and value and r.random() < 0.7:
         key = r.choice(list(value))
         roll = r.random()
