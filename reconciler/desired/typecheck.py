@@ -445,7 +445,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
                 )
 
     def _check_enum(self, text: str, scalar: Scalar, path: Path) -> str:
-        match = by_identity(_SPELLINGS, scalar, _spellings).get(text.lower())
+        match = scalar.spellings.get(text.lower())
         if match is None and scalar.enum_open:
             # An open code list: the values known today, not all there are; sent as written.
             self.report(
@@ -474,15 +474,6 @@ _REQUIRED: dict[int, tuple[TypeExpr, tuple[str, ...]]] = {}
 def _required(otype: TypeExpr) -> tuple[str, ...]:
     assert isinstance(otype, ObjectType)
     return tuple(p.name for p in otype.props if p.required)
-
-
-#: An enum's members by their lower-case spelling (the first of two alike wins).
-_SPELLINGS: dict[int, tuple[TypeExpr, dict[str, str]]] = {}
-
-
-def _spellings(scalar: TypeExpr) -> dict[str, str]:
-    assert isinstance(scalar, Scalar)
-    return {e.lower(): e for e in reversed(scalar.enum)}
 
 
 #: What an object of a type may hold, and the `@odata.type` spellings right for it: asked for
@@ -770,7 +761,7 @@ def _quick(scalar: Scalar) -> _Quick | None:
     if kind is ScalarKind.DATETIME:
         return None
     if scalar.enum:  # checked before any date or format
-        spellings = by_identity(_SPELLINGS, scalar, _spellings)
+        spellings = scalar.spellings
         exact = not scalar.enum_case_insensitive
 
         def member(v: Any) -> Any:

@@ -77,22 +77,8 @@ def canonical_scalar(value: Any, scalar: Scalar) -> Any:
             return None
         return instant.isoformat(timespec="microseconds").replace("+00:00", "Z")
     if scalar.enum:
-        return enum_spellings(scalar).get(value.lower(), value)
+        return scalar.spellings.get(value.lower(), value)
     return value
-
-
-def enum_spellings(scalar: Scalar) -> dict[str, str]:
-    """An enum's members by their lower-case spelling (the first of two that fold alike wins),
-    made once per scalar type."""
-    return by_identity(_SPELLINGS, scalar, _spellings)
-
-
-def _spellings(scalar: TypeExpr) -> dict[str, str]:
-    assert isinstance(scalar, Scalar)
-    return {e.lower(): e for e in reversed(scalar.enum)}
-
-
-_SPELLINGS: dict[int, tuple[TypeExpr, dict[str, str]]] = {}
 
 
 def reference_text(value: Any) -> Any:
@@ -145,7 +131,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
 
             return instant
         if node.enum:
-            spellings = enum_spellings(node)
+            spellings = node.spellings
 
             def member(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
                 if not isinstance(value, str):
@@ -270,11 +256,7 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
 
     def keyed_list(self, node: KeyedList) -> _NormalizeFn:
         item = self.of(node.item)
-        key_prop = node.item.prop(node.key)
-        key_type = key_prop.type if key_prop is not None else None
-        key_scalar = key_type if isinstance(key_type, Scalar) else None
-        # Keyed by a reference: by the target's natural key, whether or not its id is there.
-        key_reference = isinstance(key_type, Reference)
+        label = entry_label(node)
 
         def by_key(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, list):
@@ -283,27 +265,18 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
             for i, entry in enumerate(value):
                 if not isinstance(entry, dict):
                     continue
-                key = entry.get(node.key)
-                if key_reference:
-                    key = reference_text(key)
-                elif key_scalar is not None:
-                    key = canonical_scalar(key, key_scalar)
-                out[key_label(key)] = item(entry, None if raw is None else raw.get(i), ctx)
+                out[label(entry)] = item(entry, None if raw is None else raw.get(i), ctx)
             return out
 
         return by_key
 
     def set_of(self, node: SetOf) -> _NormalizeFn:
-        item = node.item
-        canonical = item.kind is ScalarKind.DATETIME or bool(item.enum)
-        fold = node.case_insensitive
+        texts = set_texts(node)
 
         def as_set(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
             if not isinstance(value, list):
                 return value
-            items = [canonical_scalar(v, item) for v in value] if canonical else value
-            if fold:
-                items = [v.lower() if isinstance(v, str) else v for v in items]
+            items = texts(value)
             # The usual set, all text: ordered by (type, text) is ordered by text.
             if all(type(v) is str for v in items):
                 return sorted(set(items))
@@ -314,6 +287,43 @@ class _Compiler(TypeVisitor[[], _NormalizeFn]):
             return sorted(unique, key=_set_order)
 
         return as_set
+
+
+def entry_label(node: KeyedList) -> Callable[[dict[str, Any]], str]:
+    """The label (`[key]`) a keyed-list entry is held under: its key in canonical form (an
+    enum member in its own spelling; a reference by its target's natural key, whether or not
+    its id is there)."""
+    key_prop = node.item.prop(node.key)
+    key_type = key_prop.type if key_prop is not None else None
+    if isinstance(key_type, Reference):
+        return lambda entry: key_label(reference_text(entry.get(node.key)))
+    if isinstance(key_type, Scalar) and key_type.enum and key_type.kind is not ScalarKind.DATETIME:
+        spellings = key_type.spellings  # the usual key (`appliesTo`): looked up directly
+
+        def member_label(entry: dict[str, Any]) -> str:
+            key = entry.get(node.key)
+            return key_label(spellings.get(key.lower(), key) if isinstance(key, str) else key)
+
+        return member_label
+    if isinstance(key_type, Scalar):
+        return lambda entry: key_label(canonical_scalar(entry.get(node.key), key_type))
+    return lambda entry: key_label(entry.get(node.key))
+
+
+def set_texts(node: SetOf) -> Callable[[list[Any]], list[Any]]:
+    """A set's items as compared, in their order: dates as instants, enum members in their own
+    spelling, case folded where it does not matter."""
+    item = node.item
+    canonical = item.kind is ScalarKind.DATETIME or bool(item.enum)
+    fold = node.case_insensitive
+
+    def texts(value: list[Any]) -> list[Any]:
+        items = [canonical_scalar(v, item) for v in value] if canonical else value
+        if fold:
+            items = [v.lower() if isinstance(v, str) else v for v in items]
+        return items
+
+    return texts
 
 
 def _as_is(value: Any, raw: _Marks | None, ctx: _Context) -> Any:
@@ -360,6 +370,8 @@ def value_normalizer(texpr: TypeExpr) -> Callable[[Any], Any] | None:
     fn = _COMPILER.of(texpr)
     if fn is _as_is:
         return None
+    if isinstance(texpr, Scalar):  # an enum member or a date-time: one call, not two
+        return lambda value: canonical_scalar(value, texpr)
     return lambda value: fn(value, None, _PLAIN)
 
 

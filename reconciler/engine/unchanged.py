@@ -17,10 +17,8 @@ from typing import Any
 
 from reconciler.engine.normalize import (
     VARIABLE,
-    canonical_scalar,
-    enum_spellings,
-    key_label,
-    reference_text,
+    entry_label,
+    set_texts,
     value_normalizer,
     variable_marks,
 )
@@ -33,7 +31,6 @@ from reconciler.kinds.model import (
     Polymorphic,
     Reference,
     Scalar,
-    ScalarKind,
     SetOf,
     TypeExpr,
 )
@@ -62,42 +59,20 @@ class _Compiler(TypeVisitor[[], _SameFn]):
         return lambda mine, marks, theirs: bool(normal(mine) == normal(theirs))
 
     def scalar(self, node: Scalar) -> _SameFn:
-        if node.kind is ScalarKind.DATETIME or not node.enum:
-            return self._whole(node)
-        spellings = enum_spellings(node)
-
-        def member_same(mine: Any, marks: Any, theirs: Any) -> bool:
-            # An enum member in any case is its canonical spelling (as the normaliser has it).
-            if isinstance(mine, str):
-                mine = spellings.get(mine.lower(), mine)
-            if isinstance(theirs, str):
-                theirs = spellings.get(theirs.lower(), theirs)
-            return bool(mine == theirs)
-
-        return member_same
+        return self._whole(node)
 
     def set_of(self, node: SetOf) -> _SameFn:
         whole = self._whole(node)
-        item = node.item
-        if item.kind is ScalarKind.DATETIME:
-            return whole
-        spellings = enum_spellings(item) if item.enum else None
-        fold = node.case_insensitive
-
-        def as_text(value: str) -> str:
-            if spellings is not None:
-                value = spellings.get(value.lower(), value)
-            return value.lower() if fold else value
+        texts = set_texts(node)
 
         def set_same(mine: Any, marks: Any, theirs: Any) -> bool:
             # The usual set, all text: equal as sets is equal once sorted (no sort needed).
             if type(mine) is not list or type(theirs) is not list:
                 return whole(mine, marks, theirs)
-            if not all(type(v) is str for v in mine) or not all(type(v) is str for v in theirs):
+            ours, others = texts(mine), texts(theirs)
+            if not all(type(v) is str for v in ours) or not all(type(v) is str for v in others):
                 return whole(mine, marks, theirs)
-            if spellings is None and not fold:
-                return set(mine) == set(theirs)
-            return {as_text(v) for v in mine} == {as_text(v) for v in theirs}
+            return set(ours) == set(others)
 
         return set_same
 
@@ -169,27 +144,7 @@ class _Compiler(TypeVisitor[[], _SameFn]):
 
     def keyed_list(self, node: KeyedList) -> _SameFn:
         item = self.of(node.item)
-        key_prop = node.item.prop(node.key)
-        key_type = key_prop.type if key_prop is not None else None
-
-        spellings = (
-            enum_spellings(key_type)
-            if isinstance(key_type, Scalar)
-            and key_type.enum
-            and key_type.kind is not ScalarKind.DATETIME
-            else None
-        )
-
-        def label(entry: dict[str, Any]) -> str:
-            key = entry.get(node.key)
-            if spellings is not None:  # the usual key, a member of an enum (`appliesTo`)
-                if isinstance(key, str):
-                    key = spellings.get(key.lower(), key)
-            elif isinstance(key_type, Reference):
-                key = reference_text(key)
-            elif isinstance(key_type, Scalar):
-                key = canonical_scalar(key, key_type)
-            return key_label(key)
+        label = entry_label(node)
 
         def entries_same(mine: Any, marks: Any, theirs: Any) -> bool:
             if type(mine) is not list or type(theirs) is not list or len(mine) != len(theirs):

@@ -65,6 +65,12 @@ class Scalar:
     #: `fileFormat`): another value is a warning, not an error, and is sent as written.
     enum_open: bool = False
 
+    @cached_property
+    def spellings(self) -> dict[str, str]:
+        """The enum's members by their lower-case spelling (the first of two that fold alike
+        wins): how `validate` and the normaliser know a member written in another case."""
+        return {e.lower(): e for e in reversed(self.enum)}
+
 
 @dataclass(frozen=True)
 class SetOf:
