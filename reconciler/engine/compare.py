@@ -67,18 +67,15 @@ class DesiredSources:
 
 
 def tenant_tree(kind: Kind, actual: JSONObject) -> Any:
-    """A tenant object normalised for comparison: made once per object, for its fingerprint
-    and its comparison (`compare` does not change it)."""
+    """A tenant object normalised for comparison (and for its fingerprint)."""
     return normalize(actual, kind.root)
 
 
-def fingerprint(
-    kind: Kind, actual: JSONObject, paused: bool | None = None, *, tree: Any = None
-) -> str:
-    """Of the normalised object (`tree`, when it is already made), and of whether it was paused
-    when read (None: its run state was not read). A pause since the plan was made makes a
-    saved plan stale; an ordinary sync run must not."""
-    canonical = tree if tree is not None else tenant_tree(kind, actual)
+def fingerprint(kind: Kind, actual: JSONObject, paused: bool | None = None) -> str:
+    """Of the normalised object, and of whether it was paused when read (None: its run state
+    was not read). A pause since the plan was made makes a saved plan stale; an ordinary sync
+    run must not."""
+    canonical = tenant_tree(kind, actual)
     if paused is not None:
         canonical = {**canonical, "#paused": paused}
     digest = hashlib.sha256(_CANONICAL_JSON.encode(canonical).encode())
@@ -94,29 +91,26 @@ def compare(
     desired: DesiredObject,
     actual: JSONObject,
     extra_ignores: tuple[str, ...] = (),
-    *,
-    tree: Any = None,
 ) -> list[FieldDiff]:
-    """Field differences between one desired object and its tenant counterpart (`tree`: the
-    counterpart's `tenant_tree`, when it is already made)."""
+    """Field differences between one desired object and its tenant counterpart."""
     ignores = (*extra_ignores, *desired.lifecycle.ignore_changes)
     if not ignores and surely_unchanged(desired, actual):
         return []  # the common case, found without making a tree
-    return compare_trees(desired, actual, ignores, tree=tree)
+    return compare_trees(desired, actual, ignores)
 
 
 def compare_trees(
-    desired: DesiredObject, actual: JSONObject, ignores: tuple[str, ...], *, tree: Any = None
+    desired: DesiredObject, actual: JSONObject, ignores: tuple[str, ...]
 ) -> list[FieldDiff]:
     """`compare` the full way: both objects normalised, the tenant's projected onto what the
     desired one declares, `ignores` cut from both, deepdiff explaining any difference."""
     root = desired.kind.root
     wanted = desired_tree(desired)
-    full = tree if tree is not None else tenant_tree(desired.kind, actual)
+    full = tenant_tree(desired.kind, actual)
     have = project(full, wanted, root)
     if ignores:
-        # The projection shares what `desired` does not declare with `full`, and dropping an
-        # ignored path cuts in place: cut a copy.
+        # Dropping an ignored path cuts in place, and the tree holds opaque members' values
+        # as read (the change's `before`): cut a copy.
         have = copy.deepcopy(have)
     for ignored in ignores:
         segments = fieldpaths.parse(ignored)
