@@ -65,6 +65,8 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         #: Called with (method, path) before a request is handled (for races).
         self.before: Callable[[str, str], None] | None = None
+        #: Called with (method, path) once a request's answer is settled (for races).
+        self.after: Callable[[str, str], None] | None = None
         self._ids = itertools.count(1000)
         self._numbers = itertools.count(1)
         self._clock = itertools.count(1)
@@ -370,6 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.github.before:
             self.github.before(self.command, urlsplit(self.path).path)
         status, answer, extra = self.github.handle(self.command, self.path, headers, body)
+        if self.github.after:
+            self.github.after(self.command, urlsplit(self.path).path)
         payload = b"" if answer is None else json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("x-github-request-id", f"FAKE:{uuid.uuid4().hex[:8].upper()}")

@@ -80,21 +80,27 @@ def test_a_comment_created_by_another_job_meanwhile_converges_on_the_oldest(
 
 def test_two_jobs_racing_for_real_leave_one_comment(github: FakeGitHub) -> None:
     number = github.open_pull_request()
-    both_listed = threading.Barrier(2, timeout=10)
-    held: list[str] = []
+    both_listed = threading.Event()
+    listed: list[str] = []
     lock = threading.Lock()
 
-    def hold_first_list(method: str, path: str) -> None:
-        # Both jobs see an empty pull request before either creates its comment: the first two
-        # list requests are one from each job (a job waits for its answer before going on).
-        with lock:
-            hold = method == "GET" and path.endswith("/comments") and len(held) < 2
-            if hold:
-                held.append(path)
-        if hold:
-            both_listed.wait()
+    # Both jobs see an empty pull request before either creates its comment: no create is
+    # handled until two list answers are settled. (Holding only the lists' arrival was not
+    # enough: under load one job's list was answered, and its comment created, before the
+    # other job's list was handled.)
+    def count_lists(method: str, path: str) -> None:
+        if method == "GET" and path.endswith("/comments"):
+            with lock:
+                listed.append(path)
+                if len(listed) == 2:
+                    both_listed.set()
 
-    github.before = hold_first_list
+    def hold_creates(method: str, path: str) -> None:
+        if method == "POST" and path.endswith("/comments") and not both_listed.wait(10):
+            raise AssertionError("the other job never listed the comments")
+
+    github.after = count_lists
+    github.before = hold_creates
     errors: list[BaseException] = []
 
     def job(text: str) -> None:
