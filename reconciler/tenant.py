@@ -70,10 +70,13 @@ def read_tenant(
     status_by_name: set[tuple[str, str]] | None = None,
     parallelism: int = 4,
     progress: Callable[[str], None] = lambda _text: None,
+    as_read: Callable[[Kind, list[JSONObject]], None] | None = None,
 ) -> dict[str, list[Actual]]:
     """One paged list per kind; run status only for objects whose desired state manages it
     (by id or by natural key). Any failed read raises: an unreadable tenant is never "empty".
-    `progress` hears what is being read (a status line on a terminal)."""
+    `progress` hears what is being read (a status line on a terminal); `as_read` is handed
+    each checked page, while the next page is on its way, of a kind whose objects are final as
+    listed (not contained in another, no relation read into them afterwards)."""
     tenant: dict[str, list[Actual]] = {}
     wanted_ids = {(k, i.lower()) for k, i in (status_for or set())}
     wanted_names = status_by_name or set()
@@ -85,7 +88,10 @@ def read_tenant(
         parent = by_name.get(kind.endpoint.parent or "")
         if kind.endpoint.parent is not None and parent is None:
             raise ValueError(f"{kind.name} is read within {kind.endpoint.parent}: read both")
-        bodies = list_kind(client, kind, parent, tenant.get(parent.name, []) if parent else [])
+        final = as_read if not kind.relations else None
+        bodies = list_kind(
+            client, kind, parent, tenant.get(parent.name, []) if parent else [], final
+        )
         relations.read_relations(client, kind, bodies, parallelism, parent)
 
         def needs_status(body: dict[str, object], kind: Kind = kind) -> bool:
@@ -120,14 +126,20 @@ def read_tenant(
 
 
 def list_kind(
-    client: GraphClient, kind: Kind, parent: Kind | None, containers: list[Actual]
+    client: GraphClient,
+    kind: Kind,
+    parent: Kind | None,
+    containers: list[Actual],
+    as_read: Callable[[Kind, list[JSONObject]], None] | None = None,
 ) -> list[JSONObject]:
     """Every object of a kind: one paged list, or one per container object for a contained
-    kind (each object then names its container under the kind's `parent_ref`)."""
+    kind (each object then names its container under the kind's `parent_ref`, in a copy made
+    after its page: those pages go to no `as_read`)."""
     check = partial(object_problem, kind)
     try:
         if parent is None:
-            return client.list(relations.list_path(kind), check=check)
+            on_page = partial(as_read, kind) if as_read is not None else None
+            return client.list(relations.list_path(kind), check=check, on_page=on_page)
         bodies: list[JSONObject] = []
         for container in containers:
             owner = relations.contained_in(parent, container.id)

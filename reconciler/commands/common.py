@@ -17,6 +17,7 @@ from reconciler.commands.json_failure import InvalidDesiredState
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.desired.secrets import register_referenced
+from reconciler.engine.early import EarlyComparisons
 from reconciler.engine.model import Change, Plan, PlanOptions
 from reconciler.engine.plan import build_plan
 from reconciler.engine.references import kinds_referenced
@@ -170,6 +171,11 @@ def compute_plan(
     managed = [o for o in state.objects if o.lifecycle.paused is not None]
     from reconciler.commands.progress import StatusLine
 
+    # Each page is compared while the next is on its way (the plan then finds it done).
+    early = EarlyComparisons(
+        [o for o in state.objects if not targets or o.name in targets], settings.ignore_changes
+    )
+
     with StatusLine(enabled=None if show_progress else False) as status:
         tenant = read_tenant(
             client,
@@ -178,6 +184,7 @@ def compute_plan(
             status_by_name={(o.kind.name, o.name) for o in managed if not o.pinned_id},
             parallelism=settings.parallelism,
             progress=status,
+            as_read=early.read if early.wanted else None,
         )
     plan = build_plan(
         state.objects,
@@ -185,6 +192,7 @@ def compute_plan(
         PlanOptions(prune=prune, targets=targets, ignore_changes=settings.ignore_changes),
         registry=registry,
         sources=state.sources,
+        early=early,
         graph_url=settings.graph_url,
         desired_path=state.root,
         desired_digest=state.digest,

@@ -17,6 +17,7 @@ from reconciler.engine.compare import (
     replace_reasons,
 )
 from reconciler.engine.diff import FieldDiff
+from reconciler.engine.early import EarlyComparisons
 from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
 from reconciler.engine.matching import Match, TenantIndex, match_all, repr_name
 from reconciler.engine.model import (
@@ -81,6 +82,7 @@ def plan_object(
     desired: DesiredObject,
     match: Actual | None,
     ignores: tuple[str, ...] = (),
+    early: EarlyComparisons | None = None,
 ) -> Change:
     kind = desired.kind
     if match is None:
@@ -99,7 +101,9 @@ def plan_object(
     paused = None
     if match.run_status is not None and kind.run_state is not None:
         paused = kind.run_state.is_paused(match.run_status)
-    fields = compare(desired, actual, ignores)
+    fields = early.compared(desired, actual, ignores) if early is not None else None
+    if fields is None:
+        fields = compare(desired, actual, ignores)
     warnings = _in_flight(kind, actual)
     run_action, run_field = _run_state_action(desired, match)
     reasons = replace_reasons(kind, fields)
@@ -283,10 +287,12 @@ def build_plan(
     *,
     registry: Registry,
     sources: DesiredSources | None = None,
+    early: EarlyComparisons | None = None,
     **meta: Any,
 ) -> Plan:
     """Decide every change. `tenant` maps a kind name (of `registry`) to its objects as read;
-    `sources`: the source each desired object reads, when the loader has found them."""
+    `sources`: the source each desired object reads, when the loader has found them; `early`:
+    comparisons made while the tenant was read."""
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
@@ -301,7 +307,7 @@ def build_plan(
         if match.error:
             errors.append(match.error)
             continue
-        change = plan_object(obj, match.actual, options.ignore_changes)
+        change = plan_object(obj, match.actual, options.ignore_changes, early)
         if match.warnings:
             change = replace(change, warnings=(*change.warnings, *match.warnings))
         if obj.references:

@@ -99,11 +99,17 @@ class GraphClient:
         )
 
     # -- reads --------------------------------------------------------------------------------
-    def list(self, path: str, check: ItemCheck | None = None) -> list[JSONObject]:
+    def list(
+        self,
+        path: str,
+        check: ItemCheck | None = None,
+        on_page: Callable[[builtins.list[JSONObject]], None] | None = None,
+    ) -> list[JSONObject]:
         """Every item of a collection, following `@odata.nextLink` exactly as given. `check`
         looks at each item as its page arrives; a problem fails the read, naming the page.
-        The next page is asked for while this one's items are checked: paging is one request
-        after another, and the checks would otherwise add to every round trip."""
+        The next page is asked for while this one's items are checked, and then handed to
+        `on_page` (work that can be done ahead): paging is one request after another, and the
+        checks would otherwise add to every round trip."""
         items: list[JSONObject] = []
         url = self.url(path)
         seen: set[str] = set()
@@ -125,6 +131,8 @@ class GraphClient:
                         problem = check(item)
                     if problem:
                         raise self._unexpected(url, page, f"item {number:,} of the list {problem}")
+                if on_page is not None:
+                    on_page(value)
                 items.extend(value)
                 if bad_link is not None:
                     raise bad_link

@@ -236,7 +236,8 @@ def test_writes_are_not_retried_on_413() -> None:
 
 def test_a_page_is_checked_while_the_next_is_asked_for_and_problems_keep_their_order() -> None:
     """The next page is requested before this page's items are checked; a problem on this
-    page is still the one reported (not the next page's, nor a bad link beside it)."""
+    page is still the one reported (not the next page's, nor a bad link beside it). Each good
+    page is handed to `on_page` in order."""
     from tests.campaigns.test_bad_answers import FakeGraph, page
 
     fake = FakeGraph()
@@ -246,15 +247,22 @@ def test_a_page_is_checked_while_the_next_is_asked_for_and_problems_keep_their_o
         fake.script["/beta/p2"] = page([{"id": "2"}], f"{fake.base}/beta/p3")
         fake.script["/beta/p3"] = page([{"id": "3"}])
         client = GraphClient(f"{fake.base}/beta", tokens())
+        handed: list[list[str]] = []
+
+        def hear(page: list[dict]) -> None:
+            handed.append([item["id"] for item in page])
+
         with pytest.raises(GraphError, match="item 2 of the list is not an object") as failed:
-            client.list("things")
+            client.list("things", on_page=hear)
+        assert handed == []  # a page is handed on only once every item of it passed
         assert f"{fake.base}{first}" in str(failed.value)
         assert ("GET", "/beta/p3") not in fake.log  # nothing read past the page after
         fake.script[first] = page(["bad"], "http://127.0.0.2:1/beta/p2")
         with pytest.raises(GraphError, match="item 1 of the list is not an object"):
             client.list("things")
         fake.script[first] = page([{"id": "1"}], f"{fake.base}/beta/p2")
-        assert [item["id"] for item in client.list("things")] == ["1", "2", "3"]
+        assert [item["id"] for item in client.list("things", on_page=hear)] == ["1", "2", "3"]
+        assert handed == [["1"], ["2"], ["3"]]
         client.close()
     finally:
         fake.close()
