@@ -13,7 +13,6 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from reconciler.errors import GraphError, WriteOutcomeUnknown
 from reconciler.graph.answers import MAX_BODY_BYTES, lenient_json, read_json, summary
 from reconciler.graph.failures import describe_no_response
 from reconciler.graph.hints import status_hint
+from reconciler.graph.paging import PageReader
 from reconciler.graph.retry import GraphRetry, read_retry, write_retry
 from reconciler.identity import TokenProvider
 from reconciler.jsontypes import JSON, JSONObject
@@ -106,42 +106,34 @@ class GraphClient:
         on_page: Callable[[builtins.list[JSONObject]], None] | None = None,
     ) -> list[JSONObject]:
         """Every item of a collection, following `@odata.nextLink` exactly as given. `check`
-        looks at each item as its page arrives; a problem fails the read, naming the page.
-        The next page is asked for while this one's items are checked, and then handed to
-        `on_page` (work that can be done ahead): paging is one request after another, and the
-        checks would otherwise add to every round trip."""
+        looks at each item as its page arrives; a problem fails the read, naming the page
+        (at most one page past it was asked for). A good page is then handed to `on_page`
+        (work that can be done ahead). The next page is asked for by the page reader as soon
+        as a page arrives (`paging.py`): paging is one request after another, and the checks
+        and the work on a page would otherwise add to every round trip."""
         items: list[JSONObject] = []
-        url = self.url(path)
-        seen: set[str] = set()
-        page = self._read(url)
-        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-next-page")
+        pages = PageReader(self.url(path), self._read, self._next_page)
         try:
-            while True:
-                value = self._page_items(url, page)
-                seen.add(url)
-                try:
-                    next_url, bad_link = self._next_page(url, page, seen), None
-                except GraphError as exc:  # reported after this page's own problems
-                    next_url, bad_link = None, exc
-                coming = ahead.submit(self._read, next_url) if next_url else None
+            for page in pages:
+                value = self._page_items(page.url, page.answer)
                 for number, item in enumerate(value, start=len(items) + 1):
                     # Graph collections hold objects; every caller reads items as mappings.
                     problem = "is not an object" if not isinstance(item, dict) else None
                     if problem is None and check is not None:
                         problem = check(item)
                     if problem:
-                        raise self._unexpected(url, page, f"item {number:,} of the list {problem}")
+                        raise self._unexpected(
+                            page.url, page.answer, f"item {number:,} of the list {problem}"
+                        )
                 if on_page is not None:
                     on_page(value)
                 items.extend(value)
-                if bad_link is not None:
-                    raise bad_link
-                if coming is None or next_url is None:
-                    return items
-                url, page = next_url, coming.result()
+                if page.bad_link is not None:
+                    raise page.bad_link
+                pages.accept()
+            return items
         finally:
-            # Normally idle by now; after an error the page asked for is left to finish alone.
-            ahead.shutdown(wait=False, cancel_futures=True)
+            pages.stop()
 
     def _page_items(self, url: str, page: GraphResponse) -> builtins.list[Any]:
         value = page.body.get("value") if isinstance(page.body, dict) else None

@@ -1,0 +1,94 @@
+"""Reading a collection's pages on a thread of their own, at most one page ahead.
+
+Paging is one request after another: the next page's address is in the page before. The
+reader asks for it as soon as a page has arrived, rather than when the caller gets round to
+it: a caller busy with the page it has (checking it, comparing it) holds the interpreter,
+and a request handed to another thread by that caller waited up to a switch interval (5 ms)
+to start, every page. The reader never runs further than one page past the last page the
+caller accepted, so a page with a problem is followed by at most one request.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from reconciler.errors import GraphError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    url: str
+    answer: T
+    #: Why the link to the next page was not followed (another host, a loop), or None.
+    bad_link: GraphError | None
+    last: bool
+
+
+class PageReader(Generic[T]):
+    """Iterate for the pages in order; `accept()` each one the caller is done with (the page
+    after the next may then be asked for); `stop()` when leaving, early or not."""
+
+    def __init__(
+        self,
+        url: str,
+        read: Callable[[str], T],
+        next_link: Callable[[str, T, set[str]], str | None],
+    ) -> None:
+        self._read = read
+        self._next_link = next_link
+        self._pages: queue.SimpleQueue[Page[T] | BaseException] = queue.SimpleQueue()
+        # One permit: the second page is read while the caller has the first.
+        self._ahead = threading.Semaphore(1)
+        self._stopped = False
+        self._thread = threading.Thread(
+            target=self._run, args=(url,), name="graph-pages", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, url: str) -> None:
+        seen: set[str] = set()
+        first = True
+        while True:
+            if not first:
+                self._ahead.acquire()
+            first = False
+            if self._stopped:
+                return
+            try:
+                answer = self._read(url)
+                seen.add(url)
+                try:
+                    next_url, bad_link = self._next_link(url, answer, seen), None
+                except GraphError as exc:  # the caller reports it after this page's problems
+                    next_url, bad_link = None, exc
+            except BaseException as exc:  # handed to the caller, raised there
+                self._pages.put(exc)
+                return
+            self._pages.put(Page(url, answer, bad_link, last=next_url is None))
+            if next_url is None:
+                return
+            url = next_url
+
+    def __iter__(self) -> Iterator[Page[T]]:
+        while True:
+            page = self._pages.get()
+            if isinstance(page, BaseException):
+                raise page
+            yield page
+            if page.last:
+                return
+
+    def accept(self) -> None:
+        self._ahead.release()
+
+    def stop(self) -> None:
+        """Let the reader go: it leaves after the request it is making, if any (a daemon
+        thread: a slow answer never holds the process)."""
+        self._stopped = True
+        self._ahead.release()

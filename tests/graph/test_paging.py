@@ -1,0 +1,100 @@
+"""The page reader: pages in order, at most one page past the last one accepted, the next page
+asked for as soon as one arrives, and a clean stop. (Over HTTP: `test_client.py`.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from reconciler.errors import GraphError
+from reconciler.graph.paging import PageReader
+
+
+class Pages:
+    """p1 … p{count}; each read is recorded, in the reader's thread."""
+
+    def __init__(self, count: int, failing: str | None = None) -> None:
+        self.count = count
+        self.failing = failing
+        self.asked: list[str] = []
+        self.changed = threading.Condition()
+
+    def read(self, url: str) -> str:
+        with self.changed:
+            self.asked.append(url)
+            self.changed.notify_all()
+        if url == self.failing:
+            raise GraphError(method="GET", url=url, status=503, code="x", message="down")
+        return f"answer {url}"
+
+    def next_link(self, url: str, answer: str, seen: set[str]) -> str | None:
+        assert url in seen and answer == f"answer {url}"
+        number = int(url[1:])
+        return f"p{number + 1}" if number < self.count else None
+
+    def until_asked(self, count: int) -> list[str]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.asked) >= count, timeout=10)
+            return list(self.asked)
+
+
+def test_one_page_ahead_of_what_was_accepted_never_more() -> None:
+    pages = Pages(4)
+    reader = PageReader("p1", pages.read, pages.next_link)
+    try:
+        seen = iter(reader)
+        assert next(seen).url == "p1"
+        assert pages.until_asked(2) == ["p1", "p2"]  # asked while p1 is still held
+        time.sleep(0.05)
+        assert pages.asked == ["p1", "p2"]  # but p3 waits for p1 to be accepted
+        reader.accept()
+        assert pages.until_asked(3) == ["p1", "p2", "p3"]
+        rest = []
+        for page in seen:
+            rest.append((page.url, page.answer, page.last))
+            reader.accept()
+        assert rest == [
+            ("p2", "answer p2", False),
+            ("p3", "answer p3", False),
+            ("p4", "answer p4", True),
+        ]
+    finally:
+        reader.stop()
+
+
+def test_a_failed_read_is_raised_in_its_place_and_stop_lets_the_thread_go() -> None:
+    pages = Pages(5, failing="p3")
+    reader = PageReader("p1", pages.read, pages.next_link)
+    got = []
+    with pytest.raises(GraphError, match="down"):
+        for page in reader:
+            got.append(page.url)
+            reader.accept()
+    reader.stop()
+    assert got == ["p1", "p2"] and pages.asked == ["p1", "p2", "p3"]
+
+    held = Pages(5)
+    early = PageReader("p1", held.read, held.next_link)
+    next(iter(early))
+    held.until_asked(2)
+    early.stop()  # leaving with p1 unaccepted: the reader ends without asking for p3
+    early._thread.join(timeout=10)
+    assert not early._thread.is_alive() and held.asked == ["p1", "p2"]
+
+
+def test_a_link_not_followed_comes_with_its_page() -> None:
+    refused = GraphError(
+        method="GET", url="p1", status=200, code="UnexpectedNextLink", message="no"
+    )
+
+    def next_link(url: str, answer: str, seen: set[str]) -> str | None:
+        raise refused
+
+    reader = PageReader("p1", lambda url: url, next_link)
+    try:
+        (page,) = list(reader)
+        assert page.bad_link is refused and page.last
+    finally:
+        reader.stop()
