@@ -23,16 +23,10 @@ from reconciler.commands.base import (
     start_logging,
     update_method_option,
 )
-from reconciler.commands.common import (
-    announce_identity,
-    compute_plan,
-    echo_err,
-    load_checked,
-    settings_for,
-    token_provider,
-)
+from reconciler.commands.common import announce_identity, compute_plan, token_provider
 from reconciler.commands.github_hooks import ApplyPublishing
 from reconciler.commands.json_failure import json_document_on_failure
+from reconciler.commands.loading import echo_err, load_checked, settings_for
 from reconciler.commands.plan_cmd import prune_option, render, target_option
 from reconciler.commands.run_start import start_after_apply
 from reconciler.engine.model import Plan

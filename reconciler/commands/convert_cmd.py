@@ -20,7 +20,7 @@ from reconciler.commands.base import (
     offline_options,
     start_logging,
 )
-from reconciler.commands.common import echo_err
+from reconciler.commands.loading import echo_err
 from reconciler.convert import ClassicProfile, convert
 from reconciler.convert.files import SCHEMA_FILE, PlannedFile, plan_files
 from reconciler.convert.render import report_json, report_text, summary

@@ -18,7 +18,8 @@ import click
 from reconciler.apply import ApplyOptions
 from reconciler.commands.apply_cmd import execute_plan
 from reconciler.commands.base import EXIT_ERROR, EXIT_OK, offline_options, start_logging
-from reconciler.commands.common import compute_plan, style, use_colour
+from reconciler.commands.common import compute_plan
+from reconciler.commands.loading import style, use_colour
 from reconciler.commands.plan_cmd import render
 from reconciler.desired import load_desired
 from reconciler.graph import GraphClient

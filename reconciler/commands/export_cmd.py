@@ -14,7 +14,8 @@ from reconciler.commands.base import (
     registry_of,
     start_logging,
 )
-from reconciler.commands.common import describe_identity, echo_err, settings_for, token_provider
+from reconciler.commands.common import describe_identity, token_provider
+from reconciler.commands.loading import echo_err, settings_for
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.loader import SETTINGS_FILE
 from reconciler.desired.problems import Severity

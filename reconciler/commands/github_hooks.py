@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.commands.actions_run import current_run, echo_err
 from reconciler.engine.model import Plan
 from reconciler.errors import ReconcileError
-from reconciler.github.client import GitHubClient
 from reconciler.github.context import ActionsContext
 from reconciler.github.phrases import describe_plan
 from reconciler.github.record import (
@@ -42,11 +41,18 @@ from reconciler.github.sticky import Trust, marked_comments, post_comment, upser
 from reconciler.logsetup import redact
 from reconciler.render.plan_json import plan_document
 
+if TYPE_CHECKING:
+    from reconciler.github.client import GitHubClient
+
 #: Room the record may take in the comment; the rest is for the text people read.
 RECORD_BUDGET = 16_000
 
 
 def _client(context: ActionsContext, what: str) -> GitHubClient:
+    # Imported when something is published: `plan` imports this module before it reads the
+    # files, and the client brings `requests`.
+    from reconciler.github.client import GitHubClient
+
     repo_and_token = context.require(what)
     return GitHubClient(repo_and_token[1], api_url=context.api_url)
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from reconciler import urls
-from reconciler.commands.common import echo_err
+from reconciler.commands.loading import echo_err
 from reconciler.graph import GraphClient
 from reconciler.objects import DesiredObject
 from reconciler.status.runs import read_runs, run_logs, start_run

@@ -16,13 +16,8 @@ from reconciler.commands.base import (
     registry_of,
     start_logging,
 )
-from reconciler.commands.common import (
-    describe_identity,
-    echo_err,
-    load_checked,
-    settings_for,
-    token_provider,
-)
+from reconciler.commands.common import describe_identity, token_provider
+from reconciler.commands.loading import echo_err, load_checked, settings_for
 from reconciler.graph import GraphClient
 from reconciler.status.read import StatusOptions, read_status
 from reconciler.status.render import RENDERERS

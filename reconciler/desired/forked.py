@@ -1,12 +1,18 @@
-"""Reading a big desired-state tree on every core: the files are split into contiguous runs,
-each run after the first is read by a forked copy of this process, and the answers come back
-pickled, in file order. Reading is pure CPU (Python holds one core whatever the threads), and
-a district with 1,000 files waits for it on every `validate` and `plan`.
+"""Reading a big desired-state tree on every core: the files are cut into small runs that
+this process and forked copies of it take one at a time from a shared queue (a pipe holding one
+byte per run, as make's jobserver does), and the children's answers come back pickled; the
+answer is put together in file order. Reading is pure CPU (Python holds one core whatever the
+threads), and a district with 1,000 files waits for it on every `validate` and `plan`.
+
+Taking runs as they go, rather than a fixed share each, lets this process do other work first
+(`meanwhile`: `plan` imports the Graph client and the engine while the files are read) and the
+children read more of the tree.
 
 Only where it is safe and pays: Linux (fork, not spawn: the child already holds every module
 and the kind models), no other thread running (a fork copies locks another thread may hold),
 at least two cores, enough files. Anything unexpected in a child — it dies, is killed, answers
-garbage — and the parent reads that run itself: the answer never depends on how it was read.
+garbage — and the parent reads the runs that child took itself: the answer never depends on
+how it was read.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -45,24 +51,56 @@ def map_forked(
     *,
     shared: Callable[[Any], Hashable | None],
     restore: Callable[[Hashable], Any],
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
-    """`[fn(item) for item in items]`, the later runs in forked children. `shared` names the
+    """`[fn(item) for item in items]`, runs of them read in forked children. `shared` names the
     objects a child must not copy back (the kinds: the parent's own are put in their place by
-    `restore`); it answers None for every other object."""
+    `restore`); it answers None for every other object. `meanwhile` is done by this process
+    once the children are reading (or first, when nothing is forked)."""
     if workers <= 1 or len(items) < 2:
+        if meanwhile is not None:
+            meanwhile()
         return [fn(item) for item in items]
-    size = -(-len(items) // workers)
-    runs = [items[i : i + size] for i in range(0, len(items), size)]
-    children = [_start(fn, run, shared) for run in runs[1:]]
+    runs = _runs(len(items))
+    queue, queue_in = os.pipe()
+    os.write(queue_in, bytes(range(len(runs))))  # well under a pipe's buffer: never blocks
+    os.close(queue_in)  # the children inherit only the reading end: empty means done
+    children: list[_Child] = []
     try:
-        results = [fn(item) for item in runs[0]]
-        for run, child in zip(runs[1:], children, strict=True):
-            answer = _collect(child, restore)
-            results += answer if answer is not None else [fn(item) for item in run]
+        for _ in range(workers - 1):
+            children.append(_start(fn, items, runs, queue, shared))
+        if meanwhile is not None:
+            meanwhile()
+        done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(queue)}
+        for child in children:
+            done.update(_collect(child, restore, runs))
+        results: list[R] = []
+        for run, bounds in enumerate(runs):
+            # A run a failed child had taken is read here.
+            results += done[run] if run in done else [fn(item) for item in items[slice(*bounds)]]
+        return results
     finally:
+        os.close(queue)
         for child in children:
             _reap(child, kill=True)  # only those not collected: the parent is leaving early
-    return results
+
+
+#: Runs per tree: one byte names a run in the queue. Small runs keep every process busy to
+#: the end; a run costs one read of the pipe.
+MAX_RUNS = 256
+
+
+def _runs(count: int) -> list[tuple[int, int]]:
+    """[start, stop) of each run, in order."""
+    size = -(-count // MAX_RUNS)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _taken(queue: int) -> Iterator[int]:
+    """The runs this process takes from the queue, one at a time, until it is empty (a read
+    of one byte from a pipe is whole: no two processes get the same run)."""
+    while taken := os.read(queue, 1):
+        yield taken[0]
 
 
 class _Child:
@@ -74,18 +112,23 @@ class _Child:
 
 
 def _start(
-    fn: Callable[[T], R], run: Sequence[T], shared: Callable[[Any], Hashable | None]
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    runs: list[tuple[int, int]],
+    queue: int,
+    shared: Callable[[Any], Hashable | None],
 ) -> _Child:
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child leaves by os._exit, before coverage can save
-        # The child: read its run, send the answer, leave without any clean-up.
+        # The child: read the runs it takes, send the answers, leave without any clean-up.
         status = 1
         try:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
+            done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(queue)}
             buffer = io.BytesIO()
-            _Pickler(buffer, shared).dump([fn(item) for item in run])
+            _Pickler(buffer, shared).dump(done)
             with os.fdopen(writer, "wb") as out:
                 out.write(buffer.getbuffer())
             status = 0
@@ -95,18 +138,28 @@ def _start(
     return _Child(pid, reader)
 
 
-def _collect(child: _Child, restore: Callable[[Hashable], Any]) -> list[Any] | None:
-    """The child's answer, or None when it has none to give (the parent reads the run)."""
+def _collect(
+    child: _Child, restore: Callable[[Hashable], Any], runs: list[tuple[int, int]]
+) -> dict[int, list[Any]]:
+    """The runs the child read, each with its answers; none when it has no answer to give
+    (the parent reads the runs it took)."""
     with os.fdopen(child.reader, "rb") as source:
         data = source.read()
     _reap(child, kill=False)
     if child.status != 0 or not data:
-        return None
+        return {}
     try:
         answer = _Unpickler(io.BytesIO(data), restore).load()
     except Exception:
-        return None
-    return answer if isinstance(answer, list) else None
+        return {}
+    whole = isinstance(answer, dict) and all(
+        isinstance(run, int)
+        and 0 <= run < len(runs)
+        and isinstance(results, list)
+        and len(results) == runs[run][1] - runs[run][0]
+        for run, results in answer.items()
+    )
+    return answer if whole else {}
 
 
 def _reap(child: _Child, *, kill: bool) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path as FsPath
@@ -168,10 +169,12 @@ def load_desired(
     cwd: FsPath | None = None,
     registry: Registry = REGISTRY,
     workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> DesiredState:
     """Load `path` (a directory or one file) as objects of the kinds in `registry`. Raises
     ConfigError only if it does not exist. `workers`: how many processes read the files
-    (None: as many as pay, see `forked`); the answer is the same whatever the number."""
+    (None: as many as pay, see `forked`); the answer is the same whatever the number.
+    `meanwhile`: work this process does while forked children read (see `forked`)."""
     cwd = cwd or FsPath.cwd()
     root = FsPath(path)
     if not root.exists():
@@ -207,6 +210,7 @@ def load_desired(
         count,
         shared=lambda obj: ("kind", obj.name) if isinstance(obj, Kind) else None,
         restore=lambda pid: registry[pid[1]],  # type: ignore[index]
+        meanwhile=meanwhile,
     ):
         problems += result.problems
         objects += result.objects

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import requests
 
 from reconciler import __version__
-from reconciler.errors import ReconcileError
 from reconciler.github.context import DEFAULT_API_URL
-from reconciler.logsetup import redact, register_secret
+from reconciler.github.errors import GitHubError
+from reconciler.logsetup import register_secret
 
 log = logging.getLogger("reconciler.github")
 
@@ -35,31 +35,6 @@ PER_PAGE = 100
 #: did not act (a rate-limit answer), so a comment is never posted twice by a retry.
 IDEMPOTENT = frozenset({"GET", "PATCH", "PUT", "DELETE"})
 TRANSIENT = frozenset({500, 502, 503, 504})
-
-
-class GitHubError(ReconcileError):
-    """A GitHub API call failed: method, path, status, GitHub's message and request id."""
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        status: int | None,
-        message: str,
-        request_id: str | None = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.status = status
-        self.github_message = message
-        self.request_id = request_id
-        shown = f"HTTP {status}" if status is not None else "no response"
-        super().__init__(
-            redact(
-                f"GitHub API {method} {path} failed with {shown}: {message} "
-                f"[x-github-request-id: {request_id or '-'}]"
-            )
-        )
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ reopened rather than a second one made, and closed with a comment when the tenan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.github.client import GitHubClient, GitHubError
+from reconciler.github.errors import GitHubError
 from reconciler.github.record import normalise_path
+
+if TYPE_CHECKING:
+    from reconciler.github.client import GitHubClient
 
 LABEL = "drift"
 LABEL_COLOUR = "d93f0b"

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.github.client import GitHubClient, GitHubError
+from reconciler.github.errors import GitHubError
+
+if TYPE_CHECKING:
+    from reconciler.github.client import GitHubClient
 
 AUTHORS_VAR = "EDUSYNC_COMMENT_AUTHORS"
 

@@ -199,7 +199,7 @@ class _Pipe:
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch) -> None:
-    from reconciler.commands.common import use_colour
+    from reconciler.commands.loading import use_colour
 
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert use_colour(_Terminal()) is True
@@ -272,6 +272,25 @@ def test_validate_help_imports_neither_loader_nor_github_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip().endswith("[]"), out
+
+
+def test_plan_leaves_what_it_needs_after_the_files_to_the_time_they_are_read() -> None:
+    # The Graph client, requests, the engine, the renderers and deepdiff are imported while
+    # the files are read on the other cores (plan_cmd.AFTER_LOADING), never before.
+    code = (
+        "import sys\n"
+        "from reconciler.cli import load_command\n"
+        "load_command('plan')\n"
+        "from reconciler.commands import plan_cmd\n"
+        "early = [m for m in (*plan_cmd.AFTER_LOADING, 'requests', 'reconciler.engine.plan') "
+        "if m in sys.modules]\n"
+        "plan_cmd.import_after_loading()\n"
+        "print(early, 'requests' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip().endswith("[] True"), out
 
 
 def test_a_plan_with_a_static_token_does_not_import_msal() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -100,18 +101,75 @@ def test_a_child_raising_is_made_up_for_too() -> None:
 
 
 def test_an_error_in_the_parent_leaves_no_child_behind() -> None:
-    parent = os.getpid()
-
     def slow_child(n: int) -> int:
-        if os.getpid() == parent:
-            raise ValueError("the parent fails at once")
         threading.Event().wait(30)  # the child would take long: it must be killed, not awaited
         return n
 
+    def fail() -> None:
+        raise ValueError("the parent fails at once")
+
     before = _children()
     with pytest.raises(ValueError, match="the parent fails"):
-        map_forked(slow_child, [1, 2], 2, shared=lambda _: None, restore=lambda _: None)
+        map_forked(
+            slow_child, [1, 2], 2, shared=lambda _: None, restore=lambda _: None, meanwhile=fail
+        )
     assert _children() == before  # killed and reaped: not running, not a zombie
+
+
+def test_a_parent_busy_meanwhile_leaves_the_runs_to_the_children() -> None:
+    """Runs are taken from a shared queue: while this process does its other work, the
+    children read on, and the answer is still in order."""
+    parent = os.getpid()
+    children_started = threading.Event()
+
+    def who(n: int) -> tuple[int, bool]:
+        time.sleep(0.002)
+        return n, os.getpid() == parent
+
+    def busy() -> None:
+        children_started.set()
+        time.sleep(0.5)  # longer than the children need for every run
+
+    items = list(range(300))
+    answer = map_forked(
+        who, items, 3, shared=lambda _: None, restore=lambda _: None, meanwhile=busy
+    )
+    assert children_started.is_set()
+    assert [n for n, _here in answer] == items
+    read_here = sum(here for _n, here in answer)
+    assert read_here < len(items) // 3  # a fixed share would have been a third
+
+
+def test_meanwhile_is_done_when_nothing_is_forked_too() -> None:
+    done = []
+    assert map_forked(
+        lambda n: n + 1,
+        [1],
+        4,
+        shared=lambda _: None,
+        restore=lambda _: None,
+        meanwhile=lambda: done.append(True),
+    ) == [2]
+    assert done == [True]
+
+
+def test_each_item_is_read_once_whoever_reads_it(tmp_path: Path) -> None:
+    """Many small runs over a few processes: each item read exactly once, by whichever process
+    took its run (a run taken twice would be read twice), and answered in order."""
+    log = tmp_path / "reads"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+
+    def read(n: int) -> str:
+        os.write(fd, f"{n}\n".encode())  # one small appending write: whole, whoever writes
+        return str(n)
+
+    items = list(range(1000))
+    try:
+        answer = map_forked(read, items, 4, shared=lambda _: None, restore=lambda _: None)
+    finally:
+        os.close(fd)
+    assert answer == [str(n) for n in items]
+    assert sorted(int(line) for line in log.read_text().split()) == items
 
 
 def _children() -> set[int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.github.client import GitHubClient, GitHubError, _next_link
+from reconciler.github.client import GitHubClient, _next_link
+from reconciler.github.errors import GitHubError
 from tests.github.conftest import Sleeps
 from tests.github.fake_github import FakeGitHub
 
