@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.collector import collector_paused
 from reconciler.commands.base import describe_os_error
 from reconciler.commands.loading import echo_err
 from reconciler.desired import DesiredState
@@ -126,7 +127,8 @@ def compute_plan(
         [o for o in state.objects if not targets or o.name in targets], settings.ignore_changes
     )
 
-    with StatusLine(enabled=None if show_progress else False) as status:
+    # The pages read live as long as the plan: see collector.py.
+    with StatusLine(enabled=None if show_progress else False) as status, collector_paused():
         tenant = read_tenant(
             client,
             kinds.values(),

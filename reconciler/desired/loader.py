@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler import fieldpaths
 from reconciler.clouds import CLOUDS
+from reconciler.collector import collector_paused
 from reconciler.desired import forked
 from reconciler.desired.contained import split_contained
 from reconciler.desired.name_chars import name_problems
@@ -27,7 +28,6 @@ from reconciler.desired.yamlsource import (
     Document,
     Path,
     YamlSourceError,
-    collector_paused,
     read_documents,
 )
 from reconciler.errors import ConfigError

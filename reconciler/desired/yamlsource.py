@@ -8,13 +8,12 @@ keys and alias bombs are refused with a position instead of being silently accep
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.collector import collector_paused
 from reconciler.desired import yamlfast
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.yamlerrors import mark_lines, pasted_characters
@@ -136,22 +135,6 @@ def only_comments(text: str) -> bool:
             return True
         rest = rest[end.end() :].lstrip()
     return True
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Composing allocates thousands of nodes that live a millisecond; Python's cycle collector
-    would scan them (and every profile read before) again and again: a third of the time.
-    Paused while a file is read — or, as the loader uses it (also as a decorator), while a whole
-    tree is — it runs once after. What reading leaves behind is acyclic (see `_Builder`), so
-    nothing piles up while it is paused."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Unusual(Exception):
