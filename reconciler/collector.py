@@ -22,20 +22,23 @@ YOUNG_COLLECTION_EVERY = 50_000
 _USUAL = gc.get_threshold()
 
 
+class _Run:
+    """What kind of run this process is (`collect_less_often` makes it a batch run)."""
+
+    batch = False
+
+
 def collect_less_often() -> None:
     """A batch run: the youngest generation every `YOUNG_COLLECTION_EVERY` allocations (cyclic
     garbage is still collected, only less often), and big trees set aside once built."""
     _young, *older = _USUAL
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *older)
+    _Run.batch = True
 
 
 def collect_as_usual() -> None:
     gc.set_threshold(*_USUAL)
-
-
-def _batch_run() -> bool:
-    # The threshold is the run's own record of what kind of run it is.
-    return gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
+    _Run.batch = False
 
 
 @contextmanager
@@ -54,6 +57,6 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            if _batch_run():
+            if _Run.batch:
                 gc.freeze()
             gc.enable()

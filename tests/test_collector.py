@@ -16,6 +16,7 @@ from reconciler.collector import collect_as_usual, collect_less_often, collector
 def restored() -> Iterator[None]:
     usual, enabled = gc.get_threshold(), gc.isenabled()
     yield
+    collect_as_usual()  # no longer a batch run: later tests must not freeze what they make
     gc.set_threshold(*usual)
     gc.unfreeze()  # what a test froze goes back to the collector
     if enabled:

@@ -20,7 +20,7 @@ from reconciler.commands.json_failure import InvalidDesiredState
 from reconciler.desired import DesiredState, load_desired
 from reconciler.desired.problems import Severity
 from reconciler.errors import ConfigError
-from reconciler.settings import Settings, resolve_settings
+from reconciler.settings import FileSettings, Settings, resolve_settings
 
 
 def echo_err(message: str) -> None:
@@ -64,8 +64,6 @@ def load_checked(
 
 def settings_for(ctx: click.Context, state: DesiredState | None, **flags: Any) -> Settings:
     opts = options_of(ctx)
-    from reconciler.settings import FileSettings
-
     return resolve_settings(
         env=os.environ,
         file=state.settings if state else FileSettings(),

@@ -34,6 +34,9 @@ R = TypeVar("R")
 #: about as much as reading 50 files.
 MIN_FILES_PER_WORKER = 100
 MAX_WORKERS = 4
+#: Runs per tree: one byte names a run in the queue. Small runs keep every process busy to
+#: the end; a run costs one read of the pipe.
+MAX_RUNS = 256
 
 
 def workers_for(items: int) -> int:
@@ -56,22 +59,21 @@ def map_forked(
     """`[fn(item) for item in items]`, runs of them read in forked children. `shared` names the
     objects a child must not copy back (the kinds: the parent's own are put in their place by
     `restore`); it answers None for every other object. `meanwhile` is done by this process
-    once the children are reading (or first, when nothing is forked)."""
+    once the children are reading; when nothing is forked it is not done at all (it is work
+    the caller would do later anyway, or not need)."""
     if workers <= 1 or len(items) < 2:
-        if meanwhile is not None:
-            meanwhile()
         return [fn(item) for item in items]
     runs = _runs(len(items))
-    queue, queue_in = os.pipe()
-    os.write(queue_in, bytes(range(len(runs))))  # well under a pipe's buffer: never blocks
-    os.close(queue_in)  # the children inherit only the reading end: empty means done
+    tokens, tokens_in = os.pipe()
+    os.write(tokens_in, bytes(range(len(runs))))  # well under a pipe's buffer: never blocks
+    os.close(tokens_in)  # the children inherit only the reading end: empty means done
     children: list[_Child] = []
     try:
         for _ in range(workers - 1):
-            children.append(_start(fn, items, runs, queue, shared))
+            children.append(_start(fn, items, runs, tokens, shared))
         if meanwhile is not None:
             meanwhile()
-        done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(queue)}
+        done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(tokens)}
         for child in children:
             done.update(_collect(child, restore, runs))
         results: list[R] = []
@@ -80,14 +82,9 @@ def map_forked(
             results += done[run] if run in done else [fn(item) for item in items[slice(*bounds)]]
         return results
     finally:
-        os.close(queue)
+        os.close(tokens)
         for child in children:
             _reap(child, kill=True)  # only those not collected: the parent is leaving early
-
-
-#: Runs per tree: one byte names a run in the queue. Small runs keep every process busy to
-#: the end; a run costs one read of the pipe.
-MAX_RUNS = 256
 
 
 def _runs(count: int) -> list[tuple[int, int]]:
@@ -96,10 +93,10 @@ def _runs(count: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def _taken(queue: int) -> Iterator[int]:
+def _taken(tokens: int) -> Iterator[int]:
     """The runs this process takes from the queue, one at a time, until it is empty (a read
     of one byte from a pipe is whole: no two processes get the same run)."""
-    while taken := os.read(queue, 1):
+    while taken := os.read(tokens, 1):
         yield taken[0]
 
 
@@ -115,7 +112,7 @@ def _start(
     fn: Callable[[T], R],
     items: Sequence[T],
     runs: list[tuple[int, int]],
-    queue: int,
+    tokens: int,
     shared: Callable[[Any], Hashable | None],
 ) -> _Child:
     reader, writer = os.pipe()
@@ -126,7 +123,7 @@ def _start(
         try:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
-            done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(queue)}
+            done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(tokens)}
             buffer = io.BytesIO()
             _Pickler(buffer, shared).dump(done)
             with os.fdopen(writer, "wb") as out:

@@ -66,5 +66,7 @@ class EarlyComparisons:
         done = self._done.get((id(desired), id(actual)))
         return None if done is None else list(done[2])
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
+        """How many pairs were compared early."""
         return len(self._done)

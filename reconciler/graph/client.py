@@ -107,12 +107,12 @@ class GraphClient:
     ) -> list[JSONObject]:
         """Every item of a collection, following `@odata.nextLink` exactly as given. `check`
         looks at each item as its page arrives; a problem fails the read, naming the page
-        (at most one page past it was asked for). A good page is then handed to `on_page`
+        (at most the page after it was asked for). A good page is then handed to `on_page`
         (work that can be done ahead). The next page is asked for by the page reader as soon
         as a page arrives (`paging.py`): paging is one request after another, and the checks
         and the work on a page would otherwise add to every round trip."""
         items: list[JSONObject] = []
-        pages = PageReader(self.url(path), self._read, self._next_page)
+        pages = PageReader(self.url(path), self._read_page, self._next_page)
         try:
             for page in pages:
                 value = self._page_items(page.url, page.answer)
@@ -134,6 +134,13 @@ class GraphClient:
             return items
         finally:
             pages.stop()
+
+    def _read_page(self, url: str) -> GraphResponse:
+        """A page of a collection: one that is not shaped as Graph sends it ends the read
+        there, before its `nextLink` is followed."""
+        page = self._read(url)
+        self._page_items(url, page)
+        return page
 
     def _page_items(self, url: str, page: GraphResponse) -> builtins.list[Any]:
         value = page.body.get("value") if isinstance(page.body, dict) else None

@@ -4,8 +4,10 @@ Paging is one request after another: the next page's address is in the page befo
 reader asks for it as soon as a page has arrived, rather than when the caller gets round to
 it: a caller busy with the page it has (checking it, comparing it) holds the interpreter,
 and a request handed to another thread by that caller waited up to a switch interval (5 ms)
-to start, every page. The reader never runs further than one page past the last page the
-caller accepted, so a page with a problem is followed by at most one request.
+to start, every page. The reader never runs further than one page past the page the caller
+holds (it waits for that page to be accepted first), so a page with a problem the caller finds
+is followed by at most one request; a page the reader itself cannot read on from (an error,
+no `value` list, a link it will not follow) ends the reading there.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ class Page(Generic[T]):
 
 class PageReader(Generic[T]):
     """Iterate for the pages in order; `accept()` each one the caller is done with (the page
-    after the next may then be asked for); `stop()` when leaving, early or not."""
+    after the next may then be asked for); `stop()` when leaving, early or not. `read` raises
+    for a page that cannot be read on from; the error is raised to the caller in its place."""
 
     def __init__(
         self,
@@ -45,7 +48,7 @@ class PageReader(Generic[T]):
         self._pages: queue.SimpleQueue[Page[T] | BaseException] = queue.SimpleQueue()
         # One permit: the second page is read while the caller has the first.
         self._ahead = threading.Semaphore(1)
-        self._stopped = False
+        self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, args=(url,), name="graph-pages", daemon=True
         )
@@ -58,7 +61,7 @@ class PageReader(Generic[T]):
             if not first:
                 self._ahead.acquire()
             first = False
-            if self._stopped:
+            if self._stopped.is_set():
                 return
             try:
                 answer = self._read(url)
@@ -90,5 +93,5 @@ class PageReader(Generic[T]):
     def stop(self) -> None:
         """Let the reader go: it leaves after the request it is making, if any (a daemon
         thread: a slow answer never holds the process)."""
-        self._stopped = True
+        self._stopped.set()
         self._ahead.release()

@@ -333,4 +333,5 @@ def test_a_run_collects_its_young_objects_less_often_and_a_server_as_usual(
         collect_as_usual()
         assert gc.get_threshold() == usual
     finally:
+        collect_as_usual()
         gc.set_threshold(*usual)

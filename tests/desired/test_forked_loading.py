@@ -70,34 +70,45 @@ def test_forked_reading_equals_reading_here(tmp_path: Path, broken: bool) -> Non
         assert here.settings.parallelism == 3
 
 
-def test_a_child_that_fails_is_made_up_for_by_the_parent() -> None:
-    parent = os.getpid()
+def _held_back() -> None:
+    """The parent's `meanwhile`: long enough for the children to take every run they will."""
+    time.sleep(0.3)
 
-    def square(n: int) -> int:
+
+def test_a_child_that_fails_is_made_up_for_by_the_parent(tmp_path: Path) -> None:
+    parent = os.getpid()
+    died = tmp_path / "died"
+
+    def square(n: int) -> tuple[int, bool]:
         if os.getpid() != parent and n == 7:
+            died.write_text(str(os.getpid()))
             os._exit(3)  # a child dying mid-run, as a crash or a kill would
-        return n * n
+        return n * n, os.getpid() == parent
 
     items = list(range(12))
-    assert map_forked(square, items, 3, shared=lambda _: None, restore=lambda _: None) == [
-        n * n for n in items
-    ]
+    answer = map_forked(
+        square, items, 3, shared=lambda _: None, restore=lambda _: None, meanwhile=_held_back
+    )
+    assert [n for n, _here in answer] == [n * n for n in items]
+    assert died.exists()  # a child did take item 7, and died
+    assert answer[7] == (49, True)  # …and the parent read its run again
 
 
-def test_a_child_raising_is_made_up_for_too() -> None:
+def test_a_child_raising_is_made_up_for_too(tmp_path: Path) -> None:
     parent = os.getpid()
+    raised = tmp_path / "raised"
 
     def check(n: int) -> int:
         if os.getpid() != parent:
+            raised.write_text(str(n))
             raise RuntimeError("only the parent may answer")
         return -n
 
-    assert map_forked(check, [1, 2, 3, 4], 2, shared=lambda _: None, restore=lambda _: None) == [
-        -1,
-        -2,
-        -3,
-        -4,
-    ]
+    answer = map_forked(
+        check, [1, 2, 3, 4], 2, shared=lambda _: None, restore=lambda _: None, meanwhile=_held_back
+    )
+    assert answer == [-1, -2, -3, -4]
+    assert raised.exists()  # the child took a run and failed on it
 
 
 def test_an_error_in_the_parent_leaves_no_child_behind() -> None:
@@ -140,17 +151,20 @@ def test_a_parent_busy_meanwhile_leaves_the_runs_to_the_children() -> None:
     assert read_here < len(items) // 3  # a fixed share would have been a third
 
 
-def test_meanwhile_is_done_when_nothing_is_forked_too() -> None:
-    done = []
-    assert map_forked(
+def test_nothing_forked_nothing_done_meanwhile() -> None:
+    """`meanwhile` is work worth doing beside the children (plan's imports); read here, the
+    caller does it later if it needs it (a small plan that finds no drift never imports
+    deepdiff)."""
+    done: list[bool] = []
+    answer = map_forked(
         lambda n: n + 1,
-        [1],
-        4,
+        [1, 2],
+        1,
         shared=lambda _: None,
         restore=lambda _: None,
         meanwhile=lambda: done.append(True),
-    ) == [2]
-    assert done == [True]
+    )
+    assert answer == [2, 3] and done == []
 
 
 def test_each_item_is_read_once_whoever_reads_it(tmp_path: Path) -> None:

@@ -101,7 +101,7 @@ def test_the_plan_made_with_early_comparisons_is_the_plan_made_without(
         if change.action in (Action.NOOP, Action.UPDATE, Action.REPLACE):
             assert change.before is not None and change.after is not None
             assert early.compared(change.after, change.before, ()) is not None, change.name
-    event(f"{len(early)} compared early")
+    event(f"{early.count} compared early")
 
 
 def test_renames_duplicates_ignores_and_pinned_ids_plan_as_before() -> None:
@@ -119,7 +119,7 @@ def test_renames_duplicates_ignores_and_pinned_ids_plan_as_before() -> None:
     for ignores in ((), ignored):
         early, made_early, made_late = _both([a, b, pinned], tenant, ignores)
         assert render_json(made_early) == render_json(made_late)
-        assert len(early) == 5  # a; b twice; pinned by id and by name
+        assert early.count == 5  # a; b twice; pinned by id and by name
         actions = {c.name: c.action for c in made_early.changes}
         # A differs only where the settings say to look away.
         assert actions == {"A": Action.NOOP if ignores else Action.UPDATE, "P": Action.UPDATE}
@@ -151,7 +151,7 @@ def test_kinds_whose_tenant_objects_the_plan_rewrites_are_left_alone() -> None:
     early = EarlyComparisons([obj], ())
     assert not early.wanted
     early.read(kind, [{"id": "1", kind.key.paths[0]: "x"}])
-    assert len(early) == 0
+    assert early.count == 0
 
 
 def test_pages_read_over_http_are_compared_while_the_next_is_fetched() -> None:
@@ -176,7 +176,7 @@ def test_pages_read_over_http_are_compared_while_the_next_is_fetched() -> None:
             client.close()
         pages = sum(1 for r in emu.requests_log.entries() if r.method == "GET")
     assert pages == 3
-    assert len(early) == 5
+    assert early.count == 5
     made_early = build_plan(tuple(desired), tenant, PlanOptions(), registry=REGISTRY, early=early)
     made_late = build_plan(tuple(desired), tenant, PlanOptions(), registry=REGISTRY)
     assert render_json(made_early) == render_json(made_late)

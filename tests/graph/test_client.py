@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -234,11 +236,20 @@ def test_writes_are_not_retried_on_413() -> None:
     assert write_retry().is_retry("POST", 429, True)
 
 
+def _settled(fake: Any, request: tuple[str, str]) -> None:
+    """Wait until `request` was made, then a little longer: time for any request after it."""
+    deadline = time.monotonic() + 10
+    while request not in fake.log and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert request in fake.log
+    time.sleep(0.2)
+
+
 def test_a_page_is_checked_while_the_next_is_asked_for_and_problems_keep_their_order() -> None:
     """The next page is requested before this page's items are checked; a problem on this
     page is still the one reported (not the next page's, nor a bad link beside it). Each good
     page is handed to `on_page` in order."""
-    from tests.campaigns.test_bad_answers import FakeGraph, page
+    from tests.campaigns.test_bad_answers import Answer, FakeGraph, page
 
     fake = FakeGraph()
     try:
@@ -256,7 +267,30 @@ def test_a_page_is_checked_while_the_next_is_asked_for_and_problems_keep_their_o
             client.list("things", on_page=hear)
         assert handed == []  # a page is handed on only once every item of it passed
         assert f"{fake.base}{first}" in str(failed.value)
+        _settled(fake, ("GET", "/beta/p2"))
         assert ("GET", "/beta/p3") not in fake.log  # nothing read past the page after
+        # A caller failing on a good page (here its `on_page`) stops the reading there too.
+        fake.script[first] = page([{"id": "1"}], f"{fake.base}/beta/p2")
+        fake.log.clear()
+
+        def refuse(page: list[dict]) -> None:
+            raise RuntimeError("the caller gives up")
+
+        with pytest.raises(RuntimeError, match="gives up"):
+            client.list("things", on_page=refuse)
+        _settled(fake, ("GET", "/beta/p2"))
+        assert ("GET", "/beta/p3") not in fake.log
+        # A page not shaped as Graph sends it ends the read before its link is followed.
+        fake.script[first] = Answer(
+            body=json.dumps(
+                {"value": {"id": "1"}, "@odata.nextLink": f"{fake.base}/beta/p2"}
+            ).encode()
+        )
+        fake.log.clear()
+        with pytest.raises(GraphError, match="without a 'value' list"):
+            client.list("things")
+        time.sleep(0.2)
+        assert ("GET", "/beta/p2") not in fake.log
         fake.script[first] = page(["bad"], "http://127.0.0.2:1/beta/p2")
         with pytest.raises(GraphError, match="item 1 of the list is not an object"):
             client.list("things")
