@@ -1,8 +1,9 @@
 """Reading a big desired-state tree on every core: the files are cut into small runs that
 this process and forked copies of it take one at a time from a shared queue (a pipe holding one
-byte per run, as make's jobserver does), and the children's answers come back pickled; the
-answer is put together in file order. Reading is pure CPU (Python holds one core whatever the
-threads), and a district with 1,000 files waits for it on every `validate` and `plan`.
+byte per run, as make's jobserver does); a child sends each run's answer, pickled, as soon as
+it has it, and the answer is put together in file order. Reading is pure CPU (Python holds
+one core whatever the threads), and a district with 1,000 files waits for it on every
+`validate` and `plan`.
 
 Taking runs as they go, rather than a fixed share each, lets this process do other work first
 (`meanwhile`: `plan` imports the Graph client and the engine while the files are read) and the
@@ -11,8 +12,8 @@ children read more of the tree.
 Only where it is safe and pays: Linux (fork, not spawn: the child already holds every module
 and the kind models), no other thread running (a fork copies locks another thread may hold),
 at least two cores, enough files. Anything unexpected in a child — it dies, is killed, answers
-garbage — and the parent reads the runs that child took itself: the answer never depends on
-how it was read.
+garbage — and the parent reads the runs that child took and did not answer for itself: the
+answer never depends on how it was read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import contextlib
 import io
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
@@ -68,14 +70,24 @@ def map_forked(
     os.write(tokens_in, bytes(range(len(runs))))  # well under a pipe's buffer: never blocks
     os.close(tokens_in)  # the children inherit only the reading end: empty means done
     children: list[_Child] = []
+    answers: list[_Answers] = []
     try:
         for _ in range(workers - 1):
             children.append(_start(fn, items, runs, tokens, shared))
+        # Threads only now, every fork made.
+        for child in children:
+            answers.append(_Answers(child, restore, runs))
         if meanwhile is not None:
             meanwhile()
-        done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(tokens)}
+        done: dict[int, list[R]] = {}
+        for run in _taken(tokens):
+            done[run] = [fn(item) for item in items[slice(*runs[run])]]
+            for arriving in answers:  # taken in between, not all at the end
+                done.update(arriving.arrived())
+        for arriving in answers:
+            done.update(arriving.rest())
         for child in children:
-            done.update(_collect(child, restore, runs))
+            _reap(child, kill=False)
         results: list[R] = []
         for run, bounds in enumerate(runs):
             # A run a failed child had taken is read here.
@@ -83,6 +95,8 @@ def map_forked(
         return results
     finally:
         os.close(tokens)
+        for child in children[len(answers) :]:
+            os.close(child.reader)  # a fork failed before its pipe had a reader thread
         for child in children:
             _reap(child, kill=True)  # only those not collected: the parent is leaving early
 
@@ -118,16 +132,20 @@ def _start(
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child leaves by os._exit, before coverage can save
-        # The child: read the runs it takes, send the answers, leave without any clean-up.
+        # The child: read the runs it takes, send each one's answer as soon as it has it (a
+        # frame: its length, then the pickle), leave without any clean-up.
         status = 1
         try:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
-            done = {run: [fn(item) for item in items[slice(*runs[run])]] for run in _taken(tokens)}
-            buffer = io.BytesIO()
-            _Pickler(buffer, shared).dump(done)
             with os.fdopen(writer, "wb") as out:
-                out.write(buffer.getbuffer())
+                for run in _taken(tokens):
+                    buffer = io.BytesIO()
+                    answer = [fn(item) for item in items[slice(*runs[run])]]
+                    _Pickler(buffer, shared).dump((run, answer))
+                    out.write(len(buffer.getbuffer()).to_bytes(_LENGTH, "little"))
+                    out.write(buffer.getbuffer())
+                    out.flush()
             status = 0
         finally:
             os._exit(status)  # no atexit handlers, no flush of the parent's copied buffers
@@ -135,28 +153,66 @@ def _start(
     return _Child(pid, reader)
 
 
-def _collect(
-    child: _Child, restore: Callable[[Hashable], Any], runs: list[tuple[int, int]]
-) -> dict[int, list[Any]]:
-    """The runs the child read, each with its answers; none when it has no answer to give
-    (the parent reads the runs it took)."""
-    with os.fdopen(child.reader, "rb") as source:
-        data = source.read()
-    _reap(child, kill=False)
-    if child.status != 0 or not data:
-        return {}
-    try:
-        answer = _Unpickler(io.BytesIO(data), restore).load()
-    except Exception:
-        return {}
-    whole = isinstance(answer, dict) and all(
-        isinstance(run, int)
-        and 0 <= run < len(runs)
-        and isinstance(results, list)
-        and len(results) == runs[run][1] - runs[run][0]
-        for run, results in answer.items()
-    )
-    return answer if whole else {}
+#: Bytes of a frame's length.
+_LENGTH = 8
+
+
+class _Answers:
+    """One child's answers, read off its pipe by a thread as they come: the pipe never fills
+    (a run's answer is bigger than its buffer), so the child never waits while this process
+    reads files of its own, and they are unpickled in between rather than all at the end. A
+    frame that is cut off, will not unpickle or does not fit its run is left out: the parent
+    reads that run itself. The thread owns the pipe, and closes it."""
+
+    def __init__(
+        self, child: _Child, restore: Callable[[Hashable], Any], runs: list[tuple[int, int]]
+    ) -> None:
+        self._restore = restore
+        self._runs = runs
+        self._frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._ended = False
+        thread = threading.Thread(
+            target=self._read, args=(child.reader,), name="forked-answers", daemon=True
+        )
+        thread.start()
+
+    def _read(self, reader: int) -> None:
+        with os.fdopen(reader, "rb") as source:
+            while len(head := source.read(_LENGTH)) == _LENGTH:
+                # A frame the child died writing is cut off: it will not unpickle.
+                self._frames.put(source.read(int.from_bytes(head, "little")))
+        self._frames.put(None)
+
+    def arrived(self) -> Iterator[tuple[int, list[Any]]]:
+        """The answers that have come so far."""
+        while not self._ended:
+            try:
+                frame = self._frames.get_nowait()
+            except queue.Empty:
+                return
+            yield from self._answer(frame)
+
+    def rest(self) -> Iterator[tuple[int, list[Any]]]:
+        """Every answer still to come, until the child has closed its end (done or dead)."""
+        while not self._ended:
+            yield from self._answer(self._frames.get())
+
+    def _answer(self, frame: bytes | None) -> Iterator[tuple[int, list[Any]]]:
+        if frame is None:
+            self._ended = True
+            return
+        try:
+            answer = _Unpickler(io.BytesIO(frame), self._restore).load()
+            run, results = answer
+        except Exception:
+            return
+        if (
+            isinstance(run, int)
+            and 0 <= run < len(self._runs)
+            and isinstance(results, list)
+            and len(results) == self._runs[run][1] - self._runs[run][0]
+        ):
+            yield run, results
 
 
 def _reap(child: _Child, *, kill: bool) -> None:
@@ -171,9 +227,6 @@ def _reap(child: _Child, *, kill: bool) -> None:
     except ChildProcessError:
         child.status = -1
     child.reaped = True
-    if kill:
-        with contextlib.suppress(OSError):  # the parent may have closed it already
-            os.close(child.reader)
 
 
 class _Shared:

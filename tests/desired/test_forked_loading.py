@@ -212,3 +212,49 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 def test_small_trees_are_read_here() -> None:
     assert workers_for(10) == 1
+
+
+def test_a_child_whose_answer_will_not_pickle_is_made_up_for(tmp_path: Path) -> None:
+    parent = os.getpid()
+
+    def value(n: int) -> object:
+        if os.getpid() != parent and n == 5:
+            return lambda: n  # a child cannot send this back
+        return n
+
+    answer = map_forked(
+        value,
+        list(range(8)),
+        2,
+        shared=lambda _: None,
+        restore=lambda _: None,
+        meanwhile=_held_back,
+    )
+    assert answer == list(range(8))  # the parent read item 5 again, and could answer it
+
+
+def test_frames_cut_off_garbled_or_not_fitting_their_run_are_left_out() -> None:
+    """What the parent takes from a child's pipe: whole frames that unpickle to a run and as
+    many answers as the run has items; anything else is left to the parent to read."""
+    import pickle
+
+    from reconciler.desired.forked import _LENGTH, _Answers, _Child
+
+    def frame(data: bytes) -> bytes:
+        return len(data).to_bytes(_LENGTH, "little") + data
+
+    reader, writer = os.pipe()
+    os.write(
+        writer,
+        frame(pickle.dumps((0, ["a"])))
+        + frame(b"not a pickle")
+        + frame(pickle.dumps((1, ["b"])))  # run 1 has two items
+        + frame(pickle.dumps(("2", ["c"])))
+        + frame(pickle.dumps((9, ["d"])))  # no such run
+        + (100).to_bytes(_LENGTH, "little")
+        + b"cut off",
+    )
+    os.close(writer)
+    answers = _Answers(_Child(-1, reader), lambda _: None, [(0, 1), (1, 3), (3, 4)])
+    assert list(answers.rest()) == [(0, ["a"])]
+    assert list(answers.arrived()) == [] and list(answers.rest()) == []  # ended: nothing more
