@@ -8,11 +8,17 @@ to start, every page. The reader never runs further than one page past the page 
 holds (it waits for that page to be accepted first), so a page with a problem the caller finds
 is followed by at most one request; a page the reader itself cannot read on from (an error,
 no `value` list, a link it will not follow) ends the reading there.
+
+While pages are read the interpreter hands over between threads every 0.5 ms instead of every
+5 ms: when a page arrives the caller wakes and takes the interpreter, and the reader, which
+still has the next request to send, waited for it up to a whole interval — measured, 36 ms a
+page instead of 32 at 25 ms of latency.
 """
 
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +38,33 @@ class Page(Generic[T]):
     last: bool
 
 
+#: Seconds between thread switches while pages are read.
+QUICK_SWITCH = 0.0005
+
+
+class _QuickSwitching:
+    """The switch interval, shortened while any reader runs and given back after the last."""
+
+    _lock = threading.Lock()
+    _readers = 0
+    _saved = 0.0
+
+    @classmethod
+    def start(cls) -> None:
+        with cls._lock:
+            if cls._readers == 0:
+                cls._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._saved, QUICK_SWITCH))
+            cls._readers += 1
+
+    @classmethod
+    def end(cls) -> None:
+        with cls._lock:
+            cls._readers -= 1
+            if cls._readers == 0:
+                sys.setswitchinterval(cls._saved)
+
+
 class PageReader(Generic[T]):
     """Iterate for the pages in order; `accept()` each one the caller is done with (the page
     after the next may then be asked for); `stop()` when leaving, early or not. `read` raises
@@ -49,6 +82,7 @@ class PageReader(Generic[T]):
         # One permit: the second page is read while the caller has the first.
         self._ahead = threading.Semaphore(1)
         self._stopped = threading.Event()
+        _QuickSwitching.start()
         self._thread = threading.Thread(
             target=self._run, args=(url,), name="graph-pages", daemon=True
         )
@@ -93,5 +127,7 @@ class PageReader(Generic[T]):
     def stop(self) -> None:
         """Let the reader go: it leaves after the request it is making, if any (a daemon
         thread: a slow answer never holds the process)."""
-        self._stopped.set()
+        if not self._stopped.is_set():
+            self._stopped.set()
+            _QuickSwitching.end()
         self._ahead.release()

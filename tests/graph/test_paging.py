@@ -3,6 +3,7 @@ asked for as soon as one arrives, and a clean stop. (Over HTTP: `test_client.py`
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -98,3 +99,20 @@ def test_a_link_not_followed_comes_with_its_page() -> None:
         assert page.bad_link is refused and page.last
     finally:
         reader.stop()
+
+
+def test_threads_switch_quickly_while_any_reader_runs_and_as_before_after() -> None:
+    from reconciler.graph.paging import QUICK_SWITCH
+
+    before = sys.getswitchinterval()
+    one = PageReader("p1", Pages(2).read, Pages(2).next_link)
+    two = PageReader("p1", Pages(2).read, Pages(2).next_link)
+    try:
+        assert sys.getswitchinterval() == min(before, QUICK_SWITCH)
+        one.stop()
+        one.stop()  # twice: counted once
+        assert sys.getswitchinterval() == min(before, QUICK_SWITCH)  # two still reads
+    finally:
+        one.stop()
+        two.stop()
+    assert sys.getswitchinterval() == before
