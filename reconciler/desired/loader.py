@@ -319,6 +319,8 @@ def _read_bytes(file: FsPath) -> bytes | str:
         size = info.st_size + 1  # all of it in one read, unless it grew since
         while chunk := os.read(fd, size):  # to its end, as read_bytes does
             chunks.append(chunk)
+            if len(chunk) < size:
+                break  # a regular file reads short only at its end: no read to find it
             size = 1 << 16
     finally:
         os.close(fd)
