@@ -119,7 +119,6 @@ class _Child:
         self.pid = pid
         self.reader = reader
         self.reaped = False
-        self.status = -1  # its exit code, once reaped
 
 
 def _start(
@@ -216,16 +215,15 @@ class _Answers:
 
 
 def _reap(child: _Child, *, kill: bool) -> None:
+    """Wait for the child to end (its exit code says nothing its answers do not: a run it did
+    not answer for is read by the parent either way)."""
     if child.reaped:
         return
     if kill:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child.pid, signal.SIGKILL)
-    try:
-        _, status = os.waitpid(child.pid, 0)
-        child.status = os.waitstatus_to_exitcode(status)
-    except ChildProcessError:
-        child.status = -1
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child.pid, 0)
     child.reaped = True
 
 
