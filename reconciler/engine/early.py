@@ -55,7 +55,9 @@ class EarlyComparisons:
             if isinstance(object_id, str):
                 candidates = [*self._by_id.get((kind.name, object_id.lower()), []), *candidates]
             for obj in candidates:
-                self._done[(id(obj), id(body))] = (obj, body, compare(obj, body, self.ignores))
+                pair = (id(obj), id(body))
+                if pair not in self._done:  # pinned and named alike: found twice
+                    self._done[pair] = (obj, body, compare(obj, body, self.ignores))
 
     def compared(
         self, desired: DesiredObject, actual: JSONObject, ignores: tuple[str, ...]
