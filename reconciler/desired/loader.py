@@ -294,10 +294,7 @@ def _read_file(
     if not has_errors(out.problems):
         from reconciler.engine.compare import desired_source  # the engine's, on demand
 
-        # A kind naming no source fields reads none: `source_of` answers {} without the tree.
-        out.sources = [
-            desired_source(obj) if obj.kind.source_identity else {} for obj in out.objects
-        ]
+        out.sources = [desired_source(obj) for obj in out.objects]
     return out
 
 

@@ -16,6 +16,7 @@ from reconciler.engine.normalize import Mode, desired_tree, external, normalize
 from reconciler.engine.unchanged import surely_unchanged
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ODATA_TYPE, Kind
+from reconciler.kinds.typetree import by_identity
 from reconciler.objects import DesiredObject
 
 
@@ -32,13 +33,14 @@ def desired_source(obj: DesiredObject) -> dict[str, Any]:
 
 
 def _source_heads(kind: Kind) -> tuple[str, ...]:
-    # By identity: hashing a kind hashes its whole type tree. The type is one of the heads:
-    # a polymorphic root's members depend on the variant it names.
-    known = _HEADS.get(id(kind))
-    if known is None or known[0] is not kind:
-        heads = (ODATA_TYPE, *(_parsed(path)[0] for path in kind.source_identity))
-        known = _HEADS[id(kind)] = (kind, tuple(dict.fromkeys(heads)))
-    return known[1]
+    # By identity: hashing a kind hashes its whole type tree.
+    return by_identity(_HEADS, kind, _heads)
+
+
+def _heads(kind: Kind) -> tuple[str, ...]:
+    # The type is one of the heads: a polymorphic root's members depend on the variant it names.
+    heads = (ODATA_TYPE, *(_parsed(path)[0] for path in kind.source_identity))
+    return tuple(dict.fromkeys(heads))
 
 
 _HEADS: dict[int, tuple[Kind, tuple[str, ...]]] = {}

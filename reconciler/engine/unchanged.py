@@ -124,8 +124,6 @@ class _Compiler(TypeVisitor[[], _SameFn]):
         return members_same
 
     def polymorphic(self, node: Polymorphic) -> _SameFn:
-        variants: dict[int, _SameFn] = {}
-
         def variant_same(mine: Any, marks: Any, theirs: Any) -> bool:
             if type(mine) is not dict or type(theirs) is not dict:
                 return False
@@ -135,10 +133,7 @@ class _Compiler(TypeVisitor[[], _SameFn]):
             variant = resolve_variant(node, spelling)
             if variant is None or resolve_variant(node, other) is not variant:
                 return False
-            same = variants.get(id(variant))
-            if same is None:
-                same = variants[id(variant)] = self._members(variant)
-            return same(mine, marks, theirs)
+            return self.of(variant)(mine, marks, theirs)
 
         return variant_same
 

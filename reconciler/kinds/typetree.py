@@ -34,6 +34,7 @@ from reconciler.kinds.odata import resolve_variant
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+K = TypeVar("K")
 
 #: The node methods every visitor implements (a test checks each visitor against it).
 NODE_METHODS = (
@@ -286,12 +287,10 @@ _SHAPE = _Shape()
 _SHAPES: dict[int, tuple[TypeExpr, Shape]] = {}
 
 
-def by_identity(
-    cache: dict[int, tuple[TypeExpr, T]], texpr: TypeExpr, make: Callable[[TypeExpr], T]
-) -> T:
-    """`make(texpr)`, worked out once per node: walkers ask the same questions of the
-    same few type nodes for every value, and hashing a frozen type tree costs more than the
-    answer. Keyed by identity; the node is kept, so its id stays its own."""
+def by_identity(cache: dict[int, tuple[K, T]], texpr: K, make: Callable[[K], T]) -> T:
+    """`make(texpr)`, worked out once per node (or kind): walkers ask the same questions of
+    the same few type nodes for every value, and hashing a frozen type tree costs more than
+    the answer. Keyed by identity; the node is kept, so its id stays its own."""
     known = cache.get(id(texpr))
     if known is not None and known[0] is texpr:
         return known[1]
