@@ -226,6 +226,13 @@ def test_help_table_matches_each_commands_own_short_help() -> None:
         assert load_command(name).short_help == spec.short_help, name
 
 
+def _printed_by_a_fresh_interpreter(code: str, env: dict[str, str] | None = None) -> str:
+    """What `code` prints when run by a new Python (what it imports is what a CLI run would)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    ).stdout
+
+
 def test_help_imports_no_subcommand() -> None:
     # --help must not pay for the engine, requests or msal (start-up target ≤ 0.15 s).
     code = (
@@ -238,9 +245,7 @@ def test_help_imports_no_subcommand() -> None:
         "if m in sys.modules]\n"
         "print(loaded, heavy)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout
+    out = _printed_by_a_fresh_interpreter(code)
     assert out.strip().endswith("[] []"), out
 
 
@@ -268,15 +273,13 @@ def test_validate_help_imports_neither_loader_nor_github_client() -> None:
         "'reconciler.github.client', 'reconciler.kinds') if m in sys.modules]\n"
         "print(heavy)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout
+    out = _printed_by_a_fresh_interpreter(code)
     assert out.strip().endswith("[]"), out
 
 
 def test_plan_leaves_what_it_needs_after_the_files_to_the_time_they_are_read() -> None:
-    # The Graph client, requests, the engine, the renderers and deepdiff are imported while
-    # the files are read on the other cores (plan_cmd.AFTER_LOADING), never before.
+    # The Graph client, requests, the engine and deepdiff are imported while the files are
+    # read on the other cores (plan_cmd.AFTER_LOADING), never before.
     code = (
         "import sys\n"
         "from reconciler.cli import load_command\n"
@@ -287,9 +290,7 @@ def test_plan_leaves_what_it_needs_after_the_files_to_the_time_they_are_read() -
         "plan_cmd.import_after_loading()\n"
         "print(early, 'requests' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout
+    out = _printed_by_a_fresh_interpreter(code)
     assert out.strip().endswith("[] True"), out
 
 
@@ -306,9 +307,7 @@ def test_a_plan_with_a_static_token_does_not_import_msal() -> None:
         "print(code, [m for m in ('msal', 'cryptography') if m in sys.modules])\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "EDUSYNC_"))}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
-    ).stdout
+    out = _printed_by_a_fresh_interpreter(code, env)
     assert out.strip().endswith("0 []"), out
 
 
