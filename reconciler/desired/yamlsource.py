@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.collector import collector_paused
@@ -38,27 +37,72 @@ STANDARD_TAGS = {
 }
 
 
-@dataclass
 class Document:
-    """One YAML document: its value, where each value starts, and the source text of scalars."""
+    """One YAML document: its value, where each value starts, and the source text of scalars.
 
-    value: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    #: Source text of non-string scalars (numbers, dates), for properties Graph wants as text.
-    scalar_text: dict[Path, str] = field(default_factory=dict)
-    #: Values left empty because a `#` right after the `:` began a comment (`"@odata.type":
-    #: #microsoft.graph.x` is a key with no value): worth a hint wherever a value is missing.
-    comment_values: set[Path] = field(default_factory=set)
+    Positions are asked for rarely (a problem, a variable, the document itself) but a
+    document has a value for each of dozens of paths: a document the fast path read keeps
+    libyaml's nodes and finds a position in them when asked (`_NodePositions`), instead of
+    writing all of them down (about a tenth of reading a file). `positions` is every one of
+    them, made on first use; the precise path writes them as it builds."""
+
+    __slots__ = ("_nodes", "_positions", "comment_values", "scalar_text", "value")
+
+    def __init__(self, value: Any = None, *, nodes: _NodePositions | None = None) -> None:
+        self.value = value
+        #: Source text of non-string scalars (numbers, dates), for properties Graph wants as
+        #: text.
+        self.scalar_text: dict[Path, str] = {}
+        #: Values left empty because a `#` right after the `:` began a comment
+        #: (`"@odata.type": #microsoft.graph.x` is a key with no value): worth a hint wherever
+        #: a value is missing.
+        self.comment_values: set[Path] = set()
+        self._positions: dict[Path, tuple[int, int]] | None = None if nodes else {}
+        self._nodes = nodes
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        """1-based (line, column) of every value by its path, and of every key by
+        `("#key", *path)`."""
+        if self._positions is None:
+            assert self._nodes is not None
+            self._positions = self._nodes.every_position()
+        return self._positions
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (self.value, self.positions, self.scalar_text, self.comment_values) == (
+            other.value,
+            other.positions,
+            other.scalar_text,
+            other.comment_values,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
 
     def where(self, path: Path) -> tuple[int, int]:
         """1-based line and column of the value at `path` (or its nearest ancestor)."""
-        while path not in self.positions and path:
+        if self._positions is None and _KEY_MARK not in path:
+            assert self._nodes is not None
+            return self._nodes.where(path)
+        positions = self.positions
+        while path not in positions and path:
             path = path[:-1]
-        return self.positions.get(path, (1, 1))
+        return positions.get(path, (1, 1))
 
     def key_position(self, path: Path) -> tuple[int, int]:
         """Where the key of the member at `path` is written."""
-        return self.positions.get(("#key", *path), self.where(path))
+        if self._positions is None and _KEY_MARK not in path:
+            assert self._nodes is not None
+            found = self._nodes.key_position(path)
+            return found if found is not None else self.where(path)
+        return self.positions.get((_KEY_MARK, *path), self.where(path))
+
+
+#: The first step of a key's path in `Document.positions`. A document with a key written
+#: `"#key"` makes such paths ambiguous: that document's positions are all written down.
+_KEY_MARK = "#key"
 
 
 class YamlSourceError(Exception):
@@ -169,19 +213,24 @@ class _FastBuilder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines: list[str] | None = None  # made when an empty value needs them: rarely
-        self.doc = Document(value=None)
+        self.doc = Document()
         self.budget = MAX_EXPANDED_NODES
+        self.key_mark_written = False
 
     def document(self, root: Node) -> Document:
+        nodes = _NodePositions(root)
+        self.doc = Document(nodes=nodes)
         self.doc.value = self.build(root, ())
+        if self.key_mark_written:
+            # A key written `"#key"` makes some paths of `positions` mean two things: they are
+            # written down as the precise path writes them, and looked up there.
+            self.doc._positions = nodes.every_position()
         return self.doc
 
     def build(self, node: Node, path: Path) -> Any:
         self.budget -= 1
         if self.budget < 0 or len(path) > MAX_DEPTH:
             raise _Unusual
-        mark = node.start_mark
-        self.doc.positions.setdefault(path, (mark.line + 1, mark.column + 1))
         kind = node.id
         if kind == "scalar":
             return self.scalar(node, path)
@@ -190,8 +239,6 @@ class _FastBuilder:
         return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def mapping(self, node: Node, path: Path) -> dict[str, Any]:
-        doc = self.doc
-        positions = doc.positions
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
@@ -204,14 +251,11 @@ class _FastBuilder:
                 raise _Unusual
             if key in result:
                 raise _Unusual
-            mark = key_node.start_mark
+            if key == _KEY_MARK:
+                self.key_mark_written = True
             at = (*path, key)
-            positions[("#key", *at)] = (mark.line + 1, mark.column + 1)
-            if _empty_plain(value_node):
-                # An empty value has no text of its own: point at its key, not the next line.
-                positions[at] = (mark.line + 1, mark.column + 1)
-                if self._comment_after(key_node):
-                    doc.comment_values.add(at)
+            if _empty_plain(value_node) and self._comment_after(key_node):
+                self.doc.comment_values.add(at)
             result[key] = self.build(value_node, at)
         return result
 
@@ -248,6 +292,81 @@ class _FastBuilder:
             except ValueError:
                 return raw
         return raw  # timestamps stay text, as `_Builder.scalar` says
+
+
+class _NodePositions:
+    """Where the values of a document `_FastBuilder` built are written, found in its nodes when
+    asked: a value's start, or its key's for an empty value (which has no text of its own).
+    The same answers as the precise path's `positions`; `every_position` writes them all down
+    in the same order it does."""
+
+    __slots__ = ("_root",)
+
+    def __init__(self, root: Node) -> None:
+        self._root = root
+
+    def where(self, path: Path) -> tuple[int, int]:
+        *_, (key_node, node) = self._steps(path)
+        return _value_position(key_node, node)
+
+    def key_position(self, path: Path) -> tuple[int, int] | None:
+        steps = list(self._steps(path))
+        key_node = steps[-1][0]
+        if len(steps) <= len(path) or key_node is None:
+            return None  # not there, or not a member of a mapping
+        return _position(key_node)
+
+    def _steps(self, path: Path) -> Iterator[tuple[Node | None, Node]]:
+        """(its key node or None, the node) for the root and each step of `path` that is
+        there, in order."""
+        key_node, node = None, self._root
+        yield key_node, node
+        for step in path:
+            if node.id == "mapping" and isinstance(step, str):
+                for key_node, value_node in node.value:
+                    if _key_text(key_node) == step:
+                        node = value_node
+                        break
+                else:
+                    return
+            elif node.id == "sequence" and isinstance(step, int) and 0 <= step < len(node.value):
+                key_node, node = None, node.value[step]
+            else:
+                return
+            yield key_node, node
+
+    def every_position(self) -> dict[Path, tuple[int, int]]:
+        positions: dict[Path, tuple[int, int]] = {}
+
+        def visit(node: Node, path: Path) -> None:
+            positions.setdefault(path, _position(node))
+            if node.id == "mapping":
+                for key_node, value_node in node.value:
+                    at = (*path, _key_text(key_node))
+                    positions[(_KEY_MARK, *at)] = _position(key_node)
+                    if _empty_plain(value_node):
+                        positions[at] = _position(key_node)
+                    visit(value_node, at)
+            elif node.id == "sequence":
+                for i, item in enumerate(node.value):
+                    visit(item, (*path, i))
+
+        visit(self._root, ())
+        return positions
+
+
+def _position(node: Node) -> tuple[int, int]:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def _value_position(key_node: Node | None, node: Node) -> tuple[int, int]:
+    return _position(key_node if key_node is not None and _empty_plain(node) else node)
+
+
+def _key_text(key_node: Node) -> str:
+    """A mapping key as the builder read it (it refused any it could not)."""
+    return text_of(key_node, _unusual)
 
 
 #: Half of a UTF-16 pair, which YAML's `\\uD83D` escape makes on its own (JSON pairs them).

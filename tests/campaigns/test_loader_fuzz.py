@@ -56,11 +56,33 @@ def outcome(text: str, *, fast: bool) -> tuple[Any, ...]:
     )
 
 
+def lookups(text: str, *, fast: bool) -> list[Any]:
+    """Where each document says its values and keys are, asked path by path of a freshly
+    read document: the fast path looks them up in its nodes, never written down until
+    `positions` is read. Asked for every path the precise path wrote down, and for paths
+    that go on past them or are not there at all."""
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        written = read_documents("f.yaml", data, fast=False)
+        fresh = read_documents("f.yaml", data, fast=fast)
+    except YamlSourceError:
+        return []
+    found = []
+    for doc, asked in zip(fresh, written, strict=True):
+        paths = {p for p in asked.positions if p[:1] != ("#key",)} | {(), ("#key",), (0,)}
+        # Paths with a "#key" step are asked last: they are answered from `positions`.
+        for path in sorted(paths, key=lambda p: ("#key" in p, repr(p))):
+            for probe in (path, (*path, "absent"), (*path, 0), (*path, 99), (*path, -1)):
+                found.append((probe, doc.where(probe), doc.key_position(probe)))
+    return found
+
+
 def assert_paths_agree(text: str) -> None:
     precise = outcome(text, fast=False)
     fast = yamlfast.compose(text) is not None
     event(f"fast path composed it: {fast}; outcome: {precise[0]}")
     assert outcome(text, fast=True) == precise, text
+    assert lookups(text, fast=True) == lookups(text, fast=False), text
 
 
 SEEDS = st.integers(0, 2**32)
@@ -78,6 +100,8 @@ SEEDS = st.integers(0, 2**32)
 @example("a: &k:x 1\nb: *k:x\n")
 @example("? [a, b]\n: c\n")
 @example('key: # a comment, no value\n"@odata.type": #microsoft.graph.x\n')
+@example("a: [x, {b: }]\nc:\n  d:\n  e: [1, {f: 2}]\n")  # empty values: where their keys are
+@example('"#key": {a: 1, "#key": 2}\na: [x, {b: }]\n')  # paths that read two ways
 def test_fast_and_precise_paths_agree_on_valid_files(text: str) -> None:
     assert_paths_agree(text)
 

@@ -203,3 +203,17 @@ def test_both_answers_are_met() -> None:
     texts = ["a: b\n", "a: [" * 600, "# c\n", "x\n# c\n", "a: !x\n", "a: x\u2028\n", "a: " * 400]
     assert {yamlfast._ordinary(t) for t in texts} == {True, False}
     assert {only_comments(t) for t in texts} == {True, False}
+
+
+@needs_libyaml
+def test_positions_are_found_in_the_nodes_when_asked_not_written_down() -> None:
+    text = "a:\n  b: [x, {c: }]\n  d: 1\n"
+    [doc] = read_documents("f.yaml", text.encode())
+    assert doc.where(("a", "b", 1, "c")) == (2, 11)  # an empty value: where its key is
+    assert doc.where(("a", "b", 0)) == (2, 7)
+    assert doc.where(("a", "nowhere", 3)) == (2, 3)  # the nearest value that is there
+    assert doc.key_position(("a", "d")) == (3, 3)
+    assert doc.key_position(("a", "b", 0)) == (2, 7)  # a list item has no key
+    assert doc._positions is None  # nothing written down to answer those
+    assert doc.positions[("#key", "a", "d")] == (3, 3)
+    assert doc == read_documents("f.yaml", text.encode(), fast=False)[0]
