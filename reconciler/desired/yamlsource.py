@@ -194,7 +194,6 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-_MERGE = "tag:yaml.org,2002:merge"
 
 
 def _empty_plain(node: Node) -> bool:
@@ -247,14 +246,15 @@ class _FastBuilder:
             style = key_node.style
             if style == '"':
                 key = text_of(key_node, _unusual)
-            elif style == "" and yamlfast.plain_tag(key) == _MERGE:
+            elif key == "<<" and style == "":  # the one text `plain_tag` makes a merge key
                 raise _Unusual
             if key in result:
                 raise _Unusual
             if key == _KEY_MARK:
                 self.key_mark_written = True
             at = (*path, key)
-            if _empty_plain(value_node) and self._comment_after(key_node):
+            empty = value_node.value == "" and _empty_plain(value_node)  # most are not: no call
+            if empty and self._comment_after(key_node):
                 self.doc.comment_values.add(at)
             result[key] = self.build(value_node, at)
         return result
