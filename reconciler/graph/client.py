@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from reconciler import __version__
 from reconciler.errors import GraphError, WriteOutcomeUnknown
@@ -27,6 +26,7 @@ from reconciler.graph.failures import describe_no_response
 from reconciler.graph.hints import status_hint
 from reconciler.graph.paging import PageReader
 from reconciler.graph.retry import GraphRetry, read_retry, write_retry
+from reconciler.graph.wire import SayingSentAdapter
 from reconciler.identity import TokenProvider
 from reconciler.jsontypes import JSON, JSONObject
 from reconciler.logsetup import redact
@@ -80,7 +80,9 @@ class GraphClient:
     @staticmethod
     def _session(retry: GraphRetry, pool_size: int) -> requests.Session:
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(pool_size, 2))
+        adapter = SayingSentAdapter(
+            max_retries=retry, pool_connections=2, pool_maxsize=max(pool_size, 2)
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         session.headers["User-Agent"] = USER_AGENT

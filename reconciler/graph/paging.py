@@ -12,7 +12,10 @@ no `value` list, a link it will not follow) ends the reading there.
 While pages are read the interpreter hands over between threads every 0.5 ms instead of every
 5 ms: when a page arrives the caller wakes and takes the interpreter, and the reader, which
 still has the next request to send, waited for it up to a whole interval — measured, 36 ms a
-page instead of 32 at 25 ms of latency.
+page instead of 32 at 25 ms of latency. And a page is handed to the caller only once the
+request for the next one is on the wire (`wire.py`; at most HANDOFF later, where the
+connection cannot say): the reader builds and sends it with the interpreter to itself, and
+the caller works on the page while the reader waits for the network — 32 → 30 ms a page.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from reconciler.errors import GraphError
+from reconciler.graph import wire
 
 T = TypeVar("T")
 
@@ -40,6 +45,8 @@ class Page(Generic[T]):
 
 #: Seconds between thread switches while pages are read.
 QUICK_SWITCH = 0.0005
+#: The longest a page waits, once it has come, for the request for the next one to be sent.
+HANDOFF = 0.005
 
 
 class _QuickSwitching:
@@ -82,6 +89,9 @@ class PageReader(Generic[T]):
         # One permit: the second page is read while the caller has the first.
         self._ahead = threading.Semaphore(1)
         self._stopped = threading.Event()
+        # How many requests the reader has sent (or finished trying to send).
+        self._sent = 0
+        self._sending = threading.Condition()
         _QuickSwitching.start()
         self._thread = threading.Thread(
             target=self._run, args=(url,), name="graph-pages", daemon=True
@@ -98,7 +108,12 @@ class PageReader(Generic[T]):
             if self._stopped.is_set():
                 return
             try:
-                answer = self._read(url)
+                sent = partial(self._note_sent, len(seen) + 1)  # this page's number
+                try:
+                    with wire.when_sent(sent):
+                        answer = self._read(url)
+                finally:
+                    sent()  # also when the connection could not say, or nothing was sent
                 seen.add(url)
                 try:
                     next_url, bad_link = self._next_link(url, answer, seen), None
@@ -112,11 +127,26 @@ class PageReader(Generic[T]):
                 return
             url = next_url
 
+    def _sent_past(self, number: int) -> bool:
+        return self._sent > number
+
+    def _note_sent(self, number: int) -> None:
+        with self._sending:
+            if number > self._sent:
+                self._sent = number
+                self._sending.notify_all()
+
     def __iter__(self) -> Iterator[Page[T]]:
+        got = 0
         while True:
             page = self._pages.get()
             if isinstance(page, BaseException):
                 raise page
+            got += 1
+            if not page.last:
+                # The page before was accepted: the reader is sending the next request now.
+                with self._sending:
+                    self._sending.wait_for(partial(self._sent_past, got), timeout=HANDOFF)
             yield page
             if page.last:
                 return

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from reconciler.errors import GraphError
+from reconciler.graph import paging, wire
 from reconciler.graph.paging import PageReader
 
 
@@ -116,3 +117,54 @@ def test_threads_switch_quickly_while_any_reader_runs_and_as_before_after() -> N
         one.stop()
         two.stop()
     assert sys.getswitchinterval() == before
+
+
+class SlowToSend(Pages):
+    """Building and sending the request for p2 takes a while; its answer is held until
+    released. What happened is recorded in order."""
+
+    def __init__(self, *, says_sent: bool) -> None:
+        super().__init__(2)
+        self.says_sent = says_sent
+        self.happened: list[str] = []
+        self.release = threading.Event()
+
+    def read(self, url: str) -> str:
+        if url == "p2":
+            time.sleep(0.2)  # a caller not waiting for the request would take p1 meanwhile
+            if self.says_sent:
+                self.happened.append("p2 sent")
+                wire.request_sent()
+            self.release.wait(10)
+        return super().read(url)
+
+
+def test_a_page_is_handed_over_once_the_request_for_the_next_is_on_the_wire(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(paging, "HANDOFF", 30.0)
+    pages = SlowToSend(says_sent=True)
+    reader = PageReader("p1", pages.read, pages.next_link)
+    try:
+        started = time.monotonic()
+        first = next(iter(reader))
+        pages.happened.append(f"{first.url} handed over")
+        assert pages.happened == ["p2 sent", "p1 handed over"]
+        assert time.monotonic() - started < 10  # on the word "sent", not at HANDOFF
+    finally:
+        pages.release.set()
+        reader.stop()
+
+
+def test_a_connection_that_cannot_say_sent_holds_a_page_back_only_briefly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(paging, "HANDOFF", 0.05)
+    pages = SlowToSend(says_sent=False)
+    reader = PageReader("p1", pages.read, pages.next_link)
+    try:
+        assert next(iter(reader)).url == "p1"  # while p2's request is still being made
+        assert pages.asked == ["p1"] and not pages.release.is_set()
+    finally:
+        pages.release.set()
+        reader.stop()
