@@ -57,7 +57,7 @@ class Document:
         #: (`"@odata.type": #microsoft.graph.x` is a key with no value): worth a hint wherever
         #: a value is missing.
         self.comment_values: set[Path] = set()
-        self._positions: dict[Path, tuple[int, int]] | None = None if nodes else {}
+        self._positions: dict[Path, tuple[int, int]] | None = {} if nodes is None else None
         self._nodes = nodes
 
     @property
@@ -80,6 +80,9 @@ class Document:
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Document(value={self.value!r}, positions={self.positions!r})"
 
     def where(self, path: Path) -> tuple[int, int]:
         """1-based line and column of the value at `path` (or its nearest ancestor)."""
@@ -300,10 +303,13 @@ class _NodePositions:
     The same answers as the precise path's `positions`; `every_position` writes them all down
     in the same order it does."""
 
-    __slots__ = ("_root",)
+    __slots__ = ("_members", "_root")
 
     def __init__(self, root: Node) -> None:
         self._root = root
+        #: A mapping's members by key, made when the mapping is first looked into: a problem
+        #: on every member of a wide mapping must not search it member by member each time.
+        self._members: dict[int, dict[str, tuple[Node, Node]]] = {}
 
     def where(self, path: Path) -> tuple[int, int]:
         *_, (key_node, node) = self._steps(path)
@@ -318,22 +324,30 @@ class _NodePositions:
 
     def _steps(self, path: Path) -> Iterator[tuple[Node | None, Node]]:
         """(its key node or None, the node) for the root and each step of `path` that is
-        there, in order."""
+        there, in order. A step finds what a dict of the written paths would: `1.0` is the
+        item `1` (and `True` too)."""
         key_node, node = None, self._root
         yield key_node, node
         for step in path:
             if node.id == "mapping" and isinstance(step, str):
-                for key_node, value_node in node.value:
-                    if _key_text(key_node) == step:
-                        node = value_node
-                        break
-                else:
+                member = self._members_of(node).get(step)
+                if member is None:
                     return
-            elif node.id == "sequence" and isinstance(step, int) and 0 <= step < len(node.value):
-                key_node, node = None, node.value[step]
+                key_node, node = member
+            elif node.id == "sequence" and (index := _index(step)) is not None:
+                if not 0 <= index < len(node.value):
+                    return
+                key_node, node = None, node.value[index]
             else:
                 return
             yield key_node, node
+
+    def _members_of(self, mapping: Node) -> dict[str, tuple[Node, Node]]:
+        members = self._members.get(id(mapping))
+        if members is None:  # the builder refused any key written twice
+            members = {_key_text(k): (k, v) for k, v in mapping.value}
+            self._members[id(mapping)] = members
+        return members
 
     def every_position(self) -> dict[Path, tuple[int, int]]:
         positions: dict[Path, tuple[int, int]] = {}
@@ -353,6 +367,15 @@ class _NodePositions:
 
         visit(self._root, ())
         return positions
+
+
+def _index(step: object) -> int | None:
+    """The list index a path step is equal to, as a dict key (`True` is 1, and `1.0`)."""
+    if isinstance(step, int):
+        return int(step)
+    if isinstance(step, float) and step.is_integer():
+        return int(step)
+    return None
 
 
 def _position(node: Node) -> tuple[int, int]:

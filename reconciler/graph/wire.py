@@ -27,12 +27,13 @@ _this_thread = threading.local()
 @contextlib.contextmanager
 def when_sent(callback: Callable[[], None]) -> Iterator[None]:
     """Call `callback` each time this thread has written a request (a retry writes it
-    again), until the block ends."""
+    again), until the block ends (then the listener before it, if any, hears again)."""
+    before = getattr(_this_thread, "callback", None)
     _this_thread.callback = callback
     try:
         yield
     finally:
-        _this_thread.callback = None
+        _this_thread.callback = before
 
 
 def request_sent() -> None:

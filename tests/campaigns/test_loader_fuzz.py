@@ -72,7 +72,8 @@ def lookups(text: str, *, fast: bool) -> list[Any]:
         paths = {p for p in asked.positions if p[:1] != ("#key",)} | {(), ("#key",), (0,)}
         # Paths with a "#key" step are asked last: they are answered from `positions`.
         for path in sorted(paths, key=lambda p: ("#key" in p, repr(p))):
-            for probe in (path, (*path, "absent"), (*path, 0), (*path, 99), (*path, -1)):
+            steps = ("absent", 0, 99, -1, True, 1.0, 1.5)  # as dict keys: True and 1.0 are 1
+            for probe in (path, *((*path, step) for step in steps)):
                 found.append((probe, doc.where(probe), doc.key_position(probe)))
     return found
 

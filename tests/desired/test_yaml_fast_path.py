@@ -217,3 +217,14 @@ def test_positions_are_found_in_the_nodes_when_asked_not_written_down() -> None:
     assert doc._positions is None  # nothing written down to answer those
     assert doc.positions[("#key", "a", "d")] == (3, 3)
     assert doc == read_documents("f.yaml", text.encode(), fast=False)[0]
+
+
+@needs_libyaml
+def test_a_wide_mapping_is_indexed_once_not_searched_for_every_position() -> None:
+    keys = [f"k{i}" for i in range(2000)]
+    text = "m:\n" + "".join(f"  {k}: {i}\n" for i, k in enumerate(keys))
+    [doc] = read_documents("f.yaml", text.encode())
+    assert [doc.where(("m", k)) for k in keys] == [(i + 2, len(k) + 5) for i, k in enumerate(keys)]
+    assert [doc.key_position(("m", k)) for k in keys[:3]] == [(2, 3), (3, 3), (4, 3)]
+    members = doc._nodes._members if doc._nodes else {}
+    assert [len(index) for index in members.values()] == [1, 2000]  # the root, then m

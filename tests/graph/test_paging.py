@@ -168,3 +168,21 @@ def test_a_connection_that_cannot_say_sent_holds_a_page_back_only_briefly(
     finally:
         pages.release.set()
         reader.stop()
+
+
+def test_a_request_that_fails_before_it_is_sent_holds_no_page_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(paging, "HANDOFF", 30.0)
+    pages = Pages(3, failing="p2")  # fails without a word of "sent"
+    reader = PageReader("p1", pages.read, pages.next_link)
+    try:
+        started = time.monotonic()
+        seen = iter(reader)
+        assert next(seen).url == "p1"
+        assert time.monotonic() - started < 10  # released by the failure, not at HANDOFF
+        reader.accept()
+        with pytest.raises(GraphError, match="down"):
+            next(seen)
+    finally:
+        reader.stop()
