@@ -215,7 +215,7 @@ class _FastBuilder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines: list[str] | None = None  # made when an empty value needs them: rarely
-        self.doc = Document()
+        self.doc: Document  # one builder a document: made by `document`
         self.budget = MAX_EXPANDED_NODES
         self.key_mark_written = False
 
