@@ -3,9 +3,11 @@ asked for as soon as one arrives, and a clean stop. (Over HTTP: `test_client.py`
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -139,44 +141,47 @@ class SlowToSend(Pages):
         return super().read(url)
 
 
+@contextlib.contextmanager
+def reading(
+    pages: Pages, handoff: float, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PageReader[str]]:
+    """A page reader over `pages` that holds a page back at most `handoff` seconds."""
+    monkeypatch.setattr(paging, "HANDOFF", handoff)
+    reader = PageReader("p1", pages.read, pages.next_link)
+    try:
+        yield reader
+    finally:
+        if isinstance(pages, SlowToSend):
+            pages.release.set()
+        reader.stop()
+
+
 def test_a_page_is_handed_over_once_the_request_for_the_next_is_on_the_wire(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(paging, "HANDOFF", 30.0)
     pages = SlowToSend(says_sent=True)
-    reader = PageReader("p1", pages.read, pages.next_link)
-    try:
+    with reading(pages, 30.0, monkeypatch) as reader:
         started = time.monotonic()
         first = next(iter(reader))
         pages.happened.append(f"{first.url} handed over")
         assert pages.happened == ["p2 sent", "p1 handed over"]
         assert time.monotonic() - started < 10  # on the word "sent", not at HANDOFF
-    finally:
-        pages.release.set()
-        reader.stop()
 
 
 def test_a_connection_that_cannot_say_sent_holds_a_page_back_only_briefly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(paging, "HANDOFF", 0.05)
     pages = SlowToSend(says_sent=False)
-    reader = PageReader("p1", pages.read, pages.next_link)
-    try:
+    with reading(pages, 0.05, monkeypatch) as reader:
         assert next(iter(reader)).url == "p1"  # while p2's request is still being made
         assert pages.asked == ["p1"] and not pages.release.is_set()
-    finally:
-        pages.release.set()
-        reader.stop()
 
 
 def test_a_request_that_fails_before_it_is_sent_holds_no_page_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(paging, "HANDOFF", 30.0)
     pages = Pages(3, failing="p2")  # fails without a word of "sent"
-    reader = PageReader("p1", pages.read, pages.next_link)
-    try:
+    with reading(pages, 30.0, monkeypatch) as reader:
         started = time.monotonic()
         seen = iter(reader)
         assert next(seen).url == "p1"
@@ -184,5 +189,3 @@ def test_a_request_that_fails_before_it_is_sent_holds_no_page_back(
         reader.accept()
         with pytest.raises(GraphError, match="down"):
             next(seen)
-    finally:
-        reader.stop()
