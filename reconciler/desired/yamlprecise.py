@@ -21,6 +21,7 @@ from ruamel.yaml.scanner import Scanner
 from reconciler.desired.problems import Problem, Severity
 from reconciler.desired.yamlerrors import explain, mark_lines
 from reconciler.desired.yamlsource import (
+    KEY_MARK,
     MAX_COMPOSE_DEPTH,
     MAX_DEPTH,
     MAX_EXPANDED_NODES,
@@ -223,7 +224,7 @@ class _Builder:
                 raise self.problem(
                     key_node, f"duplicate key {key!r} (first written on line {line})"
                 )
-            doc.positions[("#key", *path, key)] = self.pos(key_node)
+            doc.positions[(KEY_MARK, *path, key)] = self.pos(key_node)
             if _empty(value_node):
                 # An empty value has no text of its own: point at its key, not the next line.
                 doc.positions[(*path, key)] = self.pos(key_node)

@@ -86,9 +86,9 @@ class Document:
 
     def where(self, path: Path) -> tuple[int, int]:
         """1-based line and column of the value at `path` (or its nearest ancestor)."""
-        if self._positions is None and _KEY_MARK not in path:
-            assert self._nodes is not None
-            return self._nodes.where(path)
+        nodes = self._looked_up(path)
+        if nodes is not None:
+            return nodes.where(path)
         positions = self.positions
         while path not in positions and path:
             path = path[:-1]
@@ -96,16 +96,21 @@ class Document:
 
     def key_position(self, path: Path) -> tuple[int, int]:
         """Where the key of the member at `path` is written."""
-        if self._positions is None and _KEY_MARK not in path:
-            assert self._nodes is not None
-            found = self._nodes.key_position(path)
+        nodes = self._looked_up(path)
+        if nodes is not None:
+            found = nodes.key_position(path)
             return found if found is not None else self.where(path)
-        return self.positions.get((_KEY_MARK, *path), self.where(path))
+        return self.positions.get((KEY_MARK, *path), self.where(path))
+
+    def _looked_up(self, path: Path) -> _NodePositions | None:
+        """The nodes to look `path` up in; None: read `positions` (written down already, or
+        a path with a `"#key"` step, which only `positions` answers as the precise path)."""
+        return self._nodes if self._positions is None and KEY_MARK not in path else None
 
 
 #: The first step of a key's path in `Document.positions`. A document with a key written
 #: `"#key"` makes such paths ambiguous: that document's positions are all written down.
-_KEY_MARK = "#key"
+KEY_MARK = "#key"
 
 
 class YamlSourceError(Exception):
@@ -253,7 +258,7 @@ class _FastBuilder:
                 raise _Unusual
             if key in result:
                 raise _Unusual
-            if key == _KEY_MARK:
+            if key == KEY_MARK:
                 self.key_mark_written = True
             at = (*path, key)
             empty = value_node.value == "" and _empty_plain(value_node)  # most are not: no call
@@ -357,7 +362,7 @@ class _NodePositions:
             if node.id == "mapping":
                 for key_node, value_node in node.value:
                     at = (*path, _key_text(key_node))
-                    positions[(_KEY_MARK, *at)] = _position(key_node)
+                    positions[(KEY_MARK, *at)] = _position(key_node)
                     if _empty_plain(value_node):
                         positions[at] = _position(key_node)
                     visit(value_node, at)
