@@ -81,7 +81,7 @@ def map_forked(
             meanwhile()
         done: dict[int, list[R]] = {}
         for run in _taken(tokens):
-            done[run] = [fn(item) for item in items[slice(*runs[run])]]
+            done[run] = _read_run(fn, items, runs[run])
             for arriving in answers:  # taken in between, not all at the end
                 done.update(arriving.arrived())
         for arriving in answers:
@@ -91,7 +91,7 @@ def map_forked(
         results: list[R] = []
         for run, bounds in enumerate(runs):
             # A run a failed child had taken is read here.
-            results += done[run] if run in done else [fn(item) for item in items[slice(*bounds)]]
+            results += done[run] if run in done else _read_run(fn, items, bounds)
         return results
     finally:
         os.close(tokens)
@@ -105,6 +105,11 @@ def _runs(count: int) -> list[tuple[int, int]]:
     """[start, stop) of each run, in order."""
     size = -(-count // MAX_RUNS)
     return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _read_run(fn: Callable[[T], R], items: Sequence[T], bounds: tuple[int, int]) -> list[R]:
+    start, stop = bounds
+    return [fn(item) for item in items[start:stop]]
 
 
 def _taken(tokens: int) -> Iterator[int]:
@@ -140,7 +145,7 @@ def _start(
             with os.fdopen(writer, "wb") as out:
                 for run in _taken(tokens):
                     buffer = io.BytesIO()
-                    answer = [fn(item) for item in items[slice(*runs[run])]]
+                    answer = _read_run(fn, items, runs[run])
                     _Pickler(buffer, shared).dump((run, answer))
                     out.write(len(buffer.getbuffer()).to_bytes(_LENGTH, "little"))
                     out.write(buffer.getbuffer())
