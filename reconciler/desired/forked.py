@@ -12,8 +12,9 @@ children read more of the tree.
 Only where it is safe and pays: Linux (fork, not spawn: the child already holds every module
 and the kind models), no other thread running (a fork copies locks another thread may hold),
 at least two cores, enough files. Anything unexpected in a child — it dies, is killed, answers
-garbage — and the parent reads the runs that child took and did not answer for itself: the
-answer never depends on how it was read.
+garbage — and the parent reads the runs that child took and did not answer for itself; a fork
+the system refuses (a process limit) leaves the reading to those there are: the answer never
+depends on how it was read.
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ def map_forked(
     answers: list[_Answers] = []
     try:
         for _ in range(workers - 1):
-            children.append(_start(fn, items, runs, tokens, shared))
+            child = _start(fn, items, runs, tokens, shared)
+            if child is None:  # the system would not fork one more: read with those there are
+                break
+            children.append(child)
         # Threads only now, every fork made.
         for child in children:
             answers.append(_Answers(child, restore, runs))
@@ -96,7 +100,7 @@ def map_forked(
     finally:
         os.close(tokens)
         for child in children[len(answers) :]:
-            os.close(child.reader)  # a fork failed before its pipe had a reader thread
+            os.close(child.reader)  # the parent left before this pipe had its reader thread
         for child in children:
             _reap(child, kill=True)  # only those not collected: the parent is leaving early
 
@@ -132,9 +136,16 @@ def _start(
     runs: list[tuple[int, int]],
     tokens: int,
     shared: Callable[[Any], Hashable | None],
-) -> _Child:
+) -> _Child | None:
+    """A child reading runs, or None when the system will not fork one (a limit on processes,
+    or memory: EAGAIN, ENOMEM)."""
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
     if pid == 0:  # pragma: no cover - the child leaves by os._exit, before coverage can save
         # The child: read the runs it takes, send each one's answer as soon as it has it (a
         # frame: its length, then the pickle), leave without any clean-up.

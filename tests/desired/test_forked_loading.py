@@ -258,3 +258,48 @@ def test_frames_cut_off_garbled_or_not_fitting_their_run_are_left_out() -> None:
     answers = _Answers(_Child(-1, reader), lambda _: None, [(0, 1), (1, 3), (3, 4)])
     assert list(answers.rest()) == [(0, ["a"])]
     assert list(answers.arrived()) == [] and list(answers.rest()) == []  # ended: nothing more
+
+
+def _open_fds() -> set[str]:
+    return {entry.name for entry in Path("/proc/self/fd").iterdir()}
+
+
+def test_a_fork_the_system_refuses_leaves_the_reading_to_those_there_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second fork of three hits a process limit (EAGAIN): the one child started and this
+    process read everything; the refused fork's pipe is closed; nothing is left behind."""
+    real_fork = os.fork
+    forks: list[str] = []
+
+    def limited_fork() -> int:
+        if forks:
+            forks.append("refused")
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forks.append("made")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", limited_fork)
+    before_fds, before_children = _open_fds(), _children()
+    items = list(range(300))
+    answer = map_forked(
+        lambda n: (n, os.getpid()), items, 3, shared=lambda _: None, restore=lambda _: None
+    )
+    assert [n for n, _pid in answer] == items
+    assert forks == ["made", "refused"]  # no second try: the limit is there
+    assert len({pid for _n, pid in answer}) <= 2
+    assert _open_fds() == before_fds
+    assert _children() == before_children
+
+
+def test_no_fork_at_all_is_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before_fds = _open_fds()
+    answer = map_forked(
+        lambda n: -n, list(range(50)), 4, shared=lambda _: None, restore=lambda _: None
+    )
+    assert answer == [-n for n in range(50)]
+    assert _open_fds() == before_fds
