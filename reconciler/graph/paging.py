@@ -92,11 +92,15 @@ class PageReader(Generic[T]):
         # How many requests the reader has sent (or finished trying to send).
         self._sent = 0
         self._sending = threading.Condition()
-        _QuickSwitching.start()
         self._thread = threading.Thread(
             target=self._run, args=(url,), name="graph-pages", daemon=True
         )
-        self._thread.start()
+        _QuickSwitching.start()
+        try:
+            self._thread.start()
+        except BaseException:  # no reader to stop later: the interval goes back now
+            _QuickSwitching.end()
+            raise
 
     def _run(self, url: str) -> None:
         seen: set[str] = set()

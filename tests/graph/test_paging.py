@@ -121,6 +121,21 @@ def test_threads_switch_quickly_while_any_reader_runs_and_as_before_after() -> N
     assert sys.getswitchinterval() == before
 
 
+def test_a_reader_thread_that_cannot_start_leaves_the_switch_interval_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No reader is returned, so nobody could stop it: the interval goes back at once."""
+    before = sys.getswitchinterval()
+
+    def cannot_start(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        PageReader("p1", Pages(2).read, Pages(2).next_link)
+    assert sys.getswitchinterval() == before
+
+
 class SlowToSend(Pages):
     """Building and sending the request for p2 takes a while; its answer is held until
     released. What happened is recorded in order."""
