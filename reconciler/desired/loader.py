@@ -313,11 +313,14 @@ def _read_bytes(file: FsPath) -> bytes | str:
     fd = os.open(file, _READ_FLAGS)
     try:
         chunks = []
+        got = 0
         size = info.st_size + 1  # all of it in one read, unless it grew since
         while chunk := os.read(fd, size):  # to its end, as read_bytes does
             chunks.append(chunk)
-            if len(chunk) < size:
-                break  # a regular file reads short only at its end: no read to find it
+            got += len(chunk)
+            if len(chunk) < size and got >= info.st_size:
+                break  # short, and all it held: its end, without a read to find it
+            # Short before its size (some network and FUSE file systems), or grown: read on.
             size = 1 << 16
     finally:
         os.close(fd)

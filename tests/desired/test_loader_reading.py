@@ -37,6 +37,23 @@ def test_a_file_that_grew_since_its_size_was_taken_is_read_to_its_end(
     assert _read_bytes(file) == b"a: 1\n" * 30_000
 
 
+def test_a_file_system_that_reads_short_is_read_to_the_end_not_cut_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some network and FUSE file systems answer a read with less than was asked and there is
+    more: a file cut off there could still be valid YAML, and a different profile."""
+    file = tmp_path / "f.yaml"
+    text = b"displayName: A\nlicensesToAssign:\n" + b"  - appliesTo: student\n" * 50
+    file.write_bytes(text)
+    real_read = os.read
+
+    def at_most_100_bytes(fd: int, size: int) -> bytes:
+        return real_read(fd, min(size, 100))
+
+    monkeypatch.setattr(os, "read", at_most_100_bytes)
+    assert _read_bytes(file) == text
+
+
 def test_what_is_not_a_regular_file_is_not_opened(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")
     assert _read_bytes(tmp_path / "pipe.yaml") == (
