@@ -27,7 +27,7 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -74,10 +74,12 @@ def map_forked(
     answers: list[_Answers] = []
     try:
         for _ in range(workers - 1):
-            child = _start(fn, items, runs, tokens, shared)
+            with _interrupts_held() as usual:
+                child = _start(fn, items, runs, tokens, shared, usual)
+                if child is not None:
+                    children.append(child)  # before a Ctrl-C can leave it unknown
             if child is None:  # the system would not fork one more: read with those there are
                 break
-            children.append(child)
         # Threads only now, every fork made.
         for child in children:
             answers.append(_Answers(child, restore, runs))
@@ -136,9 +138,10 @@ def _start(
     runs: list[tuple[int, int]],
     tokens: int,
     shared: Callable[[Any], Hashable | None],
+    usual: Iterable[int | signal.Signals],
 ) -> _Child | None:
     """A child reading runs, or None when the system will not fork one (a limit on processes,
-    or memory: EAGAIN, ENOMEM)."""
+    or memory: EAGAIN, ENOMEM). `usual`: the signal mask the child goes back to."""
     reader, writer = os.pipe()
     try:
         pid = os.fork()
@@ -153,6 +156,7 @@ def _start(
         try:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
+            signal.pthread_sigmask(signal.SIG_SETMASK, usual)
             with os.fdopen(writer, "wb") as out:
                 for run in _taken(tokens):
                     buffer = io.BytesIO()
@@ -166,6 +170,18 @@ def _start(
             os._exit(status)  # no atexit handlers, no flush of the parent's copied buffers
     os.close(writer)
     return _Child(pid, reader)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[set[int | signal.Signals]]:
+    """Ctrl-C held back (blocked, not lost) while a child is forked and noted: one that came
+    in between would leave a child the parent does not know of, never killed or reaped. The
+    usual mask is given to the child, which goes back to it."""
+    usual = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield usual
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, usual)
 
 
 #: Bytes of a frame's length.

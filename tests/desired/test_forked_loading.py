@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import threading
 import time
 from pathlib import Path
@@ -303,3 +304,27 @@ def test_no_fork_at_all_is_reading_here(monkeypatch: pytest.MonkeyPatch) -> None
     )
     assert answer == [-n for n in range(50)]
     assert _open_fds() == before_fds
+
+
+def test_ctrl_c_right_after_a_fork_leaves_no_child_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C arriving in the parent as a fork returns, before the child is noted: it is held
+    until the child is, then raised; the child is killed and reaped, its pipe closed."""
+    real_fork = os.fork
+
+    def fork_then_interrupted() -> int:
+        pid = real_fork()
+        if pid:
+            os.kill(os.getpid(), signal.SIGINT)  # the parent's Ctrl-C, at the worst moment
+        return pid
+
+    def slow(n: int) -> int:
+        threading.Event().wait(30)  # a child would take long: it must be killed
+        return n
+
+    monkeypatch.setattr(os, "fork", fork_then_interrupted)
+    before_fds, before_children = _open_fds(), _children()
+    with pytest.raises(KeyboardInterrupt):
+        map_forked(slow, [1, 2, 3], 2, shared=lambda _: None, restore=lambda _: None)
+    assert _children() == before_children
+    assert _open_fds() == before_fds
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, set())  # nothing left blocked
