@@ -15,8 +15,10 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import fieldpaths, urls
+from reconciler.desired.filled import filled_problems
 from reconciler.desired.secrets import resolve
 from reconciler.desired.unset import describe, unusable
+from reconciler.desired.words import label
 from reconciler.engine.model import PAUSED_FIELD, Action, Bind, Change, Create, Modify, Remove
 from reconciler.engine.normalize import SENSITIVE
 from reconciler.errors import ReconcileError
@@ -376,6 +378,16 @@ class BodyBuilder:
                 f"{desired.file}:{line}:{col}: {quoted(name)} needs environment "
                 f"variable(s) {describe(found)}; nothing was written"
             )
+        wrong = filled_problems(
+            desired.kind.root,
+            desired.body,
+            resolved.body,
+            [path for path in desired.variables if only is None or path[0] in only],
+        )
+        if wrong:
+            raise PreflightError(
+                "\n  - ".join(_filled_refusal(name, desired, path, need) for path, need in wrong)
+            )
         secrets = frozenset(
             value
             for path in desired.variables
@@ -515,6 +527,20 @@ class _KeepActual(TypeVisitor[[Any, Any, tuple[str, ...]], Any]):
 
 
 _KEEP_ACTUAL = _KeepActual()
+
+
+def _filled_refusal(
+    name: str, desired: DesiredObject, path: tuple[str | int, ...], need: str
+) -> str:
+    """A value whose variables, filled in, make it wrong for its property; the value is not
+    shown (it came from the environment)."""
+    line, col = desired.variable_positions.get(path, (desired.line, desired.column))
+    names = ", ".join(f"${{{n}}}" for n in desired.variables[path])
+    return (
+        f"{desired.file}:{line}:{col}: {quoted(name)}: {label(path)} made from {names} must be "
+        f"{need}; check what the variable holds (the value is not shown: it is a secret); "
+        "nothing was written"
+    )
 
 
 def _value_at(body: Any, path: tuple[str | int, ...]) -> Any:

@@ -1,7 +1,9 @@
-"""Checks for the text formats the model names (`Format`), each with the likely fix."""
+"""Checks for the text formats the model names (`Format`), each with the likely fix; and
+Graph's date and date-time texts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from urllib.parse import urlsplit
@@ -90,3 +92,36 @@ def _domain_problem(text: str, label: str) -> str:
     if cleaned and re.fullmatch(FORMAT_PATTERNS[Format.DOMAIN], cleaned):
         return f"{label} must be a domain name alone, not {text!r}: write {cleaned}"
     return f"{label} must be a domain name such as contoso.edu, not {text!r}"
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Graph's DateTimeOffset: date, `T`, time, optional fraction, and a zone (Z or ±hh:mm).
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def is_date(text: str) -> bool:
+    """A date as Graph's Edm.Date writes it: YYYY-MM-DD, and a real day."""
+    if not _DATE.fullmatch(text):
+        return False  # Python also parses 20270630; Graph's Edm.Date does not
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | None:
+    """The instant of a DateTimeOffset as Graph writes it (None: not one); `assume_utc`: a text
+    without a zone is UTC."""
+    candidate = text
+    if assume_utc and not re.search(r"(Z|[+-]\d{2}:?\d{2})$", candidate):
+        candidate += "Z"  # YAML timestamps without a zone are UTC (YAML 1.1 timestamp type)
+    if not _DATETIME.fullmatch(candidate):
+        return None
+    fraction = re.search(r"\.(\d+)", candidate)
+    if fraction and len(fraction.group(1)) > 6:  # Graph writes 7 digits; Python reads 6
+        candidate = candidate.replace(fraction.group(0), "." + fraction.group(1)[:6])
+    try:
+        return dt.datetime.fromisoformat(candidate.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.desired.formats import format_ok, format_problem
+from reconciler.desired.formats import format_ok, format_problem, is_date, parse_datetime
 from reconciler.desired.interpolate import lookalike, references
 from reconciler.desired.placement import Notes, SeenObject, UnknownKey
 from reconciler.desired.problems import Problem, Severity
@@ -377,7 +377,7 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         return self._check_text(text, scalar, path, secret=prop is not None and prop.secret)
 
     def _yaml_timestamp(self, text: str, path: Path) -> str:
-        instant = _parse_datetime(_yaml_timestamp_text(text), assume_utc=True)
+        instant = parse_datetime(_yaml_timestamp_text(text), assume_utc=True)
         if instant is None:
             self.report(
                 path,
@@ -407,11 +407,11 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
             return text
         if scalar.enum:
             return self._check_enum(text, scalar, path)
-        if scalar.kind is ScalarKind.DATE and not _is_date(text):
+        if scalar.kind is ScalarKind.DATE and not is_date(text):
             self.report(path, f"{self.label(path)} must be a date written YYYY-MM-DD, not {text!r}")
         elif scalar.kind is ScalarKind.DATE and scalar.expect_future:
             self._check_future(text, path)
-        elif scalar.kind is ScalarKind.DATETIME and _parse_datetime(text) is None:
+        elif scalar.kind is ScalarKind.DATETIME and parse_datetime(text) is None:
             self.report(
                 path,
                 f"{self.label(path)} must be an ISO-8601 date-time such as 2025-08-01T00:00:00Z, "
@@ -530,11 +530,6 @@ def _dash_hint(value: Any) -> str:
     return ""
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-#: Graph's DateTimeOffset: date, `T`, time, optional fraction, and a zone (Z or ±hh:mm).
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
-
-
 _YAML_TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2})[Tt ]+(\d{1,2})(:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
     r"(Z|z|[+-]\d{1,2}(?::?\d{2})?)?"
@@ -555,31 +550,6 @@ def _yaml_timestamp_text(text: str) -> str:
             else f"{sign}{digits.zfill(2)}:00"
         )
     return f"{day}T{hour.zfill(2)}{rest}{(zone or '').upper()}"
-
-
-def _is_date(text: str) -> bool:
-    if not _DATE.fullmatch(text):
-        return False  # Python also parses 20270630; Graph's Edm.Date does not
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _parse_datetime(text: str, *, assume_utc: bool = False) -> dt.datetime | None:
-    candidate = text
-    if assume_utc and not re.search(r"(Z|[+-]\d{2}:?\d{2})$", candidate):
-        candidate += "Z"  # YAML timestamps without a zone are UTC (YAML 1.1 timestamp type)
-    if not _DATETIME.fullmatch(candidate):
-        return None
-    fraction = re.search(r"\.(\d+)", candidate)
-    if fraction and len(fraction.group(1)) > 6:  # Graph writes 7 digits; Python reads 6
-        candidate = candidate.replace(fraction.group(0), "." + fraction.group(1)[:6])
-    try:
-        return dt.datetime.fromisoformat(candidate.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 # -- compiled checks ---------------------------------------------------------------------------
@@ -783,7 +753,7 @@ def _quick(scalar: Scalar) -> _Quick | None:
     def text(v: Any) -> Any:
         if type(v) is not str or "$" in v or "%" in v or not v.strip():
             return _SLOW
-        if date and not _is_date(v):
+        if date and not is_date(v):
             return _SLOW
         return v if fmt is None or format_ok(fmt, v) else _SLOW
 
