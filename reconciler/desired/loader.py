@@ -3,6 +3,7 @@ every problem at once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import stat
@@ -18,6 +19,7 @@ from reconciler.collector import collector_paused
 from reconciler.desired import forked
 from reconciler.desired.contained import split_contained
 from reconciler.desired.name_chars import name_problems
+from reconciler.desired.one_active import one_active_problems
 from reconciler.desired.problems import Problem, Severity, has_errors
 from reconciler.desired.references import check_references
 from reconciler.desired.same_source import same_source_problems
@@ -223,6 +225,7 @@ def load_desired(
     for ignored in settings.ignore_changes:
         _check_ignore_path(ignored, settings_path or root, problems, cwd, registry)
     problems.extend(_duplicates(objects))
+    problems.extend(one_active_problems(objects, dt.datetime.now(dt.UTC)))
     objects, reference_problems = check_references(objects, registry)
     problems.extend(reference_problems)
     problems.extend(same_source_problems(objects, problems, sources))

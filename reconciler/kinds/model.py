@@ -371,6 +371,18 @@ class SoftDelete:
         return bool(body.get(self.property) == self.value)
 
 
+@dataclass(frozen=True)
+class OneActivePer:
+    """The service allows one active object per value of `member` (SDS: one active inbound
+    flow per academic year) and refuses a second with 409: `validate` says so first. An object
+    is active until the date-time in `until`; for good while that is unset."""
+
+    member: str
+    until: str
+    #: The rule in the admin's words, for messages.
+    rule: str
+
+
 class UpdateVerb(StrEnum):
     #: `PUT …/{id}` with the whole object, or `PATCH` with the changed members: the admin's
     #: `--update-method` decides (classic profiles).
@@ -498,6 +510,8 @@ class Kind:
     permissions: Permissions = Permissions()
     #: A DELETE only marks the object (None: it removes it).
     soft_delete: SoftDelete | None = None
+    #: At most one active object per value of a member (None: no such rule).
+    one_active_per: OneActivePer | None = None
     #: How each Reference member is read back from the tenant.
     relations: tuple[Relation, ...] = ()
     #: False for a kind the service provides (role groups): referenced, never declared,

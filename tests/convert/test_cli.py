@@ -159,12 +159,28 @@ def test_markdown_format_wraps_the_report(cli, tmp_path: Path) -> None:
     assert result.out.startswith("**3 classic SDS sync profiles") and "```text" in result.out
 
 
-def test_converted_tree_passes_validate_and_its_schema(cli, tmp_path: Path) -> None:
+def test_converted_tree_passes_validate_once_its_decision_is_settled_and_its_schema(
+    cli, tmp_path: Path
+) -> None:
+    """The samples read three SISs for one academic year: the converter asks for a decision,
+    and validate refuses the tree until it is made (SDS takes one active inbound flow per year:
+    apply would be refused part-way), naming the two flows past the first."""
     out = tmp_path / "industry-data"
-    assert cli("convert-classic", str(SAMPLE_DIR), "--out", str(out)).code == 0
-    result = cli("validate", str(out))  # validate knows the Industry Data kinds
+    converted = cli("convert-classic", str(SAMPLE_DIR), "--out", str(out))
+    assert converted.code == 0
+    assert "3 sources for academic year" in converted.out
+    refused = cli("validate", str(out))  # validate knows the Industry Data kinds
+    assert refused.code == 1
+    errors = [line for line in refused.out.splitlines() if ": error: " in line]
+    assert len(errors) == 2, refused.out
+    assert all("is a second active inbound flow for year '2027'" in e for e in errors)
+    # The decision, as the converter words it: keep one source, delete the others' files.
+    for source in ("fabrikam-sis-oneroster-fabrikam-k12-us", "powerschool-contoso-powerschool-com"):
+        for made in out.glob(f"*{source}*.yaml"):
+            made.unlink()
+    result = cli("validate", str(out))
     assert result.code == 0, result.out + result.err
-    assert "13 " in result.out
+    assert result.out.startswith("OK: ") and "in 7 file(s)" in result.out
     schema = json.loads((out / "edusync-profile.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     yaml = YAML(typ="safe")

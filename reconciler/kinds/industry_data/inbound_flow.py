@@ -20,6 +20,7 @@ from reconciler.kinds.model import (
     Kind,
     NaturalKey,
     ObjectType,
+    OneActivePer,
     Polymorphic,
     Prop,
     ReadVia,
@@ -94,6 +95,9 @@ INBOUND_FLOW = Kind(
         replace_loses="its run history (SDS starts the new flow from scratch)",
     ),
     permissions=permissions("InboundFlow"),
+    one_active_per=OneActivePer(
+        "year", "expirationDateTime", "SDS allows one active inbound flow per academic year"
+    ),
     run_log=RUNS,
     relations=(
         # ADF reads `inboundFlows/{id}?$expand=dataConnector` (correction 3).
