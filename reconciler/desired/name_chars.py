@@ -1,5 +1,6 @@
-"""A warning for a natural key (`displayName`) holding characters people cannot see or tell
-apart (see `reconciler.names`), at the value's FILE:LINE:COL."""
+"""Warnings for a natural key (`displayName`) at the value's FILE:LINE:COL: one holding
+characters people cannot see or tell apart (see `reconciler.names`), and one YAML cut short
+at a `#` (`displayName: Contoso #1 PowerSchool` is the name `Contoso` and a comment)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,49 @@ def name_problems(file: str, doc: Document, key: str, body: Any) -> list[Problem
     name = body.get(key) if isinstance(body, dict) else None
     if not isinstance(name, str):
         return []
+    problems = []
     odd = odd_characters(name)
-    if not odd:
-        return []
-    line, col = doc.where((key,))
-    return [
-        Problem(
-            file,
-            line,
-            col,
-            Severity.WARNING,
-            f"{key} {quoted(name)} holds {'; '.join(odd)}: it looks like another name but is "
-            "not the same (a tenant profile or --target written the usual way will not match "
-            "it); retype it with ordinary spaces and letters",
+    if odd:
+        line, col = doc.where((key,))
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                Severity.WARNING,
+                f"{key} {quoted(name)} holds {'; '.join(odd)}: it looks like another name but "
+                "is not the same (a tenant profile or --target written the usual way will not "
+                "match it); retype it with ordinary spaces and letters",
+            )
         )
-    ]
+    if doc.text is not None:  # only a file with a comment after a value on some line
+        line, col = doc.where((key,))
+        cut = _cut_at_hash(doc.text, line, col)
+        if cut is not None:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    col,
+                    Severity.WARNING,
+                    f"{key} is {quoted(name)}: YAML reads {quoted(cut)} after it as a comment. "
+                    f'If the # is part of the name, put the name in quotes: {key}: "{name} '
+                    f'{cut}"',
+                )
+            )
+    return problems
+
+
+def _cut_at_hash(text: str, line: int, col: int) -> str | None:
+    """The comment after a plain value at (line, col) when it reads like more of the value
+    (`#1 PowerSchool`: no space after the `#`, as a comment written on purpose has)."""
+    lines = text.split("\n", line)
+    if len(lines) < line:
+        return None
+    rest = lines[line - 1].rstrip("\r")[col - 1 :]
+    if rest[:1] in {'"', "'", "|", ">", "[", "{", ""}:
+        return None  # quoted or not a plain text: a # inside is the value's own
+    _value, hash_, comment = rest.partition(" #")
+    if not hash_ or comment[:1] in {"", " ", "\t", "#"}:
+        return None
+    return "#" + comment.rstrip()

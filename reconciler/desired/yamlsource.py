@@ -46,7 +46,7 @@ class Document:
     writing all of them down (about a tenth of reading a file). `positions` is every one of
     them, made on first use; the precise path writes them as it builds."""
 
-    __slots__ = ("_nodes", "_positions", "comment_values", "scalar_text", "value")
+    __slots__ = ("_nodes", "_positions", "comment_values", "scalar_text", "text", "value")
 
     def __init__(self, value: Any = None, *, nodes: _NodePositions | None = None) -> None:
         self.value = value
@@ -57,6 +57,9 @@ class Document:
         #: (`"@odata.type": #microsoft.graph.x` is a key with no value): worth a hint wherever
         #: a value is missing.
         self.comment_values: set[Path] = set()
+        #: The file's text, kept only when a comment follows a value on its line (` #`): the
+        #: text of a plain value ends there, which a check may want to point out.
+        self.text: str | None = None
         self._positions: dict[Path, tuple[int, int]] | None = {} if nodes is None else None
         self._nodes = nodes
 
@@ -154,20 +157,32 @@ def read_documents(
     if pasted:
         raise fail(pasted.message, pasted.line, pasted.column)
     with collector_paused():
-        nodes = yamlfast.compose(text) if fast else None
-        if nodes is not None:
-            try:
-                docs = [
-                    _FastBuilder(text).document(node) for node in nodes if not _empty_plain(node)
-                ]
-            except _Unusual:
-                docs = []  # the precise path below says what is wrong, in its own words
-            if docs:
-                return docs
-        # ruamel.yaml is imported here, by the first file that needs it, not with this module.
-        from reconciler.desired.yamlprecise import read_precisely
+        docs = _read(display_name, text, fail, fast=fast)
+    if " #" in text:
+        for doc in docs:
+            doc.text = text
+    return docs
 
-        return read_precisely(display_name, text, fail)
+
+def _read(
+    display_name: str,
+    text: str,
+    fail: Callable[..., YamlSourceError],
+    *,
+    fast: bool,
+) -> list[Document]:
+    nodes = yamlfast.compose(text) if fast else None
+    if nodes is not None:
+        try:
+            docs = [_FastBuilder(text).document(node) for node in nodes if not _empty_plain(node)]
+        except _Unusual:
+            docs = []  # the precise path below says what is wrong, in its own words
+        if docs:
+            return docs
+    # ruamel.yaml is imported here, by the first file that needs it, not with this module.
+    from reconciler.desired.yamlprecise import read_precisely
+
+    return read_precisely(display_name, text, fail)
 
 
 #: Where `str.splitlines` ends a line.

@@ -1,0 +1,53 @@
+"""`displayName: Contoso #1 PowerSchool` is the name `Contoso` and a comment: a warning at the
+value says so and how to quote it, whichever path read the file. A comment written on purpose
+(`# …` with a space) or a `#` inside quotes says nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.desired import load_desired
+
+PROFILE = """\
+displayName: {name}
+dataProvider:
+  "@odata.type": "#microsoft.graph.educationCsvDataProvider"{tab}
+identitySynchronizationConfiguration:
+  "@odata.type": "#microsoft.graph.educationIdentityCreationConfiguration"
+  userDomains:
+    - appliesTo: student
+      name: s.contoso.edu
+licensesToAssign: []
+"""
+
+
+def _warnings(write_tree, name: str, *, precise: bool = False) -> list[str]:
+    # A tab in a comment sends the file down the precise (ruamel.yaml) path.
+    text = PROFILE.format(name=name, tab="  #\tnote" if precise else "")
+    root = write_tree({"p.yaml": text})
+    state = load_desired(str(root), cwd=root.parent)
+    assert state.ok
+    return [f"{p.line}:{p.column}: {p.message}" for p in state.problems if "comment" in p.message]
+
+
+@pytest.mark.parametrize("precise", [False, True], ids=["fast", "precise"])
+def test_a_name_cut_at_a_hash_is_pointed_out_with_the_quoted_fix(write_tree, precise) -> None:
+    (warning,) = _warnings(write_tree, "Contoso #1 PowerSchool", precise=precise)
+    assert warning == (
+        "1:14: displayName is 'Contoso': YAML reads '#1 PowerSchool' after it as a comment. "
+        'If the # is part of the name, put the name in quotes: displayName: "Contoso #1 PowerSchool"'
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Contoso  # the main profile",  # a comment on purpose
+        '"Contoso #1 PowerSchool"',  # quoted: the # is the name's
+        "'Contoso #1'",
+        "Contoso#1",  # no space before it: part of the name in YAML too
+        "Contoso",
+    ],
+)
+def test_no_warning_where_the_hash_is_meant(write_tree, name: str) -> None:
+    assert _warnings(write_tree, name) == []
