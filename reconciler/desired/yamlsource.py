@@ -139,12 +139,7 @@ def read_documents(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise fail(
-            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8",
-            line,
-        ) from None
+        raise _not_utf8(data, exc.start, fail) from None
     text = text.removeprefix("\ufeff")
     if only_comments(text):
         raise fail("file is empty: write a profile in it or delete it")
@@ -162,6 +157,33 @@ def read_documents(
         for doc in docs:
             doc.text = text
     return docs
+
+
+#: Byte-order marks of the encodings an editor writes instead of UTF-8 (Notepad's "Unicode").
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _not_utf8(data: bytes, start: int, fail: Callable[..., YamlSourceError]) -> YamlSourceError:
+    """Where the first byte that is not UTF-8 is, as LINE:COL, and how to save the file."""
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            return fail(
+                f"file is saved as {encoding} (Notepad calls it 'Unicode'); save it as UTF-8 "
+                "(in Notepad: File > Save As, Encoding: UTF-8)"
+            )
+    line_start = data.rfind(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    return fail(
+        f"file is not valid UTF-8: byte 0x{data[start]:02x} here is a character saved in another "
+        "encoding (such as Windows-1252); save the file as UTF-8",
+        data.count(b"\n", 0, start) + 1,
+        column,
+    )
 
 
 def _read(

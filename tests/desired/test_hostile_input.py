@@ -41,7 +41,17 @@ CORPUS: list[tuple[str, str | bytes, str]] = [
     (
         "non-UTF-8",
         "displayName: caf\xe9\n".encode("latin-1"),
-        "1:1: error: file is not valid UTF-8 (byte 0xe9",
+        "1:17: error: file is not valid UTF-8: byte 0xe9 here is a character saved in another",
+    ),
+    (
+        "non-UTF-8 further down",
+        "displayName: x\n  # caf\xe9 \xe9\n".encode("latin-1"),
+        "2:8: error: file is not valid UTF-8: byte 0xe9",
+    ),
+    (
+        "UTF-16 (Notepad's Unicode)",
+        "displayName: x\n".encode("utf-16"),
+        "1:1: error: file is saved as UTF-16 (Notepad calls it 'Unicode'); save it as UTF-8",
     ),
     (
         "oversized",
