@@ -25,6 +25,7 @@ from reconciler.commands.base import (
 )
 from reconciler.commands.common import announce_identity, compute_plan, token_provider
 from reconciler.commands.github_hooks import ApplyPublishing
+from reconciler.commands.interrupts import nothing_written_on_interrupt, writes_begin
 from reconciler.commands.json_failure import json_document_on_failure
 from reconciler.commands.loading import echo_err, load_checked, settings_for
 from reconciler.commands.plan_cmd import prune_option, render, target_option
@@ -121,6 +122,7 @@ def execute_plan(
             on_finished=finished,
             ignore_changes=settings.ignore_changes,
         )
+        writes_begin()
         try:
             outcomes = executor.run(steps)  # a dry run takes the same path, stopping at writes
         except ApplyInterrupted as interrupted:
@@ -210,6 +212,7 @@ def execute_plan(
 @click.pass_context
 @json_document_on_failure("apply")
 @reports_to_actions
+@nothing_written_on_interrupt("apply interrupted before any write; nothing was written")
 def apply(
     ctx: click.Context,
     path: str | None,
