@@ -167,7 +167,7 @@ def read_documents(
         # ruamel.yaml is imported here, by the first file that needs it, not with this module.
         from reconciler.desired.yamlprecise import read_precisely
 
-        return read_precisely(display_name, text, fail)
+        return read_precisely(display_name, text, fail, language="JSON" if is_json else "YAML")
 
 
 #: Where `str.splitlines` ends a line.
