@@ -35,7 +35,13 @@ from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
 from reconciler.operations import BodyBuilder
-from reconciler.render.apply_report import approval_question, failed, outcome_line, report_text
+from reconciler.render.apply_report import (
+    approval_question,
+    cancelled,
+    failed,
+    outcome_line,
+    report_text,
+)
 from reconciler.saved_plan import read_saved_plan, staleness, target_conflict
 from reconciler.settings import Settings
 
@@ -55,7 +61,7 @@ def confirm(plan: Plan, auto_approve: bool) -> None:
         )
     answer = click.prompt(approval_question(plan), default="", show_default=False, err=True)
     if answer.strip() != "yes":
-        raise ReconcileError("apply cancelled; nothing was written")
+        raise ReconcileError(cancelled(answer))
 
 
 class _NoBar:
