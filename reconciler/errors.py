@@ -30,6 +30,7 @@ class GraphError(ReconcileError):
         client_request_id: str | None = None,
         subject: str | None = None,
         hint: str | None = None,
+        attempts: int = 1,
     ) -> None:
         self.method = method
         self.url = url
@@ -41,6 +42,8 @@ class GraphError(ReconcileError):
         self.subject = subject
         #: The likely fix in plain words ("run `edusync-reconcile login` again").
         self.hint = hint
+        #: Requests made for this call: more than one when retries were used up.
+        self.attempts = attempts
         super().__init__(self._describe())
 
     def with_subject(self, subject: str) -> GraphError:
@@ -55,6 +58,7 @@ class GraphError(ReconcileError):
             client_request_id=self.client_request_id,
             subject=subject,
             hint=self.hint,
+            attempts=self.attempts,
         )
 
     def _describe(self) -> str:
@@ -75,8 +79,9 @@ class GraphError(ReconcileError):
         status = f"HTTP {self.status}" if self.status is not None else "no response"
         code = self.code or "-"
         detail = f": {self.graph_message}" if self.graph_message else ""
+        tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
         return (
-            f"{who}{self.method} {self.url} failed with {status} ({code}){detail} "
+            f"{who}{self.method} {self.url} failed with {status} ({code}){tries}{detail} "
             f"[request-id: {self.request_id or '-'}, client-request-id: "
             f"{self.client_request_id or '-'}]{hint}"
         )

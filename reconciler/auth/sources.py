@@ -64,6 +64,10 @@ _APP_OPTIONS = (
     f"{FEDERATED_FILE_VAR} with {TENANT_VAR} and {CLIENT_ID_VAR}; "
     f"{SECRET_VAR} or {CERT_PATH_VAR} with {TENANT_VAR} and {CLIENT_ID_VAR}; "
 )
+_WITHOUT_A_TENANT = (
+    "No tenant yet? Try it on a sample tenant: `edusync-reconcile demo`, or run "
+    "`edusync-reconcile emulator --demo` and set the two variables it prints."
+)
 
 
 @dataclass(frozen=True)
@@ -156,10 +160,12 @@ def select_source(
             log.info("credential source %s", note)
             notes.append(note)
     detail = f" ({'; '.join(notes)})" if notes else ""
+    # No tenant anywhere: most likely someone trying the tool, who can do so without one.
+    try_it = "" if tenant else f"\n{_WITHOUT_A_TENANT}"
     raise AuthError(
         f"no credentials found{detail}. Use one of: {_APP_OPTIONS}or run "
         f"`edusync-reconcile login` (there is no token cache at {cache_path(env)}; "
-        f"{CACHE_VAR} names another)"
+        f"{CACHE_VAR} names another){try_it}"
     )
 
 

@@ -25,6 +25,7 @@ from reconciler.commands.base import (
 )
 from reconciler.commands.common import announce_identity, compute_plan, token_provider
 from reconciler.commands.github_hooks import ApplyPublishing
+from reconciler.commands.interrupts import nothing_written_on_interrupt, writes_begin
 from reconciler.commands.json_failure import json_document_on_failure
 from reconciler.commands.loading import echo_err, load_checked, settings_for
 from reconciler.commands.plan_cmd import prune_option, render, target_option
@@ -34,7 +35,13 @@ from reconciler.errors import ReconcileError
 from reconciler.graph import GraphClient
 from reconciler.identity import Identity, TokenProvider
 from reconciler.operations import BodyBuilder
-from reconciler.render.apply_report import approval_question, failed, outcome_line, report_text
+from reconciler.render.apply_report import (
+    approval_question,
+    cancelled,
+    failed,
+    outcome_line,
+    report_text,
+)
 from reconciler.saved_plan import read_saved_plan, staleness, target_conflict
 from reconciler.settings import Settings
 
@@ -54,7 +61,7 @@ def confirm(plan: Plan, auto_approve: bool) -> None:
         )
     answer = click.prompt(approval_question(plan), default="", show_default=False, err=True)
     if answer.strip() != "yes":
-        raise ReconcileError("apply cancelled; nothing was written")
+        raise ReconcileError(cancelled(answer))
 
 
 class _NoBar:
@@ -121,6 +128,7 @@ def execute_plan(
             on_finished=finished,
             ignore_changes=settings.ignore_changes,
         )
+        writes_begin()
         try:
             outcomes = executor.run(steps)  # a dry run takes the same path, stopping at writes
         except ApplyInterrupted as interrupted:
@@ -210,6 +218,7 @@ def execute_plan(
 @click.pass_context
 @json_document_on_failure("apply")
 @reports_to_actions
+@nothing_written_on_interrupt("apply interrupted before any write; nothing was written")
 def apply(
     ctx: click.Context,
     path: str | None,

@@ -66,6 +66,26 @@ def _graph_url(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return _remember("graph_url")(ctx, param, value)  # type: ignore[no-any-return]
 
 
+def _from_environment(ctx: click.Context | None, param: click.Parameter) -> bool:
+    if ctx is None or param.name is None:
+        return False
+    return ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT
+
+
+class _EnvChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice whose error names the environment variable when the value came from there
+    (`Invalid value for EDUSYNC_CLOUD`), not the option the admin never typed."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            envvar = param.envvar if param is not None else None
+            if isinstance(envvar, str) and param is not None and _from_environment(ctx, param):
+                exc.param_hint = envvar
+            raise
+
+
 def _global_options(func: F, *, graph_hidden: bool) -> F:
     options = [
         click.option(
@@ -80,7 +100,7 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
         click.option(
             "--cloud",
             envvar="EDUSYNC_CLOUD",
-            type=click.Choice(CLOUD_CHOICES, case_sensitive=False),
+            type=_EnvChoice(CLOUD_CHOICES, case_sensitive=False),
             help="National cloud: sets the Graph host and login authority (default: global).",
             callback=_remember("cloud"),
             expose_value=False,
@@ -89,7 +109,7 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
         click.option(
             "--credential",
             envvar="EDUSYNC_CREDENTIAL",
-            type=click.Choice(CREDENTIAL_CHOICES, case_sensitive=False),
+            type=_EnvChoice(CREDENTIAL_CHOICES, case_sensitive=False),
             help="Credential source to use instead of the first that matches (default: auto).",
             callback=_remember("credential"),
             expose_value=False,

@@ -19,6 +19,7 @@ from reconciler.apply import ApplyOptions
 from reconciler.commands.apply_cmd import execute_plan
 from reconciler.commands.base import EXIT_ERROR, EXIT_OK, offline_options, start_logging
 from reconciler.commands.common import compute_plan
+from reconciler.commands.interrupts import nothing_written_on_interrupt
 from reconciler.commands.loading import style, use_colour
 from reconciler.commands.plan_cmd import render
 from reconciler.desired import load_desired
@@ -71,6 +72,10 @@ def _copy_sample(target: Path) -> Path:
 )
 @offline_options
 @click.pass_context
+@nothing_written_on_interrupt(
+    "demo interrupted before its apply; nothing was written (the demo uses only its own "
+    "emulator, now stopped)"
+)
 def demo(ctx: click.Context, keep: bool) -> int:
     """Show the whole GitOps loop with no tenant: start the built-in Graph emulator on
     127.0.0.1 with a sample tenant, then validate the sample desired state, plan, apply, and

@@ -101,7 +101,8 @@ def _stop_signals() -> Iterator[threading.Event]:
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="JSON list of stored profiles: loaded at start, saved after each write and at exit.",
+    help='JSON tenant: {"profiles": [...], "industryData": {...}}, or a list of profiles. '
+    "Loaded at start, saved after each write and at exit.",
 )
 @click.option(
     "--token", metavar="TEXT", default=None, help="Required bearer token (default: any non-empty)."

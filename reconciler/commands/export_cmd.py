@@ -47,6 +47,22 @@ def _settings_source(path: str, registry: Registry) -> DesiredState | None:
     return state
 
 
+def check_out_dir(target_dir: Path, named: str) -> None:
+    """Refuse a directory export cannot write before the tenant is read: a file in its place
+    or above it, or a nearest existing directory that is not writable (missing ones are made)."""
+    if target_dir.exists() and not target_dir.is_dir():
+        raise ConfigError(f"{named} is a file; export writes a directory of YAML files")
+    existing = next((p for p in (target_dir, *target_dir.parents) if p.exists()), None)
+    if existing is None:  # nothing of the path exists, not even its root: let the write say why
+        return
+    if not existing.is_dir():
+        raise ConfigError(
+            f"{named}: {existing} is a file, not a directory; choose another directory"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{named}: the directory {existing} is not writable")
+
+
 def read_all_kinds(client: GraphClient, registry: Registry) -> dict[str, list[JSONObject]]:
     """Every managed kind's collection, each reference named by its target's natural key (so
     it is written `{ref: KEY}`); a failed read stops the export (never a partial tree)."""
@@ -157,6 +173,7 @@ def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[st
     start_logging(ctx)
     target_dir = Path(out_dir or path)
     registry = registry_of(ctx)
+    check_out_dir(target_dir, f"--out {out_dir}" if out_dir is not None else str(target_dir))
     state = _settings_source(path, registry) or (
         _settings_source(str(target_dir), registry) if out_dir is not None else None
     )
@@ -168,8 +185,6 @@ def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[st
         tenant = read_all_kinds(client, registry)
     finally:
         client.close()
-    if target_dir.exists() and not target_dir.is_dir():
-        raise ConfigError(f"{target_dir} is a file; export writes a directory of YAML files")
     if targets:
         _check_targets(targets, tenant, target_dir, registry)
     exporter = Exporter(

@@ -36,7 +36,7 @@ def summary(conversion: Conversion, files: int, out_dir: str) -> str:
     if not decide and not guessed:
         return f"{head} Nothing needs a decision."
     return (
-        f"{head} Before they are used, your IT admin must make "
+        f"{head} Before they are used, you must make "
         f"{_plural(decide, 'decision')} and check {_plural(guessed, 'guessed value')} "
         "(listed below)."
     )

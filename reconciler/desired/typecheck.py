@@ -525,6 +525,9 @@ def _dash_hint(value: Any) -> str:
         text = value if isinstance(value, str) else ""
     if text.startswith("-") and not text.startswith("- ") and len(text) > 1:
         return f" (a list item needs a space after '-': '- {text[1:].split(' -')[0]}')"
+    items = [part.strip() for part in value.split(",")] if isinstance(value, str) else []
+    if len(items) > 1 and all(items):  # `101, 102`: a list written without its brackets
+        return f": write the items in brackets: [{', '.join(items)}]"
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return f": a list of one is written in brackets, [{value}]"
     return ""

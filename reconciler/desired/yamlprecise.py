@@ -35,9 +35,10 @@ from reconciler.desired.yamlsource import (
 
 
 def read_precisely(
-    display_name: str, text: str, fail: Callable[..., YamlSourceError]
+    display_name: str, text: str, fail: Callable[..., YamlSourceError], *, language: str = "YAML"
 ) -> list[Document]:
-    """The pure path: ruamel.yaml's scanner, whose complaints `explain` turns into fixes."""
+    """The pure path: ruamel.yaml's scanner, whose complaints `explain` turns into fixes.
+    `language`: what a syntax error calls the file (a .json file is read as YAML too)."""
     try:
         nodes = [n for n in _pure_parser().compose_all(text) if n is not None and not _empty(n)]
     except _TooDeep:
@@ -51,7 +52,7 @@ def read_precisely(
         ) from None
     except MarkedYAMLError as exc:
         found = explain(exc, text)
-        raise fail(f"invalid YAML: {found.message}", found.line, found.column) from None
+        raise fail(f"invalid {language}: {found.message}", found.line, found.column) from None
     except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - text.rfind("\n", 0, exc.position)
@@ -62,7 +63,7 @@ def read_precisely(
             column,
         ) from None
     except YAMLError as exc:
-        raise fail(f"invalid YAML: {' '.join(str(exc).split())}") from None
+        raise fail(f"invalid {language}: {' '.join(str(exc).split())}") from None
     if not nodes:
         raise fail(
             "file holds no profile, only empty documents: write a profile in it or delete it"

@@ -152,7 +152,7 @@ def read_documents(
     if pasted:
         raise fail(pasted.message, pasted.line, pasted.column)
     with collector_paused():
-        docs = _read(display_name, text, fail, fast=fast)
+        docs = _read(display_name, text, fail, fast=fast, language="JSON" if is_json else "YAML")
     if " #" in text:
         for doc in docs:
             doc.text = text
@@ -192,6 +192,7 @@ def _read(
     fail: Callable[..., YamlSourceError],
     *,
     fast: bool,
+    language: str,
 ) -> list[Document]:
     nodes = yamlfast.compose(text) if fast else None
     if nodes is not None:
@@ -204,7 +205,7 @@ def _read(
     # ruamel.yaml is imported here, by the first file that needs it, not with this module.
     from reconciler.desired.yamlprecise import read_precisely
 
-    return read_precisely(display_name, text, fail)
+    return read_precisely(display_name, text, fail, language=language)
 
 
 #: Where `str.splitlines` ends a line.

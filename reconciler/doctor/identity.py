@@ -61,7 +61,7 @@ def credential_check(run: Run) -> bool:
                 Outcome.FAIL,
                 "no usable credential source",
                 details,
-                fix=str(exc),
+                fix=" ".join(str(exc).split("\n")),  # one line: a list item in Markdown
             )
         )
         return False

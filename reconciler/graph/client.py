@@ -431,7 +431,16 @@ def _graph_error(
         request_id=response.headers.get("request-id") or inner_request_id,
         client_request_id=response.headers.get("client-request-id") or client_request_id,
         hint=hint,
+        attempts=_attempts(response),
     )
+
+
+def _attempts(response: requests.Response) -> int:
+    """How many requests this answer took: urllib3 hands the last one the retry state,
+    whose history holds one entry per attempt that was tried again."""
+    retries = getattr(response.raw, "retries", None)
+    history = getattr(retries, "history", None)
+    return len(history) + 1 if isinstance(history, tuple) else 1
 
 
 def _preview(body: JSON, limit: int = 2000) -> str:

@@ -3,6 +3,7 @@ markdown, versioned JSON) and what to run next."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -193,3 +194,18 @@ def approval_question(plan: Plan) -> str:
     else:
         lines.append(f"Carry out these {count} in the tenant? Type 'yes' to continue")
     return "\n".join(lines)
+
+
+CANCELLED = "apply cancelled; nothing was written"
+#: An answer that is a try at `yes` (y, Y, ye, YES, y e s, 'yes', yes.): worth telling why it
+#: did not count. Matched only on short answers, which are the only ones shown back.
+_TRY_AT_YES = re.compile(r"""['"]?y\s*(?:e\s*(?:s\s*)?)?[.!'"]?""", re.IGNORECASE)
+_SHOWN_MAX = 12
+
+
+def cancelled(answer: str) -> str:
+    """Why apply stopped at the prompt: a near-`yes` is shown back (short, escaped)."""
+    said = answer.strip()
+    if len(said) > _SHOWN_MAX or not _TRY_AT_YES.fullmatch(said):
+        return CANCELLED
+    return f"you typed {said!a}; type yes in full to confirm. {CANCELLED}"

@@ -191,3 +191,17 @@ def test_bad_credential_value_is_a_usage_error(cli, monkeypatch: pytest.MonkeyPa
     assert cli("validate", "--help").code == 64
     monkeypatch.delenv("EDUSYNC_CREDENTIAL")
     assert cli("plan", "--credential", "kerberos").code == 64
+
+
+def test_no_credentials_and_no_tenant_points_at_the_demo(entra: Any, base_env: Any) -> None:
+    with pytest.raises(AuthError) as caught:
+        token_provider_from_env(base_env, GLOBAL)
+    first, hint = str(caught.value).split("\n")
+    assert first.startswith("no credentials found. Use one of: ")
+    assert "`edusync-reconcile demo`" in hint and "`edusync-reconcile emulator --demo`" in hint
+
+
+def test_no_credentials_with_a_tenant_gives_no_demo_hint(entra: Any, base_env: Any) -> None:
+    with pytest.raises(AuthError) as caught:
+        token_provider_from_env(dict(base_env, AZURE_TENANT_ID=entra.TENANT), GLOBAL)
+    assert "\n" not in str(caught.value) and "demo" not in str(caught.value)

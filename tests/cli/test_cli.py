@@ -70,6 +70,7 @@ def test_usage_errors_exit_64(cli, args: list[str]) -> None:
         ("EDUSYNC_CLOUD", "mars"),
         ("EDUSYNC_UPDATE_METHOD", "post"),
         ("EDUSYNC_LOG_LEVEL", "loud"),
+        ("EDUSYNC_CREDENTIAL", "password"),
     ],
 )
 def test_bad_environment_values_exit_64(cli, monkeypatch, name: str, value: str) -> None:
@@ -78,6 +79,16 @@ def test_bad_environment_values_exit_64(cli, monkeypatch, name: str, value: str)
     monkeypatch.setenv("EDUSYNC_GRAPH_URL", "http://127.0.0.1:9/beta")
     result = cli("plan", str(ROOT / "desired-state"))
     assert result.code == 64, result.out + result.err
+    # The variable is named, not the option it stands in for.
+    assert f"Invalid value for {name}: " in result.err, result.err
+    assert "'--" not in result.err, result.err
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--cloud", "mars"), ("--credential", "password")])
+def test_a_bad_choice_on_the_command_line_names_the_option(cli, flag: str, value: str) -> None:
+    result = cli("plan", str(ROOT / "desired-state"), flag, value)
+    assert result.code == 64, result.out + result.err
+    assert f"Invalid value for '{flag}'" in result.err, result.err
 
 
 def test_no_command_is_a_stub(cli, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_samples_convert_with_a_report(cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     first = result.out.splitlines()[0]
     assert first.startswith("3 classic SDS sync profiles became new School Data Sync settings")
-    assert "your IT admin must make" in first
+    assert "Before they are used, you must make 14 decisions" in first
     for heading in ("Needs your decision", "Guessed by the converter", "Carried over"):
         assert heading in result.out
     assert "PROPOSAL" in result.out  # PowerSchool

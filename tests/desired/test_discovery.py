@@ -41,6 +41,17 @@ def test_json_problems_have_positions(write_tree) -> None:
     ), problems
 
 
+@pytest.mark.parametrize(
+    ("suffix", "language"), [(".json", "JSON"), (".JSON", "JSON"), (".yaml", "YAML")]
+)
+def test_a_syntax_error_names_the_file_s_language(write_tree, suffix: str, language: str) -> None:
+    broken = json.dumps(PASTED_RESPONSE, indent=2).replace('"Pasted",', '"Pasted"', 1)
+    problems = problems_for(write_tree({f"pasted{suffix}": broken}))
+    assert len(problems) == 1, problems
+    assert f"error: invalid {language}: " in problems[0], problems
+    assert "YAML" not in problems[0] or language == "YAML", problems
+
+
 def test_a_pasted_list_response_is_one_clear_error(write_tree) -> None:
     listing = {
         "@odata.context": "https://graph.microsoft.com/beta/$metadata#education/synchronizationProfiles",

@@ -425,6 +425,21 @@ FORMATS += [
         "brackets, [6fd2c87f-b296-42f0-b197-1e91e994b900]",
     ),
     (
+        "two SKUs written without brackets",
+        VALID.replace(
+            "[6fd2c87f-b296-42f0-b197-1e91e994b900]",
+            "6fd2c87f-b296-42f0-b197-1e91e994b900,  94763226-9b3c-4e75-a931-5c89701abe66",
+        ),
+        "14:13: error: licensesToAssign[0].skuIds must be a list: write the items in brackets: "
+        "[6fd2c87f-b296-42f0-b197-1e91e994b900, 94763226-9b3c-4e75-a931-5c89701abe66]",
+    ),
+    (
+        "school ids written without brackets",
+        PS.replace("clientId: abc", "clientId: abc\n  schoolsIds: 101, 102"),
+        "6:15: error: dataProvider.schoolsIds must be a list: write the items in brackets: "
+        "[101, 102]",
+    ),
+    (
         "an expiration date further ahead than Graph allows",
         VALID + "expirationDate: 2099-12-31\n",
         "15:17: warning: expirationDate 2099-12-31 is more than 18 months away: Graph documents "

@@ -326,6 +326,9 @@ def test_no_credential_says_why_each_source_did_not_match(cli, env, emulator: Em
     assert "static token: not set (EDUSYNC_ACCESS_TOKEN)" in result.out
     assert "- token: no credential source" in result.out
     assert "half-configured" not in result.out + result.err
+    # The fix stays one line (a Markdown list item too), the try-it hint included.
+    fix = next(ln for ln in result.out.splitlines() if ln.startswith("    fix: no credentials"))
+    assert fix.endswith("and set the two variables it prints.")
 
 
 def test_a_pinned_source_and_file_settings_show_where_they_come_from(

@@ -336,3 +336,20 @@ def test_files_are_named_as_the_admin_passed_the_directory(
     written = cli("export", "./desired-state/")
     assert written.code == 0, written.err
     assert "+ desired-state/contoso-csv.yaml  Contoso CSV (new)" in written.out
+
+
+@pytest.mark.parametrize("below", ["sub", ""])
+def test_out_below_or_onto_a_file_is_refused_before_any_request(
+    cli, graph_env: Emulator, tmp_path: Path, below: str
+) -> None:
+    seed(graph_env)
+    afile = tmp_path / "afile"
+    afile.write_text("not a directory\n")
+    out = afile / below if below else afile
+    result = cli("export", "--out", str(out))
+    assert result.code == 1, result.err
+    assert len(graph_env.requests_log) == 0  # neither signed in nor read
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}"), result.err
+    assert "file" in lines[0]
+    assert afile.read_text() == "not a directory\n"

@@ -142,3 +142,58 @@ def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     assert code == 1
     assert err.rstrip().endswith("Aborted.")  # click's word for Ctrl-C outside apply
     assert "Traceback" not in out + err
+
+
+def test_ctrl_c_while_apply_reads_the_tenant_says_nothing_was_written(tmp_path: Path) -> None:
+    reading = threading.Event()
+
+    def slow_reads(method: str, path: str) -> Scheduled | None:
+        if method == "GET":
+            reading.set()
+            return Scheduled(delay_ms=3000)
+        return None
+
+    with Emulator(token=TOKEN) as emu:
+        emu.faults.schedule = slow_reads
+        env = {
+            **os.environ,
+            **SECRETS,
+            "EDUSYNC_ACCESS_TOKEN": TOKEN,
+            "EDUSYNC_GRAPH_URL": emu.base_url,
+        }
+        code, out, err = _interrupted(
+            ["apply", str(SAMPLE), "--auto-approve"],
+            env,
+            when=reading,
+            never="apply never read the tenant",
+        )
+        assert emu.requests_log.count_writes() == 0
+    assert code == 1
+    last = err.rstrip().splitlines()[-1]
+    assert last == "error: apply interrupted before any write; nothing was written", err
+    assert "Aborted." not in err and "Traceback" not in out + err
+
+
+def test_ctrl_c_during_the_demo_before_its_apply_says_nothing_was_written() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,  # noqa: PLW1509 (the child runs no threads yet)
+    )
+    try:
+        assert child.stdout is not None
+        first = child.stdout.readline()  # printed once its emulator is up, before seeding
+        assert first.startswith("Built-in Graph emulator at"), first
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 1
+    assert "=== 3. apply" not in out  # stopped before its apply, as the message says
+    assert err.rstrip().splitlines()[-1] == (
+        "error: demo interrupted before its apply; nothing was written (the demo uses only "
+        "its own emulator, now stopped)"
+    ), err

@@ -75,6 +75,16 @@ def test_the_delete_prompt_names_what_is_lost(cli, graph_env, sample) -> None:
     assert "Fabrikam OneRoster" not in {p["displayName"] for p in profiles(graph_env)}
 
 
+def test_y_at_the_prompt_says_to_type_yes_in_full(cli, graph_env, sample) -> None:
+    code, shown = in_terminal("apply", answer="y")
+    assert code == 1, shown
+    assert (
+        "error: you typed 'y'; type yes in full to confirm. apply cancelled; nothing was written"
+        in shown
+    )
+    assert graph_env.requests_log.count_writes() == 0
+
+
 def test_colour_on_a_terminal_and_no_color(cli, graph_env, sample) -> None:
     code, shown = in_terminal("plan")
     assert code == 0 and "\x1b[" in shown

@@ -121,3 +121,9 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
         "--drop-after-commit",
     ):
         assert flag in out
+
+
+def test_state_help_names_both_file_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["emulator", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # as one line, whatever the wrapping
+    assert '{"profiles": [...], "industryData": {...}}, or a list of profiles' in out

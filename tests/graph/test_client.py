@@ -140,6 +140,27 @@ def test_retries_give_up_after_six_attempts_and_report(
         client.list(COLLECTION)
     assert info.value.status == 503 and info.value.request_id
     assert len(emulator.requests_log.entries()) == 6
+    # The message says it was retried, and still names status, code and request-id.
+    message = str(info.value)
+    assert "failed with HTTP 503 (" in message and " after 6 attempts" in message
+    assert f"request-id: {info.value.request_id}" in message
+
+
+def test_a_write_that_used_up_its_retries_says_how_many_were_made(
+    client: GraphClient, emulator: Emulator
+) -> None:
+    emulator.faults.fail_next(429, 10, methods=["POST"], retry_after=0.01)
+    with pytest.raises(GraphError) as info:
+        client.write("POST", COLLECTION, body("a"))
+    assert info.value.attempts == 6
+    assert "failed with HTTP 429 (" in str(info.value) and "after 6 attempts" in str(info.value)
+    assert "after 6 attempts" in str(info.value.with_subject("profile 'a'"))
+
+
+def test_an_error_that_was_not_retried_does_not_mention_attempts(client: GraphClient) -> None:
+    with pytest.raises(GraphError) as info:
+        client.write("POST", COLLECTION, {"displayName": "x", "bogus": 1})
+    assert info.value.attempts == 1 and "attempt" not in str(info.value)
 
 
 def test_retry_after_is_capped_at_sixty_seconds() -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reconciler.apply import Outcome, Status
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.model import Action, Change, Create, Modify, Plan, Remove, Subject
 from reconciler.kinds.sync_profile import SYNCHRONIZATION_PROFILE as KIND
 from reconciler.objects import DesiredObject
-from reconciler.render.apply_report import approval_question, outcome_line, report_text
+from reconciler.render.apply_report import (
+    approval_question,
+    cancelled,
+    outcome_line,
+    report_text,
+)
 
 
 def change(action: Action, name: str, id_: str | None = "id-1", **kw) -> Change:
@@ -58,3 +65,29 @@ def test_report_names_follow_up_actions_and_next_steps() -> None:
     assert text.rstrip().endswith(
         "then `edusync-reconcile apply` again (what was done is not done twice)."
     )
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ("y", "'y'"),
+        ("Y\n", "'Y'"),
+        (" ye ", "'ye'"),
+        ("YES", "'YES'"),
+        ("y e s", "'y e s'"),
+        ("'yes'", "\"'yes'\""),
+        ("Yes.", "'Yes.'"),
+        ("y\u3000es", "'y\\u3000es'"),
+    ],
+)
+def test_a_try_at_yes_is_shown_back_with_what_to_type(answer: str, shown: str) -> None:
+    assert cancelled(answer) == (
+        f"you typed {shown}; type yes in full to confirm. apply cancelled; nothing was written"
+    )
+
+
+@pytest.mark.parametrize(
+    "answer", ["", "no", "n", "yeah sure", "ok", "y" + " " * 20 + "es", "\x1b[31my", "yes yes"]
+)
+def test_anything_else_is_not_echoed(answer: str) -> None:
+    assert cancelled(answer) == "apply cancelled; nothing was written"
