@@ -46,11 +46,16 @@ def _missing_variable_warnings(
 
 def run_validate(paths: tuple[str, ...], output_format: str | None, registry: Registry) -> int:
     state = validate_paths(paths or ("desired-state",), registry=registry)
+    # A value that is an error already (a natural key from a variable) needs no warning that
+    # apply will need the variable: it would contradict the error.
+    wrong = {(p.file, p.line, p.column) for p in state.problems if p.severity is Severity.ERROR}
+    unset = [
+        p
+        for p in _missing_variable_warnings(state.objects, os.environ)
+        if (p.file, p.line, p.column) not in wrong
+    ]
     problems = tuple(
-        sorted(
-            (*state.problems, *_missing_variable_warnings(state.objects, os.environ)),
-            key=lambda p: (p.file, p.line, p.column, p.message),
-        )
+        sorted((*state.problems, *unset), key=lambda p: (p.file, p.line, p.column, p.message))
     )
     fmt = (output_format or os.environ.get("EDUSYNC_FORMAT") or "text").lower()
     noun = counted_noun({o.kind.noun for o in state.objects} or {"profile"})

@@ -49,3 +49,19 @@ def test_validate_says_a_set_but_empty_variable_is_empty(cli, write_tree, monkey
     result = cli("validate", str(write_tree({"ps.yaml": PROFILE})))
     assert "ps.yaml:6:17: warning: environment variable(s) PS_SECRET set but empty" in result.out
     assert "not set" not in result.out
+
+
+def test_a_value_that_is_an_error_already_gets_no_unset_warning(
+    cli, write_tree, monkeypatch
+) -> None:
+    """`displayName: ${NAME}` is an error (a name plan cannot see never matches); saying that
+    apply will need NAME as well would contradict it. Other values still get their warning."""
+    monkeypatch.delenv("PROFILE_NAME", raising=False)
+    monkeypatch.delenv("PS_SECRET", raising=False)
+    text = PROFILE.replace("displayName: ", "displayName: ${PROFILE_NAME}  # was: ", 1)
+    result = cli("validate", str(write_tree({"ps.yaml": text})))
+    assert result.code == 1
+    at_name = [line for line in result.out.splitlines() if "ps.yaml:1:14:" in line]
+    assert len(at_name) == 1 and "cannot come from an environment variable" in at_name[0]
+    assert "PROFILE_NAME not set" not in result.out
+    assert "PS_SECRET not set" in result.out
