@@ -116,6 +116,15 @@ def explain(exc: MarkedYAMLError, text: str) -> Located:
         return _misaligned(lines, line, col, problem)
     if problem.startswith("expected the node content") and "<stream end>" in problem:
         return _ends_early(lines)
+    if problem.startswith("found undefined alias"):
+        name = problem.split("alias", 1)[1].strip().strip("'\"")
+        return Located(
+            line,
+            col,
+            f"'*{name}' repeats a value marked '&{name}' earlier in the file, and there is no "
+            f"such mark: add '&{name}' before the value to repeat, or, if '*' is part of the "
+            "text, put the value in quotes",
+        )
     if problem.startswith("expected '<document start>'"):
         return Located(
             line,

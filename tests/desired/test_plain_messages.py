@@ -36,6 +36,13 @@ identitySynchronizationConfiguration:
 # (id, file text, "LINE:COL: severity: message fragment")
 YAML_SLIPS = [
     (
+        "alias with no anchor",
+        PS.replace("clientId: abc", "clientId: *ps_client"),
+        "5:13: error: invalid YAML: '*ps_client' repeats a value marked '&ps_client' earlier in "
+        "the file, and there is no such mark: add '&ps_client' before the value to repeat, or, "
+        "if '*' is part of the text, put the value in quotes",
+    ),
+    (
         "missing space after colon",
         VALID.replace("displayName: Test Profile", "displayName:Test Profile"),
         "1:12: error: invalid YAML: missing space after ':' in 'displayName:Test Profile': "
