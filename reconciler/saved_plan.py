@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,14 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
     if saved.get("graph_url") != fresh.graph_url:
         reasons.append(f"it was made against {saved.get('graph_url')}, not {fresh.graph_url}")
     if saved.get("desired_digest") != fresh.desired_digest:
-        reasons.append("the desired-state files changed since the plan was made")
+        made_from = saved.get("desired_path")
+        if isinstance(made_from, str) and _other_path(made_from, fresh.desired_path):
+            reasons.append(
+                f"it was made from {made_from}, not {fresh.desired_path}: give apply the PATH "
+                "the plan was made from"
+            )
+        else:
+            reasons.append("the desired-state files changed since the plan was made")
     # Both sides keyed from the same document shape, so they cannot drift apart.
     fresh_document = plan_document(fresh)["changes"]
     saved_changes = {_key(c): c for c in saved.get("changes", []) if c.get("action") != "noop"}
@@ -167,6 +175,11 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
         if old is not None and old.get("fingerprint") != change.fingerprint:
             reasons.append(_tenant_moved(old, change))
     return reasons
+
+
+def _other_path(made_from: str, now: str) -> bool:
+    """Two PATHs that do not name the same place (`ds` and `./ds/` do)."""
+    return bool(made_from and now) and os.path.normpath(made_from) != os.path.normpath(now)
 
 
 def target_conflict(saved: dict[str, Any], targets: tuple[str, ...], path: str) -> str | None:

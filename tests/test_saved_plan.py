@@ -4,6 +4,7 @@ and each reason a saved plan is stale, naming what moved."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,19 @@ def test_moved_fields_lists_each_difference_both_ways() -> None:
         "b: [1] → [2]",
         'c: (not set) → "x"',
     ]
+
+
+def test_a_plan_made_from_another_path_says_so_not_that_files_changed(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, _renamed_domain(REQUEST, "new.edu"), RESPONSE)
+    saved = _saved(plan)
+    elsewhere = dataclasses.replace(plan, desired_path="s1", desired_digest="other")
+    assert staleness(saved, elsewhere)[0] == (
+        f"it was made from {plan.desired_path}, not s1: give apply the PATH the plan was made from"
+    )
+    # The same place written another way is the same PATH: only its files can have changed.
+    same_place = dataclasses.replace(
+        plan, desired_path=plan.desired_path + "/./", desired_digest="other"
+    )
+    assert staleness(saved, same_place)[0] == (
+        "the desired-state files changed since the plan was made"
+    )
