@@ -143,7 +143,9 @@ def test_a_wrong_token_is_named_with_its_fix(cli, env) -> None:
         "Graph refused the token: HTTP 401 (InvalidAuthenticationToken)"
     )
     assert "request-id" in api["summary"] and "fresh" in api["fix"]
-    assert found["token"]["outcome"] == "warn"  # opaque: who it is cannot be read
+    # Opaque, to a Graph on this machine: that Graph alone decides (its 401 above says so).
+    assert found["token"]["outcome"] == "ok"
+    assert "a Graph on this machine" in found["token"]["summary"]
     assert found["settings"]["summary"].endswith("(flag)")
 
 
@@ -206,6 +208,35 @@ def test_an_untrusted_certificate_names_requests_ca_bundle(cli, env, tls_server:
     summary, fix = network_of(result)
     assert summary.startswith(f"cannot verify the TLS certificate of 127.0.0.1 port {tls_server}")
     assert "REQUESTS_CA_BUNDLE" in fix
+
+
+def test_an_opaque_token_for_a_graph_over_https_is_a_warning(cli, env, tls_server: int) -> None:
+    """Only plain http on this machine is a local stand-in; over https (as Microsoft Graph is)
+    a token whose permissions cannot be read stays a warning."""
+    env.setenv("EDUSYNC_ACCESS_TOKEN", "an-opaque-token")
+    result = cli(
+        "doctor", "--graph-url", f"https://127.0.0.1:{tls_server}/beta", "--format", "json"
+    )
+    found = checks(result.out)
+    assert found["token"]["outcome"] == "warn"
+    assert found["plan"]["outcome"] == found["apply"]["outcome"] == "warn"
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8080/beta", True),
+        ("http://localhost/beta", True),
+        ("http://[::1]:9/beta", True),
+        ("https://127.0.0.1:8443/beta", False),
+        ("https://graph.microsoft.com/beta", False),
+        ("http://graph.example.edu/beta", False),
+    ],
+)
+def test_a_local_graph_is_plain_http_on_this_machine(url: str, local: bool) -> None:
+    from reconciler.doctor.identity import local_graph
+
+    assert local_graph(url) is local
 
 
 def test_an_unknown_host_is_a_dns_failure_in_plain_words(cli, env) -> None:
