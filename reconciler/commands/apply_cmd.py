@@ -263,6 +263,12 @@ def apply(
     \b
     In GitHub Actions, on a push to main (GITHUB_TOKEN, GITHUB_SHA set; see the README):
       edusync-reconcile apply --require-reviewed --auto-approve --pr-comment
+
+    \b
+    Sign-in: the first credential the environment offers (EDUSYNC_ACCESS_TOKEN; GitHub OIDC,
+    AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, each
+    with AZURE_CLIENT_ID and AZURE_TENANT_ID; or the cache `edusync-reconcile login` fills);
+    `edusync-reconcile doctor` shows which. No tenant yet: `edusync-reconcile demo`.
     """
     start_logging(ctx)
     output = ApplyOutput((output_format or "text").lower(), quiet, dry_run=dry_run)

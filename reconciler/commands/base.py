@@ -91,6 +91,7 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
         click.option(
             "--graph-url",
             envvar="EDUSYNC_GRAPH_URL",
+            show_envvar=True,
             metavar="URL",
             help="Graph root including version (default per --cloud: https://graph.microsoft.com/beta).",
             callback=_graph_url,
@@ -100,6 +101,7 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
         click.option(
             "--cloud",
             envvar="EDUSYNC_CLOUD",
+            show_envvar=True,
             type=_EnvChoice(CLOUD_CHOICES, case_sensitive=False),
             help="National cloud: sets the Graph host and login authority (default: global).",
             callback=_remember("cloud"),
@@ -109,6 +111,7 @@ def _global_options(func: F, *, graph_hidden: bool) -> F:
         click.option(
             "--credential",
             envvar="EDUSYNC_CREDENTIAL",
+            show_envvar=True,
             type=_EnvChoice(CREDENTIAL_CHOICES, case_sensitive=False),
             help="Credential source to use instead of the first that matches (default: auto).",
             callback=_remember("credential"),
@@ -165,6 +168,7 @@ def format_option(func: F) -> F:
         "--format",
         "output_format",
         envvar="EDUSYNC_FORMAT",
+        show_envvar=True,
         type=click.Choice([f.value for f in OutputFormat], case_sensitive=False),
         default=None,
         help="Output format (default: text).",
@@ -194,6 +198,7 @@ def parallelism_option(func: F) -> F:
     return click.option(
         "--parallelism",
         envvar="EDUSYNC_PARALLELISM",
+        show_envvar=True,
         type=click.IntRange(min=1),
         default=None,
         help="Concurrent Graph calls (default 4).",
@@ -204,6 +209,7 @@ def update_method_option(func: F) -> F:
     return click.option(
         "--update-method",
         envvar="EDUSYNC_UPDATE_METHOD",
+        show_envvar=True,
         type=click.Choice([m.value for m in UpdateMethod], case_sensitive=False),
         default=None,
         help="put: PUT …/{id} with the whole object (default); patch: changed properties only.",

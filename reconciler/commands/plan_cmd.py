@@ -154,6 +154,12 @@ def plan(
       edusync-reconcile plan --pr-comment                  # on pull_request events
       edusync-reconcile plan --pr-comment --pr 42
       edusync-reconcile plan --drift-issue --detailed-exitcode   # on a schedule
+
+    \b
+    Sign-in: the first credential the environment offers (EDUSYNC_ACCESS_TOKEN; GitHub OIDC,
+    AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, each
+    with AZURE_CLIENT_ID and AZURE_TENANT_ID; or the cache `edusync-reconcile login` fills);
+    `edusync-reconcile doctor` shows which. No tenant yet: `edusync-reconcile demo`.
     """
     start_logging(ctx)
     if out_file:

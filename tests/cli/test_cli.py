@@ -345,3 +345,19 @@ def test_a_run_collects_its_young_objects_less_often_and_a_server_as_usual(
     finally:
         collect_as_usual()
         gc.set_threshold(*usual)
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_help_names_each_environment_variable_and_how_sign_in_works(cli, command) -> None:
+    """An admin running in CI sets variables, not flags: --help says which ones."""
+    text = " ".join(cli(command, "--help").out.split())  # click wraps lines anywhere
+    for variable in (
+        "EDUSYNC_GRAPH_URL",
+        "EDUSYNC_CLOUD",
+        "EDUSYNC_CREDENTIAL",
+        "EDUSYNC_FORMAT",
+        "EDUSYNC_PARALLELISM",
+    ):
+        assert f"env var: {variable}" in text, variable
+    assert "Sign-in: the first credential the environment offers (EDUSYNC_ACCESS_TOKEN;" in text
+    assert "No tenant yet: `edusync-reconcile demo`" in text
