@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
-from reconciler.desired.formats import parse_datetime
 from reconciler.desired.problems import Problem, Severity
-from reconciler.kinds.model import Reference
 from reconciler.names import quoted
 from reconciler.objects import DesiredObject
 
@@ -22,9 +19,9 @@ def one_active_problems(objects: Sequence[DesiredObject], now: dt.datetime) -> l
     problems: list[Problem] = []
     for obj in objects:
         rule = obj.kind.one_active_per
-        if rule is None or not _surely_active(obj.body.get(rule.until), now):
+        if rule is None or not rule.surely_active(obj.body, now):
             continue
-        value = _member_text(obj.body.get(rule.member))
+        value = rule.member_text(obj.body)
         if value is None:
             continue  # missing or malformed: the type check has said so
         earlier = first.setdefault((obj.kind.name, value.lower()), obj)
@@ -43,23 +40,3 @@ def one_active_problems(objects: Sequence[DesiredObject], now: dt.datetime) -> l
             )
         )
     return problems
-
-
-def _surely_active(until: Any, now: dt.datetime) -> bool:
-    """Active for good (unset), or until a date-time still ahead. A value from a variable, or
-    one that is not a date-time (reported elsewhere), cannot be judged here: not reported."""
-    if until is None:
-        return True
-    if not isinstance(until, str) or "${" in until:
-        return False
-    instant = parse_datetime(until)
-    return instant is not None and instant > now
-
-
-def _member_text(value: Any) -> str | None:
-    """The member's value as text: a reference's key, or a plain value."""
-    if isinstance(value, dict):
-        value = value.get(Reference.KEY)
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        return str(value)
-    return None

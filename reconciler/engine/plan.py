@@ -6,6 +6,7 @@ comparison in `engine.compare`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +35,7 @@ from reconciler.engine.model import (
     Remove,
     Unmanaged,
 )
+from reconciler.engine.one_active import make_way, second_active
 from reconciler.engine.references import (
     Identities,
     carry_replaces,
@@ -264,6 +266,7 @@ def _in_order(
     tenant: dict[str, list[Actual]],
     registry: Registry,
     identities: Identities,
+    now: dt.datetime,
 ) -> tuple[list[Change], list[PlanError]]:
     """Containers named, replaces carried through create-only references, then the changes
     in their old order (action, name) as far as their dependencies allow."""
@@ -277,7 +280,7 @@ def _in_order(
     order = {a: i for i, a in enumerate(SUMMARY_ORDER)}
     changes.sort(key=lambda c: (c.action is Action.NOOP, order[c.action], c.name))
     changes = warn_referred_replaces(changes, tenant, registry)
-    return in_dependency_order(with_dependencies(changes))
+    return in_dependency_order(make_way(with_dependencies(changes), now))
 
 
 def build_plan(
@@ -288,11 +291,13 @@ def build_plan(
     registry: Registry,
     sources: DesiredSources | None = None,
     early: EarlyComparisons | None = None,
+    now: dt.datetime | None = None,
     **meta: Any,
 ) -> Plan:
     """Decide every change. `tenant` maps a kind name (of `registry`) to its objects as read;
     `sources`: the source each desired object reads, when the loader has found them; `early`:
-    comparisons made while the tenant was read."""
+    comparisons made while the tenant was read; `now`: what dates in objects are measured
+    against (default: this moment)."""
     targets = set(options.targets)
     changes: list[Change] = []
     errors: list[PlanError] = []
@@ -355,6 +360,8 @@ def build_plan(
                 "so every tenant profile would be deleted",
             )
         )
+    moment = now or dt.datetime.now(dt.UTC)
+    errors.extend(second_active(changes, unclaimed, moment))
     changes, unmanaged = mark_lookalikes(changes, unmanaged, unclaimed, registry)
     changes = mark_twins(changes, desired, sources)
     known_names = (
@@ -363,7 +370,7 @@ def build_plan(
         if targets
         else set()
     )
-    changes, cycles = _in_order(changes, tenant, registry, identities)
+    changes, cycles = _in_order(changes, tenant, registry, identities, moment)
     errors.extend(cycles)
     return Plan(
         tuple(changes),

@@ -8,6 +8,7 @@ of a particular kind; it only walks these types.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -381,6 +382,29 @@ class OneActivePer:
     until: str
     #: The rule in the admin's words, for messages.
     rule: str
+
+    def member_text(self, body: Mapping[str, Any]) -> str | None:
+        """The member's value as text (a reference: its target's key); None: not there."""
+        value = body.get(self.member)
+        if isinstance(value, Mapping):
+            value = value.get(Reference.KEY)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+        return None
+
+    def surely_active(self, body: Mapping[str, Any], now: dt.datetime) -> bool:
+        """Active for good (`until` unset), or until a date-time still ahead of `now`. A value
+        that is not a date-time (from a variable, or wrong: reported elsewhere) is not judged."""
+        until = body.get(self.until)
+        if until is None:
+            return True
+        if not isinstance(until, str):
+            return False
+        try:
+            instant = dt.datetime.fromisoformat(until)
+        except ValueError:
+            return False
+        return (instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)) > now
 
 
 class UpdateVerb(StrEnum):

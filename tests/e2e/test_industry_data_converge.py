@@ -167,3 +167,35 @@ def test_prune_never_touches_the_services_reference_rows(
     assert plan["summary"]["delete"] == 0 and plan["unmanaged"] == []
     teacher = graph_env.industry_data.stored("referenceDefinitions", "RefRole-teacher")
     assert teacher["isDisabled"] is False
+
+
+SECOND_2027_FLOW = ROLLOVER_FLOW.replace("2027-2028", "2026-2027 again").replace(
+    '{ref: "2028"}', '{ref: "2027"}'
+)
+
+
+def test_a_second_active_flow_next_to_one_git_does_not_manage_fails_the_plan(
+    cli: Cli, no_flows: Path, graph_env: Emulator
+) -> None:
+    """The tenant's 2027 flow leaves git (it stays in the tenant, unmanaged) and another one for
+    2027 is added: SDS would refuse the create with 409 part-way through apply, so plan fails
+    first, naming the tenant's flow, and apply writes nothing. With --prune the old flow is
+    deleted first, and apply converges."""
+    district = no_flows
+    _converged(cli, district)
+    (district / "inbound-flow-2027.yaml").unlink()
+    (district / "inbound-flow-again.yaml").write_text(SECOND_2027_FLOW)
+    plan = cli("plan", str(district))
+    assert plan.code == 1, plan.out + plan.err
+    said = plan.out + plan.err
+    assert "'Contoso rostering 2026-2026 again'" not in said  # the name is as written
+    assert (
+        "'Contoso rostering 2026-2027 again' would be a second active inbound flow for year "
+        "'2027': the tenant's 'Contoso rostering 2026-2027' (" in said
+    )
+    assert "is active until 2027-07-31T00:00:00Z" in said
+    graph_env.requests_log.clear()
+    refused = cli("apply", str(district), "--auto-approve")
+    assert refused.code == 1
+    assert graph_env.requests_log.count_writes() == 0
+    _converged(cli, district, "--prune")

@@ -92,3 +92,30 @@ def test_a_namespace_accepts_its_own_and_older_spellings_only() -> None:
     assert wire_name(poly, poly.variants[0]) == (
         "#microsoft.graph.industryData.azureDataLakeConnector"
     )
+
+
+def test_one_active_per_reads_the_member_and_the_end_of_a_body() -> None:
+    """`OneActivePer`: a reference's key (as git or a read tenant object writes it) and whether
+    the object is surely active now (no end, or one ahead); what it cannot judge, it does not."""
+    import datetime as dt
+
+    from reconciler.kinds.industry_data.inbound_flow import INBOUND_FLOW
+
+    rule = INBOUND_FLOW.one_active_per
+    assert rule is not None
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    assert rule.member_text({"year": {"ref": "2027"}}) == "2027"
+    assert rule.member_text({"year": {"id": "y1", "ref": 2027}}) == "2027"  # read, resolved
+    assert rule.member_text({"year": {"id": "y1", "ref": None}}) is None  # target not read
+    assert rule.member_text({}) is None
+    for until, active in [
+        (None, True),
+        ("2027-07-31T00:00:00Z", True),
+        ("2026-07-31T00:00:00.1234567Z", False),  # Graph's seven digits
+        ("2026-11-29T01:00:00+02:00", False),  # 23:00 UTC the day before
+        ("2026-11-30T00:00:00", True),  # no zone: UTC
+        ("${FLOW_END}", False),
+        (20270731, False),
+    ]:
+        body = {"year": {"ref": "2027"}} | ({} if until is None else {"expirationDateTime": until})
+        assert rule.surely_active(body, now) is active, until
