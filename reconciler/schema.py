@@ -9,6 +9,7 @@ from typing import Any
 from reconciler.kinds.model import (
     FORMAT_PATTERNS,
     ODATA_TYPE,
+    Format,
     KeyedList,
     ListOf,
     ObjectType,
@@ -41,6 +42,10 @@ def _scalar(scalar: Scalar, nullable: bool) -> dict[str, Any]:
         out = {"type": "string", "format": "date-time"}
     elif scalar.enum:
         out = {"type": "string", "enum": list(scalar.enum)}
+    elif scalar.format is Format.YEAR:
+        # A YAML number is a year too (`code: 2027`): `pattern` constrains only text.
+        pattern = f"{FORMAT_PATTERNS[scalar.format]}|{_VARIABLE}"
+        out = {"type": ["string", "integer"], "pattern": pattern, "minimum": 1000, "maximum": 9999}
     elif scalar.format is not None:
         # The format `validate` checks, or a ${NAME} reference (resolved from the environment).
         out = {"type": "string", "pattern": f"{FORMAT_PATTERNS[scalar.format]}|{_VARIABLE}"}

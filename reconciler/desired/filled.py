@@ -20,6 +20,7 @@ _FORMAT_WORDS = {
     Format.GUID: "a GUID such as 314c4481-f395-4525-be8b-2ec4bb1e9d91",
     Format.HTTPS_URL: "an https:// address with a valid host name and no spaces",
     Format.DOMAIN: "a domain name such as contoso.edu",
+    Format.YEAR: "a calendar year, four digits such as 2027",
 }
 
 

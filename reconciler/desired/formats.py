@@ -30,7 +30,12 @@ def format_problem(fmt: Format, text: str, label: str, *, hint: str | None = Non
         if hint:
             return f"{label} must be a GUID, not {text!r}: {hint}"
         return f"{label} must be a GUID such as {_GUID_EXAMPLE}, not {text!r}"
-    problem = _url_problem(text, label) if fmt is Format.HTTPS_URL else _domain_problem(text, label)
+    if fmt is Format.YEAR:
+        problem = _year_problem(text, label)
+    elif fmt is Format.HTTPS_URL:
+        problem = _url_problem(text, label)
+    else:
+        problem = _domain_problem(text, label)
     return f"{problem}; {hint}" if hint else problem
 
 
@@ -92,6 +97,15 @@ def _domain_problem(text: str, label: str) -> str:
     if cleaned and re.fullmatch(FORMAT_PATTERNS[Format.DOMAIN], cleaned):
         return f"{label} must be a domain name alone, not {text!r}: write {cleaned}"
     return f"{label} must be a domain name such as contoso.edu, not {text!r}"
+
+
+def _year_problem(text: str, label: str) -> str:
+    years = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
+    fix = f": write {years[-1]} (the year it ends in)" if len(years) == 2 else ""
+    return (
+        f"{label} must be the calendar year the academic year ends in, four digits such as "
+        f"2027, not {text!r}{fix}"
+    )
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -33,6 +33,7 @@ class Format(StrEnum):
     GUID = "guid"  # 314c4481-f395-4525-be8b-2ec4bb1e9d91
     HTTPS_URL = "https-url"  # an absolute https:// address
     DOMAIN = "domain"  # a DNS domain name: contoso.edu
+    YEAR = "year"  # a calendar year, four digits: 2027
 
 
 #: ECMA-262 patterns for the JSON Schema (the same rules `validate` checks, in plainer words).
@@ -41,6 +42,7 @@ FORMAT_PATTERNS: Mapping[Format, str] = {
     Format.HTTPS_URL: r"^[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@]+([/?#]\S*)?$",
     # labels of letters, digits and inner hyphens, at least two of them
     Format.DOMAIN: r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",  # noqa: E501
+    Format.YEAR: r"^[0-9]{4}$",
 }
 
 

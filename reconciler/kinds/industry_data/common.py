@@ -97,7 +97,7 @@ MATCH_TARGET_VALUE = reference_value(
 )
 YEAR_VALUE = reference_value(
     "yearReferenceValue",
-    Scalar(ScalarKind.STRING, format=None),
+    Scalar(ScalarKind.STRING, format=Format.YEAR),
     "RefAcademicYear code: the calendar year the academic year ends in (2027).",
 )
 FILE_FORMAT_VALUE = reference_value(
