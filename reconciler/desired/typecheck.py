@@ -262,6 +262,14 @@ class _Checker(TypeVisitor[[Any, Path, "Prop | None"], Any]):
         for i, item in enumerate(value):
             checked = self.check(item, klist.item, (*path, i), None)
             out.append(checked)
+            if (*path, i, klist.key) in self.result.variables:
+                self.report(
+                    (*path, i, klist.key),
+                    f"{klist.key} tells the entries of {self.label(path)} apart and cannot come "
+                    "from an environment variable (two entries could then have the same one, "
+                    "and plan could not match them): write it out",
+                )
+                continue
             if isinstance(checked, dict) and isinstance(checked.get(klist.key), str):
                 key = checked[klist.key].lower()
                 if key in seen:

@@ -191,6 +191,12 @@ CASES = [
         "1:14: error: displayName identifies the profile and cannot come from an environment variable",
     ),
     (
+        "the key of a keyed-list entry from a variable",
+        VALID.replace("    - appliesTo: student\n", "    - appliesTo: ${ROLE}\n"),
+        "10:18: error: appliesTo tells the entries of identitySynchronizationConfiguration."
+        "userDomains apart and cannot come from an environment variable",
+    ),
+    (
         "id from a variable",
         "id: ${PROFILE_ID}\n" + VALID,
         "1:5: error: id identifies the profile and cannot come from an environment variable",
