@@ -397,16 +397,25 @@ class OneActivePer:
     def surely_active(self, body: Mapping[str, Any], now: dt.datetime) -> bool:
         """Active for good (`until` unset), or until a date-time still ahead of `now`. A value
         that is not a date-time (from a variable, or wrong: reported elsewhere) is not judged."""
-        until = body.get(self.until)
-        if until is None:
+        if body.get(self.until) is None:
             return True
+        end = self._end(body)
+        return end is not None and end > now
+
+    def surely_ended(self, body: Mapping[str, Any], now: dt.datetime) -> bool:
+        """Ended at a date-time not after `now` (what cannot be judged is not ended)."""
+        end = self._end(body)
+        return end is not None and end <= now
+
+    def _end(self, body: Mapping[str, Any]) -> dt.datetime | None:
+        until = body.get(self.until)
         if not isinstance(until, str):
-            return False
+            return None
         try:
             instant = dt.datetime.fromisoformat(until)
         except ValueError:
-            return False
-        return (instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)) > now
+            return None
+        return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
 
 
 class UpdateVerb(StrEnum):

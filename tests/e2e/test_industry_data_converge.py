@@ -199,3 +199,87 @@ def test_a_second_active_flow_next_to_one_git_does_not_manage_fails_the_plan(
     assert refused.code == 1
     assert graph_env.requests_log.count_writes() == 0
     _converged(cli, district, "--prune")
+
+
+FLOW_B = """\
+kind: inboundFlow
+"@odata.type": "#microsoft.graph.industryData.inboundApiFlow"
+displayName: Contoso rostering 2026-2027 B
+dataDomain: educationRostering
+effectiveDateTime: 2026-08-01T00:00:00Z
+dataConnector: {ref: Contoso OneRoster}
+year: {ref: "2027"}
+"""
+OLD_END = "expirationDateTime: 2027-07-31T00:00:00Z"
+ENDED = "expirationDateTime: 2026-11-01T00:00:00Z"  # before today in these tests' runs
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("edit_old_flow", "extra"),
+    [
+        ((OLD_END, ENDED), ()),  # the old flow ended by an update
+        (('year: {ref: "2027"}', 'year: {ref: "2028"}'), ("--allow-replace",)),  # moved: replace
+    ],
+    ids=["ended-by-update", "moved-by-replace"],
+)
+def test_a_new_flow_waits_for_the_change_that_ends_the_old_one(
+    cli: Cli, no_flows: Path, graph_env: Emulator, edit_old_flow, extra
+) -> None:
+    """One apply ends (or moves) the year's flow and creates the new one: the create comes
+    after, one request at a time, or SDS refuses it with 409."""
+    district = no_flows
+    _converged(cli, district)
+    _edit(district / "inbound-flow-2027.yaml", *edit_old_flow)
+    (district / "flow-b.yaml").write_text(FLOW_B)
+    _converged(cli, district, "--parallelism", "1", *extra)
+
+
+def test_a_new_flow_whose_end_comes_from_a_variable_still_waits_for_the_delete(
+    cli: Cli, no_flows: Path, graph_env: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What cannot be judged counts as active when changes are ordered: waiting costs nothing."""
+    district = no_flows
+    _converged(cli, district)
+    (district / "inbound-flow-2027.yaml").unlink()
+    (district / "flow-b.yaml").write_text(FLOW_B + "expirationDateTime: ${FLOW_END}\n")
+    monkeypatch.setenv("FLOW_END", "2027-07-31T00:00:00Z")
+    _converged(cli, district, "--prune", "--allow-duplicate-source", "--parallelism", "1")
+
+
+@pytest.mark.parametrize(
+    ("start", "then", "extra"),
+    [
+        ((OLD_END, ENDED), (ENDED, OLD_END), ()),  # started again by an update
+        (
+            ('year: {ref: "2027"}', 'year: {ref: "2028"}'),
+            ('year: {ref: "2028"}', 'year: {ref: "2027"}'),
+            ("--allow-replace",),
+        ),
+    ],
+    ids=["update-starts-it-again", "replace-moves-it-in"],
+)
+def test_a_change_that_makes_a_flow_active_next_to_an_unmanaged_one_fails_the_plan(
+    cli: Cli, no_flows: Path, graph_env: Emulator, start, then, extra
+) -> None:
+    district = no_flows
+    flow = district / "inbound-flow-2027.yaml"
+    _edit(flow, *start)
+    (district / "flow-b.yaml").write_text(FLOW_B)  # the other 2027 flow, active
+    _converged(cli, district)
+    (district / "flow-b.yaml").unlink()  # it stays in the tenant, unmanaged
+    _edit(flow, *then)
+    plan = cli("plan", str(district))
+    assert plan.code == 1, plan.out + plan.err
+    assert (
+        "'Contoso rostering 2026-2027' would be a second active inbound flow for year '2027'"
+        in (plan.out + plan.err)
+    )
+    graph_env.requests_log.clear()
+    assert cli("apply", str(district), "--auto-approve", *extra).code == 1
+    assert graph_env.requests_log.count_writes() == 0
