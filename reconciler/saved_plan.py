@@ -178,8 +178,9 @@ def staleness(saved: dict[str, Any], fresh: Plan) -> list[str]:
 
 
 def _other_path(made_from: str, now: str) -> bool:
-    """Two PATHs that do not name the same place (`ds` and `./ds/` do)."""
-    return bool(made_from and now) and os.path.normpath(made_from) != os.path.normpath(now)
+    """Two PATHs that do not name the same place (`ds`, `./ds/` and its absolute path do; the
+    plan was made in this directory, as a reviewed plan is applied from the same checkout)."""
+    return bool(made_from and now) and os.path.realpath(made_from) != os.path.realpath(now)
 
 
 def target_conflict(saved: dict[str, Any], targets: tuple[str, ...], path: str) -> str | None:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from reconciler import urls
+from reconciler.commands.interrupts import writes_begin
 from reconciler.commands.loading import echo_err
 from reconciler.graph import GraphClient
 from reconciler.objects import DesiredObject
@@ -38,6 +39,7 @@ def start_after_apply(
         if dry_run:
             echo_err(f"Would start a sync run ({where}); {report.starts_left} {left}.")
             continue
+        writes_begin()  # a run started is a write: an interrupt from here is not "nothing"
         start_run(client, log)
         echo_err(
             f"Started a sync run ({where}): the flows run now instead of at the next scheduled "

@@ -4,6 +4,7 @@ at a `#` (`displayName: Contoso #1 PowerSchool` is the name `Contoso` and a comm
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reconciler.desired.problems import Problem, Severity
@@ -32,8 +33,9 @@ def name_problems(file: str, doc: Document, key: str, body: Any) -> list[Problem
         )
     if doc.text is not None:  # only a file with a comment after a value on some line
         line, col = doc.where((key,))
-        cut = _cut_at_hash(doc.text, line, col)
+        cut = _cut_at_hash(doc.text, line, col, name)
         if cut is not None:
+            meant = json.dumps(f"{name} {cut}", ensure_ascii=False)  # a YAML "…" text too
             problems.append(
                 Problem(
                     file,
@@ -41,23 +43,22 @@ def name_problems(file: str, doc: Document, key: str, body: Any) -> list[Problem
                     col,
                     Severity.WARNING,
                     f"{key} is {quoted(name)}: YAML reads {quoted(cut)} after it as a comment. "
-                    f'If the # is part of the name, put the name in quotes: {key}: "{name} '
-                    f'{cut}"',
+                    f"If the # is part of the name, put the name in quotes: {key}: {meant}",
                 )
             )
     return problems
 
 
-def _cut_at_hash(text: str, line: int, col: int) -> str | None:
-    """The comment after a plain value at (line, col) when it reads like more of the value
-    (`#1 PowerSchool`: no space after the `#`, as a comment written on purpose has)."""
+def _cut_at_hash(text: str, line: int, col: int, name: str) -> str | None:
+    """The comment right after the plain value `name` at (line, col) when it reads like more
+    of it (`#1 PowerSchool`: no space after the `#`, as a comment written on purpose has).
+    Only where the value is all that precedes the comment on its line: not a value in flow
+    style followed by `,`, nor one continued on the next lines."""
     lines = text.split("\n", line)
     if len(lines) < line:
         return None
     rest = lines[line - 1].rstrip("\r")[col - 1 :]
-    if rest[:1] in {'"', "'", "|", ">", "[", "{", ""}:
-        return None  # quoted or not a plain text: a # inside is the value's own
-    _value, hash_, comment = rest.partition(" #")
-    if not hash_ or comment[:1] in {"", " ", "\t", "#"}:
+    value, hash_, comment = rest.partition(" #")
+    if not hash_ or comment[:1] in {"", " ", "\t", "#"} or value.rstrip() != name:
         return None
     return "#" + comment.rstrip()

@@ -177,6 +177,8 @@ def _not_utf8(data: bytes, start: int, fail: Callable[..., YamlSourceError]) -> 
                 "(in Notepad: File > Save As, Encoding: UTF-8)"
             )
     line_start = data.rfind(b"\n", 0, start) + 1
+    if line_start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        line_start = 3  # a UTF-8 byte-order mark is no character of the text
     column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
     return fail(
         f"file is not valid UTF-8: byte 0x{data[start]:02x} here is a character saved in another "

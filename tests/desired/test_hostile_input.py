@@ -49,6 +49,11 @@ CORPUS: list[tuple[str, str | bytes, str]] = [
         "2:8: error: file is not valid UTF-8: byte 0xe9",
     ),
     (
+        "non-UTF-8 after a UTF-8 byte-order mark",
+        b"\xef\xbb\xbf" + "displayName: caf\xe9\n".encode("latin-1"),
+        "1:17: error: file is not valid UTF-8: byte 0xe9",
+    ),
+    (
         "UTF-16 (Notepad's Unicode)",
         "displayName: x\n".encode("utf-16"),
         "1:1: error: file is saved as UTF-16 (Notepad calls it 'Unicode'); save it as UTF-8",

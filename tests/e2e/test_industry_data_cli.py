@@ -166,3 +166,32 @@ def test_apply_start_run_on_profiles_says_there_is_nothing_to_start(
     result = cli("apply", "--auto-approve", "--start-run", "--no-wait")
     assert result.code == 0, result.err
     assert "no object of a kind with sync runs" in result.err
+
+
+def test_a_run_started_counts_as_written_when_an_interrupt_follows(
+    graph_env: Emulator, years: Path, cli: Cli
+) -> None:
+    """An interrupt after `--start-run` has started a run must not be reported as "nothing was
+    written": the start is a write. (The wrapper `apply` uses, around the start it makes.)"""
+    from reconciler.commands.interrupts import nothing_written_on_interrupt
+    from reconciler.commands.run_start import start_after_apply
+    from reconciler.desired import load_desired
+    from tests.e2e.test_plan_apply import client_for
+
+    assert cli("apply", str(years), "--auto-approve").code == 0
+    objects = load_desired(str(years)).objects
+    client = client_for(graph_env)
+
+    @nothing_written_on_interrupt("interrupted before any write; nothing was written")
+    def start_then_ctrl_c(dry_run: bool) -> None:
+        start_after_apply(client, objects, dry_run=dry_run)
+        raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):  # as it is: something was written
+            start_then_ctrl_c(dry_run=False)
+        assert len(_runs(graph_env)) == 1
+        with pytest.raises(Exception, match="nothing was written"):  # a dry run writes nothing
+            start_then_ctrl_c(dry_run=True)
+    finally:
+        client.close()
