@@ -118,10 +118,11 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="edusync-reconcile")
 @global_options
 def cli() -> None:
-    """GitOps for Microsoft School Data Sync synchronization profiles.
+    """GitOps for Microsoft School Data Sync: new SDS's Industry Data objects and the classic
+    synchronization profiles.
 
-    Desired profiles live as YAML in git (default ./desired-state). `plan` shows what would
-    change in the tenant, `apply` makes it so.
+    The desired configuration lives as YAML in git (default ./desired-state). `plan` shows what
+    would change in the tenant, `apply` makes it so.
 
     \b
     Quick start (no tenant needed):

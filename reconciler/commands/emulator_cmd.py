@@ -167,8 +167,9 @@ def emulator(
     drop_after_commit: int,
     retired: bool,
 ) -> int:
-    """Serve the SDS synchronization-profile API of Microsoft Graph on 127.0.0.1 from an
-    in-memory tenant, until interrupted (Ctrl-C or SIGTERM).
+    """Serve the SDS APIs of Microsoft Graph (the Industry Data API of new SDS and the classic
+    synchronization profiles) on 127.0.0.1 from an in-memory tenant, until interrupted (Ctrl-C
+    or SIGTERM).
 
     The first line of output is the base URL to pass as --graph-url (or EDUSYNC_GRAPH_URL);
     stderr then says which variables to set in another terminal. Server defaults,

@@ -34,8 +34,9 @@ from reconciler.desired.yamlsource import (
 )
 from reconciler.errors import ConfigError
 from reconciler.kinds import REGISTRY
-from reconciler.kinds.model import Kind
+from reconciler.kinds.model import Kind, Reference
 from reconciler.kinds.registry import Registry
+from reconciler.names import quoted
 from reconciler.objects import DesiredObject, Lifecycle
 from reconciler.settings import FileSettings, UpdateMethod, graph_url_problem
 
@@ -544,11 +545,26 @@ def _setting_problem(key: str, value: str) -> str | None:
     return None
 
 
+def _inside(obj: DesiredObject, twice: set[tuple[str, str]]) -> bool:
+    """Whether `obj` is declared inside an object already named twice (a flow in a set's
+    second declaration)."""
+    parent, parent_ref = obj.kind.endpoint.parent, obj.kind.endpoint.parent_ref
+    if not parent or not parent_ref:
+        return False
+    container = obj.body.get(parent_ref)
+    name = container.get(Reference.KEY) if isinstance(container, dict) else None
+    return isinstance(name, str) and (parent, name.lower()) in twice
+
+
 def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
     problems: list[Problem] = []
     by_name: dict[tuple[str, str], DesiredObject] = {}
     by_id: dict[tuple[str, str], DesiredObject] = {}
+    #: Objects named twice: what is declared inside the second (a set's flows) is not said again.
+    twice: set[tuple[str, str]] = set()
     for obj in objects:
+        if _inside(obj, twice):
+            continue
         for index, key, label in (
             (by_name, obj.kind.key.fold(obj.name), obj.kind.key.label),
             (by_id, (obj.pinned_id or "").lower(), "id"),
@@ -563,18 +579,25 @@ def _duplicates(objects: list[DesiredObject]) -> list[Problem]:
                 # A tenant can hold two profiles of one name: each pinning its own `id:`
                 # (a repeated id is caught below) tells them apart, as plan matches pins first.
                 continue
+            if index is by_name:
+                twice.add((obj.kind.name, obj.name.lower()))
+            noun = obj.kind.noun
+            # A key of one member (a name) may be shared in the tenant, where pins tell two
+            # apart; a key of several (a set and a type) is the service's own rule.
+            pin = index is by_name and len(obj.kind.key.paths) == 1
+            shown = obj.pinned_id if index is by_id else obj.name
             problems.append(
                 Problem(
                     obj.file,
                     obj.line,
                     obj.column,
                     Severity.ERROR,
-                    f"duplicate {label} {key!r}: also declared at {first.where}; "
-                    "each profile must be declared once"
+                    f"duplicate {label} {quoted(str(shown))}: also declared at {first.where}; "
+                    f"each {noun} must be declared once"
                     + (
-                        ""
-                        if index is by_id
-                        else " (two tenant profiles of one name: pin each with its own `id:`)"
+                        f" (two tenant {noun}s of one name: pin each with its own `id:`)"
+                        if pin
+                        else ""
                     ),
                 )
             )

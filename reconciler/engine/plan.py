@@ -113,8 +113,8 @@ def plan_object(
         warnings.append(
             "REPLACE: "
             + "; ".join(reasons)
-            + f". The {kind.noun} will be deleted and created anew ({kind.writes.replace_loses} "
-            "are lost); apply needs --allow-replace"
+            + f". The {kind.noun} will be deleted and created anew (what that costs: "
+            f"{kind.writes.replace_loses}); apply needs --allow-replace"
         )
         if desired.lifecycle.protect:
             warnings.append(

@@ -289,7 +289,7 @@ def _carried_replace(change: Change, path: str, target: str) -> Change:
     reason = (
         f"REPLACE: {path} refers to a {target} that is replaced (it gets a new id), and can "
         f"only be set when the {kind.noun} is created. The {kind.noun} will be deleted and "
-        f"created anew ({kind.writes.replace_loses} are lost); apply needs --allow-replace"
+        f"created anew (what that costs: {kind.writes.replace_loses}); apply needs --allow-replace"
     )
     return replace(
         change,

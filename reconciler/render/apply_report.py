@@ -162,8 +162,11 @@ def _what(change: Change) -> str:
     return quoted(change.name) + (f" ({', '.join(details)})" if details else "")
 
 
-def _profiles(n: int) -> str:
-    return f"{n} profile" if n == 1 else f"{n} profiles"
+def _counted(changes: list[Change]) -> str:
+    """`1 profile`, `2 provisioning flows`; `3 objects` when they are of several kinds."""
+    nouns = {c.kind.noun for c in changes}
+    noun = nouns.pop() if len(nouns) == 1 else "object"
+    return f"{len(changes)} {noun}" + ("" if len(changes) == 1 else "s")
 
 
 def approval_question(plan: Plan) -> str:
@@ -174,13 +177,13 @@ def approval_question(plan: Plan) -> str:
     lines = []
     if deletes:
         lines.append(
-            f"This DELETES {_profiles(len(deletes))}: {', '.join(_what(c) for c in deletes)}. "
+            f"This DELETES {_counted(deletes)}: {', '.join(_what(c) for c in deletes)}. "
             + ("Its" if len(deletes) == 1 else "Their")
             + " sync history is lost."
         )
     if replaces:
         lines.append(
-            f"This REPLACES {_profiles(len(replaces))} (deleted, then created anew): "
+            f"This REPLACES {_counted(replaces)} (deleted, then created anew): "
             f"{', '.join(_what(c) for c in replaces)}. "
             + ("Its" if len(replaces) == 1 else "Their")
             + " sync history is lost."

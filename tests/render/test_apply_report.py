@@ -55,6 +55,19 @@ def test_deletes_and_replaces_name_what_is_lost() -> None:
     ]
 
 
+def test_deletes_are_counted_in_their_kind_s_own_noun() -> None:
+    """A new-SDS delete is not a "profile": the prompt counts each kind's noun, or objects."""
+    from reconciler.kinds.industry_data.year import YEAR
+
+    def gone(kind, name: str, id_: str) -> Change:
+        return Change(kind, name, id_, Action.DELETE, Remove({"id": id_}))
+
+    years = Plan((gone(YEAR, "2026", "y1"), gone(YEAR, "2027", "y2")))
+    assert approval_question(years).startswith("This DELETES 2 years: '2026' (y1), '2027' (y2).")
+    mixed = Plan((gone(YEAR, "2026", "y1"), gone(KIND, "Old", "p1")))
+    assert approval_question(mixed).startswith("This DELETES 2 objects: ")
+
+
 def test_report_names_follow_up_actions_and_next_steps() -> None:
     done = Outcome(change(Action.UPDATE, "B", then=Action.RESUME), Status.DONE, object_id="id-1")
     skipped = Outcome(change(Action.CREATE, "C", None))
