@@ -22,12 +22,13 @@ from reconciler.desired.loader import SETTINGS_FILE, discover
 from reconciler.desired.yamlsource import YamlSourceError, read_documents
 from reconciler.engine.matching import Match, TenantIndex, match_all
 from reconciler.engine.model import Actual
+from reconciler.engine.normalize import canonical_scalar, normalize
 from reconciler.errors import ConfigError
 from reconciler.export.minimal import minimal_document
 from reconciler.export.naming import name_text, unique_stems
 from reconciler.export.yamltree import Merger, dump, round_trip, to_node
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds.model import Kind
+from reconciler.kinds.model import Kind, Scalar, ScalarKind
 from reconciler.kinds.registry import Registry
 from reconciler.kinds.typetree import object_type_of
 
@@ -37,6 +38,8 @@ HEADER = (
     "# Exported from the tenant by `edusync-reconcile export`; write-only secrets are ${NAME}\n"
     "# placeholders: set those variables (CI secrets) for `apply`.\n"
 )
+
+_INSTANT = Scalar(ScalarKind.DATETIME)
 
 
 class Outcome(StrEnum):
@@ -132,6 +135,22 @@ def read_existing(out_dir: Path, registry: Registry) -> _Existing:
     return _Existing(state, files)
 
 
+def overridden(kind: Kind, body: Mapping[str, Any]) -> bool:
+    """Whether the tenant changed one of the service's rows: its modification time is set
+    (the service shows DateTime.MinValue on rows nobody changed), or a member differs from
+    its declared default (a row hidden with `isDisabled: true`)."""
+    rows = kind.service_rows
+    stamped = rows.modified if rows is not None else ""
+    if stamped and canonical_scalar(body.get(stamped), _INSTANT) is not None:
+        return True
+    root = object_type_of(kind.root, body)
+    return root is not None and any(
+        normalize(body[p.name], p.type) != normalize(p.default, p.type)
+        for p in root.props
+        if p.has_default and not p.read_only and body.get(p.name) is not None
+    )
+
+
 def _secret_references(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
     if isinstance(value, Mapping):
         for key, child in value.items():
@@ -178,11 +197,18 @@ class Exporter:
         self.ignore_changes = tuple(ignore_changes)
         self.result = ExportResult()
         self.tenant: dict[str, list[Actual]] = {}
+        #: Ids of the service's own rows: matched like any object (a document may override
+        #: one), written anew only when the tenant overrides it.
+        self.service_rows: set[str] = set()
         for name, bodies in tenant.items():
             kind = registry[name]
-            self.tenant[name] = [
-                Actual(b) for b in bodies if not kind.services_own(b) and not self._leaving(kind, b)
-            ]
+            self.tenant[name] = []
+            for body in bodies:
+                if kind.services_own(body):  # never deleted: `isDisabled` is an override here
+                    self.service_rows.add(str(body.get("id")))
+                elif self._leaving(kind, body):
+                    continue
+                self.tenant[name].append(Actual(body))
         everything = [(registry[k], a) for k, objs in self.tenant.items() for a in objs]
         # Placeholder names come from every tenant object, so --target never renames one.
         self.env_stems = unique_stems(
@@ -283,7 +309,11 @@ class Exporter:
             default_kind=self.registry.default_name,
         )
         self.result.notes.extend(f"{self.shown}{obj.file}: {n}" for n in fresh.notes)
-        merger = Merger(obj.variables, ignored=(*ignore, *obj.lifecycle.ignore_changes))
+        merger = Merger(
+            obj.variables,
+            ignored=(*ignore, *obj.lifecycle.ignore_changes),
+            add_missing=actual.id not in self.service_rows,
+        )
         root = object_type_of(obj.kind.root, fresh.body)
         if root is None:  # a type this version does not know: leave the document as it is
             self.result.notes.append(f"{obj.where}: the tenant's type is unknown; left alone")
@@ -305,7 +335,9 @@ class Exporter:
             (self.registry[k], a)
             for k, objs in self.tenant.items()
             for a in objs
-            if a.id not in claimed and self._wanted(self.registry[k], a.body)
+            if a.id not in claimed
+            and self._wanted(self.registry[k], a.body)
+            and (a.id not in self.service_rows or overridden(self.registry[k], a.body))
         ]
         taken = [Path(f).stem for f in existing.files] + [SETTINGS_FILE.rsplit(".", 1)[0]]
         stems = unique_stems(

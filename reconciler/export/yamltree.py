@@ -98,9 +98,14 @@ class Merger:
         self,
         variables: Mapping[RawPath, Any],
         ignored: Collection[str] = (),
+        *,
+        add_missing: bool = True,
     ) -> None:
         self.variables = variables
         self.ignored = set(ignored)
+        #: False: only what the document declares is updated (an override of a service row
+        #: leaves the service's other members to the service).
+        self.add_missing = add_missing
         self.changed = False
 
     def merge(
@@ -126,7 +131,8 @@ class Merger:
             if self._agrees(declared.get(key), actual, prop, path):
                 continue
             self._update(node, key, declared.get(key), actual, fresh, prop, path, where)
-        self._add_missing(node, fresh, otype)
+        if self.add_missing:
+            self._add_missing(node, fresh, otype)
 
     def _holds_kept_parts(self, path: RawPath, where: str) -> bool:
         """Whether a `${NAME}` value or an ignored path lies below this member."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -353,3 +354,40 @@ def test_out_below_or_onto_a_file_is_refused_before_any_request(
     assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}"), result.err
     assert "file" in lines[0]
     assert afile.read_text() == "not a directory\n"
+
+
+# -- Industry Data: the sample district applied, then exported ------------------------------------
+@pytest.fixture
+def district(cli, graph_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample district (examples/industry-data), applied to the emulator."""
+    from tests.kinds.idkinds import ENV, SAMPLES
+
+    target = tmp_path / "district"
+    shutil.copytree(SAMPLES, target)
+    monkeypatch.chdir(tmp_path)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    applied = cli("apply", str(target), "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    return target
+
+
+def test_an_overridden_service_row_is_exported_and_its_override_kept(
+    cli, district: Path, tmp_path: Path
+) -> None:
+    adopted = tmp_path / "adopted"
+    fresh = cli("export", str(district), "--out", str(adopted))
+    assert fresh.code == 0, fresh.err
+    rows = [f for f in adopted.glob("*.yaml") if "kind: referenceValue" in f.read_text()]
+    # The tenant's own row and the service's row it hid; not the service's untouched rows.
+    assert sorted(f.name for f in rows) == ["refgradelevel-tk4.yaml", "refgradelevel-ug.yaml"]
+    assert "isDisabled: true" in (adopted / "refgradelevel-ug.yaml").read_text()
+    assert cli("plan", str(adopted), "--detailed-exitcode").code == 0
+
+    override = (district / "reference-values.yaml").read_text().split("---")[1]
+    again = cli("export", str(district))
+    assert again.code == 0, again.err
+    assert "not in the tenant" not in again.err
+    assert "RefGradeLevel/UG (unchanged)" in again.out
+    # Only what the document overrides: the service's name and position stay the service's.
+    assert (district / "reference-values.yaml").read_text().split("---")[1] == override
