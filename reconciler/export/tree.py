@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from reconciler.desired import DesiredObject, DesiredState, load_desired
@@ -92,6 +92,20 @@ class _Existing:
                 return doc
         return None
 
+    def item_of(self, obj: DesiredObject, members: Iterable[str]) -> CommentedMap | None:
+        """The item of a container's list (`provisioningFlows:`) the object is written as."""
+        entry = self.files.get(obj.file)
+        for doc in entry.documents if entry else []:
+            for member in members if isinstance(doc, CommentedMap) else ():
+                items = doc.get(member)
+                for item in items if isinstance(items, CommentedSeq) else ():
+                    if isinstance(item, CommentedMap) and (item.lc.line + 1, item.lc.col + 1) == (
+                        obj.line,
+                        obj.column,
+                    ):
+                        return item
+        return None
+
 
 def shown_prefix(out_dir: Path) -> str:
     """What goes before a file's name inside `out_dir` in messages: the directory as the
@@ -133,6 +147,13 @@ def read_existing(out_dir: Path, registry: Registry) -> _Existing:
             "and export again (their objects would otherwise be written twice)"
         )
     return _Existing(state, files)
+
+
+def as_item(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
+    """A contained object as an item of its container's list: its container is the document
+    (no `flowSet:`), and it is known by its place there (no `kind:` or pinned `id:`)."""
+    dropped = {"kind", "id", kind.endpoint.parent_ref}
+    return {k: v for k, v in body.items() if k not in dropped}
 
 
 def overridden(kind: Kind, body: Mapping[str, Any]) -> bool:
@@ -267,11 +288,13 @@ class Exporter:
                 continue
             if not self._wanted(obj.kind, match.actual.body) and obj.name not in self.targets:
                 continue
-            doc = existing.document_of(obj)
+            members = self._members_holding(obj.kind)
+            doc = existing.document_of(obj) or existing.item_of(obj, members)
             entry = existing.files.get(obj.file)
             if doc is None or entry is None:  # cannot happen for a parsed file; never guess
                 self.result.notes.append(
-                    f"{self.shown}{obj.where}: could not locate the document; left alone"
+                    f"{self.shown}{obj.where}: {obj.kind.name} {obj.name!r} was not updated: "
+                    "export could not find where the file writes it; compare it with `plan`"
                 )
                 continue
             self._merge(obj, doc, entry, match.actual, ignore)
@@ -279,6 +302,11 @@ class Exporter:
             if entry.changed:
                 _write(entry.path, dump(entry.documents))
         return claimed
+
+    def _members_holding(self, kind: Kind) -> tuple[str, ...]:
+        """The container's members whose items are objects of `kind` (none: not contained)."""
+        parent = self.registry[kind.endpoint.parent] if kind.endpoint.parent else None
+        return tuple(c.member for c in parent.contained if c.kind == kind.name) if parent else ()
 
     def _report_unmatched(self, obj: DesiredObject, match: Match) -> None:
         if self.targets and obj.name not in self.targets:
@@ -311,19 +339,28 @@ class Exporter:
         self.result.notes.extend(f"{self.shown}{obj.file}: {n}" for n in fresh.notes)
         merger = Merger(
             obj.variables,
-            ignored=(*ignore, *obj.lifecycle.ignore_changes),
+            # A container's contained members are objects of their own, merged on their own.
+            ignored=(
+                *ignore,
+                *obj.lifecycle.ignore_changes,
+                *(c.member for c in obj.kind.contained),
+            ),
             add_missing=actual.id not in self.service_rows,
         )
         root = object_type_of(obj.kind.root, fresh.body)
         if root is None:  # a type this version does not know: leave the document as it is
             self.result.notes.append(f"{obj.where}: the tenant's type is unknown; left alone")
             return
-        merger.merge(doc, obj.body, actual.body, fresh.body, root)
+        body = fresh.body
+        if not any(d is doc for d in entry.documents):  # an item of its container's list
+            body = as_item(obj.kind, body)
+        merger.merge(doc, obj.body, actual.body, body, root)
         entry.changed = entry.changed or merger.changed
         outcome = Outcome.UPDATED if merger.changed else Outcome.UNCHANGED
         name = obj.kind.key_of(actual.body)
         self.result.objects.append(ExportedObject(obj.kind, actual.id, name, obj.file, outcome))
-        self._note_variables(name, doc)
+        contained = {c.member for c in obj.kind.contained}  # noted for each contained object
+        self._note_variables(name, {k: v for k, v in doc.items() if k not in contained})
 
     def _note_variables(self, name: str, document: Mapping[str, Any]) -> None:
         for variable, where in _secret_references(document):

@@ -8,8 +8,10 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from reconciler.emulator import Emulator
 from tests.e2e.conftest import TOKEN
@@ -391,3 +393,53 @@ def test_an_overridden_service_row_is_exported_and_its_override_kept(
     assert "RefGradeLevel/UG (unchanged)" in again.out
     # Only what the document overrides: the service's name and position stay the service's.
     assert (district / "reference-values.yaml").read_text().split("---")[1] == override
+
+
+def _graph(emulator: Emulator, method: str, path: str, body: Any = None) -> Any:
+    response = requests.request(
+        method,
+        f"{emulator.base_url}/external/industryData/{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    assert response.ok, response.text
+    return response.json() if response.content else None
+
+
+def _flow_of_type(emulator: Emulator, leaf: str) -> tuple[str, dict[str, Any]]:
+    """(the flow's path, the flow) of the district's set."""
+    (flow_set,) = _graph(emulator, "GET", "outboundProvisioningFlowSets")["value"]
+    flows = f"outboundProvisioningFlowSets/{flow_set['id']}/provisioningFlows"
+    for flow in _graph(emulator, "GET", flows)["value"]:
+        if flow["@odata.type"].endswith(leaf):
+            return f"{flows}/{flow['id']}", flow
+    raise AssertionError(leaf)
+
+
+def test_re_export_updates_a_flow_written_inside_its_set(
+    cli, district: Path, graph_env: Emulator
+) -> None:
+    path, flow = _flow_of_type(graph_env, "classGroupProvisioningFlow")
+    configuration = {**flow["configuration"]}
+    configuration["additionalOptions"] = {**configuration["additionalOptions"], "createTeam": False}
+    change = {"@odata.type": flow["@odata.type"], "configuration": configuration}
+    _graph(graph_env, "PATCH", path, change)
+    assert cli("plan", str(district), "--detailed-exitcode").code == 2
+
+    again = cli("export", str(district))
+    assert again.code == 0, again.err
+    assert "could not locate" not in again.err
+    assert "Contoso provisioning/classGroupProvisioningFlow (updated)" in again.out
+    assert "Contoso provisioning/userProvisioningFlow (unchanged)" in again.out
+    # The password is listed once, for the flow it belongs to (not for its set as well).
+    assert again.err.count("SDS_STUDENT_INITIAL_PASSWORD") == 1
+    assert "userProvisioningFlow: creationOptions.configurations" in again.err
+    text = (district / "provisioning.yaml").read_text()
+    assert "createTeam: false" in text and "createTeam: true" not in text
+    assert "# Class groups: one per class section" in text  # the admin's comments stay
+    assert "# Office 365 A1 for students" in text
+    assert "flowSet" not in text and "kind: provisioningFlow\n" not in text
+    assert text.count("\nid: ") == 1  # the set's pin; its flows are known by their place
+    planned = cli("plan", str(district), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err
