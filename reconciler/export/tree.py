@@ -28,7 +28,7 @@ from reconciler.export.minimal import minimal_document
 from reconciler.export.naming import name_text, unique_stems
 from reconciler.export.yamltree import Merger, dump, round_trip, to_node
 from reconciler.jsontypes import JSONObject
-from reconciler.kinds.model import Kind, Scalar, ScalarKind
+from reconciler.kinds.model import Kind, Reference, Scalar, ScalarKind
 from reconciler.kinds.registry import Registry
 from reconciler.kinds.typetree import object_type_of
 
@@ -230,6 +230,8 @@ class Exporter:
                 elif self._leaving(kind, body):
                     continue
                 self.tenant[name].append(Actual(body))
+        #: {object id: (its document, file)} for the directory's documents export matched.
+        self.documents: dict[str, tuple[CommentedMap, str]] = {}
         everything = [(registry[k], a) for k, objs in self.tenant.items() for a in objs]
         # Placeholder names come from every tenant object, so --target never renames one.
         self.env_stems = unique_stems(
@@ -245,12 +247,25 @@ class Exporter:
         return True
 
     def _wanted(self, kind: Kind, body: Mapping[str, Any]) -> bool:
-        return not self.targets or kind.key_of(body) in self.targets
+        """Targeted (or no --target), itself or its container: a set brings its flows."""
+        if not self.targets or kind.key_of(body) in self.targets:
+            return True
+        container = body.get(kind.endpoint.parent_ref or "")
+        return isinstance(container, Mapping) and container.get(Reference.KEY) in self.targets
+
+    def _container_of(self, kind: Kind, body: Mapping[str, Any]) -> str | None:
+        """The id of the object whose document lists this one (a flow's set), if any."""
+        if not self._members_holding(kind):
+            return None
+        container = body.get(kind.endpoint.parent_ref or "")
+        found = container.get("id") if isinstance(container, Mapping) else None
+        return str(found) if found else None
 
     def run(self) -> ExportResult:
         existing = read_existing(self.out_dir, self.registry)
         claimed = self._update_existing(existing)
         self._write_new(existing, claimed)
+        self._save(existing)
         self._write_schema()
         self._note_shared_names()
         return self.result
@@ -297,11 +312,15 @@ class Exporter:
                     "export could not find where the file writes it; compare it with `plan`"
                 )
                 continue
+            if any(d is doc for d in entry.documents):
+                self.documents[match.actual.id] = (doc, obj.file)
             self._merge(obj, doc, entry, match.actual, ignore)
+        return claimed
+
+    def _save(self, existing: _Existing) -> None:
         for entry in existing.files.values():
             if entry.changed:
                 _write(entry.path, dump(entry.documents))
-        return claimed
 
     def _members_holding(self, kind: Kind) -> tuple[str, ...]:
         """The container's members whose items are objects of `kind` (none: not contained)."""
@@ -376,26 +395,68 @@ class Exporter:
             and self._wanted(self.registry[k], a.body)
             and (a.id not in self.service_rows or overridden(self.registry[k], a.body))
         ]
+        # Contained objects are written in their container's document (a flow in its set's
+        # `provisioningFlows:`), as the README writes them, when that document is written.
+        fresh_ids = {a.id for _, a in fresh}
+        inside: dict[str, list[tuple[Kind, Actual]]] = {}
+        alone: list[tuple[Kind, Actual]] = []
+        for kind, actual in fresh:
+            container = self._container_of(kind, actual.body)
+            if container is not None and (container in fresh_ids or container in self.documents):
+                inside.setdefault(container, []).append((kind, actual))
+            else:
+                alone.append((kind, actual))
         taken = [Path(f).stem for f in existing.files] + [SETTINGS_FILE.rsplit(".", 1)[0]]
         stems = unique_stems(
-            ((a.id, name_text(kind, a.body)) for kind, a in fresh), for_env=False, taken=taken
+            ((a.id, name_text(kind, a.body)) for kind, a in alone), for_env=False, taken=taken
         )
-        for kind, actual in sorted(fresh, key=lambda pair: stems[pair[1].id]):
-            document = minimal_document(
-                kind,
-                actual.body,
-                self.env_stems[actual.id],
-                default_kind=self.registry.default_name,
-            )
+        for kind, actual in sorted(alone, key=lambda pair: stems[pair[1].id]):
             file = f"{stems[actual.id]}.yaml"
-            self.result.notes.extend(f"{self.shown}{file}: {n}" for n in document.notes)
-            _write(self.out_dir / file, HEADER + dump([to_node(document.body, kind.root)]))
-            name = kind.key_of(actual.body)
-            self.result.objects.append(ExportedObject(kind, actual.id, name, file, Outcome.NEW))
-            for placeholder in document.placeholders:
-                self.result.variables.append(
-                    Variable(placeholder.variable, name, placeholder.field)
-                )
+            body = self._new_body(kind, actual, file)
+            for member, items in self._items_for(kind, inside.pop(actual.id, []), file).items():
+                body[member] = items
+            _write(self.out_dir / file, HEADER + dump([to_node(body, kind.root)]))
+        for container, contained in inside.items():
+            self._append_items(existing, container, contained)
+
+    def _new_body(self, kind: Kind, actual: Actual, file: str) -> dict[str, Any]:
+        """The object's minimal document, recorded as exported into `file`."""
+        document = minimal_document(
+            kind, actual.body, self.env_stems[actual.id], default_kind=self.registry.default_name
+        )
+        self.result.notes.extend(f"{self.shown}{file}: {n}" for n in document.notes)
+        name = kind.key_of(actual.body)
+        self.result.objects.append(ExportedObject(kind, actual.id, name, file, Outcome.NEW))
+        for placeholder in document.placeholders:
+            self.result.variables.append(Variable(placeholder.variable, name, placeholder.field))
+        return document.body
+
+    def _items_for(
+        self, container: Kind, contained: list[tuple[Kind, Actual]], file: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """{member: items} for a container's document, in natural-key order (stable)."""
+        items: dict[str, list[dict[str, Any]]] = {}
+        for kind, actual in sorted(contained, key=lambda pair: pair[0].key_of(pair[1].body)):
+            member = self._members_holding(kind)[0]
+            items.setdefault(member, []).append(as_item(kind, self._new_body(kind, actual, file)))
+        return items
+
+    def _append_items(
+        self, existing: _Existing, container: str, contained: list[tuple[Kind, Actual]]
+    ) -> None:
+        """New contained objects of a container the directory already writes: appended to
+        its list (made if the document has none)."""
+        doc, file = self.documents[container]
+        owner = self.registry[contained[0][0].endpoint.parent or ""]
+        otype = object_type_of(owner.root, doc)
+        for member, items in self._items_for(owner, contained, file).items():
+            prop = otype.prop(member) if otype else None
+            nodes = to_node(items, prop.type if prop else None)
+            if isinstance(doc.get(member), CommentedSeq):
+                doc[member].extend(nodes)
+            else:
+                doc[member] = nodes
+        existing.files[file].changed = True
 
     def _write_schema(self) -> None:
         from reconciler.schema import desired_state_schema

@@ -443,3 +443,55 @@ def test_re_export_updates_a_flow_written_inside_its_set(
     assert text.count("\nid: ") == 1  # the set's pin; its flows are known by their place
     planned = cli("plan", str(district), "--detailed-exitcode")
     assert planned.code == 0, planned.out + planned.err
+
+
+def test_a_fresh_export_writes_flows_inside_their_set_and_plans_clean(
+    cli, district: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.kinds.idkinds import ENV
+
+    adopted = tmp_path / "adopted"
+    fresh = cli("export", str(district), "--out", str(adopted))
+    assert fresh.code == 0, fresh.err
+    files = sorted(f.name for f in adopted.glob("*.yaml"))
+    assert not [f for f in files if "id-" in f or "flow" in f.split("-")]  # no file per flow
+    text = (adopted / "contoso-provisioning.yaml").read_text()
+    assert "kind: provisioningFlowSet" in text and "kind: provisioningFlow\n" not in text
+    assert "\nprovisioningFlows:\n" in text and "flowSet" not in text
+    assert text.count('- "@odata.type": "#microsoft.graph.industryData.') == 2
+    password = "DEFAULT_PASSWORD_CONTOSO_PROVISIONING_USER_PASSWORD"
+    assert f"password: ${{{password}}}" in text
+    assert (
+        f"{password}  Contoso provisioning/userProvisioningFlow: "
+        "creationOptions.configurations[students].defaultPasswordSettings.password" in fresh.err
+    )
+    for secret in ENV.values():  # placeholders only, never a secret
+        assert not [f for f in adopted.iterdir() if secret in f.read_text()]
+    assert placeholders(adopted) == {password, "ONEROSTER_CONTOSO_ONEROSTER_CLIENT_SECRET"}
+    assert cli("validate", str(adopted)).code == 0
+    planned = cli("plan", str(adopted), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err
+
+
+def test_re_export_adds_a_new_flow_to_its_sets_list(
+    cli, district: Path, graph_env: Emulator
+) -> None:
+    path, _ = _flow_of_type(graph_env, "userProvisioningFlow")
+    flows = path.rsplit("/", 1)[0]
+    security = {
+        "@odata.type": "#microsoft.graph.industryData.securityGroupProvisioningFlow",
+        "creationOptions": {"createBasedOnRoleGroup": True, "createBasedOnOrgPlusRoleGroup": False},
+    }
+    _graph(graph_env, "POST", flows, security)
+
+    again = cli("export", str(district))
+    assert again.code == 0, again.err
+    assert (
+        "provisioning.yaml  Contoso provisioning/securityGroupProvisioningFlow (new)" in again.out
+    )
+    assert not [f for f in district.glob("*.yaml") if "security" in f.name]
+    text = (district / "provisioning.yaml").read_text()
+    assert text.count('- "@odata.type": ') == 3 and "createBasedOnRoleGroup: true" in text
+    assert "# Class groups: one per class section" in text
+    planned = cli("plan", str(district), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err
