@@ -46,6 +46,9 @@ def round_trip() -> YAML:
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
+    # `[{code: teacher}]` stays as written: ruamel would otherwise shorten it to
+    # `[code: teacher]`, restyling a value nobody changed.
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
     return yaml
 
 

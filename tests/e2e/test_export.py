@@ -439,6 +439,7 @@ def test_re_export_updates_a_flow_written_inside_its_set(
     assert "createTeam: false" in text and "createTeam: true" not in text
     assert "# Class groups: one per class section" in text  # the admin's comments stay
     assert "# Office 365 A1 for students" in text
+    assert "memberEnrollmentMappings: [{code: student}]" in text  # unchanged: kept as written
     assert "flowSet" not in text and "kind: provisioningFlow\n" not in text
     assert text.count("\nid: ") == 1  # the set's pin; its flows are known by their place
     planned = cli("plan", str(district), "--detailed-exitcode")
