@@ -54,6 +54,11 @@ class Minimal:
     notes: list[str] = field(default_factory=list)
 
 
+def shown_path(path: FieldPath) -> str:
+    """`creationOptions.configurations[students].defaultPasswordSettings.password`."""
+    return ".".join(path).replace(".[", "[")
+
+
 def _sort_key(value: Any) -> tuple[str, str]:
     return (str(value).casefold(), str(value))
 
@@ -72,7 +77,7 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
             name = f"{prefix}_{self.stem}_{'_'.join(upper_snake(p) for p in path)}".replace(
                 "__", "_"
             )
-        self.result.placeholders.append(Placeholder(name, ".".join(path)))
+        self.result.placeholders.append(Placeholder(name, shown_path(path)))
         return f"${{{name}}}"
 
     def object(self, value: dict[str, Any], otype: ObjectType, path: FieldPath, prefix: str) -> Any:
@@ -91,7 +96,7 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
                 out[prop.name] = kept
         for key in value:
             if otype.prop(key) is None and not key.startswith("@"):
-                where = ".".join((*path, key))
+                where = shown_path((*path, key))
                 self.result.notes.append(
                     f"{where}: the tenant returned a member this version does not know; left out"
                 )
@@ -168,6 +173,8 @@ class _Minimizer(TypeVisitor[[Any, FieldPath, str], Any]):
             key = item.get(klist.key) if isinstance(item, dict) else None
             if key_prop is not None and isinstance(key_prop.type, Scalar):
                 key = canonical_scalar(key, key_prop.type)
+            elif key_prop is not None and isinstance(key_prop.type, Reference):
+                key = reference_text(key)  # `[students]`, not the target's id and key
             return _sort_key(key)
 
         return [

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.kinds.model import Kind
+from reconciler.kinds.model import ODATA_TYPE, Kind, NaturalKey
 
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -46,17 +46,21 @@ def short_id(object_id: str) -> str:
     return re.sub(r"[^0-9a-z]", "", object_id.lower())[:ID_CHARS] or "noid"
 
 
-def value_at(body: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = body
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
 def name_text(kind: Kind, body: Mapping[str, Any]) -> str:
-    """The words an object's names are made of: its file-name keys, joined."""
-    parts = [value_at(body, key) for key in kind.name_keys]
-    return " ".join(str(p) for p in parts if p not in (None, ""))
+    """The words an object's names are made of: its file-name keys, joined. A reference is
+    its target's key (`{ref: Contoso provisioning}`), a type its words without the kind's
+    own name (`userProvisioningFlow` of a provisioningFlow: `user`)."""
+    parts = [_name_part(kind, key, body) for key in kind.name_keys]
+    return " ".join(p for p in parts if p)
+
+
+def _name_part(kind: Kind, path: str, body: Mapping[str, Any]) -> str:
+    text = NaturalKey((path,)).text(body)
+    if not path.endswith(ODATA_TYPE):
+        return text
+    if text.lower().endswith(kind.name.lower()) and len(text) > len(kind.name):
+        text = text[: -len(kind.name)]
+    return _CAMEL.sub(" ", text)
 
 
 def unique_stems(

@@ -46,6 +46,9 @@ def round_trip() -> YAML:
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
+    # `[{code: teacher}]` stays as written: ruamel would otherwise shorten it to
+    # `[code: teacher]`, restyling a value nobody changed.
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
     return yaml
 
 
@@ -98,9 +101,14 @@ class Merger:
         self,
         variables: Mapping[RawPath, Any],
         ignored: Collection[str] = (),
+        *,
+        add_missing: bool = True,
     ) -> None:
         self.variables = variables
         self.ignored = set(ignored)
+        #: False: only what the document declares is updated (an override of a service row
+        #: leaves the service's other members to the service).
+        self.add_missing = add_missing
         self.changed = False
 
     def merge(
@@ -126,7 +134,8 @@ class Merger:
             if self._agrees(declared.get(key), actual, prop, path):
                 continue
             self._update(node, key, declared.get(key), actual, fresh, prop, path, where)
-        self._add_missing(node, fresh, otype)
+        if self.add_missing:
+            self._add_missing(node, fresh, otype)
 
     def _holds_kept_parts(self, path: RawPath, where: str) -> bool:
         """Whether a `${NAME}` value or an ignored path lies below this member."""

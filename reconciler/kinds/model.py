@@ -517,6 +517,10 @@ class ServiceRows:
     tenant_value: JSON
     create_field: str = ""
     creatable: tuple[str, ...] = ()
+    #: A DateTimeOffset member the service leaves at DateTime.MinValue on its own rows until
+    #: the tenant changes one: a row with a real value there is overridden (`export` writes
+    #: it), as is one whose member differs from its declared default.
+    modified: str = ""
 
     def is_service_row(self, body: Mapping[str, Any]) -> bool:
         return body.get(self.property) not in (None, self.tenant_value)

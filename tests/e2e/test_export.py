@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from reconciler.emulator import Emulator
 from tests.e2e.conftest import TOKEN
@@ -353,3 +356,143 @@ def test_out_below_or_onto_a_file_is_refused_before_any_request(
     assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}"), result.err
     assert "file" in lines[0]
     assert afile.read_text() == "not a directory\n"
+
+
+# -- Industry Data: the sample district applied, then exported ------------------------------------
+@pytest.fixture
+def district(cli, graph_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample district (examples/industry-data), applied to the emulator."""
+    from tests.kinds.idkinds import ENV, SAMPLES
+
+    target = tmp_path / "district"
+    shutil.copytree(SAMPLES, target)
+    monkeypatch.chdir(tmp_path)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    applied = cli("apply", str(target), "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    return target
+
+
+def test_an_overridden_service_row_is_exported_and_its_override_kept(
+    cli, district: Path, tmp_path: Path
+) -> None:
+    adopted = tmp_path / "adopted"
+    fresh = cli("export", str(district), "--out", str(adopted))
+    assert fresh.code == 0, fresh.err
+    rows = [f for f in adopted.glob("*.yaml") if "kind: referenceValue" in f.read_text()]
+    # The tenant's own row and the service's row it hid; not the service's untouched rows.
+    assert sorted(f.name for f in rows) == ["refgradelevel-tk4.yaml", "refgradelevel-ug.yaml"]
+    assert "isDisabled: true" in (adopted / "refgradelevel-ug.yaml").read_text()
+    assert cli("plan", str(adopted), "--detailed-exitcode").code == 0
+
+    override = (district / "reference-values.yaml").read_text().split("---")[1]
+    again = cli("export", str(district))
+    assert again.code == 0, again.err
+    assert "not in the tenant" not in again.err
+    assert "RefGradeLevel/UG (unchanged)" in again.out
+    # Only what the document overrides: the service's name and position stay the service's.
+    assert (district / "reference-values.yaml").read_text().split("---")[1] == override
+
+
+def _graph(emulator: Emulator, method: str, path: str, body: Any = None) -> Any:
+    response = requests.request(
+        method,
+        f"{emulator.base_url}/external/industryData/{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    assert response.ok, response.text
+    return response.json() if response.content else None
+
+
+def _flow_of_type(emulator: Emulator, leaf: str) -> tuple[str, dict[str, Any]]:
+    """(the flow's path, the flow) of the district's set."""
+    (flow_set,) = _graph(emulator, "GET", "outboundProvisioningFlowSets")["value"]
+    flows = f"outboundProvisioningFlowSets/{flow_set['id']}/provisioningFlows"
+    for flow in _graph(emulator, "GET", flows)["value"]:
+        if flow["@odata.type"].endswith(leaf):
+            return f"{flows}/{flow['id']}", flow
+    raise AssertionError(leaf)
+
+
+def test_re_export_updates_a_flow_written_inside_its_set(
+    cli, district: Path, graph_env: Emulator
+) -> None:
+    path, flow = _flow_of_type(graph_env, "classGroupProvisioningFlow")
+    configuration = {**flow["configuration"]}
+    configuration["additionalOptions"] = {**configuration["additionalOptions"], "createTeam": False}
+    change = {"@odata.type": flow["@odata.type"], "configuration": configuration}
+    _graph(graph_env, "PATCH", path, change)
+    assert cli("plan", str(district), "--detailed-exitcode").code == 2
+
+    again = cli("export", str(district))
+    assert again.code == 0, again.err
+    assert "could not locate" not in again.err
+    assert "Contoso provisioning/classGroupProvisioningFlow (updated)" in again.out
+    assert "Contoso provisioning/userProvisioningFlow (unchanged)" in again.out
+    # The password is listed once, for the flow it belongs to (not for its set as well).
+    assert again.err.count("SDS_STUDENT_INITIAL_PASSWORD") == 1
+    assert "userProvisioningFlow: creationOptions.configurations" in again.err
+    text = (district / "provisioning.yaml").read_text()
+    assert "createTeam: false" in text and "createTeam: true" not in text
+    assert "# Class groups: one per class section" in text  # the admin's comments stay
+    assert "# Office 365 A1 for students" in text
+    assert "memberEnrollmentMappings: [{code: student}]" in text  # unchanged: kept as written
+    assert "flowSet" not in text and "kind: provisioningFlow\n" not in text
+    assert text.count("\nid: ") == 1  # the set's pin; its flows are known by their place
+    planned = cli("plan", str(district), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err
+
+
+def test_a_fresh_export_writes_flows_inside_their_set_and_plans_clean(
+    cli, district: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.kinds.idkinds import ENV
+
+    adopted = tmp_path / "adopted"
+    fresh = cli("export", str(district), "--out", str(adopted))
+    assert fresh.code == 0, fresh.err
+    files = sorted(f.name for f in adopted.glob("*.yaml"))
+    assert not [f for f in files if "id-" in f or "flow" in f.split("-")]  # no file per flow
+    text = (adopted / "contoso-provisioning.yaml").read_text()
+    assert "kind: provisioningFlowSet" in text and "kind: provisioningFlow\n" not in text
+    assert "\nprovisioningFlows:\n" in text and "flowSet" not in text
+    assert text.count('- "@odata.type": "#microsoft.graph.industryData.') == 2
+    password = "DEFAULT_PASSWORD_CONTOSO_PROVISIONING_USER_PASSWORD"
+    assert f"password: ${{{password}}}" in text
+    assert (
+        f"{password}  Contoso provisioning/userProvisioningFlow: "
+        "creationOptions.configurations[students].defaultPasswordSettings.password" in fresh.err
+    )
+    for secret in ENV.values():  # placeholders only, never a secret
+        assert not [f for f in adopted.iterdir() if secret in f.read_text()]
+    assert placeholders(adopted) == {password, "ONEROSTER_CONTOSO_ONEROSTER_CLIENT_SECRET"}
+    assert cli("validate", str(adopted)).code == 0
+    planned = cli("plan", str(adopted), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err
+
+
+def test_re_export_adds_a_new_flow_to_its_sets_list(
+    cli, district: Path, graph_env: Emulator
+) -> None:
+    path, _ = _flow_of_type(graph_env, "userProvisioningFlow")
+    flows = path.rsplit("/", 1)[0]
+    security = {
+        "@odata.type": "#microsoft.graph.industryData.securityGroupProvisioningFlow",
+        "creationOptions": {"createBasedOnRoleGroup": True, "createBasedOnOrgPlusRoleGroup": False},
+    }
+    _graph(graph_env, "POST", flows, security)
+
+    again = cli("export", str(district))
+    assert again.code == 0, again.err
+    assert (
+        "provisioning.yaml  Contoso provisioning/securityGroupProvisioningFlow (new)" in again.out
+    )
+    assert not [f for f in district.glob("*.yaml") if "security" in f.name]
+    text = (district / "provisioning.yaml").read_text()
+    assert text.count('- "@odata.type": ') == 3 and "createBasedOnRoleGroup: true" in text
+    assert "# Class groups: one per class section" in text
+    planned = cli("plan", str(district), "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err

@@ -48,6 +48,22 @@ def test_name_text_reads_the_kinds_name_keys() -> None:
     assert name_text(kind, {"displayName": "Test Profile", "id": "x"}) == "Test Profile"
 
 
+def test_a_flow_is_named_by_its_sets_name_and_its_type_not_by_ids() -> None:
+    from reconciler.kinds.industry_data import WITH_INDUSTRY_DATA
+
+    flow = {
+        "id": "29960e61-0000-4000-8000-000000000001",
+        "@odata.type": "#microsoft.graph.industryData.userProvisioningFlow",
+        "flowSet": {"id": "89325c8d-0000-4000-8000-000000000002", "ref": "Contoso provisioning"},
+    }
+    text = name_text(WITH_INDUSTRY_DATA["provisioningFlow"], flow)
+    assert text == "Contoso provisioning user"
+    assert (file_slug(text), env_slug(text)) == (
+        "contoso-provisioning-user",
+        "CONTOSO_PROVISIONING_USER",
+    )
+
+
 def test_unique_stems_are_left_alone_when_unique() -> None:
     stems = unique_stems([("id-1", "Alpha"), ("id-2", "Beta")], for_env=False)
     assert stems == {"id-1": "alpha", "id-2": "beta"}

@@ -90,6 +90,8 @@ REFERENCE_VALUE = Kind(
         TENANT_SOURCE,
         create_field="referenceType",
         creatable=TENANT_REFERENCE_TYPES,
+        # System rows show 0001-01-01T00:00:00Z until changed (reference §1.3).
+        modified="lastModifiedDateTime",
     ),
     file_name_keys=("referenceType", "code"),
     key_settings=("referenceType", "code", "displayName", "isDisabled", "sortIndex"),
