@@ -153,8 +153,8 @@ def report(result: ExportResult, out_dir: str) -> None:
 @click.pass_context
 def export(ctx: click.Context, path: str, out_dir: str | None, targets: tuple[str, ...]) -> int:
     """Write every object of the tenant (every kind) as desired-state YAML, one file per
-    object, named after its displayName, with its `id` pinned. `plan` on the result shows no
-    changes.
+    object (a set's flows inside its document), named after its natural key, with its `id`
+    pinned. `plan` on the result shows no changes.
 
     Files hold only what differs from the server's defaults. Write-only secrets (client
     secrets) are never returned by Graph: they are written as ${NAME} placeholders and the
