@@ -89,7 +89,25 @@ def test_a_flow_pinned_and_moved_to_another_set_is_a_replace_never_an_update(
     assert graph_env.requests_log.count_writes() == 0
     # Unpinned, the flow is a new one in the new set; --prune deletes the old set's one.
     (district / "inline.yaml").write_text(_second_set(flow))
-    _converged(cli, district, "--prune", "--allow-duplicate-source")
+    _converged(cli, district, "--prune")
     ids = _flow_ids(graph_env)
     assert ("Inline test set", USER_FLOW) in ids
     assert ("Contoso provisioning", USER_FLOW) not in ids
+
+
+def test_a_second_set_with_the_same_user_flow_is_no_rename(
+    cli: Cli, district: Path, graph_env: Emulator
+) -> None:
+    """Same rules, other schools: a flow of another set is another flow, however alike, even
+    next to a set git does not manage (made in the portal)."""
+    _converged(cli, district)
+    _rest, flow = _user_flow_block(district)
+    (district / "provisioning.yaml").unlink()  # the tenant's set is not git's any more
+    (district / "inline.yaml").write_text(_second_set(flow))
+    planned = cli("plan", str(district))
+    assert planned.code == 0, planned.out + planned.err
+    assert "LOOKS LIKE A RENAME" not in planned.out
+    assert "Plan: 2 to create, 0 to update" in planned.out
+    _converged(cli, district)
+    ids = _flow_ids(graph_env)
+    assert ("Inline test set", USER_FLOW) in ids and ("Contoso provisioning", USER_FLOW) in ids
