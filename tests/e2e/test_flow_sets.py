@@ -4,6 +4,7 @@ different sets are never look-alikes, and `status` finds each flow under its set
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -111,3 +112,24 @@ def test_a_second_set_with_the_same_user_flow_is_no_rename(
     _converged(cli, district)
     ids = _flow_ids(graph_env)
     assert ("Inline test set", USER_FLOW) in ids and ("Contoso provisioning", USER_FLOW) in ids
+
+
+def test_status_finds_each_flow_under_its_sets_name(cli: Cli, district: Path) -> None:
+    """As plan matches them: a flow is `SET/TYPE`, its set named, never its id."""
+    _converged(cli, district)
+    flows = ("Contoso provisioning/userProvisioningFlow", "Contoso provisioning/classGroup")
+    shown = cli("status", str(district))
+    assert shown.code == 0, shown.out + shown.err
+    for name in flows:
+        assert f"provisioningFlow {name}" in shown.out
+    assert "absent" not in shown.out and "not in the tenant yet" not in shown.out
+    everything = cli("status", str(district), "--all", "--format", "json")
+    assert everything.code == 0, everything.out + everything.err
+    listed = [o for o in json.loads(everything.out)["objects"] if o["kind"] == "provisioningFlow"]
+    assert sorted((o["name"], o["managed"]) for o in listed) == [
+        ("Contoso provisioning/classGroupProvisioningFlow", True),
+        ("Contoso provisioning/userProvisioningFlow", True),
+    ]
+    table = cli("status", str(district), "--all", "--format", "markdown")
+    assert "Contoso provisioning/userProvisioningFlow" in table.out
+    assert "{'id'" not in table.out and "unmanaged" not in table.out
