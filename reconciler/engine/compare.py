@@ -147,6 +147,12 @@ def _reason(kind: Kind, segments: tuple[str, ...], f: FieldDiff) -> str:
     if segments[-1] == ODATA_TYPE:
         owner = fieldpaths.join(segments[:-1]) if len(segments) > 1 else f"the {kind.noun}"
         return f"{owner} changes type from {f.before} to {f.after}"
+    if kind.endpoint.parent and segments == (kind.endpoint.parent_ref,):
+        return (
+            f"the {kind.noun} moves from {kind.endpoint.parent} {_shown(f.before)} to "
+            f"{_shown(f.after)}, and cannot move in place (its {kind.endpoint.parent} is part "
+            "of its URL)"
+        )
     return (
         f"{f.path} can only be set when the {kind.noun} is created "
         f"({_shown(f.before)} → {_shown(f.after)})"

@@ -5,6 +5,8 @@ two profiles syncing one SIS. Before that create is made, each tenant object no 
 accounts for is compared with it, by the kind's data alone:
 
 - never when the `@odata.type` paths of `Kind.source_identity` differ (another provider type);
+- never, for a kind contained in another (`Endpoint.parent`), across containers: a flow of
+  another flow set is another flow (same rules, other schools), whatever it holds;
 - when the desired object names its source (a `Kind.source_identity` path other than an
   `@odata.type` is set: PowerSchool URL + client id, OneRoster URL + client id): the same source,
   equal on every one of those paths it sets;
@@ -154,6 +156,13 @@ def same_types(kind: Kind, wanted: Any, have: Any) -> bool:
     )
 
 
+def same_container(kind: Kind, wanted: Any, have: Any) -> bool:
+    """Whether both live in one container (always, for a kind that is not contained): objects
+    of different containers are different objects, however alike."""
+    ref = kind.endpoint.parent_ref
+    return ref is None or value_at(have, (ref,)) == value_at(wanted, (ref,))
+
+
 def describe_source(values: dict[str, Any]) -> str:
     shown = [str(v) for p, v in values.items() if not _is_type(p)]
     kinds = [str(v) for p, v in values.items() if _is_type(p)]
@@ -164,7 +173,7 @@ def resemblance(wanted: Wanted, have: Any) -> tuple[float, str] | None:
     """How strongly and why the tenant object `have` (normalised) looks like `wanted`: the
     same source scores above any share of equal fields. None: it does not."""
     kind = wanted.kind
-    if not same_types(kind, wanted.tree, have):
+    if not same_types(kind, wanted.tree, have) or not same_container(kind, wanted.tree, have):
         return None
     if wanted.source and all(
         loose(value_at(have, _segments(p))) == loose(v) for p, v in wanted.source.items()

@@ -35,7 +35,10 @@ class Twin:
 def _key(obj: DesiredObject, source: dict[str, Any]) -> tuple[Any, ...] | None:
     if not source:
         return None
-    return (obj.kind.name, *sorted((p, repr(loose(v))) for p, v in source.items()))
+    # Objects of different containers are different objects (`lookalike.same_container`).
+    parent_ref = obj.kind.endpoint.parent_ref
+    container = repr(obj.body.get(parent_ref)) if parent_ref else None
+    return (obj.kind.name, container, *sorted((p, repr(loose(v))) for p, v in source.items()))
 
 
 def twins(objects: Iterable[DesiredObject], sources: DesiredSources | None = None) -> list[Twin]:

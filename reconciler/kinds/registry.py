@@ -85,6 +85,9 @@ def _kind_problems(kind: Kind, kinds: dict[str, Kind]) -> list[str]:
             problems.append(f"{kind.name} lives in unknown kind {parent!r}")
         if target is None or target.target != parent:
             problems.append(f"{kind.name}: parent_ref must name its Reference to {parent}")
+        if kind.endpoint.parent_ref not in kind.writes.create_only:
+            # The container is part of every URL of the object: no write moves it in place.
+            problems.append(f"{kind.name}: its parent_ref must be create-only (Writes)")
     for path in kind.writes.create_only:
         if not _declared(kind.root, path):
             problems.append(f"{kind.name}: create-only path {path!r} names no member")

@@ -18,10 +18,12 @@ from reconciler import urls
 from reconciler.desired import DesiredObject
 from reconciler.engine.matching import TenantIndex, match_all
 from reconciler.engine.model import Actual
+from reconciler.engine.references import Identities
 from reconciler.errors import GraphError
 from reconciler.graph import GraphClient
 from reconciler.jsontypes import JSONObject
 from reconciler.kinds.model import ErrorLogShape, Kind
+from reconciler.kinds.registry import Registry
 from reconciler.retirement import list_collection
 from reconciler.status.pii import mask_text, mask_value
 from reconciler.status.runs import RunsReport, read_runs, run_logs
@@ -244,10 +246,11 @@ def _kinds(desired: Sequence[DesiredObject], every: Iterable[Kind], everything: 
     return list(wanted.values())
 
 
-def _read(
-    client: GraphClient, kinds: list[Kind], every: dict[str, Kind]
-) -> dict[str, list[Actual]]:
-    """Each kind's objects; a contained kind's within each object of its container."""
+def _read(client: GraphClient, kinds: list[Kind], registry: Registry) -> dict[str, list[Actual]]:
+    """Each kind's objects; a contained kind's within each object of its container, which it
+    names as plan does (its natural key holds its container's: `Set name/userProvisioningFlow`,
+    not the container's id)."""
+    every = {k.name: k for k in registry}
     from reconciler.tenant import list_kind
 
     tenant: dict[str, list[Actual]] = {}
@@ -260,7 +263,8 @@ def _read(
                 tenant[parent.name] = [Actual(b) for b in list_collection(client, parent)]
             bodies = list_kind(client, kind, parent, tenant[parent.name])
         tenant[kind.name] = [Actual(b) for b in bodies]
-    return {k.name: tenant[k.name] for k in kinds}
+    named = Identities(registry, tenant, (), ())
+    return {k.name: [named.resolve(k, a) for a in tenant[k.name]] for k in kinds}
 
 
 def read_status(
@@ -268,11 +272,11 @@ def read_status(
     desired: Sequence[DesiredObject],
     options: StatusOptions,
     *,
-    registry: Iterable[Kind],
+    registry: Registry,
     now: dt.datetime,
 ) -> StatusReport:
     kinds = _kinds(desired, registry, options.include_unmanaged)
-    tenant = _read(client, kinds, {k.name: k for k in registry})
+    tenant = _read(client, kinds, registry)
     indexes = {k.name: TenantIndex(k, tenant[k.name]) for k in kinds}
     matches = match_all(tuple(desired), indexes)
     reader = StatusReader(client, options)

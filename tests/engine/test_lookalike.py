@@ -4,14 +4,18 @@ Table-driven over pure data: a desired body and a tenant body per case."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from reconciler.desired.loader import DesiredObject
 from reconciler.engine.lookalike import Candidate, lookalikes
+from reconciler.engine.twins import twins
 from reconciler.kinds import KINDS
+from reconciler.kinds.industry_data.flow_set import PROVISIONING_FLOW
 from reconciler.kinds.sync_profile import SYNCHRONIZATION_PROFILE
+from tests.engine_family.kinds import PART
 
 KIND = SYNCHRONIZATION_PROFILE
 
@@ -252,3 +256,40 @@ def test_at_most_three_lookalikes_strongest_first() -> None:
     close["id"] = "id-close"
     found = lookalikes(desired(CSV), [Candidate.of(KIND, b) for b in [close, *exact]])
     assert [look.id for look in found] == ["id-exact-0", "id-exact-1", "id-exact-2"]
+
+
+USER_FLOW = {
+    "@odata.type": "#microsoft.graph.industryData.userProvisioningFlow",
+    "createUnmatchedUsers": True,
+    "managementOptions": {"additionalAttributes": ["userGradeLevel"]},
+}
+
+
+def _flow_in(set_name: str) -> DesiredObject:
+    body = {**USER_FLOW, "flowSet": {"ref": set_name}}
+    return DesiredObject(PROVISIONING_FLOW, "desired-state/sets.yaml", 1, 1, body)
+
+
+def _tenant_flow_in(set_name: str) -> Candidate:
+    body = {**USER_FLOW, "id": "f-1", "flowSet": {"id": "s-1", "ref": set_name}}
+    return Candidate.of(PROVISIONING_FLOW, body)
+
+
+def test_objects_of_a_contained_kind_look_alike_only_within_one_container() -> None:
+    # Another set with the same user flow (same rules, other schools) is another flow.
+    assert lookalikes(_flow_in("Middle schools"), [_tenant_flow_in("High schools")]) == ()
+    (look,) = lookalikes(_flow_in("High schools"), [_tenant_flow_in("High schools")])
+    assert look.id == "f-1" and look.reason.startswith("has the same values in all")
+
+
+def test_objects_of_a_contained_kind_read_one_source_only_within_one_container() -> None:
+    reading = replace(PART, source_identity=("weight",))
+    a, b, c = (
+        DesiredObject(reading, "desired-state/parts.yaml", line, 1, body)
+        for line, body in (
+            (1, {"displayName": "Bolt", "weight": "1", "group": {"ref": "Blue"}}),
+            (5, {"displayName": "Nut", "weight": "1", "group": {"ref": "Red"}}),
+            (9, {"displayName": "Screw", "weight": "1", "group": {"ref": "Blue"}}),
+        )
+    )
+    assert [(t.earlier.line, t.later.line) for t in twins([a, b, c])] == [(1, 9)]

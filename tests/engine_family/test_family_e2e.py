@@ -360,6 +360,30 @@ def test_a_contained_kind_is_written_in_its_container_created_in_the_same_run(
     assert converged(capsys, path)
 
 
+def test_a_contained_object_moved_to_another_container_is_a_replace_across_them(
+    server: FamilyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its container is part of its URL: no PATCH can move it (one sent to the old container
+    changed nothing, and the plan never converged). It is deleted there and created anew in
+    the new one, as a replace, with --allow-replace."""
+    blue = server.seed_group(displayName="Blue", colour="blue")
+    red = server.seed_group(displayName="Red", colour="red")
+    bolt = server.seed_part(blue, displayName="Bolt", weight="1")
+    groups = {"b.yaml": group("Blue"), "r.yaml": group("Red", "red")}
+    path = desired({**groups, "bolt.yaml": part("Bolt", "Red")})
+    code, out, _err = cli(capsys, "plan", path)
+    assert code == 0
+    assert 'the part moves from widgetGroup "Blue" to "Red", and cannot move in place' in out
+    assert "must be REPLACED" in out
+    code, _out, err = cli(capsys, "apply", path, "--auto-approve")
+    assert code == 1 and "--allow-replace" in err
+    assert writes(server) == []
+    code, _out, err = cli(capsys, "apply", path, "--auto-approve", "--allow-replace")
+    assert code == 0, err
+    assert writes(server) == [f"DELETE {GROUPS}/{blue}/parts/{bolt}", f"POST {GROUPS}/{red}/parts"]
+    assert converged(capsys, path)
+
+
 def test_prune_deletes_contained_objects_before_their_container(
     server: FamilyServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.kinds.model import ReadVia, Relation, Writes
 from reconciler.kinds.registry import Registry
-from tests.engine_family.kinds import FAMILY_REGISTRY, WIDGET, WIDGET_GROUP
+from tests.engine_family.kinds import FAMILY_REGISTRY, PART, WIDGET, WIDGET_GROUP
 
 
 def test_the_family_registry_holds_together() -> None:
@@ -53,3 +53,10 @@ def test_a_create_only_path_naming_nothing_is_refused() -> None:
     typo = replace(WIDGET, writes=Writes(create_only=("serail",)))
     with pytest.raises(ValueError, match="create-only path 'serail' names no member"):
         Registry((WIDGET_GROUP, typo), default_name="widget")
+
+
+def test_a_contained_kind_whose_container_can_change_in_place_is_refused() -> None:
+    # The container is in every URL of the object: a PATCH would go to the old one.
+    movable = replace(PART, writes=replace(PART.writes, create_only=()))
+    with pytest.raises(ValueError, match=re.escape("part: its parent_ref must be create-only")):
+        Registry((WIDGET_GROUP, movable), default_name="widgetGroup")

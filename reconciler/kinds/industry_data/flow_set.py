@@ -295,7 +295,9 @@ PROVISIONING_FLOW = Kind(
         # security-group flow's only member, creationOptions, is in every PATCH of it anyway.
         patch_always=("managementOptions",),
         reread=True,
-        create_only=("@odata.type",),
+        # Its set is part of its URL (…/{set id}/provisioningFlows/{id}): a flow cannot move
+        # to another set in place, it is deleted from the old set and created in the new one.
+        create_only=("@odata.type", FLOW_SET_REF),
         replace_loses="what it provisioned is provisioned anew (as after a reset)",
     ),
     permissions=permissions("OutboundFlow"),
