@@ -107,6 +107,9 @@ def test_drift_workflow_runs_on_a_schedule_and_by_hand() -> None:
     workflow = load(ROOT / ".github/workflows/drift.yml")
     triggers = workflow.get("on") or workflow.get(True)
     assert "schedule" in triggers and "workflow_dispatch" in triggers
+    assert (
+        "github.ref == 'refs/heads/main'" in workflow["jobs"]["drift"]["if"]
+    )  # by hand: main only
     [step] = [s for s in workflow["jobs"]["drift"]["steps"] if s.get("with", {}).get("command")]
     assert step["with"]["args"] == "--drift-issue --detailed-exitcode"
 
@@ -116,3 +119,13 @@ def test_action_interface() -> None:
     assert {"command", "path", "args", "python-version", "version"} <= set(action["inputs"])
     assert set(action["outputs"]) == {"changes", "exit-code"}
     assert action["runs"]["using"] == "composite"
+
+
+def test_plan_and_apply_run_for_every_pull_request_and_merge() -> None:
+    """No path filter: a required plan check must report on every pull request (a filtered one
+    stays pending, and the pull request cannot merge), and a pull request opened only to re-plan
+    (an empty commit) must be planned and, merged, applied."""
+    for name, event in (("plan.yml", "pull_request"), ("apply.yml", "push")):
+        workflow = load(ROOT / ".github/workflows" / name)
+        trigger = (workflow.get("on") or workflow.get(True))[event] or {}
+        assert "paths" not in trigger and "paths-ignore" not in trigger, name
