@@ -25,6 +25,7 @@ from reconciler.github.record import (
     plan_marker,
     record_of,
     render_record,
+    stale_cause,
 )
 from reconciler.github.report import (
     Where,
@@ -169,11 +170,30 @@ class PlanPublishing:
 # -- apply -----------------------------------------------------------------------------------
 
 
-def _re_review_hint(number: int) -> str:
+#: Planning again means a new plan of the current main: a re-run of the merged pull request's
+#: plan job would plan its old test-merge commit (GITHUB_SHA of that run) again.
+NEW_PLAN_HINT = (
+    "open a pull request (any change, e.g. an empty commit: git commit --allow-empty) — it is "
+    "planned against the current main and, once reviewed and merged, applied"
+)
+
+
+def _re_review_hint(number: int, cause: str) -> str:
+    """What to do about a refusal, by what made the reviewed plan stale (record.stale_cause)."""
+    if cause == "tenant":
+        return (
+            f"The tenant changed since the review: re-run the plan job of pull request #{number} "
+            "(its comment then shows the current plan; review it), then re-run this job"
+        )
+    if cause == "graph":
+        return (
+            "The plan and apply jobs must reach the same cloud (the same Graph URL): fix the "
+            f"workflow, then re-run the plan job of pull request #{number} and this job"
+        )
     return (
-        f"To review again: re-run the plan job of pull request #{number} (its comment then shows "
-        "the current plan) and re-run this job, or open a new pull request (an empty commit is "
-        "enough: git commit --allow-empty) and merge it once its plan is reviewed"
+        f"Another change reached the branch after pull request #{number} was planned, and "
+        "re-running its plan job would plan the same old files again. To apply the current "
+        "files: push a new commit to an open pull request, or " + NEW_PLAN_HINT
     )
 
 
@@ -228,7 +248,7 @@ class ApplyPublishing:
                         raise ReconcileError(
                             f"pull request #{self.pr_number} has no reviewed plan for "
                             f"{normalise_path(self.path)!r} (no plan comment with a record). "
-                            + _re_review_hint(self.pr_number)
+                            f"To apply the current files: {NEW_PLAN_HINT}"
                         )
                     self.reviewed = records[0]
         except ReconcileError as exc:
@@ -242,12 +262,13 @@ class ApplyPublishing:
             return
         if not plan.has_changes and not plan.errors:
             return  # nothing would be written: there is nothing to prove
-        reasons = differences(self.reviewed, record_of(plan_document(plan)))
+        fresh = record_of(plan_document(plan))
+        reasons = differences(self.reviewed, fresh)
         if reasons:
             raise ReconcileError(
                 f"apply refused, nothing was written: the plan is not the one reviewed on pull "
                 f"request #{self.pr_number}: {'; '.join(reasons)}. "
-                + _re_review_hint(self.pr_number or 0)
+                + _re_review_hint(self.pr_number or 0, stale_cause(self.reviewed, fresh))
             )
         echo_err(f"The plan matches the one reviewed on pull request #{self.pr_number}.")
 

@@ -121,7 +121,11 @@ def test_review_merge_apply_refuse_and_drift(
     assert refused.code == 1
     assert graph_env.requests_log.count_writes() == 0
     assert f"'{POWERSCHOOL}' changed in the tenant since the plan was reviewed" in refused.err
-    assert "re-run the plan job of pull request #8" in refused.err
+    # The tenant moved, not the files: planning the same files again is enough.
+    assert "The tenant changed since the review: re-run the plan job of pull request #8" in (
+        refused.err
+    )
+    assert "then re-run this job" in refused.err and "empty commit" not in refused.err
     assert actions.outputs() == {"exit-code": "1"}
     stopped = github.comments(8)[-1]["body"]
     assert stopped.startswith(apply_marker("desired-state")) and "Apply stopped" in stopped
@@ -139,6 +143,9 @@ def test_review_merge_apply_refuse_and_drift(
         [{"name": "drift"}],
     )
     assert "What apply would change" in issue["body"]
+    # A portal edit is not undone by re-running an old apply (its record no longer matches).
+    assert "open a pull request (any change, e.g. an empty commit)" in issue["body"]
+    assert "re-run the apply" not in issue["body"]
     assert actions.outputs() == {"changes": "true", "exit-code": "2"}
 
     again = cli("plan", "--drift-issue", "--detailed-exitcode")
@@ -194,6 +201,8 @@ def test_a_pull_request_without_a_reviewed_plan_is_refused(
     result = cli("apply", "--require-reviewed", "--auto-approve", "--pr-comment")
     assert result.code == 1
     assert "pull request #3 has no reviewed plan for 'desired-state'" in result.err
+    assert "open a pull request (any change, e.g. an empty commit" in result.err
+    assert "planned against the current main and, once reviewed and merged, applied" in result.err
     assert graph_env.requests_log.count_writes() == 0
     assert "Apply stopped" in github.comments(3)[-1]["body"]
 
@@ -213,6 +222,12 @@ def test_a_change_merged_after_the_review_is_refused(
     assert result.code == 1
     assert "desired-state files differ from the reviewed ones" in result.err
     assert graph_env.requests_log.count_writes() == 0
+    # A re-run of #4's plan job plans its old merge commit again: the advice is a new plan.
+    assert "re-running its plan job would plan the same old files again" in result.err
+    assert "re-run the plan job" not in result.err
+    assert "push a new commit to an open pull request, or open a pull request (any change" in (
+        result.err
+    )
 
 
 def test_plan_failure_replaces_the_comment_and_drops_the_record(
