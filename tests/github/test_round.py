@@ -14,7 +14,7 @@ from pathlib import Path
 from reconciler.emulator import Emulator
 from reconciler.github.record import apply_marker, parse_record, plan_marker
 from tests.github.conftest import Actions
-from tests.github.fake_github import FakeGitHub
+from tests.github.fake_github import BOT, FakeGitHub
 
 POWERSCHOOL = "Contoso PowerSchool 2025-26"
 A1_FACULTY = "94763226-9b3c-4e75-a931-5c89701abe66"
@@ -205,6 +205,68 @@ def test_a_pull_request_without_a_reviewed_plan_is_refused(
     assert "planned against the current main and, once reviewed and merged, applied" in result.err
     assert graph_env.requests_log.count_writes() == 0
     assert "Apply stopped" in github.comments(3)[-1]["body"]
+
+
+ECHO_BOT = {"login": "echo-app[bot]", "type": "Bot"}
+
+
+def test_a_record_from_another_bot_is_not_trusted(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    # A genuine record of this very plan, but posted by another GitHub App's bot.
+    github.open_pull_request(6)
+    github.users[github.token] = dict(ECHO_BOT)
+    actions.pull_request_event(6)
+    assert cli("plan", "--pr-comment").code == 0
+    [echoed] = github.comments(6)
+    assert echoed["user"]["login"] == "echo-app[bot]" and parse_record(echoed["body"])
+    github.users[github.token] = dict(BOT)
+    github.merge(6, "m6m6m6m6m6m6")
+    actions.push_event("m6m6m6m6m6m6")
+    refused = cli("apply", "--require-reviewed", "--auto-approve")
+    assert refused.code == 1
+    assert "no plan comment by github-actions[bot] with a record" in refused.err
+    assert (
+        "A plan comment by echo-app[bot] was ignored: only comments by github-actions[bot] are "
+        "trusted (if your plan job posts as echo-app[bot], name it in EDUSYNC_COMMENT_AUTHORS)"
+    ) in refused.err
+    assert graph_env.requests_log.count_writes() == 0
+
+    # Named by the user, that author is trusted (and the default no longer is).
+    actions.monkeypatch.setenv("EDUSYNC_COMMENT_AUTHORS", "Echo-App[bot]")
+    applied = cli("apply", "--require-reviewed", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert "matches the one reviewed on pull request #6" in applied.err
+
+
+def test_an_older_record_from_another_bot_does_not_decide(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    github.open_pull_request(9)
+    actions.pull_request_event(9)
+    added_grade = ("- Middle Name", "- Middle Name\n        - Grade")
+    # First, another bot's comment with a record of the plan as it will be merged…
+    _edit(sample / "test-profile.yaml", *added_grade)
+    github.users[github.token] = dict(ECHO_BOT)
+    assert cli("plan", "--pr-comment").code == 0
+    # …then ours, reviewing the files as they were.
+    _edit(sample / "test-profile.yaml", *reversed(added_grade))
+    github.users[github.token] = dict(BOT)
+    assert cli("plan", "--pr-comment").code == 0
+    assert [c["user"]["login"] for c in github.comments(9)] == [
+        "echo-app[bot]",
+        "github-actions[bot]",
+    ]
+    _edit(sample / "test-profile.yaml", *added_grade)
+    github.merge(9, "m9m9m9m9m9m9")
+    actions.push_event("m9m9m9m9m9m9")
+    refused = cli("apply", "--require-reviewed", "--auto-approve")
+    assert refused.code == 1
+    assert "desired-state files differ from the reviewed ones" in refused.err
+    assert "A plan comment by echo-app[bot] recording exactly this plan was ignored" in (
+        refused.err
+    )
+    assert graph_env.requests_log.count_writes() == 0
 
 
 def test_a_change_merged_after_the_review_is_refused(
