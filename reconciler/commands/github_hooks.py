@@ -66,7 +66,7 @@ def _client(context: ActionsContext, what: str) -> GitHubClient:
 
 
 def _where(context: ActionsContext, path: str) -> Where:
-    return Where(path=path, sha=context.sha, run_url=context.run_url)
+    return Where(path=path, sha=context.shown_sha(), run_url=context.run_url)
 
 
 def _now() -> str:

@@ -440,6 +440,20 @@ def test_pull_request_number_from_the_event(tmp_path: Path) -> None:
     assert ActionsContext.from_env({"GITHUB_EVENT_PATH": str(event)}).pull_request_number() is None
 
 
+def test_the_commit_shown_is_the_pull_request_head_when_the_event_has_one(tmp_path: Path) -> None:
+    event = tmp_path / "e.json"
+    head = "0123456789abcdef" * 2 + "01234567"
+    env = {"GITHUB_EVENT_PATH": str(event), "GITHUB_SHA": "f" * 40}
+    for payload, shown in [
+        ({"pull_request": {"number": 7, "head": {"sha": head}}}, head),
+        ({"pull_request": {"number": 7, "head": {"sha": "`not a sha`"}}}, "f" * 40),
+        ({"pull_request": {"number": 7}}, "f" * 40),
+        ({"ref": "refs/heads/main"}, "f" * 40),
+    ]:
+        event.write_text(json.dumps(payload))
+        assert ActionsContext.from_env(env).shown_sha() == shown
+
+
 def test_outputs_use_the_delimiter_form_for_multiple_lines() -> None:
     text = output_lines({"changes": "true", "notes": "a\nb"})
     lines = text.splitlines()

@@ -292,6 +292,33 @@ def test_a_change_merged_after_the_review_is_refused(
     )
 
 
+HEAD = "feedface" * 5  # the pull request branch's commit
+TEST_MERGE = "3e3e3e3e" * 5  # GITHUB_SHA on pull_request events: on no branch
+
+
+def test_the_comment_shows_the_pull_request_head_not_the_test_merge_commit(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    github.open_pull_request(10)
+    actions.pull_request_event(10, sha=TEST_MERGE, head=HEAD)
+    assert cli("plan", "--pr-comment").code == 0
+    [comment] = github.comments(10)
+    assert f"commit `{HEAD[:12]}`" in comment["body"] and TEST_MERGE[:12] not in comment["body"]
+    (sample / "broken.yaml").write_text("displayName: Broken\nfoo: 1\n")
+    assert cli("plan", "--pr-comment").code == 1
+    [failed] = github.comments(10)
+    assert "Plan failed" in failed["body"] and f"commit `{HEAD[:12]}`" in failed["body"]
+    (sample / "broken.yaml").unlink()
+    assert cli("plan", "--pr-comment").code == 0
+
+    # The record binds the files and the tenant, not a commit: the merge applies it.
+    github.merge(10, "m10m10m10m10")
+    actions.push_event("m10m10m10m10")
+    applied = cli("apply", "--require-reviewed", "--auto-approve", "--pr-comment")
+    assert applied.code == 0, applied.err
+    assert "commit `m10m10m10m10`" in github.comments(10)[-1]["body"]  # the merge on main
+
+
 def test_plan_failure_replaces_the_comment_and_drops_the_record(
     cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
 ) -> None:
