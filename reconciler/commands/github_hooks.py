@@ -25,6 +25,7 @@ from reconciler.github.record import (
     plan_marker,
     record_of,
     render_record,
+    stale_cause,
 )
 from reconciler.github.report import (
     Where,
@@ -37,7 +38,14 @@ from reconciler.github.report import (
     summary_markdown,
 )
 from reconciler.github.school_checks import SyncHealth, plan_warnings
-from reconciler.github.sticky import Trust, marked_comments, post_comment, upsert_comment
+from reconciler.github.sticky import (
+    AUTHORS_VAR,
+    Trust,
+    all_marked_comments,
+    author,
+    post_comment,
+    upsert_comment,
+)
 from reconciler.logsetup import redact
 from reconciler.render.plan_json import plan_document
 
@@ -58,7 +66,7 @@ def _client(context: ActionsContext, what: str) -> GitHubClient:
 
 
 def _where(context: ActionsContext, path: str) -> Where:
-    return Where(path=path, sha=context.sha, run_url=context.run_url)
+    return Where(path=path, sha=context.shown_sha(), run_url=context.run_url)
 
 
 def _now() -> str:
@@ -169,11 +177,30 @@ class PlanPublishing:
 # -- apply -----------------------------------------------------------------------------------
 
 
-def _re_review_hint(number: int) -> str:
+#: Planning again means a new plan of the current main: a re-run of the merged pull request's
+#: plan job would plan its old test-merge commit (GITHUB_SHA of that run) again.
+NEW_PLAN_HINT = (
+    "open a pull request (any change, e.g. an empty commit: git commit --allow-empty) — it is "
+    "planned against the current main and, once reviewed and merged, applied"
+)
+
+
+def _re_review_hint(number: int, cause: str) -> str:
+    """What to do about a refusal, by what made the reviewed plan stale (record.stale_cause)."""
+    if cause == "tenant":
+        return (
+            f"The tenant changed since the review: re-run the plan job of pull request #{number} "
+            "(its comment then shows the current plan; review it), then re-run this job"
+        )
+    if cause == "graph":
+        return (
+            "The plan and apply jobs must reach the same cloud (the same Graph URL): fix the "
+            f"workflow, then re-run the plan job of pull request #{number} and this job"
+        )
     return (
-        f"To review again: re-run the plan job of pull request #{number} (its comment then shows "
-        "the current plan) and re-run this job, or open a new pull request (an empty commit is "
-        "enough: git commit --allow-empty) and merge it once its plan is reviewed"
+        f"Another change reached the branch after pull request #{number} was planned, and "
+        "re-running its plan job would plan the same old files again. To apply the current "
+        "files: push a new commit to an open pull request, or " + NEW_PLAN_HINT
     )
 
 
@@ -187,6 +214,9 @@ class ApplyPublishing:
     dry_run: bool = False
     pr_number: int | None = None
     reviewed: dict[str, Any] | None = None
+    #: Records in plan comments by authors not trusted: (login, record), oldest first.
+    ignored: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    trust: Trust = field(default_factory=Trust)
 
     def __post_init__(self) -> None:
         self.run = current_run()
@@ -216,25 +246,41 @@ class ApplyPublishing:
                 if self.pr_comment:
                     self.run.on_failure.append(self._post_failure)
                 if self.require_reviewed:
-                    comments = marked_comments(
-                        client,
-                        repo,
-                        self.pr_number,
-                        plan_marker(self.path),
-                        Trust.from_env(self.run.env),
-                    )
-                    records = [r for r in (parse_record(str(c.get("body"))) for c in comments) if r]
-                    if not records:
-                        raise ReconcileError(
-                            f"pull request #{self.pr_number} has no reviewed plan for "
-                            f"{normalise_path(self.path)!r} (no plan comment with a record). "
-                            + _re_review_hint(self.pr_number)
-                        )
-                    self.reviewed = records[0]
+                    self._read_record(client, repo, self.pr_number)
         except ReconcileError as exc:
             if self.require_reviewed:
                 raise ReconcileError(f"--require-reviewed: {exc}; nothing was written") from None
             self.run.github_failed("find the merged pull request for --pr-comment", exc)
+
+    def _read_record(self, client: GitHubClient, repo: str, number: int) -> None:
+        """The oldest record written by the identity that posts our comments; records by
+        anyone else are set aside, to be named if they are why apply refuses."""
+        self.trust = Trust.from_env(self.run.env)
+        comments = all_marked_comments(client, repo, number, plan_marker(self.path))
+        for comment in comments:
+            record = parse_record(str(comment.get("body")))
+            if record is None:
+                continue
+            if self.trust.trusts(comment):
+                self.reviewed = self.reviewed or record
+            else:
+                self.ignored.append((author(comment) or "an unknown account", record))
+        if self.reviewed is None:
+            ignored = [login for login, _ in self.ignored]
+            raise ReconcileError(
+                f"pull request #{number} has no reviewed plan for {normalise_path(self.path)!r} "
+                f"(no plan comment by {self.trust.describe()} with a record). "
+                + (self._ignored_note(ignored) + ". " if ignored else "")
+                + f"To apply the current files: {NEW_PLAN_HINT}"
+            )
+
+    def _ignored_note(self, logins: list[str], what: str = "") -> str:
+        names = ", ".join(sorted(set(logins)))
+        return (
+            f"A plan comment by {names}{what} was ignored: only comments by "
+            f"{self.trust.describe()} are trusted (if your plan job posts as {names}, name it in "
+            f"{AUTHORS_VAR})"
+        )
 
     def check(self, plan: Plan) -> None:
         """Refuse (nothing written) unless the fresh plan is the reviewed one."""
@@ -242,12 +288,17 @@ class ApplyPublishing:
             return
         if not plan.has_changes and not plan.errors:
             return  # nothing would be written: there is nothing to prove
-        reasons = differences(self.reviewed, record_of(plan_document(plan)))
+        fresh = record_of(plan_document(plan))
+        reasons = differences(self.reviewed, fresh)
         if reasons:
+            # Said only when it decides the outcome: an ignored record of exactly this plan.
+            matching = [login for login, r in self.ignored if r.get("digest") == fresh["digest"]]
+            note = self._ignored_note(matching, " recording exactly this plan")
             raise ReconcileError(
                 f"apply refused, nothing was written: the plan is not the one reviewed on pull "
                 f"request #{self.pr_number}: {'; '.join(reasons)}. "
-                + _re_review_hint(self.pr_number or 0)
+                + (f"{note}. " if matching else "")
+                + _re_review_hint(self.pr_number or 0, stale_cause(self.reviewed, fresh))
             )
         echo_err(f"The plan matches the one reviewed on pull request #{self.pr_number}.")
 

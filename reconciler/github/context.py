@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from reconciler.errors import ConfigError
 
 DEFAULT_API_URL = "https://api.github.com"
+_HEX_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,18 @@ class ActionsContext:
                 if isinstance(number, int) and number > 0:
                     return number
         return None
+
+    def shown_sha(self) -> str | None:
+        """The commit to show people: on pull-request events the pull request's head commit,
+        since GITHUB_SHA is then GitHub's test-merge commit, which is on no branch. Display
+        only: what apply checks is the plan record, and it finds the merged pull request by
+        GITHUB_SHA."""
+        pull = self.event().get("pull_request")
+        head = pull.get("head") if isinstance(pull, dict) else None
+        sha = head.get("sha") if isinstance(head, dict) else None
+        if isinstance(sha, str) and _HEX_SHA.fullmatch(sha):
+            return sha
+        return self.sha
 
     def require(self, what: str) -> tuple[str, str]:
         """Repository and token, or a ConfigError naming what is missing and what needs it."""

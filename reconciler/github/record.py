@@ -148,6 +148,19 @@ def parse_record(body: str) -> dict[str, Any] | None:
     return record
 
 
+def stale_cause(reviewed: dict[str, Any], fresh: dict[str, Any]) -> str:
+    """What made the reviewed plan stale, for choosing the advice: "files" (the desired-state
+    files differ: another change reached the branch; a re-run of the pull request's plan job
+    plans its old merge commit again, so only a new plan helps), "graph" (the plan and apply
+    jobs reached different Graph URLs), else "tenant" (edited since the review: re-planning
+    the same files helps)."""
+    if reviewed.get("desired_digest") != fresh.get("desired_digest"):
+        return "files"
+    if reviewed.get("graph_url") != fresh.get("graph_url"):
+        return "graph"
+    return "tenant"
+
+
 def differences(reviewed: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
     """Why the fresh plan is not the reviewed one, in words (empty when it is)."""
     if reviewed.get("digest") == fresh.get("digest"):

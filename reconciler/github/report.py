@@ -201,8 +201,10 @@ def drift_issue_body(
         f"{drift_marker(where.path)}\n### The tenant no longer matches `{_escape(path)}`\n\n"
         f"Last checked {checked_at}. **{summary_line(plan)}** This issue is updated on every "
         "drift check and closed when the tenant matches git again.\n\n"
-        "To resolve it, either apply git's state (merge a pull request, or re-run the apply "
-        "workflow) or change the YAML to what the tenant now holds."
+        "To resolve it, either put git's state back: open a pull request (any change, e.g. an "
+        "empty commit) — it is planned and, once merged, applied (re-running an earlier apply "
+        "job is refused: the tenant no longer matches the plan it reviewed). Or keep the edit "
+        "made in the tenant: change the YAML in git to what the tenant now holds."
     )
     middle = _sections(plan, sentences, warnings, "What apply would change")
     tail = _footer(where)

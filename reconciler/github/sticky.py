@@ -6,10 +6,13 @@ each lists again; if more than one marked comment exists, the oldest is kept, gi
 text, and the one this run created is deleted, so the pull request converges on one comment
 whichever job finishes last.
 
-Only comments written by a bot account (GitHub Apps, including github-actions[bot]) count, or
-by the logins in EDUSYNC_COMMENT_AUTHORS: anyone can comment on a public pull request, and a
-forged comment carrying the marker must neither be edited into "the" plan nor supply the
-reviewed-plan record that apply trusts.
+Only comments written by the identity that posts ours count: `github-actions[bot]` (the
+workflow's GITHUB_TOKEN) by default, or the logins in EDUSYNC_COMMENT_AUTHORS. Not any bot:
+anyone can comment on a public pull request, and other GitHub Apps installed on the repository
+may echo what people write; a comment carrying the marker from anyone else must neither be
+edited into "the" plan nor supply the reviewed-plan record that apply trusts. Once this run has
+created a comment, GitHub has told us who we are (its author), and that login is trusted from
+then on in place of the default.
 """
 
 from __future__ import annotations
@@ -24,26 +27,44 @@ if TYPE_CHECKING:
     from reconciler.github.client import GitHubClient
 
 AUTHORS_VAR = "EDUSYNC_COMMENT_AUTHORS"
+#: Who posts a comment made with the workflow's GITHUB_TOKEN.
+DEFAULT_AUTHOR = "github-actions[bot]"
+
+
+def author(comment: Mapping[str, Any]) -> str:
+    """The comment's author login ("" when GitHub gave none, e.g. a deleted account)."""
+    user = comment.get("user")
+    return str(user.get("login") or "") if isinstance(user, dict) else ""
 
 
 @dataclass(frozen=True)
 class Trust:
-    """Whose comments may be the sticky comment: bots, or the logins named."""
+    """Whose comments may be the sticky comment: the logins named (lower case; GitHub logins
+    are case-insensitive). `named` when they come from EDUSYNC_COMMENT_AUTHORS."""
 
-    logins: frozenset[str] = frozenset()
+    logins: frozenset[str] = frozenset({DEFAULT_AUTHOR})
+    named: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Trust:
-        names = (n.strip().lower() for n in env.get(AUTHORS_VAR, "").split(","))
-        return cls(frozenset(n for n in names if n))
+        names = frozenset(
+            n for n in (n.strip().lower() for n in env.get(AUTHORS_VAR, "").split(",")) if n
+        )
+        return cls(names, named=True) if names else cls()
 
     def trusts(self, comment: Mapping[str, Any]) -> bool:
-        user = comment.get("user") or {}
-        if not isinstance(user, dict):
-            return False
-        if self.logins:
-            return str(user.get("login", "")).lower() in self.logins
-        return user.get("type") == "Bot"
+        return author(comment).lower() in self.logins
+
+    def with_own(self, login: str) -> Trust:
+        """After this run posted a comment as `login`: that is the identity posting ours, so it
+        replaces the default (and joins logins the user named, whose choice stands)."""
+        own = login.strip().lower()
+        if not own or own in self.logins:
+            return self
+        return Trust(self.logins | {own} if self.named else frozenset({own}), self.named)
+
+    def describe(self) -> str:
+        return " or ".join(sorted(self.logins))
 
 
 @dataclass(frozen=True)
@@ -59,19 +80,24 @@ def _age(comment: Mapping[str, Any]) -> int:
     return int(comment.get("id") or 0)
 
 
-def marked_comments(
-    client: GitHubClient, repo: str, number: int, marker: str, trust: Trust
+def all_marked_comments(
+    client: GitHubClient, repo: str, number: int, marker: str
 ) -> list[dict[str, Any]]:
-    """The trusted comments starting with `marker`, oldest first (every page read)."""
+    """Every comment starting with `marker`, whoever wrote it, oldest first (every page read)."""
     comments = client.paged(f"repos/{repo}/issues/{number}/comments")
     found = [
         c
         for c in comments
-        if isinstance(c, dict)
-        and str(c.get("body") or "").lstrip().startswith(marker)
-        and trust.trusts(c)
+        if isinstance(c, dict) and str(c.get("body") or "").lstrip().startswith(marker)
     ]
     return sorted(found, key=_age)
+
+
+def marked_comments(
+    client: GitHubClient, repo: str, number: int, marker: str, trust: Trust
+) -> list[dict[str, Any]]:
+    """The trusted comments starting with `marker`, oldest first (every page read)."""
+    return [c for c in all_marked_comments(client, repo, number, marker) if trust.trusts(c)]
 
 
 def _delete(client: GitHubClient, repo: str, comment_id: int) -> None:
@@ -99,7 +125,9 @@ def upsert_comment(
             _delete(client, repo, int(extra["id"]))
         return Posted(int(keep["id"]), _url(updated, keep), created=False)
     mine = client.post(f"repos/{repo}/issues/{number}/comments", {"body": body})
-    again = marked_comments(client, repo, number, marker, trust)
+    # Our comment's author is who we are: an earlier comment of ours (made with another
+    # token than the default's) is found now and kept, and this one removed.
+    again = marked_comments(client, repo, number, marker, trust.with_own(author(mine)))
     if again and int(again[0]["id"]) != int(mine["id"]):
         keep = again[0]
         updated = client.patch(f"repos/{repo}/issues/comments/{keep['id']}", {"body": body})

@@ -68,12 +68,16 @@ class Actions:
         for path in (self.summary, self.output):
             path.unlink(missing_ok=True)
 
-    def pull_request_event(self, number: int, sha: str = "a1b2c3d4e5f6") -> None:
+    def pull_request_event(
+        self, number: int, sha: str = "a1b2c3d4e5f6", head: str | None = None
+    ) -> None:
+        """`sha` is GITHUB_SHA (GitHub's test-merge commit), `head` the branch's own commit."""
         event = self.root / "event.json"
+        pull: dict[str, object] = {"number": number}
+        if head:
+            pull["head"] = {"sha": head, "ref": "feature"}
         event.write_text(
-            json.dumps(
-                {"action": "synchronize", "number": number, "pull_request": {"number": number}}
-            )
+            json.dumps({"action": "synchronize", "number": number, "pull_request": pull})
         )
         self.monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
         self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))

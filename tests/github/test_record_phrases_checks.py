@@ -21,6 +21,7 @@ from reconciler.github.record import (
     plan_marker,
     record_of,
     render_record,
+    stale_cause,
 )
 from reconciler.github.report import Where, plan_comment
 from reconciler.github.school_checks import (
@@ -173,6 +174,16 @@ def test_new_missing_and_desired_differences_are_named() -> None:
     assert moved == [
         "the desired-state files differ from the reviewed ones (another change reached the branch after the pull request's plan ran)"
     ]
+
+
+def test_stale_cause_names_the_files_before_the_cloud_and_the_tenant() -> None:
+    reviewed = record_of(document(UPDATE))
+    tenant = record_of(document({**UPDATE, "fingerprint": "sha256:moved"}))
+    files = record_of(document({**UPDATE, "fingerprint": "sha256:moved"}, digest="sha256:other"))
+    cloud = {**reviewed, "graph_url": "https://graph.microsoft.us/beta", "digest": "x"}
+    assert stale_cause(reviewed, tenant) == "tenant"
+    assert stale_cause(reviewed, files) == "files"  # both moved: only a new plan helps
+    assert stale_cause(reviewed, cloud) == "graph"
 
 
 def test_record_round_trips_and_shrinks_to_its_budget_without_losing_the_digest() -> None:
@@ -427,6 +438,20 @@ def test_pull_request_number_from_the_event(tmp_path: Path) -> None:
         )
     event.write_text("{not json")
     assert ActionsContext.from_env({"GITHUB_EVENT_PATH": str(event)}).pull_request_number() is None
+
+
+def test_the_commit_shown_is_the_pull_request_head_when_the_event_has_one(tmp_path: Path) -> None:
+    event = tmp_path / "e.json"
+    head = "0123456789abcdef" * 2 + "01234567"
+    env = {"GITHUB_EVENT_PATH": str(event), "GITHUB_SHA": "f" * 40}
+    for payload, shown in [
+        ({"pull_request": {"number": 7, "head": {"sha": head}}}, head),
+        ({"pull_request": {"number": 7, "head": {"sha": "`not a sha`"}}}, "f" * 40),
+        ({"pull_request": {"number": 7}}, "f" * 40),
+        ({"ref": "refs/heads/main"}, "f" * 40),
+    ]:
+        event.write_text(json.dumps(payload))
+        assert ActionsContext.from_env(env).shown_sha() == shown
 
 
 def test_outputs_use_the_delimiter_form_for_multiple_lines() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from reconciler.emulator import Emulator
 from reconciler.github.record import apply_marker, parse_record, plan_marker
 from tests.github.conftest import Actions
-from tests.github.fake_github import FakeGitHub
+from tests.github.fake_github import BOT, FakeGitHub
 
 POWERSCHOOL = "Contoso PowerSchool 2025-26"
 A1_FACULTY = "94763226-9b3c-4e75-a931-5c89701abe66"
@@ -121,7 +121,11 @@ def test_review_merge_apply_refuse_and_drift(
     assert refused.code == 1
     assert graph_env.requests_log.count_writes() == 0
     assert f"'{POWERSCHOOL}' changed in the tenant since the plan was reviewed" in refused.err
-    assert "re-run the plan job of pull request #8" in refused.err
+    # The tenant moved, not the files: planning the same files again is enough.
+    assert "The tenant changed since the review: re-run the plan job of pull request #8" in (
+        refused.err
+    )
+    assert "then re-run this job" in refused.err and "empty commit" not in refused.err
     assert actions.outputs() == {"exit-code": "1"}
     stopped = github.comments(8)[-1]["body"]
     assert stopped.startswith(apply_marker("desired-state")) and "Apply stopped" in stopped
@@ -139,6 +143,9 @@ def test_review_merge_apply_refuse_and_drift(
         [{"name": "drift"}],
     )
     assert "What apply would change" in issue["body"]
+    # A portal edit is not undone by re-running an old apply (its record no longer matches).
+    assert "open a pull request (any change, e.g. an empty commit)" in issue["body"]
+    assert "re-run the apply" not in issue["body"]
     assert actions.outputs() == {"changes": "true", "exit-code": "2"}
 
     again = cli("plan", "--drift-issue", "--detailed-exitcode")
@@ -194,8 +201,72 @@ def test_a_pull_request_without_a_reviewed_plan_is_refused(
     result = cli("apply", "--require-reviewed", "--auto-approve", "--pr-comment")
     assert result.code == 1
     assert "pull request #3 has no reviewed plan for 'desired-state'" in result.err
+    assert "open a pull request (any change, e.g. an empty commit" in result.err
+    assert "planned against the current main and, once reviewed and merged, applied" in result.err
     assert graph_env.requests_log.count_writes() == 0
     assert "Apply stopped" in github.comments(3)[-1]["body"]
+
+
+ECHO_BOT = {"login": "echo-app[bot]", "type": "Bot"}
+
+
+def test_a_record_from_another_bot_is_not_trusted(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    # A genuine record of this very plan, but posted by another GitHub App's bot.
+    github.open_pull_request(6)
+    github.users[github.token] = dict(ECHO_BOT)
+    actions.pull_request_event(6)
+    assert cli("plan", "--pr-comment").code == 0
+    [echoed] = github.comments(6)
+    assert echoed["user"]["login"] == "echo-app[bot]" and parse_record(echoed["body"])
+    github.users[github.token] = dict(BOT)
+    github.merge(6, "m6m6m6m6m6m6")
+    actions.push_event("m6m6m6m6m6m6")
+    refused = cli("apply", "--require-reviewed", "--auto-approve")
+    assert refused.code == 1
+    assert "no plan comment by github-actions[bot] with a record" in refused.err
+    assert (
+        "A plan comment by echo-app[bot] was ignored: only comments by github-actions[bot] are "
+        "trusted (if your plan job posts as echo-app[bot], name it in EDUSYNC_COMMENT_AUTHORS)"
+    ) in refused.err
+    assert graph_env.requests_log.count_writes() == 0
+
+    # Named by the user, that author is trusted (and the default no longer is).
+    actions.monkeypatch.setenv("EDUSYNC_COMMENT_AUTHORS", "Echo-App[bot]")
+    applied = cli("apply", "--require-reviewed", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert "matches the one reviewed on pull request #6" in applied.err
+
+
+def test_an_older_record_from_another_bot_does_not_decide(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    github.open_pull_request(9)
+    actions.pull_request_event(9)
+    added_grade = ("- Middle Name", "- Middle Name\n        - Grade")
+    # First, another bot's comment with a record of the plan as it will be merged…
+    _edit(sample / "test-profile.yaml", *added_grade)
+    github.users[github.token] = dict(ECHO_BOT)
+    assert cli("plan", "--pr-comment").code == 0
+    # …then ours, reviewing the files as they were.
+    _edit(sample / "test-profile.yaml", *reversed(added_grade))
+    github.users[github.token] = dict(BOT)
+    assert cli("plan", "--pr-comment").code == 0
+    assert [c["user"]["login"] for c in github.comments(9)] == [
+        "echo-app[bot]",
+        "github-actions[bot]",
+    ]
+    _edit(sample / "test-profile.yaml", *added_grade)
+    github.merge(9, "m9m9m9m9m9m9")
+    actions.push_event("m9m9m9m9m9m9")
+    refused = cli("apply", "--require-reviewed", "--auto-approve")
+    assert refused.code == 1
+    assert "desired-state files differ from the reviewed ones" in refused.err
+    assert "A plan comment by echo-app[bot] recording exactly this plan was ignored" in (
+        refused.err
+    )
+    assert graph_env.requests_log.count_writes() == 0
 
 
 def test_a_change_merged_after_the_review_is_refused(
@@ -213,6 +284,39 @@ def test_a_change_merged_after_the_review_is_refused(
     assert result.code == 1
     assert "desired-state files differ from the reviewed ones" in result.err
     assert graph_env.requests_log.count_writes() == 0
+    # A re-run of #4's plan job plans its old merge commit again: the advice is a new plan.
+    assert "re-running its plan job would plan the same old files again" in result.err
+    assert "re-run the plan job" not in result.err
+    assert "push a new commit to an open pull request, or open a pull request (any change" in (
+        result.err
+    )
+
+
+HEAD = "feedface" * 5  # the pull request branch's commit
+TEST_MERGE = "3e3e3e3e" * 5  # GITHUB_SHA on pull_request events: on no branch
+
+
+def test_the_comment_shows_the_pull_request_head_not_the_test_merge_commit(
+    cli, actions: Actions, github: FakeGitHub, graph_env: Emulator, sample: Path
+) -> None:
+    github.open_pull_request(10)
+    actions.pull_request_event(10, sha=TEST_MERGE, head=HEAD)
+    assert cli("plan", "--pr-comment").code == 0
+    [comment] = github.comments(10)
+    assert f"commit `{HEAD[:12]}`" in comment["body"] and TEST_MERGE[:12] not in comment["body"]
+    (sample / "broken.yaml").write_text("displayName: Broken\nfoo: 1\n")
+    assert cli("plan", "--pr-comment").code == 1
+    [failed] = github.comments(10)
+    assert "Plan failed" in failed["body"] and f"commit `{HEAD[:12]}`" in failed["body"]
+    (sample / "broken.yaml").unlink()
+    assert cli("plan", "--pr-comment").code == 0
+
+    # The record binds the files and the tenant, not a commit: the merge applies it.
+    github.merge(10, "m10m10m10m10")
+    actions.push_event("m10m10m10m10")
+    applied = cli("apply", "--require-reviewed", "--auto-approve", "--pr-comment")
+    assert applied.code == 0, applied.err
+    assert "commit `m10m10m10m10`" in github.comments(10)[-1]["body"]  # the merge on main
 
 
 def test_plan_failure_replaces_the_comment_and_drops_the_record(

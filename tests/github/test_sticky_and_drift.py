@@ -52,6 +52,36 @@ def test_a_forged_marker_from_a_person_is_ignored(github: FakeGitHub, client: Gi
     assert [c["body"] for c in github.comments(number)] == [f"{MARKER}\nforged", f"{MARKER}\nreal"]
 
 
+def test_another_bot_s_marker_is_neither_edited_nor_trusted(
+    github: FakeGitHub, client: GitHubClient
+) -> None:
+    # Another GitHub App on the repository can echo what people write, marker included.
+    number = github.open_pull_request()
+    echo = {"login": "echo-app[bot]", "type": "Bot"}
+    github.add_comment(number, f"{MARKER}\nechoed", echo)
+    posted = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\nreal")
+    assert posted.created
+    comments = github.comments(number)
+    assert [(c["user"]["login"], c["body"]) for c in comments] == [
+        ("echo-app[bot]", f"{MARKER}\nechoed"),
+        ("github-actions[bot]", f"{MARKER}\nreal"),
+    ]
+    assert not Trust().trusts(comments[0]) and Trust().trusts(comments[1])
+
+
+def test_its_own_identity_learned_from_its_comment_keeps_one_comment(
+    github: FakeGitHub, client: GitHubClient
+) -> None:
+    # A machine user's token, EDUSYNC_COMMENT_AUTHORS unset: the second run does not find the
+    # first comment by the default author, but learns who it is from the one it creates.
+    number = github.open_pull_request()
+    github.users[github.token] = {"login": "sds-machine-user", "type": "User"}
+    first = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\none")
+    second = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\ntwo")
+    assert first.created and not second.created and second.comment_id == first.comment_id
+    assert [c["body"] for c in github.comments(number)] == [f"{MARKER}\ntwo"]
+
+
 def test_named_authors_replace_the_bot_rule(github: FakeGitHub, client: GitHubClient) -> None:
     number = github.open_pull_request()
     github.users[github.token] = {"login": "sds-machine-user", "type": "User"}
