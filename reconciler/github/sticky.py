@@ -117,6 +117,8 @@ def upsert_comment(
     trust: Trust = Trust(),
 ) -> Posted:
     """Edit the marked comment in place, or create it; converge on one if jobs raced."""
+    if not trust.named:
+        trust = trust.with_own(_token_user(client) or "")
     existing = marked_comments(client, repo, number, marker, trust)
     if existing:
         keep = existing[0]
@@ -131,9 +133,23 @@ def upsert_comment(
     if again and int(again[0]["id"]) != int(mine["id"]):
         keep = again[0]
         updated = client.patch(f"repos/{repo}/issues/comments/{keep['id']}", {"body": body})
-        _delete(client, repo, int(mine["id"]))
+        for extra in again[1:]:  # ours just made, and any an earlier run left behind
+            _delete(client, repo, int(extra["id"]))
         return Posted(int(keep["id"]), _url(updated, keep), created=False)
     return Posted(int(mine["id"]), _url(mine, mine), created=True)
+
+
+def _token_user(client: GitHubClient) -> str | None:
+    """The login of a user's token (a machine user's): GitHub tells it (`GET /user`), so its
+    earlier comment is found without posting a new one. An app's installation token (the
+    workflow's GITHUB_TOKEN) is refused there: its comments are the default bot's, or are
+    recognised by posting (`upsert_comment`)."""
+    try:
+        me = client.get("user")
+    except GitHubError:
+        return None
+    login = me.get("login") if isinstance(me, dict) else None
+    return str(login) if login else None
 
 
 def _url(answer: Any, fallback: Mapping[str, Any]) -> str | None:

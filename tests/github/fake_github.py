@@ -216,6 +216,12 @@ class FakeGitHub:
                 "x-github-api-version"
             ):
                 return 415, {"message": "expected the GitHub media type and API version"}, {}
+            if path == "/user" and method == "GET":
+                # A user's token (a machine user's) says who it is; an app's installation
+                # token, such as the workflow's GITHUB_TOKEN, is refused.
+                if user.get("type") == "Bot":
+                    return 403, {"message": "Resource not accessible by integration"}, {}
+                return 200, dict(user), {}
             prefix = f"/repos/{self.repo}"
             if not path.startswith(prefix + "/"):
                 return 404, {"message": "Not Found"}, {}

@@ -78,8 +78,30 @@ def test_its_own_identity_learned_from_its_comment_keeps_one_comment(
     github.users[github.token] = {"login": "sds-machine-user", "type": "User"}
     first = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\none")
     second = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\ntwo")
+    third = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\nthree")
     assert first.created and not second.created and second.comment_id == first.comment_id
-    assert [c["body"] for c in github.comments(number)] == [f"{MARKER}\ntwo"]
+    assert third.comment_id == first.comment_id
+    assert [c["body"] for c in github.comments(number)] == [f"{MARKER}\nthree"]
+    # GitHub says who a user's token is: no comment is posted only to learn it (each would
+    # notify every subscriber of the pull request), and none is deleted.
+    assert len(github.requests("POST")) == 1
+    assert github.requests("DELETE") == []
+
+
+def test_an_app_token_learns_itself_by_posting_and_leaves_one_comment(
+    github: FakeGitHub, client: GitHubClient
+) -> None:
+    """Another GitHub App's installation token cannot ask who it is: its comment is found by
+    the author of the one it posts, and every extra of its own (one an earlier run could not
+    delete) is removed, so the pull request converges on one comment."""
+    number = github.open_pull_request()
+    app = {"login": "sds-app[bot]", "type": "Bot"}
+    github.users[github.token] = app
+    first = upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\none")
+    github.add_comment(number, f"{MARKER}\nleft behind", user=app)
+    upsert_comment(client, github.repo, number, MARKER, f"{MARKER}\ntwo")
+    comments = github.comments(number)
+    assert [(c["id"], c["body"]) for c in comments] == [(first.comment_id, f"{MARKER}\ntwo")]
 
 
 def test_named_authors_replace_the_bot_rule(github: FakeGitHub, client: GitHubClient) -> None:
