@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +50,26 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(SAMPLE, target)
     monkeypatch.chdir(tmp_path)
     return target
+
+
+@pytest.fixture
+def id_district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graph_env: Emulator) -> Path:
+    """The Industry Data sample district (examples/industry-data) as ./desired-state, its
+    secrets set, the emulator answering."""
+    from tests.kinds.idkinds import ENV, SAMPLES
+
+    target = tmp_path / "desired-state"
+    shutil.copytree(SAMPLES, target)
+    monkeypatch.chdir(tmp_path)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    return target
+
+
+def converged(cli: Callable[..., Any], root: Path, *extra: str) -> None:
+    """`apply` succeeds, and a plan right after has nothing to do."""
+    applied = cli("apply", str(root), "--auto-approve", *extra)
+    assert applied.code == 0, applied.out + applied.err
+    again = cli("plan", str(root), "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert "No changes" in again.out

@@ -5,7 +5,6 @@ different sets are never look-alikes, and `status` finds each flow under its set
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,30 +12,18 @@ import pytest
 
 from reconciler.emulator import Emulator
 from tests.conftest import CliResult
-from tests.kinds.idkinds import ENV, SAMPLES
+from tests.e2e.conftest import converged
 
 Cli = Callable[..., CliResult]
 
-SETS = "outboundProvisioningFlowSets"
-USER_FLOW = "userProvisioningFlow"
-
 
 @pytest.fixture
-def district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graph_env: Emulator) -> Path:
-    target = tmp_path / "desired-state"
-    shutil.copytree(SAMPLES, target)
-    monkeypatch.chdir(tmp_path)
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
-    return target
+def district(id_district: Path) -> Path:
+    return id_district
 
 
-def _converged(cli: Cli, root: Path, *extra: str) -> None:
-    applied = cli("apply", str(root), "--auto-approve", *extra)
-    assert applied.code == 0, applied.out + applied.err
-    again = cli("plan", str(root), "--detailed-exitcode")
-    assert again.code == 0, again.out + again.err
-    assert "No changes" in again.out
+SETS = "outboundProvisioningFlowSets"
+USER_FLOW = "userProvisioningFlow"
 
 
 def _user_flow_block(district: Path) -> tuple[str, str]:
@@ -68,7 +55,7 @@ def test_a_flow_pinned_and_moved_to_another_set_is_a_replace_never_an_update(
 ) -> None:
     """Its set is part of its URL: a PATCH cannot move it (one was sent to the old set, with
     nothing to change, and the plan never converged)."""
-    _converged(cli, district)
+    converged(cli, district)
     flow_id = _flow_ids(graph_env)[("Contoso provisioning", USER_FLOW)]
     rest, flow = _user_flow_block(district)
     (district / "provisioning.yaml").write_text(rest)
@@ -90,7 +77,7 @@ def test_a_flow_pinned_and_moved_to_another_set_is_a_replace_never_an_update(
     assert graph_env.requests_log.count_writes() == 0
     # Unpinned, the flow is a new one in the new set; --prune deletes the old set's one.
     (district / "inline.yaml").write_text(_second_set(flow))
-    _converged(cli, district, "--prune")
+    converged(cli, district, "--prune")
     ids = _flow_ids(graph_env)
     assert ("Inline test set", USER_FLOW) in ids
     assert ("Contoso provisioning", USER_FLOW) not in ids
@@ -101,7 +88,7 @@ def test_a_second_set_with_the_same_user_flow_is_no_rename(
 ) -> None:
     """Same rules, other schools: a flow of another set is another flow, however alike, even
     next to a set git does not manage (made in the portal)."""
-    _converged(cli, district)
+    converged(cli, district)
     _rest, flow = _user_flow_block(district)
     (district / "provisioning.yaml").unlink()  # the tenant's set is not git's any more
     (district / "inline.yaml").write_text(_second_set(flow))
@@ -109,14 +96,14 @@ def test_a_second_set_with_the_same_user_flow_is_no_rename(
     assert planned.code == 0, planned.out + planned.err
     assert "LOOKS LIKE A RENAME" not in planned.out
     assert "Plan: 2 to create, 0 to update" in planned.out
-    _converged(cli, district)
+    converged(cli, district)
     ids = _flow_ids(graph_env)
     assert ("Inline test set", USER_FLOW) in ids and ("Contoso provisioning", USER_FLOW) in ids
 
 
 def test_status_finds_each_flow_under_its_sets_name(cli: Cli, district: Path) -> None:
     """As plan matches them: a flow is `SET/TYPE`, its set named, never its id."""
-    _converged(cli, district)
+    converged(cli, district)
     flows = ("Contoso provisioning/userProvisioningFlow", "Contoso provisioning/classGroup")
     shown = cli("status", str(district))
     assert shown.code == 0, shown.out + shown.err

@@ -9,7 +9,6 @@ for, so each one turns into a failure the day it passes — remove its mark then
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,9 +16,14 @@ import pytest
 
 from reconciler.emulator import Emulator
 from tests.conftest import CliResult
-from tests.kinds.idkinds import ENV, SAMPLES
+from tests.e2e.conftest import converged
 
 Cli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def district(id_district: Path) -> Path:
+    return id_district
 
 
 ROLLOVER_FLOW = """\
@@ -35,29 +39,11 @@ year: {ref: "2028"}
 
 
 @pytest.fixture
-def district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graph_env: Emulator) -> Path:
-    target = tmp_path / "desired-state"
-    shutil.copytree(SAMPLES, target)
-    monkeypatch.chdir(tmp_path)
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
-    return target
-
-
-@pytest.fixture
 def no_flows(district: Path) -> Path:
     """The district without its flow set: kinds the engine plans end to end today (a set's
     flows need its contained-kind reads)."""
     (district / "provisioning.yaml").unlink()
     return district
-
-
-def _converged(cli: Cli, root: Path, *extra: str) -> None:
-    applied = cli("apply", str(root), "--auto-approve", *extra)
-    assert applied.code == 0, applied.out + applied.err
-    again = cli("plan", str(root), "--detailed-exitcode")
-    assert again.code == 0, again.out + again.err
-    assert "No changes" in again.out
 
 
 def test_the_sample_district_converges_from_empty(cli: Cli, district: Path) -> None:
@@ -67,38 +53,38 @@ def test_the_sample_district_converges_from_empty(cli: Cli, district: Path) -> N
     # 7 documents and the set's 2 flows are created; the service's UG row is overridden
     assert (plan["summary"]["create"], plan["summary"]["update"]) == (9, 1)
     assert [c["kind"] for c in plan["changes"]].count("provisioningFlow") == 2
-    _converged(cli, district)
+    converged(cli, district)
 
 
 def test_an_update_is_a_patch_with_the_required_members(cli: Cli, no_flows: Path) -> None:
     district = no_flows
-    _converged(cli, district)
+    converged(cli, district)
     year = district / "year-2027.yaml"
     year.write_text(year.read_text().replace("displayName: 2026-2027", "displayName: SY 26-27"))
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace("2027-07-31T00:00:00Z", "2027-07-15T00:00:00-05:00"))
     planned = cli("plan", str(district))
     assert "Plan: 0 to create, 2 to update" in planned.out
-    _converged(cli, district)
+    converged(cli, district)
 
 
 def test_a_create_only_change_is_a_loud_replace(cli: Cli, no_flows: Path) -> None:
     district = no_flows
-    _converged(cli, district)
+    converged(cli, district)
     flow = district / "inbound-flow-2027.yaml"
     flow.write_text(flow.read_text().replace('{ref: "2027"}', '{ref: "2028"}'))
     planned = cli("plan", str(district))
     assert "must be REPLACED" in planned.out and "run history" in planned.out
     refused = cli("apply", str(district), "--auto-approve")
     assert refused.code == 1 and "--allow-replace" in refused.err
-    _converged(cli, district, "--allow-replace")
+    converged(cli, district, "--allow-replace")
 
 
 def test_prune_deletes_children_first(cli: Cli, no_flows: Path) -> None:
     district = no_flows
     # (reference values: see test_prune_never_touches_the_services_reference_rows)
     (district / "reference-values.yaml").unlink()
-    _converged(cli, district)
+    converged(cli, district)
     # The district moves to OneRoster 1.2: a new connector and next year's flow through it;
     # the old ones leave git.
     old_connector = district / "connector-oneroster.yaml"
@@ -118,7 +104,7 @@ def test_prune_deletes_children_first(cli: Cli, no_flows: Path) -> None:
     # apply needs to be told that a second connector is meant (the old one is pruned).
     assert "LOOKS LIKE A RENAME" in planned.out
     assert cli("apply", str(district), "--prune", "--auto-approve").code == 1
-    _converged(cli, district, "--prune", "--allow-duplicate-source")
+    converged(cli, district, "--prune", "--allow-duplicate-source")
 
 
 def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
@@ -136,13 +122,13 @@ def test_an_unresolvable_reference_is_a_validate_error_and_nothing_is_sent(
 
 def test_the_academic_year_rollover_is_one_plan(cli: Cli, no_flows: Path) -> None:
     district = no_flows
-    _converged(cli, district)
+    converged(cli, district)
     old = district / "inbound-flow-2027.yaml"
     old.write_text(old.read_text().replace("2027-07-31T00:00:00Z", "2027-06-30T00:00:00Z"))
     (district / "inbound-flow-2028.yaml").write_text(ROLLOVER_FLOW)
     plan = json.loads(cli("plan", str(district), "--format", "json").out)
     assert plan["summary"]["create"] == 1 and plan["summary"]["update"] == 1
-    _converged(cli, district)
+    converged(cli, district)
 
 
 def test_an_unknown_file_format_spelling_is_a_warning(cli: Cli, district: Path) -> None:
@@ -161,7 +147,7 @@ def test_an_unknown_file_format_spelling_is_a_warning(cli: Cli, district: Path) 
 def test_prune_never_touches_the_services_reference_rows(
     cli: Cli, no_flows: Path, graph_env: Emulator
 ) -> None:
-    _converged(cli, no_flows)
+    converged(cli, no_flows)
     planned = cli("plan", str(no_flows), "--prune", "--format", "json")
     plan = json.loads(planned.out)
     assert plan["summary"]["delete"] == 0 and plan["unmanaged"] == []
@@ -182,7 +168,7 @@ def test_a_second_active_flow_next_to_one_git_does_not_manage_fails_the_plan(
     first, naming the tenant's flow, and apply writes nothing. With --prune the old flow is
     deleted first, and apply converges."""
     district = no_flows
-    _converged(cli, district)
+    converged(cli, district)
     (district / "inbound-flow-2027.yaml").unlink()
     (district / "inbound-flow-again.yaml").write_text(SECOND_2027_FLOW)
     plan = cli("plan", str(district))
@@ -198,7 +184,7 @@ def test_a_second_active_flow_next_to_one_git_does_not_manage_fails_the_plan(
     refused = cli("apply", str(district), "--auto-approve")
     assert refused.code == 1
     assert graph_env.requests_log.count_writes() == 0
-    _converged(cli, district, "--prune")
+    converged(cli, district, "--prune")
 
 
 FLOW_B = """\
@@ -234,10 +220,10 @@ def test_a_new_flow_waits_for_the_change_that_ends_the_old_one(
     """One apply ends (or moves) the year's flow and creates the new one: the create comes
     after, one request at a time, or SDS refuses it with 409."""
     district = no_flows
-    _converged(cli, district)
+    converged(cli, district)
     _edit(district / "inbound-flow-2027.yaml", *edit_old_flow)
     (district / "flow-b.yaml").write_text(FLOW_B)
-    _converged(cli, district, "--parallelism", "1", *extra)
+    converged(cli, district, "--parallelism", "1", *extra)
 
 
 def test_a_new_flow_whose_end_comes_from_a_variable_still_waits_for_the_delete(
@@ -245,11 +231,11 @@ def test_a_new_flow_whose_end_comes_from_a_variable_still_waits_for_the_delete(
 ) -> None:
     """What cannot be judged counts as active when changes are ordered: waiting costs nothing."""
     district = no_flows
-    _converged(cli, district)
+    converged(cli, district)
     (district / "inbound-flow-2027.yaml").unlink()
     (district / "flow-b.yaml").write_text(FLOW_B + "expirationDateTime: ${FLOW_END}\n")
     monkeypatch.setenv("FLOW_END", "2027-07-31T00:00:00Z")
-    _converged(cli, district, "--prune", "--allow-duplicate-source", "--parallelism", "1")
+    converged(cli, district, "--prune", "--allow-duplicate-source", "--parallelism", "1")
 
 
 @pytest.mark.parametrize(
@@ -271,7 +257,7 @@ def test_a_change_that_makes_a_flow_active_next_to_an_unmanaged_one_fails_the_pl
     flow = district / "inbound-flow-2027.yaml"
     _edit(flow, *start)
     (district / "flow-b.yaml").write_text(FLOW_B)  # the other 2027 flow, active
-    _converged(cli, district)
+    converged(cli, district)
     (district / "flow-b.yaml").unlink()  # it stays in the tenant, unmanaged
     _edit(flow, *then)
     plan = cli("plan", str(district))

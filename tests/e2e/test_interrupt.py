@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -124,8 +125,8 @@ def test_ctrl_c_finishes_the_writes_under_way_and_starts_no_more(tmp_path: Path)
     assert report["next"], "an interrupted apply says what to run next"
 
 
-def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> None:
-    reading = threading.Event()
+def _slow_reads(reading: threading.Event) -> Callable[[str, str], Scheduled | None]:
+    """Every read takes 3 s, and `reading` is set once one has begun: time to interrupt."""
 
     def slow_reads(method: str, path: str) -> Scheduled | None:
         if method == "GET":
@@ -133,8 +134,13 @@ def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> Non
             return Scheduled(delay_ms=3000)
         return None
 
+    return slow_reads
+
+
+def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    reading = threading.Event()
     with Emulator(token=TOKEN) as emu:
-        emu.faults.schedule = slow_reads
+        emu.faults.schedule = _slow_reads(reading)
         env = {**os.environ, "EDUSYNC_ACCESS_TOKEN": TOKEN, "EDUSYNC_GRAPH_URL": emu.base_url}
         code, out, err = _interrupted(
             ["plan", str(SAMPLE)], env, when=reading, never="the plan never read the tenant"
@@ -146,15 +152,8 @@ def test_ctrl_c_during_a_plan_is_one_line_not_a_traceback(tmp_path: Path) -> Non
 
 def test_ctrl_c_while_apply_reads_the_tenant_says_nothing_was_written(tmp_path: Path) -> None:
     reading = threading.Event()
-
-    def slow_reads(method: str, path: str) -> Scheduled | None:
-        if method == "GET":
-            reading.set()
-            return Scheduled(delay_ms=3000)
-        return None
-
     with Emulator(token=TOKEN) as emu:
-        emu.faults.schedule = slow_reads
+        emu.faults.schedule = _slow_reads(reading)
         env = {
             **os.environ,
             **SECRETS,
