@@ -23,7 +23,7 @@ from typing import NoReturn
 
 from reconciler import urls
 from reconciler.engine.compare import compare
-from reconciler.engine.lookalike import Lookalike
+from reconciler.engine.lookalike import Lookalike, second_object_advice
 from reconciler.engine.model import REMOVED, Action, Bind, Change, Modify, Plan
 from reconciler.errors import GraphError, ReconcileError, WriteOutcomeUnknown
 from reconciler.graph import GraphClient, GraphResponse
@@ -238,11 +238,12 @@ def duplicate_refusal(change: Change, look: Lookalike) -> str:
             "re-run with --allow-duplicate-source"
         )
     old = quoted(look.name)
+    advice = second_object_advice(
+        change.kind, old, look.id, where, flag="re-run with --allow-duplicate-source"
+    )
     return (
         f"creating {quoted(change.name)} would make a second {noun}: the tenant {noun} "
-        f"{old} ({look.id}) {look.reason}. To rename {old} in place, add "
-        f"`id: {look.id}` to {where} and plan again; to create a second {noun} on purpose, "
-        "re-run with --allow-duplicate-source"
+        f"{old} ({look.id}) {look.reason}. {advice}"
     )
 
 

@@ -219,3 +219,20 @@ def lookalikes(
             )
     scored.sort(key=lambda entry: entry[:2])
     return tuple(look for _score, _name, look in scored[:most])
+
+
+def second_object_advice(kind: Kind, old: str, old_id: str, where: str, *, flag: str) -> str:
+    """What to do about a create that looks like tenant object `old` (quoted): rename that one
+    in place by pinning its id, where the kind allows it; else replace it (create the new one,
+    delete the old with --prune); or keep both on purpose with `flag`."""
+    noun = kind.noun
+    if kind.renames_in_place:
+        return (
+            f"To rename {old} in place, add `id: {old_id}` to {where}; to create a second "
+            f"{noun} on purpose, {flag}"
+        )
+    return (
+        f"A {noun}'s {kind.key.label} cannot change in place: to replace {old}, keep the new "
+        f"file and delete {old} with --prune (or in the SDS portal); to have both on purpose, "
+        f"{flag}"
+    )

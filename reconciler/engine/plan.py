@@ -19,7 +19,7 @@ from reconciler.engine.compare import (
 )
 from reconciler.engine.diff import FieldDiff
 from reconciler.engine.early import EarlyComparisons
-from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes
+from reconciler.engine.lookalike import Candidate, Lookalike, lookalikes, second_object_advice
 from reconciler.engine.matching import Match, TenantIndex, match_all, repr_name
 from reconciler.engine.model import (
     PAUSED_FIELD,
@@ -183,10 +183,10 @@ def duplicate_warning(change: Change, look: Lookalike, deleted: bool) -> str:
     )
     if deleted:
         text += f", and --prune deletes {old} (its sync history is lost)"
-    return (
-        f"{text}. To rename {old} in place, add `id: {look.id}` to {where}; to create "
-        f"a second {noun} on purpose, apply with --allow-duplicate-source"
+    advice = second_object_advice(
+        change.kind, old, look.id, where, flag="apply with --allow-duplicate-source"
     )
+    return f"{text}. {advice}"
 
 
 def mark_lookalikes(

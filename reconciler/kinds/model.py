@@ -605,6 +605,12 @@ class Kind:
         """The object's natural key as text."""
         return self.key.text(body)
 
+    @property
+    def renames_in_place(self) -> bool:
+        """Whether an object can take another natural key by an update (a `displayName`); not
+        when every member of the key is create-only (a year's code, a flow's set and type)."""
+        return any(_segments(path)[0] not in self.writes.create_only for path in self.key.paths)
+
     def is_leaving(self, body: Mapping[str, Any]) -> bool:
         """Deleted already, or being deleted: never deleted again, never exported."""
         if self.soft_delete is not None and self.soft_delete.marks(body):

@@ -119,3 +119,22 @@ def test_one_active_per_reads_the_member_and_the_end_of_a_body() -> None:
     ]:
         body = {"year": {"ref": "2027"}} | ({} if until is None else {"expirationDateTime": until})
         assert rule.surely_active(body, now) is active, until
+
+
+def test_a_kind_renames_in_place_unless_every_key_member_is_create_only() -> None:
+    """Where the natural key cannot change by an update (a year's code; a flow's set and type),
+    a look-alike is not to be renamed by pinning its id: that would plan a replace."""
+    from reconciler.engine.lookalike import second_object_advice
+    from reconciler.kinds import REGISTRY
+
+    renames = {kind.name: kind.renames_in_place for kind in REGISTRY}
+    assert renames["synchronizationProfile"] and renames["inboundFlow"]
+    assert not renames["year"] and not renames["provisioningFlow"]
+    flag = "apply with --allow-duplicate-source"
+    profile = second_object_advice(
+        REGISTRY["synchronizationProfile"], "'Old'", "p1", "p.yaml", flag=flag
+    )
+    assert profile.startswith("To rename 'Old' in place, add `id: p1` to p.yaml;")
+    year = second_object_advice(REGISTRY["year"], "'2027'", "y1", "year.yaml", flag=flag)
+    assert year.startswith("A year's year.code cannot change in place: to replace '2027', keep")
+    assert "id:" not in year and year.endswith(flag)
