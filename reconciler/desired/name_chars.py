@@ -16,37 +16,25 @@ def name_problems(file: str, doc: Document, key: str, body: Any) -> list[Problem
     name = body.get(key) if isinstance(body, dict) else None
     if not isinstance(name, str):
         return []
-    problems = []
     odd = odd_characters(name)
+    if not odd and doc.text is None:  # a file keeps its text only with a comment after a value
+        return []  # the usual case: no position is looked up
+    line, col = doc.where((key,))
+    said = []
     if odd:
-        line, col = doc.where((key,))
-        problems.append(
-            Problem(
-                file,
-                line,
-                col,
-                Severity.WARNING,
-                f"{key} {quoted(name)} holds {'; '.join(odd)}: it looks like another name but "
-                "is not the same (a tenant profile or --target written the usual way will not "
-                "match it); retype it with ordinary spaces and letters",
-            )
+        said.append(
+            f"{key} {quoted(name)} holds {'; '.join(odd)}: it looks like another name but "
+            "is not the same (a tenant profile or --target written the usual way will not "
+            "match it); retype it with ordinary spaces and letters"
         )
-    if doc.text is not None:  # only a file with a comment after a value on some line
-        line, col = doc.where((key,))
-        cut = _cut_at_hash(doc.text, line, col, name)
-        if cut is not None:
-            meant = json.dumps(f"{name} {cut}", ensure_ascii=False)  # a YAML "…" text too
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    col,
-                    Severity.WARNING,
-                    f"{key} is {quoted(name)}: YAML reads {quoted(cut)} after it as a comment. "
-                    f"If the # is part of the name, put the name in quotes: {key}: {meant}",
-                )
-            )
-    return problems
+    cut = _cut_at_hash(doc.text, line, col, name) if doc.text is not None else None
+    if cut is not None:
+        meant = json.dumps(f"{name} {cut}", ensure_ascii=False)  # a YAML "…" text too
+        said.append(
+            f"{key} is {quoted(name)}: YAML reads {quoted(cut)} after it as a comment. "
+            f"If the # is part of the name, put the name in quotes: {key}: {meant}"
+        )
+    return [Problem(file, line, col, Severity.WARNING, message) for message in said]
 
 
 def _cut_at_hash(text: str, line: int, col: int, name: str) -> str | None:
