@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import fieldpaths, urls
-from reconciler.desired.filled import filled_problems
+from reconciler.desired.filled import filled_problems, value_at
 from reconciler.desired.secrets import resolve
 from reconciler.desired.unset import describe, unusable
 from reconciler.desired.words import label
@@ -391,7 +391,7 @@ class BodyBuilder:
         secrets = frozenset(
             value
             for path in desired.variables
-            if isinstance(value := _value_at(resolved.body, path), str) and value
+            if isinstance(value := value_at(resolved.body, path), str) and value
         )
         return resolved.body, secrets
 
@@ -541,15 +541,6 @@ def _filled_refusal(
         f"{need}; check what the variable holds (the value is not shown: it is a secret); "
         "nothing was written"
     )
-
-
-def _value_at(body: Any, path: tuple[str | int, ...]) -> Any:
-    for element in path:
-        try:
-            body = body[element]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return body
 
 
 def delete_request(kind: Kind, object_id: str, owner: urls.Owner | None = None) -> Request:

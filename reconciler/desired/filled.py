@@ -34,7 +34,7 @@ def filled_problems(
     problems = []
     for path in paths:
         scalar = _type_at(root, path, written)
-        value = _value_at(filled, path)
+        value = value_at(filled, path)
         if isinstance(scalar, Scalar) and isinstance(value, str):
             need = _need(scalar, value)
             if need:
@@ -74,7 +74,8 @@ def _type_at(root: TypeExpr, path: Path, written: Any) -> TypeExpr | None:
     return current
 
 
-def _value_at(tree: Any, path: Path) -> Any:
+def value_at(tree: Any, path: Path) -> Any:
+    """What `tree` holds at `path` (member names, list positions); None where nothing is."""
     for step in path:
         tree = _step(tree, step)
     return tree
